@@ -1,0 +1,154 @@
+"""Session factory: profile, region, assumed role per account, endpoint, adaptive retries.
+
+Every command gets its clients from one ``SessionFactory`` so that retries, the endpoint
+(``AWS_ENDPOINT_URL`` for the local emulator) and the API-call counter apply everywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from sentinel.errors import AwsError
+
+DEFAULT_REGION = "us-east-1"
+COST_EXPLORER_REQUEST_USD = 0.01
+
+
+@dataclass
+class ApiCallCounter:
+    """Counts AWS API operations (not retries) per service and operation, thread-safe."""
+
+    calls: Counter[tuple[str, str]] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, service: str, operation: str) -> None:
+        with self._lock:
+            self.calls[(service, operation)] += 1
+
+    def total(self, service: str | None = None, operation: str | None = None) -> int:
+        with self._lock:
+            return sum(
+                n
+                for (svc, op), n in self.calls.items()
+                if (service is None or svc == service) and (operation is None or op == operation)
+            )
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        with self._lock:
+            return sorted((svc, op, n) for (svc, op), n in self.calls.items())
+
+    @property
+    def cost_explorer_usd(self) -> float:
+        """What the Cost Explorer requests made so far cost the user."""
+        return self.total("ce") * COST_EXPLORER_REQUEST_USD
+
+
+@dataclass(frozen=True)
+class AccountTarget:
+    """An AWS account to work in; ``role_arn`` is assumed when set."""
+
+    account_id: str | None = None
+    role_arn: str | None = None
+
+
+class SessionFactory:
+    """Builds boto3 sessions and cached clients for (account, region).
+
+    Clients are thread-safe in boto3; sessions are not, so sessions are created under a lock
+    and clients are cached per (account, service, region).
+    """
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        counter: ApiCallCounter | None = None,
+        max_attempts: int = 10,
+        max_pool_connections: int = 32,
+        session: boto3.Session | None = None,
+    ) -> None:
+        self.profile = profile
+        self.endpoint_url = endpoint_url
+        self.counter = counter or ApiCallCounter()
+        self.config = Config(
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            max_pool_connections=max_pool_connections,
+        )
+        self._lock = threading.Lock()
+        self._sessions: dict[AccountTarget, boto3.Session] = {}
+        self._clients: dict[tuple[AccountTarget, str, str], Any] = {}
+        try:
+            base = session or boto3.Session(profile_name=profile)
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise AwsError(f"AWS profile not found: {profile}") from exc
+        self._instrument(base)
+        self._sessions[AccountTarget()] = base
+        self.region = region or base.region_name or DEFAULT_REGION
+
+    def _instrument(self, session: boto3.Session) -> None:
+        def on_call(event_name: str, **_: Any) -> None:
+            # event_name is "before-call.<service>.<Operation>"
+            _, service, operation = event_name.split(".", 2)
+            self.counter.record(service, operation)
+
+        session.events.register("before-call", on_call)
+
+    def session(self, account: AccountTarget | None = None) -> boto3.Session:
+        account = account or AccountTarget()
+        with self._lock:
+            existing = self._sessions.get(account)
+            if existing is not None:
+                return existing
+        if account.role_arn is None:
+            return self.session()
+        assumed = self._assume(account)
+        with self._lock:
+            return self._sessions.setdefault(account, assumed)
+
+    def _assume(self, account: AccountTarget) -> boto3.Session:
+        sts = self.client("sts")
+        try:
+            creds = sts.assume_role(RoleArn=account.role_arn, RoleSessionName="sentinel")[
+                "Credentials"
+            ]
+        except botocore.exceptions.ClientError as exc:
+            raise AwsError(f"cannot assume {account.role_arn}: {exc}") from exc
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self.region,
+        )
+        self._instrument(session)
+        return session
+
+    def client(
+        self, service: str, region: str | None = None, account: AccountTarget | None = None
+    ) -> Any:
+        account = account or AccountTarget()
+        region = region or self.region
+        key = (account, service, region)
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        session = self.session(account)
+        with self._lock:
+            if key not in self._clients:
+                kwargs: dict[str, Any] = {"region_name": region, "config": self.config}
+                if self.endpoint_url:
+                    kwargs["endpoint_url"] = self.endpoint_url
+                self._clients[key] = session.client(service, **kwargs)
+            return self._clients[key]

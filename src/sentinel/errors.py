@@ -1,0 +1,45 @@
+"""The one exception hierarchy of Sentinel; the CLI maps each class to an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SentinelError(Exception):
+    """A failure the user can act on: shown as a message, never as a traceback."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, order=True)
+class ConfigProblem:
+    """One problem in the user's configuration, pinned to a place in a file."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class ConfigError(SentinelError):
+    """The configuration is invalid; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in configuration")
+
+
+class AwsError(SentinelError):
+    """An AWS call failed in a way retries could not fix (credentials, permissions, ...)."""
+
+
+class SecretError(SentinelError):
+    """A secret reference could not be resolved. The message never holds the secret."""
+
+
+class RefusedError(SentinelError):
+    """Sentinel refused to do something dangerous without an explicit flag or confirmation."""
