@@ -37,10 +37,13 @@ def main() -> None:
 
 
 def _register() -> None:
+    from importlib import import_module
+
     from sentinel.cli import commands
 
-    for command in commands.ALL:
-        main.add_command(command)
+    for spec in commands.ALL:
+        module, attribute = spec.split(":")
+        main.add_command(getattr(import_module(module), attribute))
 
 
 _register()
