@@ -3,3 +3,5 @@
 from __future__ import annotations
 
 ALL: list[str] = []
+ALL.append("sentinel.cli.validate:validate")
+ALL.append("sentinel.cli.validate:schema")

@@ -1,0 +1,58 @@
+"""``sentinel validate`` and ``sentinel schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from sentinel.cli.options import Workspace, common_options
+from sentinel.config.files import FILE_KINDS
+from sentinel.config.schema import FILE_PATTERNS, json_schema, write_schemas
+
+
+@click.command()
+@common_options
+def validate(ws: Workspace) -> None:
+    """Check every config file: all errors at once, as file:line:col.
+
+    Exit 0 when valid, 1 when not. Nothing is read from or written to AWS.
+    """
+    config = ws.load_config()
+    counts = [
+        (len(config.alarms), "alarm rule"),
+        (len(config.composites), "composite alarm"),
+        (len(config.routing.severities) if config.routing else 0, "severity"),
+        (len(config.dashboards), "dashboard"),
+        (len(config.budgets), "budget"),
+        (len(config.tagging.required) if config.tagging else 0, "tag rule"),
+        (len(config.slos), "SLO"),
+    ]
+    summary = ", ".join(f"{n} {label}{'s' if n != 1 else ''}" for n, label in counts)
+    ws.console.print(f"[green]✓[/] {ws.config_dir}: project [bold]{config.name}[/] is valid ({summary})")
+
+
+@click.command()
+@click.argument("kinds", nargs=-1, type=click.Choice(sorted(FILE_KINDS)))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write one <kind>.json per file kind into this directory instead of printing.",
+)
+def schema(kinds: tuple[str, ...], out: Path | None) -> None:
+    """Print the JSON Schema of config files, for editor completion.
+
+    With no KINDS, every kind (project, routing, alarms, dashboards, budgets, monitors).
+    With --out DIR, write them as files that yaml-language-server can point at.
+    """
+    if out is not None:
+        for kind, path in write_schemas(out).items():
+            click.echo(f"{path}  ({FILE_PATTERNS[kind]})")
+        return
+    selected = kinds or tuple(FILE_KINDS)
+    if len(selected) == 1:
+        click.echo(json.dumps(json_schema(selected[0]), indent=2))
+    else:
+        click.echo(json.dumps({kind: json_schema(kind) for kind in selected}, indent=2))

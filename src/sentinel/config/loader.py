@@ -1,0 +1,297 @@
+"""Load a config directory into one ``Config``: every error at once, each with file:line:col."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files
+from sentinel.config.models import (
+    AlarmRule,
+    AlarmsFile,
+    AnomalyDetection,
+    Budget,
+    BudgetsFile,
+    CompositeAlarm,
+    CostReport,
+    Dashboard,
+    DashboardsFile,
+    ForEach,
+    MonitorsFile,
+    Project,
+    RightSizing,
+    Routing,
+    Slo,
+    SloReview,
+    Tagging,
+)
+from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
+from sentinel.config.problems import problems_from_validation
+from sentinel.config.references import References, Where, check_placeholder, placeholders
+from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
+from sentinel.errors import ConfigError, ConfigProblem
+
+
+@dataclass
+class Config:
+    """A whole, valid configuration: what the engines act on."""
+
+    root: Path
+    project: Project
+    routing: Routing | None = None
+    alarms: list[AlarmRule] = field(default_factory=list)
+    composites: list[CompositeAlarm] = field(default_factory=list)
+    dashboards: list[Dashboard] = field(default_factory=list)
+    budgets: list[Budget] = field(default_factory=list)
+    tagging: Tagging | None = None
+    slos: list[Slo] = field(default_factory=list)
+    cost_report: CostReport | None = None
+    anomaly_detection: AnomalyDetection | None = None
+    rightsizing: RightSizing | None = None
+    slo_review: SloReview | None = None
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.project.project
+
+    def source(self, kind: str, name: str) -> str:
+        """``file:line`` where a named item is defined, for messages at plan time."""
+        return self.sources.get((kind, name), str(self.root))
+
+
+def load_config(root: str | Path, known_resource_types: Iterable[str] | None = None) -> Config:
+    """Read and validate every file; raise ``ConfigError`` with all problems found."""
+    root = Path(root)
+    problems: list[ConfigProblem] = []
+    if not root.is_dir():
+        raise ConfigError([ConfigProblem(str(root), 1, 1, "config directory does not exist")])
+    files = config_files(root)
+    if not any(kind == "project" for kind, _ in files):
+        where = _display(root / PROJECT_FILE, root)
+        message = (
+            "no sentinel.yaml: this directory holds no Sentinel configuration"
+            if not files
+            else "missing sentinel.yaml: it names the project (project: NAME)"
+        )
+        problems.append(ConfigProblem(where, 1, 1, message))
+
+    parsed: list[tuple[str, str, Any, BaseModel]] = []
+    for kind, path in files:
+        display = _display(path, root)
+        data, model, file_problems = _read(kind, path, display)
+        problems.extend(file_problems)
+        if model is not None:
+            parsed.append((kind, display, data, model))
+
+    config, more = _assemble(root, parsed, known_resource_types)
+    problems.extend(more)
+    if problems or config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read(
+    kind: str, path: Path, display: str
+) -> tuple[Any, BaseModel | None, list[ConfigProblem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, None, [ConfigProblem(display, 1, 1, f"cannot read file: {exc}")]
+    try:
+        data = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        return None, None, [ConfigProblem(display, exc.position.line, exc.position.column, str(exc))]
+    model_class = FILE_KINDS[kind]
+    if data is None:
+        if kind == "project":
+            return None, None, [ConfigProblem(display, 1, 1, "empty file: expected project: NAME")]
+        data = YamlMap()
+        data.position, data.key_positions, data.value_positions = Position(1, 1), {}, {}
+    if not isinstance(data, dict):
+        return data, None, [
+            ConfigProblem(display, 1, 1, f"expected a mapping at the top of the file, got {type(data).__name__}")
+        ]
+    try:
+        return data, model_class.model_validate(data), []
+    except ValidationError as exc:
+        return data, None, problems_from_validation(exc, model_class, data, display)
+
+
+def _assemble(
+    root: Path,
+    parsed: list[tuple[str, str, Any, BaseModel]],
+    known_resource_types: Iterable[str] | None,
+) -> tuple[Config | None, list[ConfigProblem]]:
+    refs = References()
+    project = next((m for k, _, _, m in parsed if k == "project"), None)
+    # An invalid sentinel.yaml is reported already; the other files are still checked.
+    valid_project = isinstance(project, Project)
+    config = Config(root=root, project=project if valid_project else Project(project="unnamed"))
+    if known_resource_types is None:
+        from sentinel.inventory import KNOWN_RESOURCE_TYPES
+
+        known_resource_types = KNOWN_RESOURCE_TYPES
+    known_types = list(known_resource_types)
+
+    def where(file: str, data: Any, *loc: str | int) -> Where:
+        return Where(file, locate(data, tuple(loc)))
+
+    def check_for_each(fe: ForEach | None, file: str, data: Any, *loc: str | int) -> None:
+        if fe is not None:
+            refs.require_resource_type(fe.resource, where(file, data, *loc, "for_each", "resource"), known_types)
+
+    def check_template(values: dict[str, str], templated: bool, file: str, data: Any, *loc: str | int) -> None:
+        for key, value in values.items():
+            for token in placeholders(value):
+                spot = where(file, data, *loc, key)
+                message = check_placeholder(token)
+                if message:
+                    refs.problems.append(spot.problem(message))
+                elif not templated:
+                    refs.problems.append(spot.problem(f"placeholder {{{token}}} needs `for_each` on the rule"))
+
+    # First pass: everything that defines names.
+    singletons: dict[str, Where] = {}
+    for kind, file, data, model in parsed:
+        if isinstance(model, Routing):
+            if config.routing is not None:
+                refs.problems.append(where(file, data).problem("a second routing file: severities are defined once, in alarms/routing.yaml"))
+                continue
+            config.routing = model
+            for name in model.severities:
+                refs.define("severity", name, Where(file, data.key_positions["severities"]), "severity")
+        elif isinstance(model, AlarmsFile):
+            for i, rule in enumerate(model.alarms):
+                spot = where(file, data, "alarms", i, "name")
+                refs.define("alarm", rule.name, spot, "alarm")
+                config.sources[("alarm", rule.name)] = str(spot)
+                config.alarms.append(rule)
+            for i, composite in enumerate(model.composites):
+                spot = where(file, data, "composites", i, "name")
+                refs.define("alarm", composite.name, spot, "alarm")
+                config.sources[("alarm", composite.name)] = str(spot)
+                config.composites.append(composite)
+        elif isinstance(model, DashboardsFile):
+            for i, dashboard in enumerate(model.dashboards):
+                spot = where(file, data, "dashboards", i, "name")
+                refs.define("dashboard", dashboard.name, spot, "dashboard")
+                config.sources[("dashboard", dashboard.name)] = str(spot)
+                config.dashboards.append(dashboard)
+        elif isinstance(model, BudgetsFile):
+            for i, budget in enumerate(model.budgets):
+                spot = where(file, data, "budgets", i, "name")
+                refs.define("budget", budget.name, spot, "budget")
+                config.sources[("budget", budget.name)] = str(spot)
+                config.budgets.append(budget)
+            if model.tagging is not None:
+                _set_once(config, "tagging", model.tagging, where(file, data, "tagging"), singletons, refs)
+        elif isinstance(model, MonitorsFile):
+            for i, slo in enumerate(model.slos):
+                spot = where(file, data, "slos", i, "name")
+                refs.define("slo", slo.name, spot, "SLO")
+                config.sources[("slo", slo.name)] = str(spot)
+                config.slos.append(slo)
+            for attribute in ("cost_report", "anomaly_detection", "rightsizing", "slo_review"):
+                value = getattr(model, attribute)
+                if value is not None:
+                    _set_once(config, attribute, value, where(file, data, attribute), singletons, refs)
+
+    # Second pass: everything that refers to names.
+    templated_alarms = {r.name for r in config.alarms if r.for_each is not None}
+    for kind, file, data, model in parsed:
+        if isinstance(model, AlarmsFile):
+            for i, rule in enumerate(model.alarms):
+                refs.require_severity(rule.severity, where(file, data, "alarms", i, "severity"))
+                check_for_each(rule.for_each, file, data, "alarms", i)
+                check_template(rule.dimensions, rule.for_each is not None, file, data, "alarms", i, "dimensions")
+                for key, metric in rule.metrics.items():
+                    check_template(metric.dimensions, rule.for_each is not None, file, data, "alarms", i, "metrics", key, "dimensions")
+                _check_evaluation(rule, config.project, refs, where(file, data, "alarms", i))
+            for i, composite in enumerate(model.composites):
+                refs.require_severity(composite.severity, where(file, data, "composites", i, "severity"))
+                spot = where(file, data, "composites", i, "rule")
+                for name in refs.check_composite_rule(composite.rule, spot):
+                    if refs.require("alarm", name, spot, "alarm in rule") and name in templated_alarms:
+                        refs.problems.append(spot.problem(f"alarm {name!r} is a template (for_each): a composite rule needs one alarm, not one per resource"))
+        elif isinstance(model, DashboardsFile):
+            for d, dashboard in enumerate(model.dashboards):
+                for r, row in enumerate(dashboard.rows):
+                    check_for_each(row.for_each, file, data, "dashboards", d, "rows", r)
+                    for w, widget in enumerate(row.widgets):
+                        loc = ("dashboards", d, "rows", r, "widgets", w)
+                        if isinstance(widget, AlarmStatusWidget):
+                            if widget.severity:
+                                refs.require_severity(widget.severity, where(file, data, *loc, "severity"))
+                            for a, name in enumerate(widget.alarms):
+                                refs.require("alarm", name, where(file, data, *loc, "alarms", a), "alarm")
+                        elif isinstance(widget, MetricWidget):
+                            check_for_each(widget.for_each, file, data, *loc)
+                            templated = widget.for_each is not None or row.for_each is not None
+                            for m, line in enumerate(widget.metrics):
+                                check_template(line.dimensions, templated, file, data, *loc, "metrics", m, "dimensions")
+        elif isinstance(model, BudgetsFile):
+            for b, budget in enumerate(model.budgets):
+                for n, name in enumerate(budget.notify):
+                    refs.require_subscriber(name, where(file, data, "budgets", b, "notify", n))
+                for a, alert in enumerate(budget.alerts):
+                    for n, name in enumerate(alert.notify):
+                        refs.require_subscriber(name, where(file, data, "budgets", b, "alerts", a, "notify", n))
+            if model.tagging is not None:
+                seen: set[str] = set()
+                for t, rule in enumerate(model.tagging.required):
+                    spot = where(file, data, "tagging", "required", t, "key")
+                    if rule.key in seen:
+                        refs.problems.append(spot.problem(f"duplicate tag rule for key {rule.key!r}"))
+                    seen.add(rule.key)
+                    for r, resource in enumerate(rule.resources):
+                        refs.require_resource_type(resource, where(file, data, "tagging", "required", t, "resources", r), known_types)
+                for r, resource in enumerate(model.tagging.resources):
+                    refs.require_resource_type(resource, where(file, data, "tagging", "resources", r), known_types)
+        elif isinstance(model, MonitorsFile):
+            for s, slo in enumerate(model.slos):
+                if slo.alerting is not None:
+                    for key in ("page", "ticket"):
+                        severity = getattr(slo.alerting, key)
+                        if severity:
+                            refs.require_severity(severity, where(file, data, "slos", s, "alerting", key))
+            if model.anomaly_detection and model.anomaly_detection.severity:
+                refs.require_severity(model.anomaly_detection.severity, where(file, data, "anomaly_detection", "severity"))
+        elif isinstance(model, Routing):
+            for w, window in enumerate(model.maintenance):
+                for a, pattern in enumerate(window.alarms):
+                    if not any(ch in pattern for ch in "*?[") and pattern not in refs.defined("alarm"):
+                        refs.require("alarm", pattern, where(file, data, "maintenance", w, "alarms", a), "alarm")
+    return (config if valid_project else None), refs.problems
+
+
+def _check_evaluation(rule: AlarmRule, project: Project, refs: References, spot: Where) -> None:
+    period = rule.period or project.defaults.alarms.period
+    window = rule.for_ if rule.for_ is not None else project.defaults.alarms.for_
+    if window is not None and window % period:
+        refs.problems.append(spot.problem(f"`for` ({window}s) of alarm {rule.name!r} must be a whole number of periods ({period}s)"))
+        return
+    periods = (window // period) if window else 1
+    if rule.datapoints_to_alarm is not None and rule.datapoints_to_alarm > periods:
+        refs.problems.append(spot.problem(f"datapoints_to_alarm ({rule.datapoints_to_alarm}) of alarm {rule.name!r} exceeds its evaluation periods ({periods})"))
+    if periods * period > 86400 * 7:
+        refs.problems.append(spot.problem(f"alarm {rule.name!r} evaluates over more than 7 days, CloudWatch's limit"))
+
+
+def _set_once(config: Config, attribute: str, value: Any, spot: Where, singletons: dict[str, Where], refs: References) -> None:
+    if attribute in singletons:
+        refs.problems.append(spot.problem(f"{attribute} is defined twice (first at {singletons[attribute]})"))
+        return
+    singletons[attribute] = spot
+    setattr(config, attribute, value)

@@ -1,0 +1,69 @@
+"""``alarms/*.yaml``: alarm rules with a severity, and composite alarms."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, model_validator
+
+from sentinel.config.models.base import ForEach, MetricRef, Model, Name, Period, Statistic
+from sentinel.config.units import ConditionExpr, Duration
+
+_METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
+TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
+
+
+class AlarmRule(Model):
+    """A metric alarm: one metric (``metric``) or metric math (``expression`` + ``metrics``)."""
+
+    name: Name
+    severity: str
+    description: str | None = None
+    runbook: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    namespace: str | None = None
+    metric: str | None = None
+    dimensions: dict[str, str] = {}
+    statistic: Statistic | None = Field(default=None, description="Average, Sum, ... or p95")
+    unit: str | None = None
+    expression: str | None = Field(default=None, description="metric math over `metrics` ids")
+    metrics: dict[str, MetricRef] = {}
+    condition: ConditionExpr
+    period: Period | None = Field(default=None, description="default from sentinel.yaml (5m)")
+    for_: Duration | None = Field(default=None, alias="for", description="how long before alarm")
+    datapoints_to_alarm: int | None = Field(default=None, ge=1)
+    treat_missing: str | None = Field(default=None, pattern="^(breaching|notBreaching|ignore|missing)$")
+    for_each: ForEach | None = None
+    tags: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _metric_or_expression(self) -> AlarmRule:
+        if self.expression is None:
+            if not (self.metric and self.namespace):
+                raise ValueError("an alarm needs `namespace` and `metric`, or `expression` and `metrics`")
+            if self.metrics:
+                raise ValueError("`metrics` is only for metric math: add an `expression` over them")
+        else:
+            if self.metric or self.statistic:
+                raise ValueError("use either `metric`/`statistic` or `expression`, not both")
+            if not self.metrics:
+                raise ValueError("`expression` needs `metrics`: the ids it computes with")
+            bad = [key for key in self.metrics if not _METRIC_ID.match(key)]
+            if bad:
+                raise ValueError(f"metric id {bad[0]!r} must start with a lower-case letter")
+        return self
+
+
+class CompositeAlarm(Model):
+    """Alarm on a rule over other alarms: ``ALARM(a) AND NOT OK(b)``; names are rule names."""
+
+    name: Name
+    severity: str
+    description: str | None = None
+    runbook: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    rule: str
+    tags: dict[str, str] = {}
+
+
+class AlarmsFile(Model):
+    alarms: list[AlarmRule] = []
+    composites: list[CompositeAlarm] = []

@@ -1,0 +1,94 @@
+"""Common base and small shared types of the configuration models."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from sentinel.config.units import Duration
+
+
+class Model(BaseModel):
+    """Strict by default: unknown keys are errors, models are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Name = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120),
+    Field(description="lower-case letters, digits, '-', '_' and '.'"),
+]
+AccountId = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{12}$")]
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}: expected an IANA name like Europe/London") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_check_timezone)]
+
+_STAT = re.compile(r"^(SampleCount|Average|Sum|Minimum|Maximum|(p|tm|tc|ts|wm)\d{1,2}(\.\d+)?|(TM|TC|TS|PR)\(.+\))$")
+
+
+def _check_statistic(value: str) -> str:
+    if not _STAT.match(value):
+        raise ValueError(
+            f"invalid statistic {value!r}: expected Average, Sum, Minimum, Maximum, SampleCount "
+            "or a percentile like p95"
+        )
+    return value
+
+
+Statistic = Annotated[str, AfterValidator(_check_statistic)]
+STANDARD_STATISTICS = frozenset({"SampleCount", "Average", "Sum", "Minimum", "Maximum"})
+
+
+def is_extended_statistic(stat: str) -> bool:
+    return stat not in STANDARD_STATISTICS
+
+
+def _check_cloudwatch_period(seconds: int) -> int:
+    if seconds not in (10, 30) and seconds % 60:
+        raise ValueError(f"invalid period {seconds}s: CloudWatch allows 10s, 30s or a multiple of 1m")
+    return seconds
+
+
+Period = Annotated[Duration, AfterValidator(_check_cloudwatch_period)]
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
+
+
+TagValues = Annotated[list[str], BeforeValidator(_as_list)]
+"""A tag filter value: one value or a list of acceptable values."""
+
+
+class MetricRef(Model):
+    """One CloudWatch metric: where it lives and how to aggregate it."""
+
+    namespace: str
+    metric: str
+    dimensions: dict[str, str] = {}
+    stat: Statistic = "Average"
+    period: Period | None = None
+    label: str | None = None
+
+
+class ForEach(Model):
+    """Expand a rule or widget once per discovered resource."""
+
+    resource: str = Field(description="resource type, e.g. rds:db, ecs:service, ec2:instance")
+    tags: dict[str, TagValues] = {}
+    where: dict[str, TagValues] = Field(
+        default={}, description="resource attributes to match, e.g. {engine: postgres}"
+    )

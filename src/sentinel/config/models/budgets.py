@@ -1,0 +1,84 @@
+"""``budgets/*.yaml``: AWS Budgets and tagging rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+
+from sentinel.config.models.base import AccountId, Model, Name, Region, TagValues
+from sentinel.config.units import BudgetThreshold, MoneyAmount
+
+
+def _alert_shorthand(value: Any) -> Any:
+    return value if isinstance(value, dict) else {"threshold": value}
+
+
+class BudgetAlert(Model):
+    threshold: BudgetThreshold
+    type: Literal["actual", "forecasted"] = "actual"
+    notify: list[str] = Field(default=[], description="severity names or email addresses")
+
+
+class BudgetFilters(Model):
+    services: list[str] = []
+    tags: dict[str, TagValues] = {}
+    accounts: list[AccountId] = []
+    regions: list[Region] = []
+    usage_types: list[str] = []
+
+
+class Budget(Model):
+    name: Name
+    amount: MoneyAmount
+    period: Literal["monthly", "quarterly", "annually"] = "monthly"
+    type: Literal["cost", "usage"] = "cost"
+    filters: BudgetFilters = BudgetFilters()
+    alerts: list[Annotated[BudgetAlert, BeforeValidator(_alert_shorthand)]] = Field(
+        default=[], description="80% or {threshold: 100 USD, type: forecasted, notify: [...]}"
+    )
+    notify: list[str] = Field(default=[], description="default subscribers of every alert")
+
+    @model_validator(mode="after")
+    def _notified(self) -> Budget:
+        if any(not (alert.notify or self.notify) for alert in self.alerts):
+            raise ValueError("a budget alert needs subscribers: set `notify` on the budget or alert")
+        return self
+
+
+def _check_regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid pattern {value!r}: {exc}") from None
+    return value
+
+
+class TagRule(Model):
+    key: str = Field(min_length=1, max_length=128)
+    values: list[str] | None = Field(default=None, description="allowed values")
+    pattern: Annotated[str | None, AfterValidator(_check_regex)] = None
+    case: Literal["any", "lower", "upper"] = "any"
+    default: str | None = Field(default=None, description="value `tags audit --fix` may add")
+    resources: list[str] = Field(default=[], description="resource types; empty means all")
+
+    @model_validator(mode="after")
+    def _default_is_allowed(self) -> TagRule:
+        if self.default is not None and self.values is not None and self.default not in self.values:
+            raise ValueError(f"default {self.default!r} is not among the allowed values")
+        return self
+
+
+class Tagging(Model):
+    required: list[TagRule] = Field(min_length=1)
+    resources: list[str] = Field(default=[], description="resource types audited; empty: all")
+
+
+class BudgetsFile(Model):
+    budgets: list[Budget] = []
+    tagging: Tagging | None = None
+
+
+__all__ = ["Budget", "BudgetAlert", "BudgetsFile", "Name", "TagRule", "Tagging"]

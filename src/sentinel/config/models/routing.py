@@ -1,0 +1,182 @@
+"""``alarms/routing.yaml``: severity tiers, their topics and destinations, and on-call."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+
+from sentinel.config.models.base import Model, Name, TimeZone
+from sentinel.config.secrets import SecretRef
+from sentinel.config.units import Duration
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _check_clock(value: str) -> str:
+    if not isinstance(value, str) or not _CLOCK.match(value):
+        raise ValueError(f"invalid time {value!r}: expected HH:MM, like 09:00")
+    return value
+
+
+Clock = Annotated[str, BeforeValidator(_check_clock)]
+
+
+def _check_handoff(value: Any) -> str:
+    parts = str(value).split()
+    if len(parts) != 2 or parts[0].lower() not in _WEEKDAYS or not _CLOCK.match(parts[1]):
+        raise ValueError(f"invalid handoff {value!r}: expected a weekday and HH:MM, like Monday 09:00")
+    return f"{parts[0].capitalize()} {parts[1]}"
+
+
+Handoff = Annotated[str, BeforeValidator(_check_handoff)]
+
+
+class PagerDuty(Model):
+    integration_key: SecretRef = Field(description="Events API v2 / CloudWatch integration key")
+
+
+class Slack(Model):
+    channel: str = Field(pattern=r"^[#@]?[\w.-]+$")
+    token: SecretRef = "env:SLACK_BOT_TOKEN"
+
+
+class Destination(Model):
+    """Exactly one of the keys: where a severity's notifications go."""
+
+    pagerduty: PagerDuty | None = None
+    email: str | None = Field(default=None, pattern=_EMAIL)
+    slack: Slack | None = None
+    sqs: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sqs:.+")
+    lambda_: str | None = Field(default=None, alias="lambda", pattern=r"^arn:aws[a-z-]*:lambda:.+")
+    https: SecretRef | None = Field(default=None, description="webhook URL, as a secret reference")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Destination:
+        chosen = [name for name in self.kinds() if getattr(self, name.replace("lambda", "lambda_"))]
+        if len(chosen) != 1:
+            raise ValueError(
+                "a destination has exactly one of: pagerduty, email, slack, sqs, lambda, https"
+            )
+        return self
+
+    @staticmethod
+    def kinds() -> tuple[str, ...]:
+        return ("pagerduty", "email", "slack", "sqs", "lambda", "https")
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in self.kinds() if getattr(self, k.replace("lambda", "lambda_")))
+
+
+class QuietHours(Model):
+    """Hold notifications between ``start`` and ``end`` and deliver them as one digest."""
+
+    start: Clock = "22:00"
+    end: Clock = "08:00"
+    timezone: TimeZone | None = None
+
+
+class Severity(Model):
+    description: str | None = None
+    response_time: Duration | None = None
+    page: bool = Field(default=False, description="wake someone up (PagerDuty)")
+    topic: Name | None = Field(default=None, description="SNS topic suffix; default: severity name")
+    notify: list[Destination] = []
+    ok_actions: bool = True
+    insufficient_data_actions: bool = False
+    quiet_hours: QuietHours | None = None
+    escalate_after: Duration | None = Field(
+        default=None, description="notify the escalation contact if unacknowledged this long"
+    )
+
+
+def _member_from_name(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Member(Model):
+    name: str
+    email: str | None = Field(default=None, pattern=_EMAIL)
+    slack: str | None = Field(default=None, description="Slack user id, e.g. U0123ABCD")
+    phone: str | None = None
+
+
+class Override(Model):
+    start: datetime
+    end: datetime
+    member: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Override:
+        if self.end <= self.start:
+            raise ValueError("an override must end after it starts")
+        return self
+
+
+class Escalation(Model):
+    contact: str
+    email: str | None = Field(default=None, pattern=_EMAIL)
+    after: Duration = 1800
+
+
+class OnCall(Model):
+    timezone: TimeZone | None = None
+    rotation: Literal["weekly", "daily"] = "weekly"
+    handoff: Handoff = "Monday 09:00"
+    start: date = Field(description="first day of the first member's shift")
+    members: list[Annotated[Member, BeforeValidator(_member_from_name)]] = Field(min_length=1)
+    overrides: list[Override] = []
+    escalation: Escalation | None = None
+    pagerduty_schedule: str | None = Field(default=None, description="PagerDuty schedule id")
+    pagerduty_token: SecretRef | None = None
+
+    @model_validator(mode="after")
+    def _overrides_name_members(self) -> OnCall:
+        names = {m.name for m in self.members}
+        unknown = [o.member for o in self.overrides if o.member not in names]
+        if unknown:
+            raise ValueError(f"override names {unknown[0]!r}, who is not among the members")
+        return self
+
+
+class Router(Model):
+    """An SQS queue subscribed to every severity topic, consumed by ``sentinel route``."""
+
+    enabled: bool = True
+    max_receives: int = Field(default=5, ge=1, le=1000)
+    group_wait: Duration = 60
+    digest_at: Clock = "08:00"
+
+
+def _check_pattern(value: str) -> str:
+    if not value:
+        raise ValueError("empty alarm pattern")
+    return value
+
+
+class MaintenanceWindow(Model):
+    name: Name
+    alarms: list[Annotated[str, AfterValidator(_check_pattern)]] = Field(
+        min_length=1, description="alarm rule names or glob patterns"
+    )
+    start: datetime
+    end: datetime
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MaintenanceWindow:
+        if self.end <= self.start:
+            raise ValueError("a maintenance window must end after it starts")
+        return self
+
+
+class Routing(Model):
+    severities: dict[Name, Severity] = Field(min_length=1)
+    oncall: OnCall | None = None
+    router: Router | None = None
+    maintenance: list[MaintenanceWindow] = []

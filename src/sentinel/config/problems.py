@@ -1,0 +1,189 @@
+"""Pydantic validation errors turned into messages a person can act on."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from typing import Any, Union
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from sentinel.config.yaml_source import Position, locate
+from sentinel.errors import ConfigProblem
+
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "date_from_datetime_parsing": "a date like 2026-01-05",
+    "date_parsing": "a date like 2026-01-05",
+    "datetime_parsing": "a date and time like 2026-12-24T18:00:00+00:00",
+    "datetime_from_date_parsing": "a date and time like 2026-12-24T18:00:00+00:00",
+}
+
+
+def suggest(word: str, candidates: typing.Iterable[str]) -> str:
+    """`` ; did you mean 'x'?`` when a candidate is close, else an empty string."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def problems_from_validation(
+    error: ValidationError, model: type[BaseModel], data: Any, file: str
+) -> list[ConfigProblem]:
+    problems = []
+    seen: set[tuple[Position, str]] = set()
+    for detail in error.errors(include_url=False):
+        raw_loc = tuple(detail["loc"])
+        at_key = detail["type"] == "extra_forbidden"
+        position = locate(data, raw_loc, at_key=at_key)
+        shown = present_loc(data, raw_loc, keep_last=detail["type"] == "missing")
+        message = _message(detail, model, raw_loc, shown)
+        if (position, message) not in seen:
+            seen.add((position, message))
+            problems.append(ConfigProblem(file, position.line, position.column, message))
+    return problems
+
+
+def _message(
+    detail: ErrorDetails, model: type[BaseModel], raw_loc: tuple[Any, ...], loc: tuple[Any, ...]
+) -> str:
+    kind = detail["type"]
+    field = _field_path(loc)
+    where = f" in {field}" if field else ""
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = allowed_keys(model, raw_loc[:-1])
+        hint = suggest(key, allowed) if allowed else ""
+        expected = f"; expected one of: {', '.join(allowed)}" if allowed and not hint else ""
+        parent = _field_path(loc[:-1])
+        return f"unknown key {key!r}" + (f" in {parent}" if parent else "") + hint + expected
+    if kind == "missing":
+        parent = _field_path(loc[:-1])
+        return f"missing required key {str(loc[-1])!r}" + (f" in {parent}" if parent else "")
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
+        value = detail["input"]
+        hint = suggest(str(value), expected)
+        return f"invalid value {value!r}{where}: expected one of {', '.join(expected)}{hint}"
+    if kind == "union_tag_invalid":
+        ctx = detail.get("ctx", {})
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        tag = ctx.get("tag")
+        return (
+            f"unknown widget type {tag!r}: expected one of {', '.join(expected)}"
+            + suggest(str(tag), expected)
+        )
+    if kind == "union_tag_not_found":
+        return f"missing required key 'type'{where}"
+    if kind == "value_error":
+        return str(detail["msg"]).removeprefix("Value error, ") + (
+            "" if not field or field in str(detail["msg"]) else f" ({field})"
+        )
+    if kind == "string_pattern_mismatch":
+        return f"invalid value {detail['input']!r}{where}: {_pattern_words(loc)}"
+    if kind in _TYPE_WORDS:
+        return f"expected {_TYPE_WORDS[kind]}{where}, got {_shown(detail['input'])}"
+    if kind in ("too_short", "too_long"):
+        return f"{detail['msg'].lower()}{where}"
+    return f"{detail['msg']}{where}"
+
+
+def _pattern_words(loc: tuple[Any, ...]) -> str:
+    last = str(loc[-1]) if loc else ""
+    words = {
+        "name": "expected lower-case letters, digits, '-', '_' or '.', like rds-cpu-high",
+        "project": "expected lower-case letters, digits, '-', '_' or '.', like p2p",
+        "id": "expected a 12-digit AWS account id",
+        "email": "expected an email address",
+        "runbook": "expected an http(s) URL",
+        "role": "expected an IAM role ARN, like arn:aws:iam::123456789012:role/sentinel",
+        "treat_missing": "expected one of breaching, notBreaching, ignore, missing",
+        "percentile": "expected a percentile like p95",
+        "channel": "expected a Slack channel like #alerts",
+    }
+    if last in words:
+        return words[last]
+    if isinstance(loc[-1] if loc else None, int) and len(loc) >= 2 and loc[-2] == "regions":
+        return "expected an AWS region like us-east-1"
+    if last == "regions" or "regions" in loc:
+        return "expected an AWS region like us-east-1"
+    return "does not have the expected form"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        parts.append(f"[{part}]" if isinstance(part, int) else ("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def present_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> tuple[Any, ...]:
+    """``loc`` without the parts that are not in the data (union tags, validator names)."""
+    kept: list[Any] = []
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif not (keep_last and index == len(loc) - 1):
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types an annotation can hold (Optional, Annotated, unions flattened)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping at ``loc`` may hold, for 'did you mean' and 'expected one of'."""
+    candidates: list[Any] = [model]
+    for part in loc:
+        following: list[Any] = []
+        for candidate in candidates:
+            for concrete in _unwrap(candidate):
+                origin = typing.get_origin(concrete)
+                if isinstance(concrete, type) and issubclass(concrete, BaseModel):
+                    for name, info in concrete.model_fields.items():
+                        if part in (name, info.alias):
+                            following.append(info.annotation)
+                    tag = concrete.model_fields.get("type")
+                    if tag is not None and part in typing.get_args(_unwrap(tag.annotation)[0]):
+                        following.append(concrete)  # a discriminated union's tag
+                elif origin is list and isinstance(part, int):
+                    following.append(typing.get_args(concrete)[0])
+                elif origin is dict and isinstance(part, str):
+                    following.append(typing.get_args(concrete)[1])
+        candidates = following or candidates
+    keys: list[str] = []
+    for candidate in candidates:
+        for concrete in _unwrap(candidate):
+            if isinstance(concrete, type) and issubclass(concrete, BaseModel):
+                keys.extend(info.alias or name for name, info in concrete.model_fields.items())
+    return sorted(set(keys))

@@ -1,0 +1,124 @@
+"""Checks across files: names that must exist, names that must be unique."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sentinel.config.problems import suggest
+from sentinel.config.yaml_source import Position
+from sentinel.errors import ConfigProblem
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_RULE_REF = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?([^\")]+?)\"?\s*\)")
+_RULE_TOKENS = re.compile(
+    r"\s*(?:(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?[^\")]+\"?\s*\)|AND|OR|NOT|TRUE|FALSE|\(|\))"
+)
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass
+class Where:
+    file: str
+    position: Position
+
+    def problem(self, message: str) -> ConfigProblem:
+        return ConfigProblem(self.file, self.position.line, self.position.column, message)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.position.line}"
+
+
+@dataclass
+class References:
+    """Collects names as files are read, then reports what does not resolve."""
+
+    problems: list[ConfigProblem] = field(default_factory=list)
+    names: dict[str, dict[str, Where]] = field(default_factory=dict)
+
+    def define(self, namespace: str, name: str, where: Where, label: str) -> None:
+        seen = self.names.setdefault(namespace, {})
+        if name in seen:
+            self.problems.append(
+                where.problem(f"duplicate {label} name {name!r} (first defined at {seen[name]})")
+            )
+        else:
+            seen[name] = where
+
+    def defined(self, namespace: str) -> dict[str, Where]:
+        return self.names.get(namespace, {})
+
+    def require(self, namespace: str, name: str, where: Where, label: str, hint: str = "") -> bool:
+        known = self.defined(namespace)
+        if name in known:
+            return True
+        detail = suggest(name, known) or (f"; defined: {', '.join(sorted(known))}" if known else "")
+        self.problems.append(where.problem(f"unknown {label} {name!r}{detail}{hint}"))
+        return False
+
+    def require_severity(self, name: str, where: Where) -> None:
+        if not self.defined("severity"):
+            self.problems.append(
+                where.problem(
+                    f"severity {name!r} is not defined: add it under `severities` "
+                    "in alarms/routing.yaml"
+                )
+            )
+            return
+        self.require("severity", name, where, "severity")
+
+    def require_subscriber(self, name: str, where: Where) -> None:
+        """Budget subscribers: a severity (its SNS topic) or an email address."""
+        if _EMAIL.match(name):
+            return
+        self.require("severity", name, where, "severity or email address")
+
+    def require_resource_type(self, name: str, where: Where, known: Iterable[str]) -> None:
+        known = sorted(known)
+        if name not in known:
+            hint = suggest(name, known) or f"; expected one of: {', '.join(known)}"
+            self.problems.append(where.problem(f"unknown resource type {name!r}{hint}"))
+
+    def check_composite_rule(self, rule: str, where: Where) -> list[str]:
+        """Syntax of an AlarmRule expression; returns the alarm names it references."""
+        rest = rule
+        depth = 0
+        while rest.strip():
+            match = _RULE_TOKENS.match(rest)
+            if not match:
+                self.problems.append(
+                    where.problem(
+                        f"invalid composite rule near {rest.strip()[:30]!r}: expected "
+                        "ALARM(name), OK(name), INSUFFICIENT_DATA(name), AND, OR, NOT, ( and )"
+                    )
+                )
+                return []
+            token = match.group(0).strip()
+            depth += token == "("
+            depth -= token == ")"
+            if depth < 0:
+                break
+            rest = rest[match.end() :]
+        if depth != 0:
+            self.problems.append(where.problem("invalid composite rule: unbalanced parentheses"))
+            return []
+        return [name.strip() for _, name in _RULE_REF.findall(rule)]
+
+
+def placeholders(text: str) -> list[str]:
+    """``{id}``, ``{name}``, ``{tag:Service}``, ``{attr:cluster}`` in a template string."""
+    return _PLACEHOLDER.findall(text)
+
+
+def check_placeholder(token: str) -> str | None:
+    """An error message for a placeholder Sentinel cannot fill, else None."""
+    if token in ("id", "name", "arn", "region", "account"):
+        return None
+    kind, _, rest = token.partition(":")
+    if kind in ("tag", "attr") and rest:
+        return None
+    return (
+        f"unknown placeholder {{{token}}}: expected {{id}}, {{name}}, {{arn}}, {{region}}, "
+        "{account}, {tag:KEY} or {attr:NAME}"
+    )
