@@ -5,3 +5,4 @@ from __future__ import annotations
 ALL: list[str] = []
 ALL.append("sentinel.cli.validate:validate")
 ALL.append("sentinel.cli.validate:schema")
+ALL.append("sentinel.cli.demo:demo")
