@@ -1,0 +1,59 @@
+"""What every kind needs while planning and applying: config, AWS, inventory, names."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from sentinel.naming import ownership_tags, prefix, severity_topic
+
+if TYPE_CHECKING:
+    from sentinel.aws.session import SessionFactory
+    from sentinel.config import Config
+    from sentinel.inventory import Inventory
+
+
+@dataclass
+class SyncContext:
+    config: Config
+    factory: SessionFactory
+    region: str
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def project(self) -> str:
+        return self.config.name
+
+    @property
+    def prefix(self) -> str:
+        return prefix(self.project)
+
+    def client(self, service: str) -> Any:
+        return self.factory.client(service, region=self.region)
+
+    @cached_property
+    def account_id(self) -> str:
+        return str(self.client("sts").get_caller_identity()["Account"])
+
+    @cached_property
+    def partition(self) -> str:
+        return "aws-cn" if self.region.startswith("cn-") else "aws-us-gov" if "-gov-" in self.region else "aws"
+
+    @cached_property
+    def inventory(self) -> Inventory:
+        from sentinel.inventory import Inventory
+
+        return Inventory(self.factory, regions=[self.region])
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags on every managed resource: the project's defaults and ownership."""
+        return {**self.config.project.tags, **ownership_tags(self.project)}
+
+    def topic_name(self, severity: str) -> str:
+        return severity_topic(self.config, severity)
+
+    def topic_arn(self, severity: str) -> str:
+        return f"arn:{self.partition}:sns:{self.region}:{self.account_id}:{self.topic_name(severity)}"

@@ -1,0 +1,45 @@
+"""The small surface every managed kind has: desired, actual, owners, and writes."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from sentinel.sync.context import SyncContext
+    from sentinel.sync.model import State
+
+
+class Kind(ABC):
+    """One kind of managed resource (topic, alarm, dashboard, ...).
+
+    ``desired`` builds normalised states from the config; ``actual`` reads the project's
+    candidates from AWS in pages (by name prefix, never one call per resource) normalised the
+    same way; ``owners`` reads the ``sentinel:project`` tag of the few states the plan would
+    update or delete; the writes change one resource each. The engine knows nothing more.
+    """
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    # False when AWS has no update call: an update becomes delete + create.
+    updatable: ClassVar[bool] = True
+
+    @abstractmethod
+    def desired(self, ctx: SyncContext) -> list[State]: ...
+
+    @abstractmethod
+    def actual(self, ctx: SyncContext) -> list[State]: ...
+
+    @abstractmethod
+    def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
+        """The ``sentinel:project`` tag value of each state's resource (None when untagged)."""
+
+    @abstractmethod
+    def create(self, ctx: SyncContext, state: State) -> None: ...
+
+    def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
+        """Most AWS put-calls are upserts: an update writes the desired state again."""
+        self.create(ctx, desired)
+
+    @abstractmethod
+    def delete(self, ctx: SyncContext, state: State) -> None: ...

@@ -1,0 +1,18 @@
+"""Managed kinds in dependency order: what an apply creates first comes first."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from sentinel.sync.kind import Kind
+
+# "module:class", one line per kind; deletions run in the reverse order.
+KIND_PATHS: list[str] = []
+
+
+def all_kinds() -> list[Kind]:
+    kinds = []
+    for path in KIND_PATHS:
+        module, attribute = path.split(":")
+        kinds.append(getattr(import_module(module), attribute)())
+    return kinds

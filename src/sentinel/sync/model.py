@@ -1,0 +1,135 @@
+"""What the engine reasons about: resource states, changes between them, and plans."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from sentinel.config.secrets import SENSITIVE
+
+
+@dataclass(frozen=True)
+class State:
+    """One resource of one kind, desired or actual, with normalised comparable fields.
+
+    ``fields`` is what the plan compares and shows; ``payload`` is what a kind needs to write it
+    (API parameters), and only desired states carry one. Fields named in ``sensitive`` are
+    compared but shown as ``(sensitive)``.
+    """
+
+    kind: str
+    key: str
+    fields: Mapping[str, Any]
+    sensitive: frozenset[str] = frozenset()
+    source: str | None = None
+    payload: Any = None
+    arn: str | None = None
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+    @property
+    def symbol(self) -> str:
+        return {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}[self.value]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+    sensitive: bool = False
+
+    def shown(self) -> tuple[Any, Any]:
+        if self.sensitive:
+            return (SENSITIVE if self.old is not None else None, SENSITIVE if self.new is not None else None)
+        return self.old, self.new
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    key: str
+    action: Action
+    desired: State | None = None
+    actual: State | None = None
+    fields: tuple[FieldChange, ...] = ()
+
+    @property
+    def source(self) -> str | None:
+        return self.desired.source if self.desired else None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A resource Sentinel would write but does not own (same name, other owner)."""
+
+    kind: str
+    key: str
+    message: str
+
+
+@dataclass
+class Plan:
+    project: str
+    region: str
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    managed: Counter[str] = field(default_factory=Counter)
+    unchanged: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action is action)
+
+    @property
+    def deletions(self) -> list[Change]:
+        return [c for c in self.changes if c.action is Action.DELETE]
+
+    @property
+    def managed_total(self) -> int:
+        return sum(self.managed.values())
+
+    def summary(self) -> str:
+        if self.is_empty:
+            return "No changes. AWS matches the configuration."
+        parts = [
+            f"{self.count(Action.CREATE)} to create",
+            f"{self.count(Action.UPDATE)} to update",
+            f"{self.count(Action.REPLACE)} to replace",
+            f"{self.count(Action.DELETE)} to delete",
+        ]
+        return "Plan: " + ", ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class Result:
+    change: Change
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class ApplyReport:
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed

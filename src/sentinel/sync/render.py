@@ -1,0 +1,107 @@
+"""Plans, drift and apply results as a terraform-like text, or JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from sentinel.sync.model import Action, ApplyReport, Change, Plan, Result
+
+_STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)
+    if value is None:
+        return "(none)"
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def render_plan(plan: Plan, console: Console) -> None:
+    for conflict in plan.conflicts:
+        console.print(f"[bold red]![/] {conflict.kind} {escape(conflict.key)}: {escape(conflict.message)}")
+    for change in plan.changes:
+        _render_change(change, console)
+    console.print()
+    console.print(f"[bold]{plan.summary()}[/]")
+
+
+def _render_change(change: Change, console: Console) -> None:
+    style = _STYLE[change.action]
+    where = f"  [dim]({escape(change.source)})[/]" if change.source else ""
+    console.print(f"[{style}]{change.action.symbol} {change.kind}[/] [bold]{escape(change.key)}[/]{where}")
+    for field in change.fields:
+        old, new = field.shown()
+        if change.action is Action.CREATE:
+            console.print(f"      {escape(field.field)}: {escape(_value(new))}")
+        elif change.action is Action.DELETE:
+            continue
+        else:
+            console.print(f"      {escape(field.field)}: {escape(_value(old))} [{style}]->[/] {escape(_value(new))}")
+
+
+def render_drift(plan: Plan, console: Console) -> None:
+    """The same comparison, told from AWS's side: what changed outside Sentinel."""
+    if plan.is_empty:
+        console.print("[bold]No drift.[/] AWS matches the configuration.")
+        return
+    for change in plan.changes:
+        key = escape(change.key)
+        if change.action is Action.CREATE:
+            console.print(f"[red]missing[/] {change.kind} [bold]{key}[/]: in the config, not in AWS (deleted outside Sentinel, or never applied)")
+        elif change.action is Action.DELETE:
+            console.print(f"[red]extra[/] {change.kind} [bold]{key}[/]: in AWS with this project's tag, not in the config")
+        else:
+            console.print(f"[yellow]changed[/] {change.kind} [bold]{key}[/]:")
+            for field in change.fields:
+                config_value, aws_value = field.shown()[1], field.shown()[0]
+                console.print(f"      {escape(field.field)}: config {escape(_value(config_value))}, AWS {escape(_value(aws_value))}")
+    console.print()
+    console.print(f"[bold]Drift: {len(plan.changes)} resource(s) differ from the configuration.[/]")
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "project": plan.project,
+        "region": plan.region,
+        "summary": {action.value: plan.count(action) for action in Action},
+        "unchanged": plan.unchanged,
+        "conflicts": [{"kind": c.kind, "name": c.key, "message": c.message} for c in plan.conflicts],
+        "changes": [
+            {
+                "kind": c.kind,
+                "name": c.key,
+                "action": c.action.value,
+                "source": c.source,
+                "fields": [
+                    {"field": f.field, "old": f.shown()[0], "new": f.shown()[1]} for f in c.fields
+                ],
+            }
+            for c in plan.changes
+        ],
+    }
+
+
+def render_result(result: Result, console: Console) -> None:
+    change = result.change
+    verb = {Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced", Action.DELETE: "deleted"}[change.action]
+    if result.ok:
+        console.print(f"[green]✓[/] {verb} {change.kind} {escape(change.key)}")
+    else:
+        console.print(f"[red]✗[/] {change.action.value} {change.kind} {escape(change.key)} failed: {escape(result.error or '')}")
+
+
+def render_report(report: ApplyReport, console: Console) -> None:
+    done = len(report.results) - len(report.failed)
+    console.print()
+    if report.ok:
+        console.print(f"[bold green]Apply complete:[/] {done} change(s) applied.")
+    else:
+        console.print(f"[bold red]Apply incomplete:[/] {done} applied, {len(report.failed)} failed:")
+        for result in report.failed:
+            console.print(f"  - {result.change.kind} {escape(result.change.key)}: {escape(result.error or '')}")
+        console.print("Run `sentinel apply` again to finish; every write is idempotent.")
