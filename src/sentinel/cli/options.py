@@ -61,9 +61,7 @@ class Workspace:
         self.err.print(table)
         ce = self.counter.total("ce")
         if ce:
-            self.err.print(
-                f"Cost Explorer: {ce} request(s), ${self.counter.cost_explorer_usd:.2f}"
-            )
+            self.err.print(f"Cost Explorer: {ce} request(s), ${self.counter.cost_explorer_usd:.2f}")
 
 
 def common_options(func: F) -> F:

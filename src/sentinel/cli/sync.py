@@ -50,10 +50,22 @@ def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool) -> None:
 
 @click.command("apply")
 @common_options
-@click.option("--auto-approve", is_flag=True, help="Apply without asking (required off a terminal).")
-@click.option("--allow-mass-delete", is_flag=True, help="Allow deleting over half of managed resources.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY, show_default=True, help="Writes in flight at once.")
-def apply_command(ws: Workspace, auto_approve: bool, allow_mass_delete: bool, concurrency: int) -> None:
+@click.option(
+    "--auto-approve", is_flag=True, help="Apply without asking (required off a terminal)."
+)
+@click.option(
+    "--allow-mass-delete", is_flag=True, help="Allow deleting over half of managed resources."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Writes in flight at once.",
+)
+def apply_command(
+    ws: Workspace, auto_approve: bool, allow_mass_delete: bool, concurrency: int
+) -> None:
     """Apply the plan: topics, subscriptions, alarms, composites, dashboards, budgets.
 
     Shows the plan first and asks for confirmation on a terminal. Exits 1 when any resource
@@ -71,7 +83,9 @@ def apply_command(ws: Workspace, auto_approve: bool, allow_mass_delete: bool, co
         if not click.confirm("Apply these changes?", default=False):
             raise RefusedError("apply cancelled; nothing was changed")
     ws.console.print()
-    report = apply(ctx, result, concurrency=concurrency, on_result=lambda r: render_result(r, ws.console))
+    report = apply(
+        ctx, result, concurrency=concurrency, on_result=lambda r: render_result(r, ws.console)
+    )
     render_report(report, ws.console)
     if not report.ok:
         sys.exit(1)

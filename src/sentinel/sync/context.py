@@ -39,7 +39,13 @@ class SyncContext:
 
     @cached_property
     def partition(self) -> str:
-        return "aws-cn" if self.region.startswith("cn-") else "aws-us-gov" if "-gov-" in self.region else "aws"
+        return (
+            "aws-cn"
+            if self.region.startswith("cn-")
+            else "aws-us-gov"
+            if "-gov-" in self.region
+            else "aws"
+        )
 
     @cached_property
     def inventory(self) -> Inventory:
@@ -56,4 +62,6 @@ class SyncContext:
         return severity_topic(self.config, severity)
 
     def topic_arn(self, severity: str) -> str:
-        return f"arn:{self.partition}:sns:{self.region}:{self.account_id}:{self.topic_name(severity)}"
+        return (
+            f"arn:{self.partition}:sns:{self.region}:{self.account_id}:{self.topic_name(severity)}"
+        )

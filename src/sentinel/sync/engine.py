@@ -36,7 +36,9 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
         for key, want in desired.items():
             have = actual.get(key)
             if have is None:
-                result.changes.append(Change(kind.name, key, Action.CREATE, want, None, field_changes(want, None)))
+                result.changes.append(
+                    Change(kind.name, key, Action.CREATE, want, None, field_changes(want, None))
+                )
                 continue
             changes = field_changes(want, have)
             if not changes:
@@ -44,13 +46,19 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
             elif owners.get(key) != ctx.project:
                 owner = owners.get(key)
                 by = f"project {owner!r}" if owner else "no Sentinel project (created by hand?)"
-                result.conflicts.append(Conflict(kind.name, key, f"exists in AWS, owned by {by}; Sentinel will not change it"))
+                result.conflicts.append(
+                    Conflict(
+                        kind.name, key, f"exists in AWS, owned by {by}; Sentinel will not change it"
+                    )
+                )
             else:
                 action = Action.UPDATE if kind.updatable else Action.REPLACE
                 result.changes.append(Change(kind.name, key, action, want, have, changes))
         for key, have in actual.items():
             if key not in desired and owners.get(key) == ctx.project:
-                result.changes.append(Change(kind.name, key, Action.DELETE, None, have, field_changes(None, have)))
+                result.changes.append(
+                    Change(kind.name, key, Action.DELETE, None, have, field_changes(None, have))
+                )
     return result
 
 

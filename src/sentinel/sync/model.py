@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sentinel.config.secrets import SENSITIVE
@@ -29,7 +29,7 @@ class State:
     arn: str | None = None
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     REPLACE = "replace"
@@ -49,7 +49,10 @@ class FieldChange:
 
     def shown(self) -> tuple[Any, Any]:
         if self.sensitive:
-            return (SENSITIVE if self.old is not None else None, SENSITIVE if self.new is not None else None)
+            return (
+                SENSITIVE if self.old is not None else None,
+                SENSITIVE if self.new is not None else None,
+            )
         return self.old, self.new
 
 

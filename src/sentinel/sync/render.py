@@ -10,7 +10,12 @@ from rich.markup import escape
 
 from sentinel.sync.model import Action, ApplyReport, Change, Plan, Result
 
-_STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
+_STYLE = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.REPLACE: "magenta",
+    Action.DELETE: "red",
+}
 
 
 def _value(value: Any) -> str:
@@ -23,7 +28,9 @@ def _value(value: Any) -> str:
 
 def render_plan(plan: Plan, console: Console) -> None:
     for conflict in plan.conflicts:
-        console.print(f"[bold red]![/] {conflict.kind} {escape(conflict.key)}: {escape(conflict.message)}")
+        console.print(
+            f"[bold red]![/] {conflict.kind} {escape(conflict.key)}: {escape(conflict.message)}"
+        )
     for change in plan.changes:
         _render_change(change, console)
     console.print()
@@ -33,7 +40,9 @@ def render_plan(plan: Plan, console: Console) -> None:
 def _render_change(change: Change, console: Console) -> None:
     style = _STYLE[change.action]
     where = f"  [dim]({escape(change.source)})[/]" if change.source else ""
-    console.print(f"[{style}]{change.action.symbol} {change.kind}[/] [bold]{escape(change.key)}[/]{where}")
+    console.print(
+        f"[{style}]{change.action.symbol} {change.kind}[/] [bold]{escape(change.key)}[/]{where}"
+    )
     for field in change.fields:
         old, new = field.shown()
         if change.action is Action.CREATE:
@@ -41,7 +50,9 @@ def _render_change(change: Change, console: Console) -> None:
         elif change.action is Action.DELETE:
             continue
         else:
-            console.print(f"      {escape(field.field)}: {escape(_value(old))} [{style}]->[/] {escape(_value(new))}")
+            console.print(
+                f"      {escape(field.field)}: {escape(_value(old))} [{style}]->[/] {escape(_value(new))}"
+            )
 
 
 def render_drift(plan: Plan, console: Console) -> None:
@@ -52,14 +63,20 @@ def render_drift(plan: Plan, console: Console) -> None:
     for change in plan.changes:
         key = escape(change.key)
         if change.action is Action.CREATE:
-            console.print(f"[red]missing[/] {change.kind} [bold]{key}[/]: in the config, not in AWS (deleted outside Sentinel, or never applied)")
+            console.print(
+                f"[red]missing[/] {change.kind} [bold]{key}[/]: in the config, not in AWS (deleted outside Sentinel, or never applied)"
+            )
         elif change.action is Action.DELETE:
-            console.print(f"[red]extra[/] {change.kind} [bold]{key}[/]: in AWS with this project's tag, not in the config")
+            console.print(
+                f"[red]extra[/] {change.kind} [bold]{key}[/]: in AWS with this project's tag, not in the config"
+            )
         else:
             console.print(f"[yellow]changed[/] {change.kind} [bold]{key}[/]:")
             for field in change.fields:
                 config_value, aws_value = field.shown()[1], field.shown()[0]
-                console.print(f"      {escape(field.field)}: config {escape(_value(config_value))}, AWS {escape(_value(aws_value))}")
+                console.print(
+                    f"      {escape(field.field)}: config {escape(_value(config_value))}, AWS {escape(_value(aws_value))}"
+                )
     console.print()
     console.print(f"[bold]Drift: {len(plan.changes)} resource(s) differ from the configuration.[/]")
 
@@ -70,7 +87,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "region": plan.region,
         "summary": {action.value: plan.count(action) for action in Action},
         "unchanged": plan.unchanged,
-        "conflicts": [{"kind": c.kind, "name": c.key, "message": c.message} for c in plan.conflicts],
+        "conflicts": [
+            {"kind": c.kind, "name": c.key, "message": c.message} for c in plan.conflicts
+        ],
         "changes": [
             {
                 "kind": c.kind,
@@ -88,11 +107,18 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 def render_result(result: Result, console: Console) -> None:
     change = result.change
-    verb = {Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced", Action.DELETE: "deleted"}[change.action]
+    verb = {
+        Action.CREATE: "created",
+        Action.UPDATE: "updated",
+        Action.REPLACE: "replaced",
+        Action.DELETE: "deleted",
+    }[change.action]
     if result.ok:
         console.print(f"[green]✓[/] {verb} {change.kind} {escape(change.key)}")
     else:
-        console.print(f"[red]✗[/] {change.action.value} {change.kind} {escape(change.key)} failed: {escape(result.error or '')}")
+        console.print(
+            f"[red]✗[/] {change.action.value} {change.kind} {escape(change.key)} failed: {escape(result.error or '')}"
+        )
 
 
 def render_report(report: ApplyReport, console: Console) -> None:
@@ -101,7 +127,11 @@ def render_report(report: ApplyReport, console: Console) -> None:
     if report.ok:
         console.print(f"[bold green]Apply complete:[/] {done} change(s) applied.")
     else:
-        console.print(f"[bold red]Apply incomplete:[/] {done} applied, {len(report.failed)} failed:")
+        console.print(
+            f"[bold red]Apply incomplete:[/] {done} applied, {len(report.failed)} failed:"
+        )
         for result in report.failed:
-            console.print(f"  - {result.change.kind} {escape(result.change.key)}: {escape(result.error or '')}")
+            console.print(
+                f"  - {result.change.kind} {escape(result.change.key)}: {escape(result.error or '')}"
+            )
         console.print("Run `sentinel apply` again to finish; every write is idempotent.")

@@ -48,14 +48,24 @@ def fill(text: str, resource: Resource | None, source: str = "") -> str:
         elif kind == "attr":
             found = resource.attributes.get(key)
         else:
-            found = {"id": resource.id, "name": resource.name, "arn": resource.arn, "region": resource.region, "account": resource.account}.get(token)
+            found = {
+                "id": resource.id,
+                "name": resource.name,
+                "arn": resource.arn,
+                "region": resource.region,
+                "account": resource.account,
+            }.get(token)
         if found is None:
             where = f"{source}: " if source else ""
-            raise TemplateError(f"{where}{{{token}}} has no value for {resource.type} {resource.id}")
+            raise TemplateError(
+                f"{where}{{{token}}} has no value for {resource.type} {resource.id}"
+            )
         return str(found)
 
     return _PLACEHOLDER.sub(value, text)
 
 
-def fill_mapping(values: Mapping[str, str], resource: Resource | None, source: str = "") -> dict[str, str]:
+def fill_mapping(
+    values: Mapping[str, str], resource: Resource | None, source: str = ""
+) -> dict[str, str]:
     return {key: fill(value, resource, source) for key, value in values.items()}
