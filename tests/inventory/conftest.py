@@ -1,31 +1,26 @@
-"""Fixtures for inventory tests: a network to put resources in, and a role for functions."""
+"""Fixtures for inventory tests: a VPC with two subnets, and a role for functions."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 
 from sentinel.aws.session import SessionFactory
 
 
-@dataclass(frozen=True)
-class Network:
-    vpc: str
-    subnets: list[str]
+@pytest.fixture
+def vpc(aws: SessionFactory) -> str:
+    return aws.client("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
 
 
 @pytest.fixture
-def network(aws: SessionFactory) -> Network:
+def subnets(aws: SessionFactory, vpc: str) -> list[str]:
     ec2 = aws.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
+    return [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{n}.0/24", AvailabilityZone=zone)["Subnet"][
             "SubnetId"
         ]
         for n, zone in enumerate(["us-east-1a", "us-east-1b"], start=1)
     ]
-    return Network(vpc=vpc, subnets=subnets)
 
 
 @pytest.fixture
