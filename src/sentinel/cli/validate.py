@@ -21,15 +21,15 @@ def validate(ws: Workspace) -> None:
     """
     config = ws.load_config()
     counts = [
-        (len(config.alarms), "alarm rule"),
-        (len(config.composites), "composite alarm"),
-        (len(config.routing.severities) if config.routing else 0, "severity"),
-        (len(config.dashboards), "dashboard"),
-        (len(config.budgets), "budget"),
-        (len(config.tagging.required) if config.tagging else 0, "tag rule"),
-        (len(config.slos), "SLO"),
+        (len(config.alarms), "alarm rule", "alarm rules"),
+        (len(config.composites), "composite alarm", "composite alarms"),
+        (len(config.routing.severities) if config.routing else 0, "severity", "severities"),
+        (len(config.dashboards), "dashboard", "dashboards"),
+        (len(config.budgets), "budget", "budgets"),
+        (len(config.tagging.required) if config.tagging else 0, "tag rule", "tag rules"),
+        (len(config.slos), "SLO", "SLOs"),
     ]
-    summary = ", ".join(f"{n} {label}{'s' if n != 1 else ''}" for n, label in counts)
+    summary = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
     ws.console.print(f"[green]✓[/] {ws.config_dir}: project [bold]{config.name}[/] is valid ({summary})")
 
 
