@@ -102,9 +102,7 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _read(
-    kind: str, path: Path, display: str
-) -> tuple[Any, BaseModel | None, list[ConfigProblem]]:
+def _read(kind: str, path: Path, display: str) -> tuple[Any, BaseModel | None, list[ConfigProblem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -112,7 +110,11 @@ def _read(
     try:
         data = parse_yaml(text)
     except YamlSyntaxError as exc:
-        return None, None, [ConfigProblem(display, exc.position.line, exc.position.column, str(exc))]
+        return (
+            None,
+            None,
+            [ConfigProblem(display, exc.position.line, exc.position.column, str(exc))],
+        )
     model_class = FILE_KINDS[kind]
     if data is None:
         if kind == "project":
@@ -120,9 +122,18 @@ def _read(
         data = YamlMap()
         data.position, data.key_positions, data.value_positions = Position(1, 1), {}, {}
     if not isinstance(data, dict):
-        return data, None, [
-            ConfigProblem(display, 1, 1, f"expected a mapping at the top of the file, got {type(data).__name__}")
-        ]
+        return (
+            data,
+            None,
+            [
+                ConfigProblem(
+                    display,
+                    1,
+                    1,
+                    f"expected a mapping at the top of the file, got {type(data).__name__}",
+                )
+            ],
+        )
     try:
         return data, model_class.model_validate(data), []
     except ValidationError as exc:
@@ -150,9 +161,13 @@ def _assemble(
 
     def check_for_each(fe: ForEach | None, file: str, data: Any, *loc: str | int) -> None:
         if fe is not None:
-            refs.require_resource_type(fe.resource, where(file, data, *loc, "for_each", "resource"), known_types)
+            refs.require_resource_type(
+                fe.resource, where(file, data, *loc, "for_each", "resource"), known_types
+            )
 
-    def check_template(values: dict[str, str], templated: bool, file: str, data: Any, *loc: str | int) -> None:
+    def check_template(
+        values: dict[str, str], templated: bool, file: str, data: Any, *loc: str | int
+    ) -> None:
         for key, value in values.items():
             for token in placeholders(value):
                 spot = where(file, data, *loc, key)
@@ -160,18 +175,26 @@ def _assemble(
                 if message:
                     refs.problems.append(spot.problem(message))
                 elif not templated:
-                    refs.problems.append(spot.problem(f"placeholder {{{token}}} needs `for_each` on the rule"))
+                    refs.problems.append(
+                        spot.problem(f"placeholder {{{token}}} needs `for_each` on the rule")
+                    )
 
     # First pass: everything that defines names.
     singletons: dict[str, Where] = {}
-    for kind, file, data, model in parsed:
+    for _kind, file, data, model in parsed:
         if isinstance(model, Routing):
             if config.routing is not None:
-                refs.problems.append(where(file, data).problem("a second routing file: severities are defined once, in alarms/routing.yaml"))
+                refs.problems.append(
+                    where(file, data).problem(
+                        "a second routing file: severities are defined once, in alarms/routing.yaml"
+                    )
+                )
                 continue
             config.routing = model
             for name in model.severities:
-                refs.define("severity", name, Where(file, data.key_positions["severities"]), "severity")
+                refs.define(
+                    "severity", name, Where(file, data.key_positions["severities"]), "severity"
+                )
         elif isinstance(model, AlarmsFile):
             for i, rule in enumerate(model.alarms):
                 spot = where(file, data, "alarms", i, "name")
@@ -196,7 +219,9 @@ def _assemble(
                 config.sources[("budget", budget.name)] = str(spot)
                 config.budgets.append(budget)
             if model.tagging is not None:
-                _set_once(config, "tagging", model.tagging, where(file, data, "tagging"), singletons, refs)
+                _set_once(
+                    config, "tagging", model.tagging, where(file, data, "tagging"), singletons, refs
+                )
         elif isinstance(model, MonitorsFile):
             for i, slo in enumerate(model.slos):
                 spot = where(file, data, "slos", i, "name")
@@ -206,25 +231,55 @@ def _assemble(
             for attribute in ("cost_report", "anomaly_detection", "rightsizing", "slo_review"):
                 value = getattr(model, attribute)
                 if value is not None:
-                    _set_once(config, attribute, value, where(file, data, attribute), singletons, refs)
+                    _set_once(
+                        config, attribute, value, where(file, data, attribute), singletons, refs
+                    )
 
     # Second pass: everything that refers to names.
     templated_alarms = {r.name for r in config.alarms if r.for_each is not None}
-    for kind, file, data, model in parsed:
+    for _kind, file, data, model in parsed:
         if isinstance(model, AlarmsFile):
             for i, rule in enumerate(model.alarms):
                 refs.require_severity(rule.severity, where(file, data, "alarms", i, "severity"))
                 check_for_each(rule.for_each, file, data, "alarms", i)
-                check_template(rule.dimensions, rule.for_each is not None, file, data, "alarms", i, "dimensions")
+                check_template(
+                    rule.dimensions,
+                    rule.for_each is not None,
+                    file,
+                    data,
+                    "alarms",
+                    i,
+                    "dimensions",
+                )
                 for key, metric in rule.metrics.items():
-                    check_template(metric.dimensions, rule.for_each is not None, file, data, "alarms", i, "metrics", key, "dimensions")
+                    check_template(
+                        metric.dimensions,
+                        rule.for_each is not None,
+                        file,
+                        data,
+                        "alarms",
+                        i,
+                        "metrics",
+                        key,
+                        "dimensions",
+                    )
                 _check_evaluation(rule, config.project, refs, where(file, data, "alarms", i))
             for i, composite in enumerate(model.composites):
-                refs.require_severity(composite.severity, where(file, data, "composites", i, "severity"))
+                refs.require_severity(
+                    composite.severity, where(file, data, "composites", i, "severity")
+                )
                 spot = where(file, data, "composites", i, "rule")
                 for name in refs.check_composite_rule(composite.rule, spot):
-                    if refs.require("alarm", name, spot, "alarm in rule") and name in templated_alarms:
-                        refs.problems.append(spot.problem(f"alarm {name!r} is a template (for_each): a composite rule needs one alarm, not one per resource"))
+                    if (
+                        refs.require("alarm", name, spot, "alarm in rule")
+                        and name in templated_alarms
+                    ):
+                        refs.problems.append(
+                            spot.problem(
+                                f"alarm {name!r} is a template (for_each): a composite rule "
+                                "needs one alarm, not one per resource"
+                            )
+                        )
         elif isinstance(model, DashboardsFile):
             for d, dashboard in enumerate(model.dashboards):
                 for r, row in enumerate(dashboard.rows):
@@ -233,46 +288,81 @@ def _assemble(
                         loc = ("dashboards", d, "rows", r, "widgets", w)
                         if isinstance(widget, AlarmStatusWidget):
                             if widget.severity:
-                                refs.require_severity(widget.severity, where(file, data, *loc, "severity"))
+                                refs.require_severity(
+                                    widget.severity, where(file, data, *loc, "severity")
+                                )
                             for a, name in enumerate(widget.alarms):
-                                refs.require("alarm", name, where(file, data, *loc, "alarms", a), "alarm")
+                                refs.require(
+                                    "alarm", name, where(file, data, *loc, "alarms", a), "alarm"
+                                )
                         elif isinstance(widget, MetricWidget):
                             check_for_each(widget.for_each, file, data, *loc)
                             templated = widget.for_each is not None or row.for_each is not None
                             for m, line in enumerate(widget.metrics):
-                                check_template(line.dimensions, templated, file, data, *loc, "metrics", m, "dimensions")
+                                check_template(
+                                    line.dimensions,
+                                    templated,
+                                    file,
+                                    data,
+                                    *loc,
+                                    "metrics",
+                                    m,
+                                    "dimensions",
+                                )
         elif isinstance(model, BudgetsFile):
             for b, budget in enumerate(model.budgets):
                 for n, name in enumerate(budget.notify):
                     refs.require_subscriber(name, where(file, data, "budgets", b, "notify", n))
                 for a, alert in enumerate(budget.alerts):
                     for n, name in enumerate(alert.notify):
-                        refs.require_subscriber(name, where(file, data, "budgets", b, "alerts", a, "notify", n))
+                        refs.require_subscriber(
+                            name, where(file, data, "budgets", b, "alerts", a, "notify", n)
+                        )
             if model.tagging is not None:
                 seen: set[str] = set()
                 for t, rule in enumerate(model.tagging.required):
                     spot = where(file, data, "tagging", "required", t, "key")
                     if rule.key in seen:
-                        refs.problems.append(spot.problem(f"duplicate tag rule for key {rule.key!r}"))
+                        refs.problems.append(
+                            spot.problem(f"duplicate tag rule for key {rule.key!r}")
+                        )
                     seen.add(rule.key)
                     for r, resource in enumerate(rule.resources):
-                        refs.require_resource_type(resource, where(file, data, "tagging", "required", t, "resources", r), known_types)
+                        refs.require_resource_type(
+                            resource,
+                            where(file, data, "tagging", "required", t, "resources", r),
+                            known_types,
+                        )
                 for r, resource in enumerate(model.tagging.resources):
-                    refs.require_resource_type(resource, where(file, data, "tagging", "resources", r), known_types)
+                    refs.require_resource_type(
+                        resource, where(file, data, "tagging", "resources", r), known_types
+                    )
         elif isinstance(model, MonitorsFile):
             for s, slo in enumerate(model.slos):
                 if slo.alerting is not None:
                     for key in ("page", "ticket"):
                         severity = getattr(slo.alerting, key)
                         if severity:
-                            refs.require_severity(severity, where(file, data, "slos", s, "alerting", key))
+                            refs.require_severity(
+                                severity, where(file, data, "slos", s, "alerting", key)
+                            )
             if model.anomaly_detection and model.anomaly_detection.severity:
-                refs.require_severity(model.anomaly_detection.severity, where(file, data, "anomaly_detection", "severity"))
+                refs.require_severity(
+                    model.anomaly_detection.severity,
+                    where(file, data, "anomaly_detection", "severity"),
+                )
         elif isinstance(model, Routing):
             for w, window in enumerate(model.maintenance):
                 for a, pattern in enumerate(window.alarms):
-                    if not any(ch in pattern for ch in "*?[") and pattern not in refs.defined("alarm"):
-                        refs.require("alarm", pattern, where(file, data, "maintenance", w, "alarms", a), "alarm")
+                    if not any(ch in pattern for ch in "*?[") and pattern not in refs.defined(
+                        "alarm"
+                    ):
+                        refs.require(
+                            "alarm",
+                            pattern,
+                            where(file, data, "maintenance", w, "alarms", a),
+                            "alarm",
+                        )
     return (config if valid_project else None), refs.problems
 
 
@@ -280,18 +370,39 @@ def _check_evaluation(rule: AlarmRule, project: Project, refs: References, spot:
     period = rule.period or project.defaults.alarms.period
     window = rule.for_ if rule.for_ is not None else project.defaults.alarms.for_
     if window is not None and window % period:
-        refs.problems.append(spot.problem(f"`for` ({window}s) of alarm {rule.name!r} must be a whole number of periods ({period}s)"))
+        refs.problems.append(
+            spot.problem(
+                f"`for` ({window}s) of alarm {rule.name!r} must be a whole number of periods "
+                f"({period}s)"
+            )
+        )
         return
     periods = (window // period) if window else 1
     if rule.datapoints_to_alarm is not None and rule.datapoints_to_alarm > periods:
-        refs.problems.append(spot.problem(f"datapoints_to_alarm ({rule.datapoints_to_alarm}) of alarm {rule.name!r} exceeds its evaluation periods ({periods})"))
+        refs.problems.append(
+            spot.problem(
+                f"datapoints_to_alarm ({rule.datapoints_to_alarm}) of alarm {rule.name!r} "
+                f"exceeds its evaluation periods ({periods})"
+            )
+        )
     if periods * period > 86400 * 7:
-        refs.problems.append(spot.problem(f"alarm {rule.name!r} evaluates over more than 7 days, CloudWatch's limit"))
+        refs.problems.append(
+            spot.problem(f"alarm {rule.name!r} evaluates over more than 7 days, CloudWatch's limit")
+        )
 
 
-def _set_once(config: Config, attribute: str, value: Any, spot: Where, singletons: dict[str, Where], refs: References) -> None:
+def _set_once(
+    config: Config,
+    attribute: str,
+    value: Any,
+    spot: Where,
+    singletons: dict[str, Where],
+    refs: References,
+) -> None:
     if attribute in singletons:
-        refs.problems.append(spot.problem(f"{attribute} is defined twice (first at {singletons[attribute]})"))
+        refs.problems.append(
+            spot.problem(f"{attribute} is defined twice (first at {singletons[attribute]})")
+        )
         return
     singletons[attribute] = spot
     setattr(config, attribute, value)

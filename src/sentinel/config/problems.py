@@ -82,9 +82,8 @@ def _message(
         ctx = detail.get("ctx", {})
         expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
         tag = ctx.get("tag")
-        return (
-            f"unknown widget type {tag!r}: expected one of {', '.join(expected)}"
-            + suggest(str(tag), expected)
+        return f"unknown widget type {tag!r}: expected one of {', '.join(expected)}" + suggest(
+            str(tag), expected
         )
     if kind == "union_tag_not_found":
         return f"missing required key 'type'{where}"
@@ -141,9 +140,9 @@ def present_loc(data: Any, loc: tuple[Any, ...], keep_last: bool) -> tuple[Any, 
     kept: list[Any] = []
     node = data
     for index, part in enumerate(loc):
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_mapping or in_list:
             node = node[part]
         elif not (keep_last and index == len(loc) - 1):
             continue

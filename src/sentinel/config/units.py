@@ -112,7 +112,9 @@ def parse_percent(value: Any) -> Decimal:
 def parse_objective(value: Any) -> Decimal:
     percent = parse_percent(value)
     if not Decimal(0) < percent < Decimal(100):
-        raise ValueError(f"invalid objective {value!r}: expected a percentage below 100%, like 99.9%")
+        raise ValueError(
+            f"invalid objective {value!r}: expected a percentage below 100%, like 99.9%"
+        )
     return percent
 
 
@@ -170,7 +172,10 @@ def parse_threshold(value: Any) -> Threshold:
 
 def _string_schema(pattern: str, *examples: str) -> WithJsonSchema:
     return WithJsonSchema(
-        {"anyOf": [{"type": "string", "pattern": pattern}, {"type": "number"}], "examples": list(examples)}
+        {
+            "anyOf": [{"type": "string", "pattern": pattern}, {"type": "number"}],
+            "examples": list(examples),
+        }
     )
 
 
@@ -205,7 +210,9 @@ ConditionExpr = Annotated[
     Condition,
     BeforeValidator(parse_condition),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^(>=|<=|>|<)\s*-?\d+(\.\d+)?%?$", "examples": ["> 90"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(>=|<=|>|<)\s*-?\d+(\.\d+)?%?$", "examples": ["> 90"]}
+    ),
 ]
 BudgetThreshold = Annotated[
     Threshold,

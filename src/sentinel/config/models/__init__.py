@@ -2,7 +2,7 @@
 
 from sentinel.config.models.alarms import AlarmRule, AlarmsFile, CompositeAlarm
 from sentinel.config.models.base import ForEach, MetricRef
-from sentinel.config.models.budgets import Budget, BudgetAlert, BudgetsFile, TagRule, Tagging
+from sentinel.config.models.budgets import Budget, BudgetAlert, BudgetsFile, Tagging, TagRule
 from sentinel.config.models.dashboards import Dashboard, DashboardsFile
 from sentinel.config.models.monitors import (
     AnomalyDetection,

@@ -31,7 +31,9 @@ class AlarmRule(Model):
     period: Period | None = Field(default=None, description="default from sentinel.yaml (5m)")
     for_: Duration | None = Field(default=None, alias="for", description="how long before alarm")
     datapoints_to_alarm: int | None = Field(default=None, ge=1)
-    treat_missing: str | None = Field(default=None, pattern="^(breaching|notBreaching|ignore|missing)$")
+    treat_missing: str | None = Field(
+        default=None, pattern="^(breaching|notBreaching|ignore|missing)$"
+    )
     for_each: ForEach | None = None
     tags: dict[str, str] = {}
 
@@ -39,7 +41,9 @@ class AlarmRule(Model):
     def _metric_or_expression(self) -> AlarmRule:
         if self.expression is None:
             if not (self.metric and self.namespace):
-                raise ValueError("an alarm needs `namespace` and `metric`, or `expression` and `metrics`")
+                raise ValueError(
+                    "an alarm needs `namespace` and `metric`, or `expression` and `metrics`"
+                )
             if self.metrics:
                 raise ValueError("`metrics` is only for metric math: add an `expression` over them")
         else:

@@ -6,7 +6,14 @@ import re
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from sentinel.config.units import Duration
 
@@ -22,7 +29,9 @@ Name = Annotated[
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120),
     Field(description="lower-case letters, digits, '-', '_' and '.'"),
 ]
-AccountId = Annotated[str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{12}$")]
+AccountId = Annotated[
+    str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{12}$")
+]
 Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 
 
@@ -30,13 +39,17 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}: expected an IANA name like Europe/London") from None
+        raise ValueError(
+            f"unknown time zone {value!r}: expected an IANA name like Europe/London"
+        ) from None
     return value
 
 
 TimeZone = Annotated[str, AfterValidator(_check_timezone)]
 
-_STAT = re.compile(r"^(SampleCount|Average|Sum|Minimum|Maximum|(p|tm|tc|ts|wm)\d{1,2}(\.\d+)?|(TM|TC|TS|PR)\(.+\))$")
+_STAT = re.compile(
+    r"^(SampleCount|Average|Sum|Minimum|Maximum|(p|tm|tc|ts|wm)\d{1,2}(\.\d+)?|(TM|TC|TS|PR)\(.+\))$"
+)
 
 
 def _check_statistic(value: str) -> str:
@@ -58,7 +71,9 @@ def is_extended_statistic(stat: str) -> bool:
 
 def _check_cloudwatch_period(seconds: int) -> int:
     if seconds not in (10, 30) and seconds % 60:
-        raise ValueError(f"invalid period {seconds}s: CloudWatch allows 10s, 30s or a multiple of 1m")
+        raise ValueError(
+            f"invalid period {seconds}s: CloudWatch allows 10s, 30s or a multiple of 1m"
+        )
     return seconds
 
 
@@ -66,7 +81,9 @@ Period = Annotated[Duration, AfterValidator(_check_cloudwatch_period)]
 
 
 def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
+    return (
+        [value] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
+    )
 
 
 TagValues = Annotated[list[str], BeforeValidator(_as_list)]

@@ -43,7 +43,9 @@ class Budget(Model):
     @model_validator(mode="after")
     def _notified(self) -> Budget:
         if any(not (alert.notify or self.notify) for alert in self.alerts):
-            raise ValueError("a budget alert needs subscribers: set `notify` on the budget or alert")
+            raise ValueError(
+                "a budget alert needs subscribers: set `notify` on the budget or alert"
+            )
         return self
 
 

@@ -19,7 +19,9 @@ class Account(Model):
 class AlarmDefaults(Model):
     period: Period = 300
     for_: Duration | None = Field(default=None, alias="for")
-    treat_missing: str = Field(default="missing", pattern="^(breaching|notBreaching|ignore|missing)$")
+    treat_missing: str = Field(
+        default="missing", pattern="^(breaching|notBreaching|ignore|missing)$"
+    )
 
 
 class Defaults(Model):

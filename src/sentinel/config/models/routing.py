@@ -29,7 +29,9 @@ Clock = Annotated[str, BeforeValidator(_check_clock)]
 def _check_handoff(value: Any) -> str:
     parts = str(value).split()
     if len(parts) != 2 or parts[0].lower() not in _WEEKDAYS or not _CLOCK.match(parts[1]):
-        raise ValueError(f"invalid handoff {value!r}: expected a weekday and HH:MM, like Monday 09:00")
+        raise ValueError(
+            f"invalid handoff {value!r}: expected a weekday and HH:MM, like Monday 09:00"
+        )
     return f"{parts[0].capitalize()} {parts[1]}"
 
 
