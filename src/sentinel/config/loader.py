@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from sentinel.config.models import (
 from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
+from sentinel.config.units import format_duration
 from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
 from sentinel.errors import ConfigError, ConfigProblem
 
@@ -81,14 +83,17 @@ def load_config(root: str | Path, known_resource_types: Iterable[str] | None = N
         problems.append(ConfigProblem(where, 1, 1, message))
 
     parsed: list[tuple[str, str, Any, BaseModel]] = []
+    broken: set[str] = set()
     for kind, path in files:
         display = _display(path, root)
         data, model, file_problems = _read(kind, path, display)
         problems.extend(file_problems)
         if model is not None:
             parsed.append((kind, display, data, model))
+        else:
+            broken.add(kind)
 
-    config, more = _assemble(root, parsed, known_resource_types)
+    config, more = _assemble(root, parsed, known_resource_types, broken)
     problems.extend(more)
     if problems or config is None:
         raise ConfigError(problems)
@@ -122,6 +127,7 @@ def _read(kind: str, path: Path, display: str) -> tuple[Any, BaseModel | None, l
         data = YamlMap()
         data.position, data.key_positions, data.value_positions = Position(1, 1), {}, {}
     if not isinstance(data, dict):
+        got = "a list" if isinstance(data, list) else repr(data)
         return (
             data,
             None,
@@ -130,7 +136,7 @@ def _read(kind: str, path: Path, display: str) -> tuple[Any, BaseModel | None, l
                     display,
                     1,
                     1,
-                    f"expected a mapping at the top of the file, got {type(data).__name__}",
+                    f"expected a mapping (key: value lines) at the top of the file, got {got}",
                 )
             ],
         )
@@ -144,8 +150,11 @@ def _assemble(
     root: Path,
     parsed: list[tuple[str, str, Any, BaseModel]],
     known_resource_types: Iterable[str] | None,
+    broken: set[str],
 ) -> tuple[Config | None, list[ConfigProblem]]:
-    refs = References()
+    # Names defined in a file that failed to load are unknown, not missing: no second error.
+    defines = {"routing": "severity", "alarms": "alarm"}
+    refs = References(incomplete={defines[kind] for kind in broken if kind in defines})
     project = next((m for k, _, _, m in parsed if k == "project"), None)
     # An invalid sentinel.yaml is reported already; the other files are still checked.
     valid_project = isinstance(project, Project)
@@ -159,6 +168,9 @@ def _assemble(
     def where(file: str, data: Any, *loc: str | int) -> Where:
         return Where(file, locate(data, tuple(loc)))
 
+    def at_key(file: str, data: Any, *loc: str | int) -> Where:
+        return Where(file, locate(data, tuple(loc), at_key=True))
+
     def check_for_each(fe: ForEach | None, file: str, data: Any, *loc: str | int) -> None:
         if fe is not None:
             refs.require_resource_type(
@@ -166,7 +178,7 @@ def _assemble(
             )
 
     def check_template(
-        values: dict[str, str], templated: bool, file: str, data: Any, *loc: str | int
+        values: dict[str, str], templated: bool, owner: str, file: str, data: Any, *loc: str | int
     ) -> None:
         for key, value in values.items():
             for token in placeholders(value):
@@ -176,7 +188,7 @@ def _assemble(
                     refs.problems.append(spot.problem(message))
                 elif not templated:
                     refs.problems.append(
-                        spot.problem(f"placeholder {{{token}}} needs `for_each` on the rule")
+                        spot.problem(f"placeholder {{{token}}} needs `for_each` on the {owner}")
                     )
 
     # First pass: everything that defines names.
@@ -220,7 +232,12 @@ def _assemble(
                 config.budgets.append(budget)
             if model.tagging is not None:
                 _set_once(
-                    config, "tagging", model.tagging, where(file, data, "tagging"), singletons, refs
+                    config,
+                    "tagging",
+                    model.tagging,
+                    at_key(file, data, "tagging"),
+                    singletons,
+                    refs,
                 )
         elif isinstance(model, MonitorsFile):
             for i, slo in enumerate(model.slos):
@@ -232,7 +249,7 @@ def _assemble(
                 value = getattr(model, attribute)
                 if value is not None:
                     _set_once(
-                        config, attribute, value, where(file, data, attribute), singletons, refs
+                        config, attribute, value, at_key(file, data, attribute), singletons, refs
                     )
 
     # Second pass: everything that refers to names.
@@ -245,6 +262,7 @@ def _assemble(
                 check_template(
                     rule.dimensions,
                     rule.for_each is not None,
+                    "alarm",
                     file,
                     data,
                     "alarms",
@@ -255,6 +273,7 @@ def _assemble(
                     check_template(
                         metric.dimensions,
                         rule.for_each is not None,
+                        "alarm",
                         file,
                         data,
                         "alarms",
@@ -263,7 +282,9 @@ def _assemble(
                         key,
                         "dimensions",
                     )
-                _check_evaluation(rule, config.project, refs, where(file, data, "alarms", i))
+                if valid_project or (rule.period and rule.for_ is not None):
+                    in_rule = functools.partial(where, file, data, "alarms", i)
+                    _check_evaluation(rule, config.project, refs, in_rule)
             for i, composite in enumerate(model.composites):
                 refs.require_severity(
                     composite.severity, where(file, data, "composites", i, "severity")
@@ -271,7 +292,7 @@ def _assemble(
                 spot = where(file, data, "composites", i, "rule")
                 for name in refs.check_composite_rule(composite.rule, spot):
                     if (
-                        refs.require("alarm", name, spot, "alarm in rule")
+                        refs.require("alarm", name, spot, "alarm", " in rule")
                         and name in templated_alarms
                     ):
                         refs.problems.append(
@@ -302,6 +323,7 @@ def _assemble(
                                 check_template(
                                     line.dimensions,
                                     templated,
+                                    "widget or its row",
                                     file,
                                     data,
                                     *loc,
@@ -366,28 +388,38 @@ def _assemble(
     return (config if valid_project else None), refs.problems
 
 
-def _check_evaluation(rule: AlarmRule, project: Project, refs: References, spot: Where) -> None:
+def _check_evaluation(
+    rule: AlarmRule, project: Project, refs: References, spot: Callable[..., Where]
+) -> None:
+    """``for`` is a whole number of periods, and datapoints_to_alarm fits in it."""
     period = rule.period or project.defaults.alarms.period
     window = rule.for_ if rule.for_ is not None else project.defaults.alarms.for_
     if window is not None and window % period:
         refs.problems.append(
-            spot.problem(
-                f"`for` ({window}s) of alarm {rule.name!r} must be a whole number of periods "
-                f"({period}s)"
+            spot("for").problem(
+                f"`for` ({format_duration(window)}) of alarm {rule.name!r} must be a whole "
+                f"number of periods ({format_duration(period)})"
             )
         )
         return
     periods = (window // period) if window else 1
     if rule.datapoints_to_alarm is not None and rule.datapoints_to_alarm > periods:
+        why = (
+            f"for {format_duration(window)} / period {format_duration(period)}"
+            if window
+            else "no `for`: one period"
+        )
         refs.problems.append(
-            spot.problem(
+            spot("datapoints_to_alarm").problem(
                 f"datapoints_to_alarm ({rule.datapoints_to_alarm}) of alarm {rule.name!r} "
-                f"exceeds its evaluation periods ({periods})"
+                f"exceeds its evaluation periods ({periods}: {why})"
             )
         )
     if periods * period > 86400 * 7:
         refs.problems.append(
-            spot.problem(f"alarm {rule.name!r} evaluates over more than 7 days, CloudWatch's limit")
+            spot("for").problem(
+                f"alarm {rule.name!r} evaluates over more than 7 days, CloudWatch's limit"
+            )
         )
 
 

@@ -34,6 +34,15 @@ _TYPE_WORDS = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+_CHOICES = re.compile(r"^\^\(([\w|]+)\)\$$")
+
+
 def suggest(word: str, candidates: typing.Iterable[str]) -> str:
     """`` ; did you mean 'x'?`` when a candidate is close, else an empty string."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
@@ -45,10 +54,22 @@ def problems_from_validation(
 ) -> list[ConfigProblem]:
     problems = []
     seen: set[tuple[Position, str]] = set()
-    for detail in error.errors(include_url=False):
+    details = error.errors(include_url=False)
+    # A misspelt key also makes the key it meant "missing": report the spelling only.
+    meant: set[tuple[Any, ...]] = set()
+    for detail in details:
+        if detail["type"] == "extra_forbidden":
+            loc = tuple(detail["loc"])
+            close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model, loc[:-1]), n=1)
+            meant.update((*loc[:-1], word) for word in close)
+    for detail in details:
         raw_loc = tuple(detail["loc"])
+        if detail["type"] == "missing" and raw_loc in meant:
+            continue
         at_key = detail["type"] == "extra_forbidden"
-        position = locate(data, raw_loc, at_key=at_key)
+        # An unknown widget type is wrong in its `type` value, not in the whole widget.
+        spot = (*raw_loc, "type") if detail["type"] == "union_tag_invalid" else raw_loc
+        position = locate(data, spot, at_key=at_key)
         shown = present_loc(data, raw_loc, keep_last=detail["type"] == "missing")
         message = _message(detail, model, raw_loc, shown)
         if (position, message) not in seen:
@@ -92,11 +113,23 @@ def _message(
             "" if not field or field in str(detail["msg"]) else f" ({field})"
         )
     if kind == "string_pattern_mismatch":
-        return f"invalid value {detail['input']!r}{where}: {_pattern_words(loc)}"
+        choices = _CHOICES.match(str(detail.get("ctx", {}).get("pattern", "")))
+        hint = suggest(str(detail["input"]), choices.group(1).split("|")) if choices else ""
+        return f"invalid value {detail['input']!r}{where}: {_pattern_words(loc)}{hint}"
+    if kind in _BOUNDS:
+        ctx = detail.get("ctx", {})
+        words, key = _BOUNDS[kind]
+        return f"expected {words} {ctx.get(key)}{where}, got {_shown(detail['input'])}"
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}{where}, got {_shown(detail['input'])}"
     if kind in ("too_short", "too_long"):
-        return f"{detail['msg'].lower()}{where}"
+        ctx = detail.get("ctx", {})
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        if bound is None:
+            return f"{detail['msg'].lower()}{where}"
+        most = "at least" if kind == "too_short" else "at most"
+        items = "item" if bound == 1 else "items"
+        return f"expected {most} {bound} {items}{where}, got {ctx.get('actual_length')}"
     return f"{detail['msg']}{where}"
 
 
@@ -115,9 +148,7 @@ def _pattern_words(loc: tuple[Any, ...]) -> str:
     }
     if last in words:
         return words[last]
-    if isinstance(loc[-1] if loc else None, int) and len(loc) >= 2 and loc[-2] == "regions":
-        return "expected an AWS region like us-east-1"
-    if last == "regions" or "regions" in loc:
+    if last == "region" or "regions" in loc:
         return "expected an AWS region like us-east-1"
     return "does not have the expected form"
 

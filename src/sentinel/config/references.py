@@ -13,7 +13,7 @@ from sentinel.errors import ConfigProblem
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _RULE_REF = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?([^\")]+?)\"?\s*\)")
 _RULE_TOKENS = re.compile(
-    r"\s*(?:(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?[^\")]+\"?\s*\)|AND|OR|NOT|TRUE|FALSE|\(|\))"
+    r"\s*(?:(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?[^\")]+\"?\s*\)|(AND|OR|NOT|TRUE|FALSE)\b|\(|\))"
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -36,6 +36,8 @@ class References:
 
     problems: list[ConfigProblem] = field(default_factory=list)
     names: dict[str, dict[str, Where]] = field(default_factory=dict)
+    incomplete: set[str] = field(default_factory=set)
+    """Namespaces with a file that failed to load: an unknown name there is not reported."""
 
     def define(self, namespace: str, name: str, where: Where, label: str) -> None:
         seen = self.names.setdefault(namespace, {})
@@ -49,16 +51,21 @@ class References:
     def defined(self, namespace: str) -> dict[str, Where]:
         return self.names.get(namespace, {})
 
-    def require(self, namespace: str, name: str, where: Where, label: str, hint: str = "") -> bool:
+    def require(
+        self, namespace: str, name: str, where: Where, label: str, context: str = ""
+    ) -> bool:
+        """Report ``name`` unless defined; ``context`` follows it: "unknown alarm 'x' in rule"."""
         known = self.defined(namespace)
         if name in known:
             return True
+        if namespace in self.incomplete:
+            return False
         detail = suggest(name, known) or (f"; defined: {', '.join(sorted(known))}" if known else "")
-        self.problems.append(where.problem(f"unknown {label} {name!r}{detail}{hint}"))
+        self.problems.append(where.problem(f"unknown {label} {name!r}{context}{detail}"))
         return False
 
     def require_severity(self, name: str, where: Where) -> None:
-        if not self.defined("severity"):
+        if not self.defined("severity") and "severity" not in self.incomplete:
             self.problems.append(
                 where.problem(
                     f"severity {name!r} is not defined: add it under `severities` "
@@ -82,28 +89,57 @@ class References:
 
     def check_composite_rule(self, rule: str, where: Where) -> list[str]:
         """Syntax of an AlarmRule expression; returns the alarm names it references."""
-        rest = rule
-        depth = 0
-        while rest.strip():
-            match = _RULE_TOKENS.match(rest)
-            if not match:
-                self.problems.append(
-                    where.problem(
-                        f"invalid composite rule near {rest.strip()[:30]!r}: expected "
-                        "ALARM(name), OK(name), INSUFFICIENT_DATA(name), AND, OR, NOT, ( and )"
-                    )
-                )
-                return []
-            token = match.group(0).strip()
-            depth += token == "("
-            depth -= token == ")"
-            if depth < 0:
-                break
-            rest = rest[match.end() :]
-        if depth != 0:
-            self.problems.append(where.problem("invalid composite rule: unbalanced parentheses"))
+        error = _rule_error(rule)
+        if error:
+            self.problems.append(where.problem(f"invalid composite rule: {error}"))
             return []
         return [name.strip() for _, name in _RULE_REF.findall(rule)]
+
+
+def _rule_error(rule: str) -> str | None:
+    """What is wrong with a composite rule's syntax, or None.
+
+    Operands (ALARM(x), OK(x), INSUFFICIENT_DATA(x), TRUE, FALSE) and AND/OR must alternate;
+    NOT and ( may precede an operand, ) may follow one.
+    """
+    rest = rule
+    depth = 0
+    expect_operand = True
+    previous = ""
+    while rest.strip():
+        match = _RULE_TOKENS.match(rest)
+        if not match:
+            return (
+                f"unexpected {rest.strip()[:30]!r}: expected ALARM(name), OK(name), "
+                "INSUFFICIENT_DATA(name), TRUE, FALSE, AND, OR, NOT, ( and )"
+            )
+        token = match.group(0).strip()
+        rest = rest[match.end() :]
+        if token in ("AND", "OR", ")"):
+            if expect_operand:
+                after = f"after {previous!r}" if previous else "at the start"
+                return f"expected an alarm state {after}, found {token!r}"
+            if token == ")":
+                depth -= 1
+                if depth < 0:
+                    return "')' without a matching '('"
+            else:
+                expect_operand = True
+        else:
+            if not expect_operand:
+                return f"expected AND or OR between {previous!r} and {token!r}"
+            if token == "(":
+                depth += 1
+            elif token != "NOT":
+                expect_operand = False
+        previous = token
+    if not previous:
+        return "the rule is empty"
+    if expect_operand:
+        return f"the rule ends with {previous!r}: expected an alarm state after it"
+    if depth > 0:
+        return "'(' is not closed"
+    return None
 
 
 def placeholders(text: str) -> list[str]:

@@ -65,6 +65,8 @@ def parse_latency(value: Any) -> float:
         match = _LATENCY.match(value)
         if match:
             amount = float(match.group(1))
+            if amount <= 0:
+                raise ValueError(f"invalid latency {value!r}: must be positive")
             return amount / 1000 if match.group(2) == "ms" else amount
     raise ValueError(f"invalid latency {value!r}: expected a number with unit ms or s, like 200ms")
 
@@ -110,10 +112,18 @@ def parse_percent(value: Any) -> Decimal:
 
 
 def parse_objective(value: Any) -> Decimal:
-    percent = parse_percent(value)
+    expected = "expected a percentage above 0% and below 100%, like 99.9%"
+    try:
+        percent = parse_percent(value)
+    except ValueError:
+        raise ValueError(f"invalid objective {value!r}: {expected}") from None
     if not Decimal(0) < percent < Decimal(100):
+        raise ValueError(f"invalid objective {value!r}: {expected}")
+    if not isinstance(value, str) and percent < 1:
+        # 0.999 is far more likely a ratio than an objective of 0.999 %.
         raise ValueError(
-            f"invalid objective {value!r}: expected a percentage below 100%, like 99.9%"
+            f"invalid objective {value!r}: a bare number is a percentage; "
+            f"write {float(percent * 100):g}% for a ratio of {value}"
         )
     return percent
 

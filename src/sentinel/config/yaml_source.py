@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +39,20 @@ def _position(mark: yaml.Mark | None) -> Position:
 
 
 _HINTS = {
-    "expected chomping or indentation indicators": (
-        'a value starting with > or < must be quoted, like condition: "> 90"'
-    ),
+    "found character '\\t'": "indent with spaces, not tabs",
     "found character '%' that cannot start any token": "quote values starting with %",
+    "found character '@' that cannot start any token": "quote values starting with @",
+    "found character '`' that cannot start any token": "quote values starting with `",
+    "mapping values are not allowed here": (
+        "check the indentation of this line, or quote a value that holds ': '"
+    ),
+    "expected <block end>": "check the indentation of this line",
 }
+_OPENERS = {"while parsing a flow mapping": "{", "while parsing a flow sequence": "["}
+# ``condition: > 90``: YAML reads a leading > (or |) as the start of a block of text.
+_UNQUOTED_CONDITION = re.compile(
+    r"^(?P<key>[^\s:#'\"][^:#]*?):\s+(?P<value>>=?\s*-?\d[^#]*?)\s*(#.*)?$"
+)
 
 
 def parse_yaml(text: str) -> Any:
@@ -52,14 +62,33 @@ def parse_yaml(text: str) -> Any:
         node = loader.get_single_node()
         return _convert(loader, node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        problem = exc.problem or str(exc)
-        hint = next((h for key, h in _HINTS.items() if key in problem), None)
-        message = f"invalid YAML: {problem}" + (f" ({hint})" if hint else "")
-        raise YamlSyntaxError(message, _position(exc.problem_mark)) from None
+        message, mark = _explain(exc, text)
+        raise YamlSyntaxError(f"invalid YAML: {message}", _position(mark)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML: {exc}", Position(1, 1)) from None
     finally:
         loader.dispose()
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, yaml.Mark | None]:
+    """What went wrong and where, pointing at the cause (an unclosed bracket, not the end)."""
+    problem = exc.problem or str(exc)
+    context, start = exc.context or "", exc.context_mark
+    if start is not None and context in _OPENERS:
+        return f"{_OPENERS[context]!r} is not closed ({problem})", start
+    if start is not None and context == "while scanning a quoted scalar":
+        return "a quoted value is not closed", start
+    if start is not None and context == "while scanning a simple key":
+        return "expected 'key: value', found no ':'", start
+    if start is not None and context == "while scanning a block scalar":
+        line = text.splitlines()[start.line] if start.line < len(text.splitlines()) else ""
+        match = _UNQUOTED_CONDITION.match(line.strip().removeprefix("- ").strip())
+        if match:
+            key, value = match.group("key"), match.group("value")
+            return f'quote a value that starts with >, like {key}: "{value}"', start
+        return f"{problem} (quote a value that starts with > or |)", exc.problem_mark
+    hint = next((h for key, h in _HINTS.items() if key in problem), None)
+    return problem + (f" ({hint})" if hint else ""), exc.problem_mark
 
 
 def _convert(loader: yaml.SafeLoader, node: yaml.Node) -> Any:

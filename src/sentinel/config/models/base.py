@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -39,9 +40,14 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r}: expected an IANA name like Europe/London"
-        ) from None
+        names = {name.lower(): name for name in available_timezones()}
+        close = difflib.get_close_matches(str(value).lower(), sorted(names), n=1, cutoff=0.8)
+        hint = (
+            f"did you mean {names[close[0]]!r}?"
+            if close
+            else "expected an IANA name like Europe/London"
+        )
+        raise ValueError(f"unknown time zone {value!r}: {hint}") from None
     return value
 
 

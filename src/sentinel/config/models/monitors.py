@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -10,16 +11,33 @@ from sentinel.config.models.base import MetricRef, Model, Name
 from sentinel.config.models.routing import Slack
 from sentinel.config.units import Duration, Latency, MoneyAmount, Objective, Percent
 
+_CRON_FIELDS = (
+    ("minute", "minute"),
+    ("hour", "hour"),
+    ("day", "day"),
+    ("month", "month"),
+    ("weekday", "day_of_week"),
+)
+_OUT_OF_RANGE = re.compile(r"(higher|lower) than the (maximum|minimum) value \((\d+)\)")
+
 
 def _check_cron(value: str) -> str:
+    """A crontab line; the message names the field that is wrong."""
     from apscheduler.triggers.cron import CronTrigger
 
-    try:
-        CronTrigger.from_crontab(value)
-    except ValueError as exc:
+    fields = value.split()
+    if len(fields) != 5:
         raise ValueError(
-            f"invalid schedule {value!r}: expected a crontab line like '0 9 * * *' ({exc})"
-        ) from None
+            f"invalid schedule {value!r}: expected five fields, minute hour day month weekday, "
+            "like '0 9 * * *'"
+        )
+    for text, (label, keyword) in zip(fields, _CRON_FIELDS, strict=True):
+        try:
+            CronTrigger(**{keyword: text})
+        except ValueError as exc:
+            bound = _OUT_OF_RANGE.search(str(exc))
+            why = f"{bound.group(2)} is {bound.group(3)}" if bound else str(exc).rstrip(".").lower()
+            raise ValueError(f"invalid schedule {value!r}: {label} {text!r}: {why}") from None
     return value
 
 

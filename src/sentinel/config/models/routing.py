@@ -61,8 +61,10 @@ class Destination(Model):
     def _exactly_one(self) -> Destination:
         chosen = [name for name in self.kinds() if getattr(self, name.replace("lambda", "lambda_"))]
         if len(chosen) != 1:
+            has = f"{' and '.join(chosen)}: write each as its own list item" if chosen else "none"
             raise ValueError(
-                "a destination has exactly one of: pagerduty, email, slack, sqs, lambda, https"
+                "a destination has exactly one of: pagerduty, email, slack, sqs, lambda, https; "
+                f"this one has {has}"
             )
         return self
 
