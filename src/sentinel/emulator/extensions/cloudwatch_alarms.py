@@ -1,0 +1,127 @@
+"""CloudWatch alarms as AWS serves them: composite alarms, alarm types and paged descriptions.
+
+moto 5.2.5 has no PutCompositeAlarm, returns composite alarms whatever ``AlarmTypes`` asks
+for, ignores ``MaxRecords``/``NextToken``, and keeps an alarm's tags after DeleteAlarms.
+Here composite alarms live in moto's CloudWatch backend next to metric alarms (an alarm with
+a rule), so DescribeAlarms, DeleteAlarms, SetAlarmState and the tagging calls serve both;
+DescribeAlarms returns metric alarms only unless ``AlarmTypes`` names composites, as AWS
+does, sorted by name and paged when ``MaxRecords`` is given; DeleteAlarms drops the tags.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from typing import Any
+
+from moto.cloudwatch.exceptions import InvalidParameterValue, ValidationError
+from moto.cloudwatch.models import Alarm, CloudWatchBackend
+from moto.cloudwatch.responses import CloudWatchResponse
+from moto.core.responses import ActionResult, EmptyResult
+
+MAX_RECORDS = 100
+_moto_delete_alarms = CloudWatchBackend.delete_alarms
+
+
+def install() -> None:
+    CloudWatchResponse.put_composite_alarm = _put_composite_alarm  # type: ignore[attr-defined]
+    CloudWatchResponse.describe_alarms = _describe_alarms  # type: ignore[method-assign]
+    CloudWatchBackend.delete_alarms = _delete_alarms  # type: ignore[method-assign]
+
+
+def _put_composite_alarm(self: CloudWatchResponse) -> EmptyResult:
+    name = self._get_param("AlarmName")
+    rule = self._get_param("AlarmRule")
+    if not name:
+        raise ValidationError("The parameter AlarmName is required.")
+    if not rule or not str(rule).strip():
+        raise ValidationError("The parameter AlarmRule is required.")
+    existing = self.cloudwatch_backend.alarms.get(name)
+    if existing is not None and existing.rule is None:
+        raise InvalidParameterValue(
+            f"The alarm {name} is a metric alarm; a composite alarm needs another name."
+        )
+    self.cloudwatch_backend.put_metric_alarm(
+        name=name,
+        namespace=None,  # type: ignore[arg-type]
+        metric_name=None,  # type: ignore[arg-type]
+        comparison_operator=None,  # type: ignore[arg-type]
+        evaluation_periods=None,  # type: ignore[arg-type]
+        period=None,  # type: ignore[arg-type]
+        threshold=None,  # type: ignore[arg-type]
+        statistic=None,  # type: ignore[arg-type]
+        description=self._get_param("AlarmDescription"),
+        dimensions=[],
+        alarm_actions=self._get_param("AlarmActions", []),
+        ok_actions=self._get_param("OKActions", []),
+        insufficient_data_actions=self._get_param("InsufficientDataActions", []),
+        actions_enabled=self._get_bool_param("ActionsEnabled", True),
+        rule=rule,
+        tags=self._get_param("Tags", []),
+    )
+    return EmptyResult()
+
+
+def _describe_alarms(self: CloudWatchResponse) -> ActionResult:
+    backend = self.cloudwatch_backend
+    action_prefix = self._get_param("ActionPrefix")
+    name_prefix = self._get_param("AlarmNamePrefix")
+    names = self._get_param("AlarmNames", [])
+    state_value = self._get_param("StateValue")
+    types = self._get_param("AlarmTypes", []) or ["MetricAlarm"]
+    max_records = self._get_int_param("MaxRecords")
+    token = self._get_param("NextToken")
+
+    alarms: Iterable[Alarm]
+    if action_prefix:
+        alarms = backend.get_alarms_by_action_prefix(action_prefix)
+    elif name_prefix:
+        alarms = backend.get_alarms_by_alarm_name_prefix(name_prefix)
+    elif names:
+        alarms = backend.get_alarms_by_alarm_names(names)
+    else:
+        alarms = backend.describe_alarms()
+    if state_value:
+        alarms = [a for a in alarms if a.state_value == state_value]
+    wanted = [
+        alarm
+        for alarm in sorted(alarms, key=lambda a: a.name)
+        if ("CompositeAlarm" if alarm.rule is not None else "MetricAlarm") in types
+    ]
+    if token:
+        after = _decode(token)
+        wanted = [alarm for alarm in wanted if alarm.name > after]
+    next_token = None
+    if max_records is not None:
+        if not 1 <= max_records <= MAX_RECORDS:
+            raise InvalidParameterValue(
+                f"The value {max_records} for parameter MaxRecords is not in the range 1-100."
+            )
+        if len(wanted) > max_records:
+            wanted = wanted[:max_records]
+            next_token = _encode(wanted[-1].name)
+    result: dict[str, Any] = {
+        "MetricAlarms": [a for a in wanted if a.rule is None],
+        "CompositeAlarms": [a for a in wanted if a.rule is not None],
+    }
+    if next_token:
+        result["NextToken"] = next_token
+    return ActionResult(result)
+
+
+def _delete_alarms(self: CloudWatchBackend, alarm_names: list[str]) -> None:
+    arns = [self.alarms[name].alarm_arn for name in alarm_names if name in self.alarms]
+    _moto_delete_alarms(self, alarm_names)
+    for arn in arns:
+        self.tagger.delete_all_tags_for_resource(arn)
+
+
+def _encode(name: str) -> str:
+    return base64.urlsafe_b64encode(name.encode()).decode()
+
+
+def _decode(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidParameterValue("The value for parameter NextToken is not valid.") from None

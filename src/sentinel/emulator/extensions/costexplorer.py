@@ -1,0 +1,86 @@
+"""Cost Explorer that answers from data: GetCostAndUsage, GetDimensionValues and GetTags.
+
+moto hands out queued, injected GetCostAndUsage results whatever the query asks. Here each
+account's Cost Explorer backend holds a ``CostTable`` of daily cost records, and the three read
+operations are computed from it by ``sentinel.emulator.cost_explorer``. While an account has no
+cost records and results were queued through moto's own API, moto's behaviour is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.ce.models import CostExplorerBackend, ce_backends
+from moto.ce.responses import CostExplorerResponse
+from moto.core.exceptions import ServiceException
+
+from sentinel.emulator import cost_explorer
+from sentinel.emulator.cost_errors import CostExplorerError
+from sentinel.emulator.cost_table import DEFAULT_ACCOUNT_ID, CostRecord, CostTable
+
+PARTITION = "aws"
+_TABLE_ATTRIBUTE = "sentinel_cost_table"
+_moto_get_cost_and_usage = CostExplorerResponse.get_cost_and_usage
+
+
+class CostExplorerServiceError(ServiceException):
+    """A Cost Explorer error on the wire, with its AWS error code."""
+
+
+def cost_table(account_id: str = DEFAULT_ACCOUNT_ID) -> CostTable:
+    """The cost records the account's Cost Explorer answers from (empty until loaded)."""
+    return _table_of(ce_backends[account_id][PARTITION])
+
+
+def load_cost_table(table: CostTable, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+    """Replace the account's cost records."""
+    setattr(ce_backends[account_id][PARTITION], _TABLE_ATTRIBUTE, table)
+
+
+def load_cost_records(records: Iterable[CostRecord], account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+    """Replace the account's cost records."""
+    load_cost_table(CostTable.from_records(records), account_id)
+
+
+def install() -> None:
+    CostExplorerResponse.get_cost_and_usage = _get_cost_and_usage  # type: ignore[method-assign]
+    CostExplorerResponse.get_dimension_values = _answer(cost_explorer.get_dimension_values)  # type: ignore[attr-defined]
+    CostExplorerResponse.get_tags = _answer(cost_explorer.get_tags)  # type: ignore[attr-defined]
+
+
+def _table_of(backend: CostExplorerBackend) -> CostTable:
+    table = getattr(backend, _TABLE_ATTRIBUTE, None)
+    if table is None:
+        table = CostTable.empty()
+        setattr(backend, _TABLE_ATTRIBUTE, table)
+    return table
+
+
+def _today() -> Any:
+    return datetime.now(UTC).date()
+
+
+def _get_cost_and_usage(self: CostExplorerResponse) -> str:
+    backend = self.ce_backend
+    table = _table_of(backend)
+    if not len(table) and (backend.cost_usage_results_queue or backend.cost_usage_results):
+        return _moto_get_cost_and_usage(self)
+    return _answer(lambda t, request: cost_explorer.get_cost_and_usage(t, request, today=_today()))(
+        self
+    )
+
+
+def _answer(
+    compute: Callable[[CostTable, dict[str, Any]], dict[str, Any]],
+) -> Callable[[CostExplorerResponse], str]:
+    def handler(self: CostExplorerResponse) -> str:
+        request = json.loads(self.body or "{}")
+        try:
+            return json.dumps(compute(_table_of(self.ce_backend), request))
+        except CostExplorerError as exc:
+            raise CostExplorerServiceError(exc.code, exc.message) from exc
+
+    return handler
