@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import botocore.exceptions
 
-from sentinel.errors import RefusedError
+from sentinel.errors import AwsError, RefusedError, SentinelError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
@@ -15,6 +16,7 @@ from sentinel.sync.kinds import all_kinds
 from sentinel.sync.model import Action, ApplyReport, Change, Conflict, Plan, Result, State
 
 DEFAULT_CONCURRENCY = 8
+T = TypeVar("T")
 
 
 def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
@@ -23,13 +25,13 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     result = Plan(project=ctx.project, region=ctx.region)
     for kind in kinds:
         desired = _by_key(kind.desired(ctx))
-        actual = _by_key(kind.actual(ctx))
+        actual = _by_key(_read(kind, kind.actual, ctx))
         candidates = [
             state
             for key, state in actual.items()
             if key not in desired or field_changes(desired[key], state)
         ]
-        owners = kind.owners(ctx, candidates) if candidates else {}
+        owners = _read(kind, kind.owners, ctx, candidates) if candidates else {}
         owned_keys = set(desired) & set(actual)  # no-ops: ours by name, no tag read needed
         owned_keys |= {s.key for s in candidates if owners.get(s.key) == ctx.project}
         result.managed[kind.name] = len(owned_keys & set(actual))
@@ -66,6 +68,14 @@ def _by_key(states: list[State]) -> dict[str, State]:
     return {state.key: state for state in states}
 
 
+def _read(kind: Kind, read: Callable[..., T], *args: object) -> T:
+    """A read of AWS state; a failure retries could not fix becomes an AwsError."""
+    try:
+        return read(*args)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise AwsError(f"cannot read {kind.label}: {_describe(exc)}") from exc
+
+
 def check_mass_delete(plan: Plan, allow_mass_delete: bool) -> None:
     """Refuse a plan deleting more than half (or all) of what the project manages."""
     deleting = len(plan.deletions)
@@ -98,15 +108,21 @@ def apply(
     order = [k.name for k in kinds]
     waves: list[list[Change]] = []
     for name in order:
-        waves.append([c for c in plan.changes if c.kind == name and c.action is not Action.DELETE])
+        writes = [c for c in plan.changes if c.kind == name and c.action is not Action.DELETE]
+        waves.extend([[c] for c in writes] if by_name[name].ordered else [writes])
     for name in reversed(order):
-        waves.append([c for c in plan.changes if c.kind == name and c.action is Action.DELETE])
+        deletes = [c for c in plan.changes if c.kind == name and c.action is Action.DELETE]
+        waves.extend([[c] for c in reversed(deletes)] if by_name[name].ordered else [deletes])
 
     def run(change: Change) -> Result:
         kind = by_name[change.kind]
         try:
             _write(ctx, kind, change)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        except (
+            botocore.exceptions.BotoCoreError,
+            botocore.exceptions.ClientError,
+            SentinelError,
+        ) as exc:
             return Result(change, _describe(exc))
         return Result(change)
 

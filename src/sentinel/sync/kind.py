@@ -23,6 +23,9 @@ class Kind(ABC):
     label: ClassVar[str]
     # False when AWS has no update call: an update becomes delete + create.
     updatable: ClassVar[bool] = True
+    # True when resources of the kind depend on each other: the plan lists them in dependency
+    # order and apply writes them one at a time in that order (deletions in reverse).
+    ordered: ClassVar[bool] = False
 
     @abstractmethod
     def desired(self, ctx: SyncContext) -> list[State]: ...

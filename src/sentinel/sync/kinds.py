@@ -8,6 +8,10 @@ from sentinel.sync.kind import Kind
 
 # "module:class", one line per kind; deletions run in the reverse order.
 KIND_PATHS: list[str] = []
+KIND_PATHS.append("sentinel.sync.topics:Topics")
+KIND_PATHS.append("sentinel.sync.subscriptions:Subscriptions")
+KIND_PATHS.append("sentinel.sync.alarms:Alarms")
+KIND_PATHS.append("sentinel.sync.composites:CompositeAlarms")
 
 
 def all_kinds() -> list[Kind]:

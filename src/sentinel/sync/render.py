@@ -43,16 +43,17 @@ def _render_change(change: Change, console: Console) -> None:
     console.print(
         f"[{style}]{change.action.symbol} {change.kind}[/] [bold]{escape(change.key)}[/]{where}"
     )
+    if change.action is Action.DELETE:
+        return
     for field in change.fields:
         old, new = field.shown()
+        name = escape(field.field)
         if change.action is Action.CREATE:
-            console.print(f"      {escape(field.field)}: {escape(_value(new))}")
-        elif change.action is Action.DELETE:
-            continue
+            if new not in ("", [], {}):  # AWS's empty defaults say nothing in a new resource
+                console.print(f"      {name}: {escape(_value(new))}")
         else:
-            console.print(
-                f"      {escape(field.field)}: {escape(_value(old))} [{style}]->[/] {escape(_value(new))}"
-            )
+            arrow = f"[{style}]->[/]"
+            console.print(f"      {name}: {escape(_value(old))} {arrow} {escape(_value(new))}")
 
 
 def render_drift(plan: Plan, console: Console) -> None:
@@ -64,18 +65,21 @@ def render_drift(plan: Plan, console: Console) -> None:
         key = escape(change.key)
         if change.action is Action.CREATE:
             console.print(
-                f"[red]missing[/] {change.kind} [bold]{key}[/]: in the config, not in AWS (deleted outside Sentinel, or never applied)"
+                f"[red]missing[/] {change.kind} [bold]{key}[/]: in the config, not in AWS "
+                "(deleted outside Sentinel, or never applied)"
             )
         elif change.action is Action.DELETE:
             console.print(
-                f"[red]extra[/] {change.kind} [bold]{key}[/]: in AWS with this project's tag, not in the config"
+                f"[red]extra[/] {change.kind} [bold]{key}[/]: in AWS with this project's tag, "
+                "not in the config"
             )
         else:
             console.print(f"[yellow]changed[/] {change.kind} [bold]{key}[/]:")
             for field in change.fields:
-                config_value, aws_value = field.shown()[1], field.shown()[0]
+                aws_value, config_value = field.shown()
                 console.print(
-                    f"      {escape(field.field)}: config {escape(_value(config_value))}, AWS {escape(_value(aws_value))}"
+                    f"      {escape(field.field)}: config {escape(_value(config_value))}, "
+                    f"AWS {escape(_value(aws_value))}"
                 )
     console.print()
     console.print(f"[bold]Drift: {len(plan.changes)} resource(s) differ from the configuration.[/]")
@@ -117,7 +121,8 @@ def render_result(result: Result, console: Console) -> None:
         console.print(f"[green]✓[/] {verb} {change.kind} {escape(change.key)}")
     else:
         console.print(
-            f"[red]✗[/] {change.action.value} {change.kind} {escape(change.key)} failed: {escape(result.error or '')}"
+            f"[red]✗[/] {change.action.value} {change.kind} {escape(change.key)} failed: "
+            f"{escape(result.error or '')}"
         )
 
 
@@ -131,7 +136,6 @@ def render_report(report: ApplyReport, console: Console) -> None:
             f"[bold red]Apply incomplete:[/] {done} applied, {len(report.failed)} failed:"
         )
         for result in report.failed:
-            console.print(
-                f"  - {result.change.kind} {escape(result.change.key)}: {escape(result.error or '')}"
-            )
+            change = result.change
+            console.print(f"  - {change.kind} {escape(change.key)}: {escape(result.error or '')}")
         console.print("Run `sentinel apply` again to finish; every write is idempotent.")

@@ -1,0 +1,148 @@
+"""CloudWatch composite alarms: a rule over other alarms, ``ALARM(a) AND NOT OK(b)``.
+
+Rules name alarms as the config does (rule names); in AWS they name the managed alarms.
+A composite may use another composite, so composites are written one at a time, in an order
+where every alarm a rule uses exists first (and deleted in the reverse order).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sentinel.naming import alarm_name
+from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms
+from sentinel.sync.kind import Kind
+from sentinel.sync.model import State
+from sentinel.sync.ownership import owners_by_key
+
+if TYPE_CHECKING:
+    from sentinel.config.models import CompositeAlarm
+    from sentinel.sync.context import SyncContext
+
+KIND = "composite alarm"
+_REFERENCE = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?([^\")]+?)\"?\s*\)")
+
+
+def alarm_rule(project: str, rule: str, known: set[str]) -> str:
+    """The rule with every configured alarm name replaced by the managed alarm's name.
+
+    Names the config does not define are left as written: they may be alarms Sentinel does
+    not manage.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        state, name = match.group(1), match.group(2).strip()
+        target = alarm_name(project, name) if name in known else name
+        return f'{state}("{target}")'
+
+    return _REFERENCE.sub(replace, rule.strip())
+
+
+def dependencies(composite: CompositeAlarm) -> set[str]:
+    return {match.group(2).strip() for match in _REFERENCE.finditer(composite.rule)}
+
+
+def in_dependency_order(composites: list[CompositeAlarm]) -> list[CompositeAlarm]:
+    """Composites ordered so that each comes after the composites its rule uses."""
+    by_name = {c.name: c for c in composites}
+    order = _topological({c.name: dependencies(c) for c in composites})
+    return [by_name[name] for name in order]
+
+
+def _topological(uses: Mapping[str, set[str]]) -> list[str]:
+    """Names with every name they use (among ``uses``' keys) before them; stable otherwise."""
+    ordered: list[str] = []
+    visiting: set[str] = set()
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done or name in visiting:
+            return  # a cycle is left for AWS to refuse, with its own message
+        visiting.add(name)
+        for used in sorted(uses[name]):
+            if used in uses:
+                visit(used)
+        visiting.discard(name)
+        done.add(name)
+        ordered.append(name)
+
+    for name in uses:
+        visit(name)
+    return ordered
+
+
+class CompositeAlarms(Kind):
+    name = KIND
+    label = "CloudWatch composite alarms"
+    ordered = True
+
+    def desired(self, ctx: SyncContext) -> list[State]:
+        known = {r.name for r in ctx.config.alarms} | {c.name for c in ctx.config.composites}
+        states = []
+        for composite in in_dependency_order(list(ctx.config.composites)):
+            name = alarm_name(ctx.project, composite.name)
+            actions = actions_of(ctx, composite.severity)
+            tags = {**ctx.tags, **composite.tags}
+            params: dict[str, Any] = {
+                "AlarmName": name,
+                "AlarmDescription": alarm_description(composite.description, composite.runbook),
+                "AlarmRule": alarm_rule(ctx.project, composite.rule, known),
+                "ActionsEnabled": True,
+                "AlarmActions": actions["alarm_actions"],
+                "OKActions": actions["ok_actions"],
+                "InsufficientDataActions": actions["insufficient_data_actions"],
+                "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            }
+            states.append(
+                State(
+                    KIND,
+                    name,
+                    normalise_composite(params),
+                    source=ctx.config.source("alarm", composite.name),
+                    payload={"params": params},
+                )
+            )
+        return states
+
+    def actual(self, ctx: SyncContext) -> list[State]:
+        """In dependency order too, so that deletions (reversed) remove users first."""
+        states = {
+            alarm["AlarmName"]: State(
+                KIND, alarm["AlarmName"], normalise_composite(alarm), arn=alarm.get("AlarmArn")
+            )
+            for alarm in describe_alarms(ctx, "CompositeAlarm")
+        }
+        uses = {
+            key: {m.group(2).strip() for m in _REFERENCE.finditer(state.fields["rule"])}
+            for key, state in states.items()
+        }
+        return [states[key] for key in _topological(uses)]
+
+    def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
+        return owners_by_key(ctx, states)
+
+    def create(self, ctx: SyncContext, state: State) -> None:
+        ctx.client("cloudwatch").put_composite_alarm(**state.payload["params"])
+
+    def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
+        params = desired.payload["params"]
+        cloudwatch = ctx.client("cloudwatch")
+        cloudwatch.put_composite_alarm(**params)
+        if actual.arn:
+            cloudwatch.tag_resource(ResourceARN=actual.arn, Tags=params["Tags"])
+
+    def delete(self, ctx: SyncContext, state: State) -> None:
+        ctx.client("cloudwatch").delete_alarms(AlarmNames=[state.key])
+
+
+def normalise_composite(alarm: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "description": alarm.get("AlarmDescription") or "",
+        "rule": " ".join(str(alarm.get("AlarmRule") or "").split()),
+        "actions_enabled": bool(alarm.get("ActionsEnabled", True)),
+        "alarm_actions": sorted(alarm.get("AlarmActions") or []),
+        "ok_actions": sorted(alarm.get("OKActions") or []),
+        "insufficient_data_actions": sorted(alarm.get("InsufficientDataActions") or []),
+    }

@@ -1,0 +1,159 @@
+"""SNS subscriptions of the severity topics: email, PagerDuty (https), sqs, lambda, https.
+
+A subscription cannot be changed in place, so its key is everything that defines it: topic,
+protocol and endpoint. Endpoints that hold a secret (a PagerDuty integration URL, a webhook)
+are resolved at plan time to compare them, appear in keys only as a short hash, and are shown
+as ``(sensitive)``. Slack destinations are delivered by the alert router, not by SNS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import botocore.exceptions
+
+from sentinel.config.secrets import SENSITIVE, resolve_secret
+from sentinel.sync.kind import Kind
+from sentinel.sync.model import State
+from sentinel.sync.ownership import project_tags
+from sentinel.sync.topics import (
+    list_project_topics,
+    severities_by_topic,
+    topic_name_of,
+)
+
+if TYPE_CHECKING:
+    from sentinel.config.models import Destination
+    from sentinel.sync.context import SyncContext
+
+KIND = "subscription"
+PAGERDUTY_URL = "https://events.pagerduty.com/integration/{key}/enqueue"
+PENDING = "PendingConfirmation"
+# Protocols whose endpoint may hold a secret: never shown, never in a key.
+SECRET_PROTOCOLS = frozenset({"https", "http"})
+
+
+def endpoint_of(ctx: SyncContext, destination: Destination) -> tuple[str, str] | None:
+    """(protocol, endpoint) of a destination delivered by SNS; None for Slack."""
+    if destination.pagerduty is not None:
+        key = resolve_secret(destination.pagerduty.integration_key, ctx.factory)
+        return "https", PAGERDUTY_URL.format(key=key)
+    if destination.email is not None:
+        return "email", destination.email
+    if destination.sqs is not None:
+        return "sqs", destination.sqs
+    if destination.lambda_ is not None:
+        return "lambda", destination.lambda_
+    if destination.https is not None:
+        return "https", resolve_secret(destination.https, ctx.factory)
+    return None
+
+
+def subscription_key(topic: str, protocol: str, endpoint: str) -> str:
+    if protocol in SECRET_PROTOCOLS:
+        digest = hashlib.sha256(endpoint.encode()).hexdigest()[:10]
+        return f"{topic}/{protocol}:sensitive-{digest}"
+    return f"{topic}/{protocol}:{endpoint}"
+
+
+def subscription_state(topic: str, protocol: str, endpoint: str, **extra: Any) -> State:
+    fields = {"topic": topic, "protocol": protocol, "endpoint": endpoint}
+    sensitive = frozenset({"endpoint"}) if protocol in SECRET_PROTOCOLS else frozenset()
+    return State(
+        KIND, subscription_key(topic, protocol, endpoint), fields, sensitive=sensitive, **extra
+    )
+
+
+def normalise_subscription(item: dict[str, Any]) -> State:
+    """One ListSubscriptionsByTopic entry; a pending one has no ARN yet."""
+    arn = item.get("SubscriptionArn")
+    return subscription_state(
+        topic_name_of(item["TopicArn"]),
+        item["Protocol"],
+        item["Endpoint"],
+        arn=None if arn in (None, PENDING, "Deleted") else arn,
+    )
+
+
+class Subscriptions(Kind):
+    name = KIND
+    label = "SNS subscriptions"
+    updatable = False
+
+    def desired(self, ctx: SyncContext) -> list[State]:
+        routing = ctx.config.routing
+        if routing is None:
+            return []
+        states: dict[str, State] = {}
+        for topic, severities in severities_by_topic(ctx).items():
+            topic_arn = ctx.topic_arn(severities[0])
+            for severity in severities:
+                for destination in routing.severities[severity].notify:
+                    delivery = endpoint_of(ctx, destination)
+                    if delivery is None:
+                        continue
+                    protocol, endpoint = delivery
+                    payload = {"TopicArn": topic_arn, "Protocol": protocol, "Endpoint": endpoint}
+                    state = subscription_state(topic, protocol, endpoint, payload=payload)
+                    states.setdefault(state.key, state)
+        return list(states.values())
+
+    def actual(self, ctx: SyncContext) -> list[State]:
+        paginator = ctx.client("sns").get_paginator("list_subscriptions_by_topic")
+        states = []
+        for topic_arn in list_project_topics(ctx):
+            for page in paginator.paginate(TopicArn=topic_arn):
+                states.extend(normalise_subscription(s) for s in page.get("Subscriptions", []))
+        return states
+
+    def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
+        """A subscription belongs to its topic's owner; a pending one cannot be removed."""
+        topics = {s.key: s.fields["topic"] for s in states}
+        arns = {topic: self._topic_arn(ctx, topic) for topic in set(topics.values())}
+        tags = project_tags(ctx, arns.values())
+        return {s.key: tags.get(arns[topics[s.key]]) if s.arn is not None else None for s in states}
+
+    @staticmethod
+    def _topic_arn(ctx: SyncContext, topic: str) -> str:
+        return f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account_id}:{topic}"
+
+    def create(self, ctx: SyncContext, state: State) -> None:
+        with _redacted(state):
+            ctx.client("sns").subscribe(**state.payload, ReturnSubscriptionArn=True)
+
+    def delete(self, ctx: SyncContext, state: State) -> None:
+        with _redacted(state):
+            try:
+                ctx.client("sns").unsubscribe(SubscriptionArn=state.arn)
+            except botocore.exceptions.ClientError as exc:
+                # Deleting the topic removes its subscriptions: gone already is done.
+                if exc.response.get("Error", {}).get("Code") != "NotFound":
+                    raise
+
+
+@contextmanager
+def _redacted(state: State) -> Iterator[None]:
+    """Remove a secret endpoint from AWS error messages before anyone prints them."""
+    try:
+        yield
+    except botocore.exceptions.ClientError as exc:
+        if "endpoint" in state.sensitive:
+            endpoint = state.fields["endpoint"]
+            secrets = [endpoint, *_PAGERDUTY_KEY.findall(endpoint)]
+            error = exc.response.get("Error", {})
+            error["Message"] = _without(str(error.get("Message", "")), secrets)
+            exc.args = tuple(_without(str(a), secrets) for a in exc.args)
+        raise
+
+
+_PAGERDUTY_KEY = re.compile(r"/integration/([^/]+)/")
+
+
+def _without(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, SENSITIVE)
+    return text
