@@ -31,7 +31,9 @@ Name = Annotated[
     Field(description="lower-case letters, digits, '-', '_' and '.'"),
 ]
 AccountId = Annotated[
-    str, BeforeValidator(lambda v: str(v)), StringConstraints(pattern=r"^\d{12}$")
+    str,
+    BeforeValidator(lambda v: str(v), json_schema_input_type=str | int),
+    StringConstraints(pattern=r"^\d{12}$"),
 ]
 Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 
@@ -92,7 +94,7 @@ def _as_list(value: Any) -> Any:
     )
 
 
-TagValues = Annotated[list[str], BeforeValidator(_as_list)]
+TagValues = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])]
 """A tag filter value: one value or a list of acceptable values."""
 
 

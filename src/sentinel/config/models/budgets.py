@@ -35,7 +35,12 @@ class Budget(Model):
     period: Literal["monthly", "quarterly", "annually"] = "monthly"
     type: Literal["cost", "usage"] = "cost"
     filters: BudgetFilters = BudgetFilters()
-    alerts: list[Annotated[BudgetAlert, BeforeValidator(_alert_shorthand)]] = Field(
+    alerts: list[
+        Annotated[
+            BudgetAlert,
+            BeforeValidator(_alert_shorthand, json_schema_input_type=BudgetThreshold | BudgetAlert),
+        ]
+    ] = Field(
         default=[], description="80% or {threshold: 100 USD, type: forecasted, notify: [...]}"
     )
     notify: list[str] = Field(default=[], description="default subscribers of every alert")

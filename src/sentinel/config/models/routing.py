@@ -133,7 +133,9 @@ class OnCall(Model):
     rotation: Literal["weekly", "daily"] = "weekly"
     handoff: Handoff = "Monday 09:00"
     start: date = Field(description="first day of the first member's shift")
-    members: list[Annotated[Member, BeforeValidator(_member_from_name)]] = Field(min_length=1)
+    members: list[
+        Annotated[Member, BeforeValidator(_member_from_name, json_schema_input_type=str | Member)]
+    ] = Field(min_length=1)
     overrides: list[Override] = []
     escalation: Escalation | None = None
     pagerduty_schedule: str | None = Field(default=None, description="PagerDuty schedule id")
