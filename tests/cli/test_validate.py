@@ -1,0 +1,132 @@
+"""``sentinel validate`` and ``sentinel schema`` through click, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from sentinel.cli import main
+from sentinel.config.files import FILE_KINDS
+
+REPOSITORY = Path(__file__).parents[2]
+CORPUS = REPOSITORY / "tests" / "config" / "corpus"
+KINDS = sorted(FILE_KINDS)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_root_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPOSITORY)
+    result = run("validate")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert "project p2p is valid" in result.stdout
+    assert "alarm rules" in result.stdout and "SLOs" in result.stdout
+
+
+def test_root_config_by_path() -> None:
+    result = run("validate", "-C", str(REPOSITORY))
+
+    assert result.exit_code == 0, result.output
+    assert f"{REPOSITORY}: project p2p is valid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "several-errors",
+        "yaml-unquoted-condition",
+        "template-unknown-resource-type",
+        "unknown-severity-alarm",
+        "empty-config-dir",
+        "alarms-without-project",
+    ],
+)
+def test_broken_config_prints_every_problem_and_exits_1(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = (CORPUS / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    monkeypatch.chdir(CORPUS / case)
+
+    result = run("validate", "-C", ".")
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    count = len(expected)
+    assert result.stderr.splitlines() == [
+        *expected,
+        f"error: {count} error{'s' if count != 1 else ''} in configuration",
+    ]
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+
+
+def test_an_inline_secret_never_reaches_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CORPUS / "secret-inline")
+
+    result = run("validate")
+
+    assert result.exit_code == 1
+    assert result.stderr.count("never the secret itself") == 3
+    for secret in ("R0ZXcXNjYXJ5c2VjcmV0a2V5MTIz", "XyZzY-s3cr3t-t0k3n", "ToPsEcReT"):
+        assert secret not in result.output
+
+
+def test_a_missing_directory_is_a_user_error(tmp_path: Path) -> None:
+    result = run("validate", "-C", str(tmp_path / "nowhere"))
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'nowhere'}:1:1: config directory does not exist",
+        "error: 1 error in configuration",
+    ]
+
+
+def test_schema_prints_every_kind() -> None:
+    result = run("schema")
+
+    assert result.exit_code == 0, result.output
+    schemas = json.loads(result.stdout)
+    assert sorted(schemas) == KINDS
+    for schema in schemas.values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_of_one_kind(kind: str) -> None:
+    result = run("schema", kind)
+
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["title"].startswith("Sentinel ")
+
+
+def test_schema_of_an_unknown_kind_is_a_usage_error() -> None:
+    result = run("schema", "alarm")
+
+    assert result.exit_code == 2
+    assert "'alarm' is not one of 'alarms'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_schema_out_writes_six_files(tmp_path: Path) -> None:
+    out = tmp_path / "schemas"
+
+    result = run("schema", "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    files = sorted(path.name for path in out.iterdir())
+    assert files == [f"{kind}.json" for kind in KINDS]
+    assert len(files) == 6
+    assert len(result.stdout.splitlines()) == 6
+    assert f"{out / 'alarms.json'}  (alarms/*.yaml)" in result.stdout.splitlines()
+    for path in out.iterdir():
+        jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
