@@ -66,9 +66,12 @@ def problems_from_validation(
         raw_loc = tuple(detail["loc"])
         if detail["type"] == "missing" and raw_loc in meant:
             continue
-        at_key = detail["type"] == "extra_forbidden"
+        # pydantic puts "[key]" after a mapping key that is itself invalid (a severity name).
+        is_key = raw_loc[-1:] == ("[key]",)
+        at_key = detail["type"] == "extra_forbidden" or is_key
         # An unknown widget type is wrong in its `type` value, not in the whole widget.
         spot = (*raw_loc, "type") if detail["type"] == "union_tag_invalid" else raw_loc
+        spot = spot[:-1] if is_key else spot
         position = locate(data, spot, at_key=at_key)
         shown = present_loc(data, raw_loc, keep_last=detail["type"] == "missing")
         message = _message(detail, model, raw_loc, shown)
@@ -111,6 +114,13 @@ def _message(
     if kind == "value_error":
         return str(detail["msg"]).removeprefix("Value error, ") + (
             "" if not field or field in str(detail["msg"]) else f" ({field})"
+        )
+    if kind == "string_pattern_mismatch" and raw_loc[-1:] == ("[key]",):
+        parent = _field_path(loc[:-1])
+        return (
+            f"invalid name {detail['input']!r}"
+            + (f" in {parent}" if parent else "")
+            + (": expected lower-case letters, digits, '-', '_' or '.'")
         )
     if kind == "string_pattern_mismatch":
         choices = _CHOICES.match(str(detail.get("ctx", {}).get("pattern", "")))
