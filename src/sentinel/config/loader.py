@@ -394,11 +394,18 @@ def _check_evaluation(
     """``for`` is a whole number of periods, and datapoints_to_alarm fits in it."""
     period = rule.period or project.defaults.alarms.period
     window = rule.for_ if rule.for_ is not None else project.defaults.alarms.for_
+    defaulted = [
+        f"`{key}`" for key, own in (("for", rule.for_), ("period", rule.period)) if not own
+    ]
+    if window is None:
+        defaulted = [key for key in defaulted if key != "`for`"]
+    # Say where a value the rule does not set comes from.
+    origin = f"; {' and '.join(defaulted)} from `defaults.alarms`" if defaulted else ""
     if window is not None and window % period:
         refs.problems.append(
             spot("for").problem(
                 f"`for` ({format_duration(window)}) of alarm {rule.name!r} must be a whole "
-                f"number of periods ({format_duration(period)})"
+                f"number of periods ({format_duration(period)}){origin}"
             )
         )
         return
@@ -412,13 +419,16 @@ def _check_evaluation(
         refs.problems.append(
             spot("datapoints_to_alarm").problem(
                 f"datapoints_to_alarm ({rule.datapoints_to_alarm}) of alarm {rule.name!r} "
-                f"exceeds its evaluation periods ({periods}: {why})"
+                f"exceeds its evaluation periods ({periods}: {why}){origin if window else ''}"
             )
         )
-    if periods * period > 86400 * 7:
+    # PutMetricAlarm: period x evaluation periods <= 7 days, and <= 1 day for periods under 1h.
+    limit = 7 * 86400 if period >= 3600 else 86400
+    if periods * period > limit:
         refs.problems.append(
             spot("for").problem(
-                f"alarm {rule.name!r} evaluates over more than 7 days, CloudWatch's limit"
+                f"alarm {rule.name!r} evaluates over {format_duration(periods * period)}: "
+                "CloudWatch allows at most 7 days, and 1 day with a period under 1h" + origin
             )
         )
 

@@ -155,11 +155,14 @@ def _pattern_words(loc: tuple[Any, ...]) -> str:
         "treat_missing": "expected one of breaching, notBreaching, ignore, missing",
         "percentile": "expected a percentile like p95",
         "channel": "expected a Slack channel like #alerts",
+        "color": "expected a colour like #1f77b4",
     }
     if last in words:
         return words[last]
     if last == "region" or "regions" in loc:
         return "expected an AWS region like us-east-1"
+    if "accounts" in loc:
+        return "expected a 12-digit AWS account id"
     return "does not have the expected form"
 
 

@@ -78,9 +78,9 @@ def is_extended_statistic(stat: str) -> bool:
 
 
 def _check_cloudwatch_period(seconds: int) -> int:
-    if seconds not in (10, 30) and seconds % 60:
+    if seconds not in (10, 20, 30) and seconds % 60:
         raise ValueError(
-            f"invalid period {seconds}s: CloudWatch allows 10s, 30s or a multiple of 1m"
+            f"invalid period {seconds}s: CloudWatch allows 10s, 20s, 30s or a multiple of 1m"
         )
     return seconds
 
