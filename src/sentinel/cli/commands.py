@@ -6,3 +6,4 @@ ALL: list[str] = []
 ALL.append("sentinel.cli.validate:validate")
 ALL.append("sentinel.cli.validate:schema")
 ALL.append("sentinel.cli.demo:demo")
+ALL.append("sentinel.cli.local:local")

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import boto3
+from moto.moto_api._internal import mock_random
 
 from sentinel.aws.session import SessionFactory
 from sentinel.emulator.demo.costs import cost_history
-from sentinel.emulator.demo.ground_truth import COST_HISTORY_MONTHS, METRIC_DAYS
+from sentinel.emulator.demo.ground_truth import COST_HISTORY_MONTHS, METRIC_DAYS, SEED
 from sentinel.emulator.demo.layout import REGION
 from sentinel.emulator.demo.metrics import demo_metrics
 from sentinel.emulator.demo.resources import create_resources
@@ -76,6 +77,8 @@ def seed_demo_account(
     account = factory.client("sts", REGION).get_caller_identity()["Account"]
 
     report("Creating the P2P Sandbox resources")
+    # What moto's /moto-api/seed does: resource identifiers become the same on every seeding.
+    mock_random.seed(SEED)
     created = create_resources(factory)
 
     report(f"Loading {METRIC_DAYS} days of CloudWatch metrics")
