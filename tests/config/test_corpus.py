@@ -21,6 +21,7 @@ INLINE_SECRETS = (
     "XyZzY-s3cr3t-t0k3n",
     "hooks.example.com",
     "xoxb-1111-2222-ToPsEcReT",
+    "xoxb-123-456-abc",  # corpus/routing-and-tagging-values/monitors/c.yaml
 )
 
 
@@ -105,3 +106,10 @@ def test_a_missing_directory_is_one_problem(tmp_path: Path) -> None:
         load_config(tmp_path / "nowhere", known_resource_types=RESOURCE_TYPES)
 
     assert [p.message for p in caught.value.problems] == ["config directory does not exist"]
+
+
+def test_no_case_of_the_corpus_repeats_a_secret() -> None:
+    # expected.txt equals the output (test_corpus_case), so reading it reads every message.
+    text = "".join((CORPUS / case / "expected.txt").read_text() for case in corpus_cases())
+    for secret in INLINE_SECRETS:
+        assert secret not in text

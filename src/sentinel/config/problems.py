@@ -132,6 +132,15 @@ def _message(
         return f"expected {words} {ctx.get(key)}{where}, got {_shown(detail['input'])}"
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}{where}, got {_shown(detail['input'])}"
+    if kind in ("string_too_short", "string_too_long"):
+        ctx = detail.get("ctx", {})
+        most, bound = (
+            ("at least", ctx.get("min_length"))
+            if kind == "string_too_short"
+            else ("at most", ctx.get("max_length"))
+        )
+        characters = "character" if bound == 1 else "characters"
+        return f"expected {most} {bound} {characters}{where}, got {len(str(detail['input']))}"
     if kind in ("too_short", "too_long"):
         ctx = detail.get("ctx", {})
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
@@ -156,6 +165,11 @@ def _pattern_words(loc: tuple[Any, ...]) -> str:
         "percentile": "expected a percentile like p95",
         "channel": "expected a Slack channel like #alerts",
         "color": "expected a colour like #1f77b4",
+        "sqs": "expected an SQS queue ARN, like arn:aws:sqs:us-east-1:123456789012:alerts",
+        "lambda": (
+            "expected a Lambda function ARN, like "
+            "arn:aws:lambda:us-east-1:123456789012:function:notify"
+        ),
     }
     if last in words:
         return words[last]
