@@ -21,8 +21,9 @@ INLINE_SECRETS = (
     "XyZzY-s3cr3t-t0k3n",
     "hooks.example.com",
     "xoxb-1111-2222-ToPsEcReT",
-    "xoxb-123-456-abc",  # corpus/routing-and-tagging-values/monitors/c.yaml
 )
+# Every secret written inline anywhere in the corpus.
+ALL_INLINE_SECRETS = (*INLINE_SECRETS, "xoxb-123-456-abc")
 
 
 def problems_of(case: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -111,5 +112,5 @@ def test_a_missing_directory_is_one_problem(tmp_path: Path) -> None:
 def test_no_case_of_the_corpus_repeats_a_secret() -> None:
     # expected.txt equals the output (test_corpus_case), so reading it reads every message.
     text = "".join((CORPUS / case / "expected.txt").read_text() for case in corpus_cases())
-    for secret in INLINE_SECRETS:
+    for secret in ALL_INLINE_SECRETS:
         assert secret not in text
