@@ -1,0 +1,140 @@
+"""What a day of a cost series should have cost: a seasonal, trending, robust baseline.
+
+For every series and day, from the days before it only:
+
+- the level of each of the last ``weeks`` weeks is the median of its seven days (weekday
+  effects cancel, a spike does not move it);
+- the weekly trend is the Theil-Sen slope through those weekly levels, and the level is
+  projected to the day;
+- the weekday effect is the median, over those weeks, of the same weekday's distance to its
+  week's level;
+- the spread is the median absolute deviation of the last ``scale_days`` residuals.
+
+Medians make it robust to the anomalies it looks for; a series gets no baseline until it has a
+week of history. Everything is computed for all series and days at once (numpy, no loops over
+days), which is what lets a scan of 1,000 series x 400 days run in about a second.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+MAD_TO_SIGMA = 1.4826
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Per series (rows) and day (columns): the expectation, the spread and days of history."""
+
+    expected: np.ndarray
+    scale: np.ndarray
+    history: np.ndarray
+
+
+def first_days(values: np.ndarray) -> np.ndarray:
+    """Index of each series' first day with cost (the number of days when it never had any)."""
+    seen = values > 0
+    return np.where(seen.any(axis=1), seen.argmax(axis=1), values.shape[1])
+
+
+def compute_baseline(
+    values: np.ndarray, weeks: int = 4, scale_days: int = 28, chunk: int = 256
+) -> Baseline:
+    """The baseline of every series (row) of ``values``, in chunks of series to bound memory."""
+    parts = [
+        _baseline(values[lo : lo + chunk], weeks, scale_days)
+        for lo in range(0, max(values.shape[0], 1), chunk)
+    ]
+    return Baseline(
+        expected=np.concatenate([p.expected for p in parts]),
+        scale=np.concatenate([p.scale for p in parts]),
+        history=np.concatenate([p.history for p in parts]),
+    )
+
+
+def _baseline(values: np.ndarray, weeks: int, scale_days: int) -> Baseline:
+    days = values.shape[1]
+    first = first_days(values)
+    index = np.arange(days)
+    history = index[None, :] - first[:, None]
+    observed = np.where(history >= 0, values, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        level = _rolling_week_median(observed)  # level[:, t] = median of days t..t+6
+        deviation = observed - level
+        levels = np.stack([_shift(level, 7 * k) for k in range(1, weeks + 1)])
+        deviations = np.stack([_shift(deviation, 7 * k) for k in range(1, weeks + 1)])
+        seasonal = np.nan_to_num(np.nanmedian(deviations, axis=0))
+        slopes = [
+            (levels[i] - levels[j]) / (7.0 * (j - i))
+            for i in range(weeks)
+            for j in range(i + 1, weeks)
+        ]
+        slope = np.nan_to_num(np.nanmedian(np.stack(slopes), axis=0)) if slopes else 0.0
+        distance = np.array([7 * k - 3 for k in range(1, weeks + 1)], dtype=float)
+        projected = np.nanmedian(levels + slope[None] * distance[:, None, None], axis=0)
+        expected = np.clip(projected + seasonal, 0.0, None)
+        residual = observed - expected
+        scale = _rolling_mad(residual, scale_days) * MAD_TO_SIGMA
+    return Baseline(expected=expected, scale=scale, history=history)
+
+
+def _rolling_week_median(values: np.ndarray) -> np.ndarray:
+    series, days = values.shape
+    out = np.full((series, days), np.nan)
+    if days >= 7:
+        # np.median (not nanmedian): a week with a day before the series began has no level.
+        out[:, : days - 6] = np.median(sliding_window_view(values, 7, axis=1), axis=2)
+    return out
+
+
+def _shift(values: np.ndarray, by: int) -> np.ndarray:
+    """``out[:, d] = values[:, d - by]``, NaN where that is before the first day."""
+    out = np.full(values.shape, np.nan)
+    if by < values.shape[1]:
+        out[:, by:] = values[:, :-by]
+    return out
+
+
+def _rolling_mad(residual: np.ndarray, window: int, chunk: int = 128) -> np.ndarray:
+    """MAD of the ``window`` residuals before each day (NaN with fewer than a week of them).
+
+    Sorted windows (NaN last) and counts give NaN-aware medians without ``nanmedian``'s cost;
+    series go through in chunks so memory stays bounded whatever their number.
+    """
+    series, days = residual.shape
+    out = np.full((series, days), np.nan)
+    for lo in range(0, series, chunk):
+        block = residual[lo : lo + chunk]
+        padded = np.concatenate([np.full((block.shape[0], window), np.nan), block], axis=1)
+        windows = np.sort(sliding_window_view(padded, window, axis=1)[:, :days], axis=2)
+        counts = np.sum(~np.isnan(windows), axis=2)
+        center = _sorted_median(windows, counts)
+        spread = np.sort(np.abs(windows - center[..., None]), axis=2)
+        out[lo : lo + chunk] = np.where(counts >= 7, _sorted_median(spread, counts), np.nan)
+    return out
+
+
+def _sorted_median(ordered: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    low = np.clip((counts - 1) // 2, 0, None)[..., None]
+    high = np.clip(counts // 2, 0, None)[..., None]
+    lo = np.take_along_axis(ordered, low, axis=-1)[..., 0]
+    hi = np.take_along_axis(ordered, np.minimum(high, ordered.shape[-1] - 1), axis=-1)[..., 0]
+    return np.where(counts > 0, (lo + hi) / 2, np.nan)
+
+
+def same_weekday_median(values: np.ndarray, before: int, day: int, weeks: int = 4) -> np.ndarray:
+    """Per series: median of the ``weeks`` days before index ``before`` on ``day``'s weekday.
+
+    The frozen baseline of an ongoing anomaly: what the days looked like before it began.
+    """
+    offset = (day - before) % 7
+    first = before - 7 + offset
+    picks = [first - 7 * k for k in range(weeks) if first - 7 * k >= 0]
+    if not picks:
+        return np.full(values.shape[0], np.nan)
+    return np.median(values[:, picks], axis=1)

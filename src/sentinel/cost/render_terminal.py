@@ -1,0 +1,153 @@
+"""The report and anomaly scans on a terminal, with rich."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sentinel.cost.anomalies import CostAnomaly
+from sentinel.cost.money import percent, signed_percent, signed_usd, usd
+from sentinel.cost.report import DailyReport
+from sentinel.cost.scan import AnomalyScan
+from sentinel.cost.summary import (
+    data_notes,
+    headline,
+    month_lines,
+    requests_line,
+    yesterday_lines,
+)
+
+STATE_STYLE = {"over": "bold red", "forecast over": "yellow", "alert": "yellow", "ok": "green"}
+
+
+def report_view(report: DailyReport) -> RenderableType:
+    parts: list[RenderableType] = []
+    overview = Table.grid(padding=(0, 4))
+    overview.add_column()
+    overview.add_column()
+    overview.add_row("\n".join(yesterday_lines(report)), "\n".join(month_lines(report)))
+    parts.append(overview)
+    if report.budgets:
+        parts.append(_budgets(report))
+    if report.movers:
+        table = _table(
+            "Top movers (last 7 days vs the 7 before)", "service", "last 7 days", "change", "%"
+        )
+        for move in report.movers:
+            change = move.change
+            table.add_row(
+                move.service,
+                usd(change.current),
+                signed_usd(change.amount),
+                signed_percent(change.percent),
+            )
+        parts.append(table)
+    if report.top_services:
+        table = _table(f"Biggest services on {report.day:%d %b}", "service", ">cost")
+        for service, amount in report.top_services:
+            table.add_row(service, usd(amount))
+        parts.append(table)
+    if report.tagging:
+        table = _table(
+            "Spend the tagging rules cannot attribute (month to date)",
+            "tag key",
+            ">untagged",
+            ">mis-tagged",
+            ">share",
+            "values not allowed",
+        )
+        for coverage in report.tagging:
+            if not coverage.available:
+                table.add_row(coverage.key, "n/a", "n/a", "n/a", "data missing")
+                continue
+            bad = ", ".join(
+                f"{v or '(empty)'} {usd(a)}" for v, a in list(coverage.bad_values.items())[:4]
+            )
+            table.add_row(
+                coverage.key,
+                usd(coverage.untagged),
+                usd(coverage.mistagged),
+                percent(coverage.percent),
+                bad,
+            )
+        parts.append(table)
+    parts.append(anomalies_view(report.anomalies, "Anomalies (last 7 days)"))
+    notes = data_notes(report)
+    notes.append(requests_line(report.ce_requests))
+    parts.append(Text("\n".join(notes), style="dim"))
+    return Panel(Group(*_spaced(parts)), title=headline(report), title_align="left")
+
+
+def anomalies_view(anomalies: list[CostAnomaly], title: str) -> RenderableType:
+    if not anomalies:
+        return Text(f"{title}: none", style="green")
+    table = _table(
+        title, "series", "days", ">actual", ">expected", ">impact", "driven by", "also in"
+    )
+    for anomaly in anomalies:
+        when = f"{anomaly.start:%d %b}" + (f"-{anomaly.end:%d %b}" if anomaly.days > 1 else "")
+        if anomaly.ongoing:
+            when += " (ongoing)"
+        table.add_row(
+            anomaly.series.label,
+            when,
+            usd(anomaly.actual),
+            usd(anomaly.expected),
+            signed_usd(anomaly.impact),
+            ", ".join(str(d) for d in anomaly.drivers) or "—",
+            ", ".join(anomaly.related[:4]) + (" …" if len(anomaly.related) > 4 else ""),
+        )
+    return table
+
+
+def scan_view(scan: AnomalyScan) -> RenderableType:
+    title = f"Cost anomalies {scan.start:%d %b} - {scan.end:%d %b %Y}"
+    settings = scan.settings
+    footer = [
+        f"Thresholds: impact ≥ ${settings.min_impact:,.0f}/day and ≥ {settings.min_percent:g}%; "
+        f"series with under {settings.min_history_days} days of history are not scanned.",
+        requests_line(scan.requests),
+    ]
+    footer += [f"Missing data — {m}" for m in scan.missing]
+    return Group(anomalies_view(scan.anomalies, title), Text("\n".join(footer), style="dim"))
+
+
+def _budgets(report: DailyReport) -> Table:
+    table = _table(
+        "Budgets (this month)", "budget", ">spent", ">of", ">used", ">forecast", "state", "source"
+    )
+    for status in report.budgets:
+        state = status.state + (
+            f" ({', '.join(status.alerts_crossed)})" if status.alerts_crossed else ""
+        )
+        source = status.source + ("" if status.applied else " · not applied")
+        table.add_row(
+            status.name,
+            usd(status.actual),
+            usd(status.limit),
+            percent(status.used_percent),
+            f"{usd(status.forecast)} ({percent(status.forecast_percent)})",
+            Text(state, style=STATE_STYLE.get(status.state, "")),
+            source,
+        )
+    return table
+
+
+def _table(title: str, *columns: str) -> Table:
+    """A titled table; a column named ``>name`` is right-aligned (amounts)."""
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in columns:
+        right = column.startswith(">")
+        table.add_column(column.lstrip(">"), justify="right" if right else "left")
+    return table
+
+
+def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for part in parts:
+        if out:
+            out.append(Text(""))
+        out.append(part)
+    return out

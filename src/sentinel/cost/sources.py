@@ -1,0 +1,193 @@
+"""Where cost data comes from: the ``CostSource`` seam and its Cost Explorer implementation.
+
+A source answers daily or monthly costs grouped by up to ``max_group_by`` keys, optionally
+filtered to one value of one dimension, and a month-end forecast. Cost Explorer is the source
+today; the Cost and Usage Report through Athena (one query, any grouping, no paging) fits the
+same protocol for large organisations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+import botocore.exceptions
+from botocore.config import Config as BotoConfig
+
+from sentinel.aws.session import SessionFactory
+from sentinel.cost.groupings import Dimension, Grouping
+
+Granularity = Literal["DAILY", "MONTHLY"]
+# Cost Explorer is a global service answered from us-east-1.
+CE_REGION = "us-east-1"
+DEFAULT_METRIC = "UnblendedCost"
+# botocore names the service "cost-explorer" in its events; the counter sees it so.
+CE_SERVICE = "cost-explorer"
+
+
+class CostDataUnavailable(Exception):
+    """The source could not answer (throttled past retries, failing, not enabled)."""
+
+    def __init__(self, reason: str, code: str = "") -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CostQuery:
+    grouping: Grouping
+    start: date
+    end: date  # exclusive, as Cost Explorer's TimePeriod
+    granularity: Granularity = "DAILY"
+    where: tuple[Dimension, str] | None = None
+
+
+@dataclass
+class CostRows:
+    """An answer: (period start, group values, amount) rows and the periods still estimated."""
+
+    query: CostQuery
+    rows: list[tuple[date, tuple[str, ...], Decimal]] = field(default_factory=list)
+    periods: list[date] = field(default_factory=list)
+    estimated: set[date] = field(default_factory=set)
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """What the source forecasts from ``start`` to ``end`` (exclusive), in total and per day."""
+
+    start: date
+    end: date
+    total: Decimal
+    daily: dict[date, Decimal]
+
+
+class CostSource(Protocol):
+    name: str
+    max_group_by: int
+
+    def costs(self, query: CostQuery) -> CostRows: ...
+
+    def forecast(self, start: date, end: date) -> Forecast: ...
+
+
+def ce_requests(factory: SessionFactory) -> int:
+    """Cost Explorer requests made through this factory so far (each costs $0.01)."""
+    return factory.counter.total(CE_SERVICE) + factory.counter.total("ce")
+
+
+class CostExplorerSource:
+    """GetCostAndUsage with NextPageToken paging; GetCostForecast for the month end.
+
+    Amounts stay ``Decimal`` as Cost Explorer wrote them. Throttling and server errors are
+    retried by botocore's adaptive mode (the factory's client); what still fails is raised as
+    ``CostDataUnavailable`` for the caller to report as missing data.
+    """
+
+    name = "ce"
+    max_group_by = 2
+
+    def __init__(self, factory: SessionFactory, metric: str = DEFAULT_METRIC) -> None:
+        self.factory = factory
+        self.metric = metric
+        self._forecast_client: Any = None
+
+    @property
+    def client(self) -> Any:
+        return self.factory.client("ce", region=CE_REGION)
+
+    def costs(self, query: CostQuery) -> CostRows:
+        params: dict[str, Any] = {
+            "TimePeriod": {"Start": query.start.isoformat(), "End": query.end.isoformat()},
+            "Granularity": query.granularity,
+            "Metrics": [self.metric],
+        }
+        if query.grouping:
+            params["GroupBy"] = [d.request() for d in query.grouping]
+        if query.where is not None:
+            dimension, value = query.where
+            params["Filter"] = dimension.filter(value)
+        answer = CostRows(query)
+        token: str | None = None
+        while True:
+            page = self._call(
+                self.client.get_cost_and_usage,
+                **params,
+                **({"NextPageToken": token} if token else {}),
+            )
+            answer.requests += 1
+            for result in page.get("ResultsByTime", []):
+                start = date.fromisoformat(result["TimePeriod"]["Start"])
+                if start not in answer.periods:
+                    answer.periods.append(start)
+                if result.get("Estimated"):
+                    answer.estimated.add(start)
+                if query.grouping:
+                    for group in result.get("Groups", []):
+                        values = tuple(
+                            d.value_from_key(k)
+                            for d, k in zip(query.grouping, group["Keys"], strict=True)
+                        )
+                        amount = Decimal(group["Metrics"][self.metric]["Amount"])
+                        answer.rows.append((start, values, amount))
+                else:
+                    total = result.get("Total", {}).get(self.metric)
+                    if total is not None:
+                        answer.rows.append((start, (), Decimal(total["Amount"])))
+            token = page.get("NextPageToken")
+            if not token:
+                return answer
+
+    def forecast(self, start: date, end: date) -> Forecast:
+        response = self._call(
+            self._forecast_api().get_cost_forecast,
+            TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
+            Metric="UNBLENDED_COST",
+            Granularity="DAILY",
+        )
+        daily = {
+            date.fromisoformat(r["TimePeriod"]["Start"]): Decimal(r["MeanValue"])
+            for r in response.get("ForecastResultsByTime", [])
+        }
+        return Forecast(start, end, Decimal(response["Total"]["Amount"]), daily)
+
+    def _forecast_api(self) -> Any:
+        # The forecast is optional (Sentinel projects on its own when it fails), so it gets
+        # two attempts rather than the factory's ten: a failing forecast must not stall a report.
+        if self._forecast_client is None:
+            kwargs: dict[str, Any] = {
+                "region_name": CE_REGION,
+                "config": self.factory.config.merge(
+                    BotoConfig(retries={"mode": "adaptive", "max_attempts": 2})
+                ),
+            }
+            if self.factory.endpoint_url:
+                kwargs["endpoint_url"] = self.factory.endpoint_url
+            self._forecast_client = self.factory.session().client("ce", **kwargs)
+        return self._forecast_client
+
+    @staticmethod
+    def _call(operation: Any, **params: Any) -> dict[str, Any]:
+        try:
+            return operation(**params)
+        except botocore.exceptions.ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = error.get("Code", "Error")
+            raise CostDataUnavailable(f"{code}: {error.get('Message', '')}".strip(), code) from None
+        except (botocore.exceptions.BotoCoreError, NotImplementedError) as exc:
+            raise CostDataUnavailable(f"{type(exc).__name__}: {exc}", type(exc).__name__) from None
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def previous_month(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)

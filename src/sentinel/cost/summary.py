@@ -1,0 +1,81 @@
+"""Sentences about a report that every rendering shares (terminal, Slack, HTML, Markdown)."""
+
+from __future__ import annotations
+
+from sentinel.aws.session import COST_EXPLORER_REQUEST_USD
+from sentinel.cost.anomalies import CostAnomaly
+from sentinel.cost.budgets import BudgetStatus
+from sentinel.cost.money import percent, signed_percent, signed_usd, usd
+from sentinel.cost.report import Change, DailyReport
+
+
+def change_text(change: Change, against: str) -> str:
+    if change.amount is None:
+        return f"{against}: {usd(change.previous)}"
+    moved = f"{signed_usd(change.amount)} ({signed_percent(change.percent)})"
+    return f"{moved} vs {against} {usd(change.previous)}"
+
+
+def headline(report: DailyReport) -> str:
+    day = report.day.strftime("%a %d %b %Y")
+    return f"{report.project}: AWS cost for {day}"
+
+
+def yesterday_lines(report: DailyReport) -> list[str]:
+    lines = [f"Spend: {usd(report.yesterday.current)}"]
+    lines.append(change_text(report.yesterday, "same weekday last week"))
+    lines.append(f"7-day average: {usd(report.seven_day_average)}")
+    return lines
+
+
+def month_lines(report: DailyReport) -> list[str]:
+    lines = [f"Month to date: {usd(report.month_to_date.current)}"]
+    lines.append(change_text(report.month_to_date, "same days last month"))
+    forecast = report.forecast
+    if forecast is not None:
+        text = f"Month-end forecast: {usd(forecast.total)} ({forecast.source})"
+        if forecast.note:
+            text += f"; {forecast.note}"
+        lines.append(text)
+    return lines
+
+
+def budget_line(status: BudgetStatus) -> str:
+    used = percent(status.used_percent)
+    text = (
+        f"{status.name}: {usd(status.actual)} of {usd(status.limit)} ({used})"
+        f", forecast {usd(status.forecast)} ({percent(status.forecast_percent)})"
+    )
+    if status.alerts_crossed:
+        text += " — crossed " + ", ".join(status.alerts_crossed)
+    if status.note:
+        text += f" [{status.note}]"
+    return text
+
+
+def anomaly_line(anomaly: CostAnomaly) -> str:
+    if anomaly.ongoing:
+        when = f"since {anomaly.start:%d %b} (day {anomaly.days}, ongoing)"
+    elif anomaly.days == 1:
+        when = f"on {anomaly.start:%d %b}"
+    else:
+        when = f"{anomaly.start:%d %b} to {anomaly.end:%d %b}"
+    text = (
+        f"{anomaly.series.label} {when}: {usd(anomaly.actual)} vs {usd(anomaly.expected)} expected"
+        f", impact {signed_usd(anomaly.impact)}"
+    )
+    if anomaly.drivers:
+        text += "; driven by " + ", ".join(str(d) for d in anomaly.drivers)
+    return text
+
+
+def data_notes(report: DailyReport) -> list[str]:
+    notes = [f"Missing data — {m}" for m in report.missing]
+    if report.estimated:
+        days = ", ".join(d.strftime("%d %b") for d in report.estimated)
+        notes.append(f"Estimated by Cost Explorer (may still change): {days}")
+    return notes
+
+
+def requests_line(requests: int) -> str:
+    return f"Cost Explorer requests: {requests} (${requests * COST_EXPLORER_REQUEST_USD:.2f})"
