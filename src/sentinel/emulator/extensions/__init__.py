@@ -11,7 +11,7 @@ import threading
 from importlib import import_module
 
 # Modules of this package, each exposing install() -> None.
-SERVICES = ("costexplorer", "cloudwatch", "cloudwatch_alarms", "docdb")
+SERVICES = ("costexplorer", "cloudwatch", "cloudwatch_alarms", "docdb", "dashboards", "budgets")
 
 _lock = threading.Lock()
 _installed = False
