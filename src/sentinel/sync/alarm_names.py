@@ -1,0 +1,51 @@
+"""The concrete CloudWatch alarm names a config creates, by rule and by severity.
+
+Alarm status widgets name rules (``api-high-latency``) or a severity (``critical``); CloudWatch
+wants the alarms themselves. A templated rule (``for_each``) becomes one alarm per discovered
+resource, named as the alarm kind names it: ``<project>-<rule>-<resource id>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sentinel.naming import alarm_name
+from sentinel.sync.templates import expand
+
+if TYPE_CHECKING:
+    from sentinel.sync.context import SyncContext
+
+
+@dataclass
+class AlarmNames:
+    """Rule name -> its alarm names, and severity -> the rules of that severity, in config order."""
+
+    by_rule: dict[str, list[str]] = field(default_factory=dict)
+    rules_by_severity: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ctx: SyncContext) -> AlarmNames:
+        names = cls()
+        project = ctx.project
+        for rule in ctx.config.alarms:
+            if rule.for_each is None:
+                names.by_rule[rule.name] = [alarm_name(project, rule.name)]
+            else:
+                resources = expand(rule.for_each, ctx.inventory, ctx.region)
+                names.by_rule[rule.name] = [alarm_name(project, rule.name, r.id) for r in resources]
+            names.rules_by_severity.setdefault(rule.severity, []).append(rule.name)
+        for composite in ctx.config.composites:
+            names.by_rule[composite.name] = [alarm_name(project, composite.name)]
+            names.rules_by_severity.setdefault(composite.severity, []).append(composite.name)
+        return names
+
+    def of_rules(self, rules: list[str]) -> list[str]:
+        return [name for rule in rules for name in self.by_rule.get(rule, [])]
+
+    def of_severity(self, severity: str) -> list[str]:
+        return self.of_rules(self.rules_by_severity.get(severity, []))
+
+
+def alarm_arn(ctx: SyncContext, name: str) -> str:
+    return f"arn:{ctx.partition}:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{name}"
