@@ -12,6 +12,8 @@ KIND_PATHS.append("sentinel.sync.topics:Topics")
 KIND_PATHS.append("sentinel.sync.subscriptions:Subscriptions")
 KIND_PATHS.append("sentinel.sync.alarms:Alarms")
 KIND_PATHS.append("sentinel.sync.composites:CompositeAlarms")
+KIND_PATHS.append("sentinel.sync.dashboards:Dashboards")
+KIND_PATHS.append("sentinel.sync.budgets:Budgets")
 
 
 def all_kinds() -> list[Kind]:
