@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 from typing import Annotated, Literal
 
+import yaml
 from pydantic import AfterValidator, Field, model_validator
 
 from sentinel.config.models.base import MetricRef, Model, Name
@@ -58,15 +61,61 @@ class AvailabilitySli(Model):
         return self
 
 
+LatencyUnit = Literal["ms", "s"]
+_LATENCY_UNIT_FACTOR = {"ms": 1000.0, "s": 1.0}
+
+
+@cache
+def _latency_units() -> dict[tuple[str, str], str]:
+    text = resources.files("sentinel").joinpath("data", "latency_units.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    return {(ns, metric): unit for ns, metrics in raw.items() for metric, unit in metrics.items()}
+
+
+def latency_unit(namespace: str, metric: str) -> LatencyUnit | None:
+    """The unit AWS publishes a latency metric in (API Gateway ``Latency``: ms), if known."""
+    unit = _latency_units().get((namespace, metric))
+    return "ms" if unit == "ms" else "s" if unit == "s" else None
+
+
 class LatencySli(Model):
-    """Share of requests at or under ``threshold``, or a period-based percentile."""
+    """Share of requests at or under ``threshold``, or a period-based percentile.
+
+    ``threshold`` is written with its unit (``200ms``, ``2s``); ``unit`` is the unit the metric
+    is published in (ALB ``TargetResponseTime`` in seconds, API Gateway ``Latency`` and Lambda
+    ``Duration`` in milliseconds), known for AWS's metrics and required for any other.
+    """
 
     metric: MetricRef
     threshold: Latency
+    unit: LatencyUnit | None = Field(
+        default=None, description="unit of the metric's values: ms or s (AWS metrics: inferred)"
+    )
     percentile: str | None = Field(
         default=None, pattern=r"^p\d{1,2}(\.\d+)?$", description="period-based, e.g. p95"
     )
     total: MetricRef | None = Field(default=None, description="request count, for weighting")
+
+    @model_validator(mode="after")
+    def _unit_known(self) -> LatencySli:
+        if self.unit is None and latency_unit(self.metric.namespace, self.metric.metric) is None:
+            raise ValueError(
+                f"the unit of {self.metric.namespace} {self.metric.metric} is not known: "
+                "add `unit: ms` or `unit: s` (the unit the metric's values are in)"
+            )
+        return self
+
+    @property
+    def metric_unit(self) -> LatencyUnit:
+        inferred = latency_unit(self.metric.namespace, self.metric.metric)
+        unit = self.unit or inferred
+        assert unit is not None  # checked on load
+        return unit
+
+    @property
+    def metric_threshold(self) -> float:
+        """The threshold in the metric's unit: 200ms is 0.2 for ALB, 200 for API Gateway."""
+        return round(self.threshold * _LATENCY_UNIT_FACTOR[self.metric_unit], 9)
 
 
 class SloAlerting(Model):
