@@ -24,8 +24,39 @@ _CRON_FIELDS = (
 _OUT_OF_RANGE = re.compile(r"(higher|lower) than the (maximum|minimum) value \((\d+)\)")
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab_weekdays(field: str) -> str:
+    """Crontab weekdays (0 and 7 are Sunday) as names, which APScheduler reads unambiguously.
+
+    APScheduler 3 numbers weekdays from Monday = 0, so a crontab ``1`` (Monday) given to it as a
+    number would run on Tuesday. Names mean the same to both.
+    """
+    items = []
+    for item in field.split(","):
+        base, slash, step = item.partition("/")
+        if base == "*" and slash:
+            items.extend(_DAY_NAMES[day] for day in range(0, 7, int(step)) if step.isdigit())
+            continue
+        first, dash, last = base.partition("-")
+        if not (first.isdigit() and (not dash or last.isdigit())) or slash:
+            items.append(item)  # names, '*', or a form the validator will explain
+            continue
+        start, end = int(first), int(last) if dash else int(first)
+        if not dash:
+            items.append(_DAY_NAMES[start] if start <= 7 else item)
+        elif start == 0 and end >= 1:
+            items.extend(["sun", f"mon-{_DAY_NAMES[end]}" if end > 1 else "mon"])
+        elif end <= 7 and start <= end:
+            items.append(f"{_DAY_NAMES[start]}-{_DAY_NAMES[end]}")
+        else:
+            items.append(item)
+    return ",".join(dict.fromkeys(items))
+
+
 def _check_cron(value: str) -> str:
-    """A crontab line; the message names the field that is wrong."""
+    """A crontab line; the message names the field that is wrong. Weekdays become names."""
     from apscheduler.triggers.cron import CronTrigger
 
     fields = value.split()
@@ -34,6 +65,7 @@ def _check_cron(value: str) -> str:
             f"invalid schedule {value!r}: expected five fields, minute hour day month weekday, "
             "like '0 9 * * *'"
         )
+    fields[4] = crontab_weekdays(fields[4])
     for text, (label, keyword) in zip(fields, _CRON_FIELDS, strict=True):
         try:
             CronTrigger(**{keyword: text})
@@ -41,7 +73,7 @@ def _check_cron(value: str) -> str:
             bound = _OUT_OF_RANGE.search(str(exc))
             why = f"{bound.group(2)} is {bound.group(3)}" if bound else str(exc).rstrip(".").lower()
             raise ValueError(f"invalid schedule {value!r}: {label} {text!r}: {why}") from None
-    return value
+    return " ".join(fields)
 
 
 Cron = Annotated[str, AfterValidator(_check_cron)]
