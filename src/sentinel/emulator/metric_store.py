@@ -200,7 +200,7 @@ class MetricStore:
     def get(self, key: MetricKey) -> Samples | None:
         return self._series.get(key)
 
-    def keys(self) -> list[MetricKey]:
+    def metrics(self) -> list[MetricKey]:
         return list(self._series)
 
     def datapoints(self) -> int:

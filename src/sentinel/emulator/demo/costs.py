@@ -1,9 +1,9 @@
 """The demo account's daily cost history, from ``data/demo_costs.yaml`` and the seeded anomalies.
 
 Each line item's monthly cost is spread over days from the first day of the month 13 months ago
-to yesterday, shaped by its driver (weekly seasonality, growth towards today's scale, noise).
-Noise is drawn per calendar day, so a past day costs the same whichever day the account is
-seeded; the anomalies of ``ground_truth.DEMO_ANOMALIES`` are added on top, noise-free.
+to yesterday, shaped by its driver: weekly seasonality, growth towards today's scale, and noise
+drawn per calendar day from ``SEED``. The anomalies of ``ground_truth.DEMO_ANOMALIES`` are added
+on top, noise-free, so their extra spend is exact.
 """
 
 from __future__ import annotations

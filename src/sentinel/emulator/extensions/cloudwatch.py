@@ -122,7 +122,7 @@ def _get_filtered_metrics(
     dimensions: Iterable[Mapping[str, str]] | None,
 ) -> list[dict[str, object]]:
     wanted = [(str(d["Name"]), d.get("Value")) for d in dimensions or []]
-    keys = list(_store_of(self).keys())
+    keys = list(_store_of(self).metrics())
     seen = set(keys)
     for datum in self.get_all_metrics():
         key = _key_of(datum)
