@@ -10,9 +10,17 @@ from sentinel.config.models.monitors import _check_cron
 from sentinel.config.models.routing import Destination
 
 
-@pytest.mark.parametrize("schedule", ["0 9 * * *", "*/15 * * * *", "30 8 1 * *", "0 9 * * 1-5"])
-def test_schedules(schedule: str) -> None:
-    assert _check_cron(schedule) == schedule
+@pytest.mark.parametrize(
+    ("schedule", "normalised"),
+    [
+        ("0 9 * * *", "0 9 * * *"),
+        ("*/15 * * * *", "*/15 * * * *"),
+        ("30 8 1 * *", "30 8 1 * *"),
+        ("0 9 * * 1-5", "0 9 * * mon-fri"),
+    ],
+)
+def test_schedules(schedule: str, normalised: str) -> None:
+    assert _check_cron(schedule) == normalised
 
 
 @pytest.mark.parametrize(
