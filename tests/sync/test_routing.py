@@ -1,0 +1,173 @@
+"""Severity topics and their subscriptions: protocols, secrets, keys, pending confirmations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from moto.sns.responses import SNSResponse
+from rich.console import Console
+
+from sentinel.aws.session import SessionFactory
+from sentinel.sync.engine import apply, plan
+from sentinel.sync.model import Action
+from sentinel.sync.render import plan_json, render_plan, render_report
+from sentinel.sync.subscriptions import Subscriptions, normalise_subscription
+from sentinel.sync.topics import Topics
+
+from .shop import PAGERDUTY_KEY, context, shop_files, write_config
+
+ACCOUNT = "123456789012"
+
+
+def _topic_arn(name: str) -> str:
+    return f"arn:aws:sns:us-east-1:{ACCOUNT}:{name}"
+
+
+def _subscriptions(aws: SessionFactory, topic: str) -> set[tuple[str, str]]:
+    listed = aws.client("sns").list_subscriptions_by_topic(TopicArn=_topic_arn(topic))
+    return {(s["Protocol"], s["Endpoint"]) for s in listed["Subscriptions"]}
+
+
+def test_one_tagged_topic_per_severity(aws: SessionFactory, shop: Path) -> None:
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx, [Topics()]), [Topics()]).ok
+
+    sns = aws.client("sns")
+    names = sorted(t["TopicArn"].rsplit(":", 1)[1] for t in sns.list_topics()["Topics"])
+    assert names == ["shop-critical", "shop-warning"]
+    tags = sns.list_tags_for_resource(ResourceArn=_topic_arn("shop-critical"))["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags} == {
+        "Team": "payments",
+        "CostCenter": "cc-42",
+        "sentinel:project": "shop",
+        "sentinel:managed-by": "sentinel",
+    }
+    attributes = sns.get_topic_attributes(TopicArn=_topic_arn("shop-critical"))["Attributes"]
+    assert attributes["DisplayName"] == "shop critical"
+
+
+def test_severities_sharing_a_topic_get_one(aws: SessionFactory, tmp_path: Path) -> None:
+    routing = """\
+severities:
+  critical: {topic: pager, notify: [{email: oncall@shop.example.com}]}
+  high: {topic: pager, notify: [{email: oncall@shop.example.com}]}
+"""
+    root = write_config(
+        tmp_path / "shared", shop_files({"alarms/routing.yaml": routing, "alarms/shop.yaml": ""})
+    )
+    ctx = context(aws, root)
+    changes = plan(ctx, [Topics(), Subscriptions()]).changes
+    assert [(c.kind, c.key) for c in changes] == [
+        ("topic", "shop-pager"),
+        ("subscription", "shop-pager/email:oncall@shop.example.com"),
+    ]
+    assert changes[0].desired and changes[0].desired.fields["display_name"] == "shop critical/high"
+
+
+def test_subscriptions_per_protocol_and_slack_left_to_the_router(
+    aws: SessionFactory, shop: Path
+) -> None:
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx)).ok
+
+    assert _subscriptions(aws, "shop-critical") == {
+        ("https", f"https://events.pagerduty.com/integration/{PAGERDUTY_KEY}/enqueue"),
+        ("email", "oncall@shop.example.com"),
+    }
+    assert _subscriptions(aws, "shop-warning") == {
+        ("email", "team@shop.example.com"),
+        ("sqs", "arn:aws:sqs:us-east-1:123456789012:shop-alerts"),
+        ("lambda", "arn:aws:lambda:us-east-1:123456789012:function:shop-notify"),
+    }
+    assert plan(context(aws, shop)).is_empty
+
+
+def test_pagerduty_key_never_shown(aws: SessionFactory, shop: Path) -> None:
+    ctx = context(aws, shop)
+    planned = plan(ctx)
+    console = Console(record=True, width=200)
+    render_plan(planned, console)
+    text = console.export_text()
+    as_json = json.dumps(plan_json(planned))
+
+    assert PAGERDUTY_KEY not in text and PAGERDUTY_KEY not in as_json
+    [pagerduty] = [c for c in planned.changes if c.key.startswith("shop-critical/https")]
+    assert pagerduty.key.startswith("shop-critical/https:sensitive-")
+    assert 'endpoint: "(sensitive)"' in text
+    assert {"field": "endpoint", "old": None, "new": "(sensitive)"} in next(
+        c["fields"] for c in plan_json(planned)["changes"] if c["name"] == pagerduty.key
+    )
+
+
+def test_rotated_key_replaces_the_subscription(
+    aws: SessionFactory, shop: Path, monkeypatch
+) -> None:
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx)).ok
+    monkeypatch.setenv("SHOP_PAGERDUTY_KEY", "rotated0123456789")
+
+    ctx = context(aws, shop)
+    rotated = plan(ctx)
+    actions = sorted((c.action.value, c.kind) for c in rotated.changes)
+    assert actions == [("create", "subscription"), ("delete", "subscription")]
+    assert apply(ctx, rotated).ok
+
+    endpoints = {e for p, e in _subscriptions(aws, "shop-critical") if p == "https"}
+    assert endpoints == {"https://events.pagerduty.com/integration/rotated0123456789/enqueue"}
+
+
+def test_subscription_error_messages_hide_the_key(
+    aws: SessionFactory, shop: Path, inject_faults
+) -> None:
+    from moto.sns.exceptions import SNSInvalidParameter
+
+    def reject_https(response: SNSResponse) -> Exception | None:
+        endpoint = response._get_param("Endpoint") or ""
+        if endpoint.startswith("https://"):
+            return SNSInvalidParameter(f"Invalid parameter: Endpoint {endpoint} is unreachable")
+        return None
+
+    inject_faults(SNSResponse, "subscribe", reject_https)
+    ctx = context(aws, shop)
+    report = apply(ctx, plan(ctx))
+
+    [failed] = report.failed
+    assert failed.error and "(sensitive)" in failed.error
+    assert PAGERDUTY_KEY not in failed.error
+    console = Console(record=True, width=200)
+    render_report(report, console)
+    assert PAGERDUTY_KEY not in console.export_text()
+
+
+def test_hand_made_subscription_on_a_managed_topic_is_removed(
+    aws: SessionFactory, shop: Path
+) -> None:
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx)).ok
+    aws.client("sns").subscribe(
+        TopicArn=_topic_arn("shop-warning"), Protocol="email", Endpoint="intern@shop.example.com"
+    )
+
+    extra = plan(context(aws, shop))
+    assert [(c.key, c.action) for c in extra.changes] == [
+        ("shop-warning/email:intern@shop.example.com", Action.DELETE)
+    ]
+
+
+def test_pending_confirmation_has_no_arn_and_is_never_deleted(
+    aws: SessionFactory, shop: Path
+) -> None:
+    state = normalise_subscription(
+        {
+            "SubscriptionArn": "PendingConfirmation",
+            "TopicArn": _topic_arn("shop-warning"),
+            "Protocol": "email",
+            "Endpoint": "new@shop.example.com",
+        }
+    )
+    assert state.arn is None
+    assert state.key == "shop-warning/email:new@shop.example.com"
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx, [Topics()]), [Topics()]).ok
+    assert Subscriptions().owners(ctx, [state]) == {state.key: None}
