@@ -1,0 +1,132 @@
+"""Sentinel's own alert messages: cost anomalies and SLO burn rates, published to a severity topic.
+
+The daemon publishes these to the topic of the severity the config names
+(``anomaly_detection.severity``, ``slos[].alerting.page/ticket``); the router reads them like a
+CloudWatch alarm. The format is versioned JSON under a ``sentinel`` key::
+
+    {"sentinel": {"version": 1, "kind": "slo"}, "key": "slo:api-availability:fast-burn",
+     "name": "api-availability", "state": "ALARM", "severity": "critical",
+     "reason": "burning error budget 14.4x over 1h", "time": "2026-03-02T10:00:00+00:00", ...}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sentinel.routing.alert import Alert, AlertKind, AlertState, Link
+
+VERSION = 1
+KINDS = (AlertKind.ANOMALY, AlertKind.SLO)
+
+
+class SentinelMessageError(ValueError):
+    """A message that claims to be Sentinel's but does not follow the format."""
+
+
+def sentinel_message(
+    kind: AlertKind | str,
+    key: str,
+    name: str,
+    state: AlertState | str,
+    reason: str,
+    time: datetime,
+    severity: str | None = None,
+    account: str | None = None,
+    region: str | None = None,
+    metric: str | None = None,
+    threshold: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    links: Sequence[Link] = (),
+    description: str | None = None,
+) -> str:
+    """The JSON body to publish to a severity topic for an anomaly or SLO alert."""
+    kind = AlertKind(kind)
+    if kind not in KINDS:
+        raise ValueError(f"Sentinel messages are {', '.join(KINDS)}; not {kind}")
+    if time.tzinfo is None:
+        raise ValueError("time must be timezone-aware")
+    body: dict[str, Any] = {
+        "sentinel": {"version": VERSION, "kind": kind.value},
+        "key": key,
+        "name": name,
+        "state": AlertState(state).value,
+        "reason": reason,
+        "time": time.isoformat(),
+    }
+    optional = {
+        "severity": severity,
+        "account": account,
+        "region": region,
+        "metric": metric,
+        "threshold": threshold,
+        "description": description,
+    }
+    body.update({k: v for k, v in optional.items() if v is not None})
+    if details:
+        body["details"] = {str(k): str(v) for k, v in details.items()}
+    if links:
+        body["links"] = [{"text": link.text, "href": link.href} for link in links]
+    return json.dumps(body)
+
+
+def is_sentinel_message(data: Mapping[str, Any]) -> bool:
+    return isinstance(data.get("sentinel"), Mapping)
+
+
+def parse_sentinel_message(
+    data: Mapping[str, Any], message_id: str, topic_arn: str | None, raw: bool
+) -> Alert:
+    header = data["sentinel"]
+    if header.get("version") != VERSION:
+        raise SentinelMessageError(
+            f"Sentinel message version {header.get('version')!r} is not {VERSION}"
+        )
+    try:
+        kind = AlertKind(header.get("kind"))
+    except ValueError:
+        raise SentinelMessageError(
+            f"unknown Sentinel message kind {header.get('kind')!r}"
+        ) from None
+    if kind not in KINDS:
+        raise SentinelMessageError(f"unknown Sentinel message kind {kind.value!r}")
+    missing = [f for f in ("key", "name", "state", "reason", "time") if not data.get(f)]
+    if missing:
+        raise SentinelMessageError(f"Sentinel {kind.value} message without {', '.join(missing)}")
+    try:
+        state = AlertState(data["state"])
+        time = datetime.fromisoformat(str(data["time"]))
+    except ValueError as exc:
+        raise SentinelMessageError(f"Sentinel {kind.value} message: {exc}") from None
+    if time.tzinfo is None:
+        raise SentinelMessageError(f"Sentinel {kind.value} message: time has no time zone")
+    links = tuple(
+        Link(str(link["text"]), str(link["href"]))
+        for link in data.get("links", [])
+        if isinstance(link, Mapping) and link.get("href")
+    )
+    details = data.get("details") or {}
+    return Alert(
+        message_id=message_id,
+        kind=kind,
+        key=str(data["key"]),
+        name=str(data["name"]),
+        state=state,
+        reason=str(data["reason"]),
+        event_time=time,
+        description=data.get("description"),
+        account=data.get("account"),
+        region=data.get("region"),
+        region_name=data.get("region"),
+        topic_arn=topic_arn,
+        metric=data.get("metric"),
+        threshold=data.get("threshold"),
+        details={str(k): str(v) for k, v in details.items()}
+        if isinstance(details, Mapping)
+        else {},
+        links=links,
+        severity=data.get("severity"),
+        raw_delivery=raw,
+    )
