@@ -1,0 +1,128 @@
+"""Noise control: quiet hours, maintenance windows and the group wait that absorbs flapping.
+
+Each rule answers one question for an alert at a moment: should it wait, and until when. The
+router keeps one hold per alarm; later changes of a held alarm join its hold, and on release only
+a state that differs from what people were last told is sent (so ALARM then OK within the group
+wait sends nothing). Quiet-hour holds are delivered together as one digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from fnmatch import fnmatchcase
+from zoneinfo import ZoneInfo
+
+from sentinel.config.models.routing import MaintenanceWindow, QuietHours
+from sentinel.routing.alert import Alert, AlertState
+
+GROUP_WAIT = "group wait"
+QUIET_HOURS = "quiet hours"
+MAINTENANCE = "maintenance"
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Wait until ``until``; ``digest`` when the release goes out as part of a digest."""
+
+    until: datetime
+    reasons: tuple[str, ...]
+    digest: bool = False
+
+    def merge(self, other: Hold | None) -> Hold:
+        if other is None:
+            return self
+        reasons = tuple(dict.fromkeys(self.reasons + other.reasons))
+        return Hold(max(self.until, other.until), reasons, self.digest or other.digest)
+
+
+def _clock(value: str) -> time:
+    hour, minute = value.split(":")
+    return time(int(hour), int(minute))
+
+
+def in_quiet_hours(quiet: QuietHours, at: datetime, tz: ZoneInfo) -> bool:
+    """Whether ``at`` falls in the quiet hours; a window like 22:00-08:00 spans midnight."""
+    now = at.astimezone(tz).time()
+    start, end = _clock(quiet.start), _clock(quiet.end)
+    if start == end:
+        return False
+    if start < end:
+        return start <= now < end
+    return now >= start or now < end
+
+
+def quiet_hours_end(quiet: QuietHours, at: datetime, tz: ZoneInfo) -> datetime:
+    """The first end of the quiet hours after ``at`` (wall clock, so DST-safe)."""
+    local = at.astimezone(tz)
+    end = _clock(quiet.end)
+    day = local.date() if local.time() < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=tz)
+
+
+def digest_time(quiet: QuietHours, at: datetime, tz: ZoneInfo, digest_at: str | None) -> datetime:
+    """When alerts held at ``at`` are delivered: the digest time on the morning the quiet
+    hours end, or the end itself when the digest time is earlier than that."""
+    end = quiet_hours_end(quiet, at, tz)
+    if digest_at is None:
+        return end
+    digest = datetime.combine(end.date(), _clock(digest_at), tzinfo=tz)
+    return max(end, digest)
+
+
+def quiet_hold(
+    quiet: QuietHours | None, at: datetime, tz: ZoneInfo, digest_at: str | None
+) -> Hold | None:
+    if quiet is None or not in_quiet_hours(quiet, at, tz):
+        return None
+    return Hold(digest_time(quiet, at, tz, digest_at), (QUIET_HOURS,), digest=True)
+
+
+def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def matching_window(
+    windows: Sequence[MaintenanceWindow], names: Iterable[str], at: datetime, tz: ZoneInfo
+) -> MaintenanceWindow | None:
+    """The active maintenance window naming one of ``names`` (rule or alarm names, globs)."""
+    candidates = [n for n in names if n]
+    active = [w for w in windows if _aware(w.start, tz) <= at < _aware(w.end, tz)]
+    for window in sorted(active, key=lambda w: _aware(w.end, tz), reverse=True):
+        if any(fnmatchcase(name, pattern) for pattern in window.alarms for name in candidates):
+            return window
+    return None
+
+
+def maintenance_hold(
+    windows: Sequence[MaintenanceWindow], names: Iterable[str], at: datetime, tz: ZoneInfo
+) -> Hold | None:
+    window = matching_window(windows, names, at, tz)
+    if window is None:
+        return None
+    return Hold(_aware(window.end, tz), (f"{MAINTENANCE} {window.name}",))
+
+
+def group_wait_hold(
+    alert: Alert, notified: AlertState | None, group_wait: int, received_at: datetime
+) -> Hold | None:
+    """Hold a new ALARM for the group wait, counted from when the alarm changed state.
+
+    A resolvable alarm that returns to OK before the wait is over is never sent. An alarm whose
+    state change is already older than the wait (a late delivery, a backlog) goes at once.
+    """
+    if group_wait <= 0 or not alert.resolvable or alert.state is not AlertState.ALARM:
+        return None
+    if notified is AlertState.ALARM:
+        return None
+    wait = timedelta(seconds=group_wait)
+    until = min(alert.event_time + wait, received_at + wait)
+    if until <= received_at:
+        return None
+    return Hold(until, (GROUP_WAIT,))
+
+
+def settled(state: AlertState, notified: AlertState | None) -> bool:
+    """True when ``state`` is what people were last told (never told counts as OK)."""
+    return state is (notified or AlertState.OK)

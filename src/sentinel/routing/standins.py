@@ -1,0 +1,299 @@
+"""Local stand-ins for PagerDuty and Slack: try the router without either account.
+
+Each is a threaded HTTP server on 127.0.0.1 that records what it receives and answers like the
+real API. PagerDuty's clients insist on https, so its stand-in serves TLS with a certificate made
+on the spot; point the router at both with ``endpoints()`` (or the ``SENTINEL_*`` variables from
+``environment()``). Tests and the demo script failures (429 with Retry-After, an outage) through
+``respond`` and ``available``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import itertools
+import json
+import ssl
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sentinel.routing.endpoints import (
+    CA_BUNDLE,
+    PAGERDUTY_API_URL,
+    PAGERDUTY_EVENTS_URL,
+    SLACK_API_URL,
+    ServiceEndpoints,
+)
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """One scripted answer: a status, headers, and a body (JSON)."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+    headers: dict[str, str]
+    status: int = 0
+
+
+class _Server:
+    """A recording HTTP(S) server; subclasses answer ``handle``."""
+
+    def __init__(self, tls: Path | None = None) -> None:
+        self.requests: list[Request] = []
+        self.scripted: deque[Scripted] = deque()
+        self.available: Callable[[], bool] = lambda: True
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _serve(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                content_type = self.headers.get("Content-Type", "")
+                body: Any
+                if "json" in content_type:
+                    body = json.loads(raw or b"null")
+                elif raw:
+                    body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                else:
+                    body = None
+                url = urlsplit(self.path)
+                request = Request(method, url.path, parse_qs(url.query), body, dict(self.headers))
+                status, headers, payload = server._answer(request)
+                request.status = status
+                data = json.dumps(payload).encode() if payload is not None else b""
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                self._serve("POST")
+
+            def do_GET(self) -> None:
+                self._serve("GET")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls / "cert.pem", tls / "key.pem")
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def respond(self, *answers: Scripted) -> None:
+        """Answer the next requests with these, in order, before answering normally again."""
+        with self._lock:
+            self.scripted.extend(answers)
+
+    def _answer(self, request: Request) -> tuple[int, dict[str, str], Any]:
+        with self._lock:
+            if not self.available():
+                self.requests.append(request)
+                return 503, {}, {"ok": False, "error": "service_unavailable"}
+            if self.scripted:
+                answer = self.scripted.popleft()
+                self.requests.append(request)
+                return answer.status, answer.headers, answer.body
+            self.requests.append(request)
+            return self.handle(request)
+
+    def handle(self, request: Request) -> tuple[int, dict[str, str], Any]:
+        raise NotImplementedError
+
+
+class PagerDutyStandIn(_Server):
+    """Events API v2 (``POST /v2/enqueue``) and the REST calls the router makes
+    (``GET /oncalls``, ``GET /incidents``)."""
+
+    def __init__(self, tls: Path) -> None:
+        super().__init__(tls)
+        self.oncalls: list[dict[str, Any]] = []
+        self.acknowledged: set[str] = set()
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Events accepted (202), in arrival order."""
+        return [r.body for r in self.requests if r.path == "/v2/enqueue" and r.status == 202]
+
+    def handle(self, request: Request) -> tuple[int, dict[str, str], Any]:
+        if request.method == "POST" and request.path == "/v2/enqueue":
+            event = request.body or {}
+            if not event.get("routing_key") or event.get("event_action") not in (
+                "trigger",
+                "resolve",
+                "acknowledge",
+            ):
+                return 400, {}, {"status": "invalid event", "message": "Event object is invalid"}
+            key = event.get("dedup_key") or f"generated-{len(self.requests)}"
+            return 202, {}, {"status": "success", "message": "Event processed", "dedup_key": key}
+        if request.method == "GET" and request.path == "/oncalls":
+            return (
+                200,
+                {},
+                {"oncalls": self.oncalls, "limit": 100, "offset": 0, "more": False, "total": None},
+            )
+        if request.method == "GET" and request.path == "/incidents":
+            keys = request.query.get("incident_key", [])
+            found = [
+                {"id": "PINC", "incident_key": k, "status": "acknowledged"}
+                for k in keys
+                if k in self.acknowledged
+            ]
+            return (
+                200,
+                {},
+                {"incidents": found, "limit": 100, "offset": 0, "more": False, "total": None},
+            )
+        return 404, {}, {"error": {"message": "Not Found"}}
+
+
+class SlackStandIn(_Server):
+    """``chat.postMessage`` and ``chat.update``, with channel ids and message timestamps."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self._ts = itertools.count(1)
+        self.channels: dict[str, str] = {}
+
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        return [r.body for r in self.requests if r.path == f"/api/{method}" and r.status == 200]
+
+    def _channel(self, name: str) -> str:
+        if name.startswith("C"):
+            return name
+        return self.channels.setdefault(name, f"C{len(self.channels) + 1:08d}")
+
+    def handle(self, request: Request) -> tuple[int, dict[str, str], Any]:
+        body = request.body or {}
+        if request.headers.get("Authorization", "") in ("", "Bearer "):
+            return 200, {}, {"ok": False, "error": "not_authed"}
+        if request.path == "/api/chat.postMessage":
+            ts = f"1700000000.{next(self._ts):06d}"
+            return (
+                200,
+                {},
+                {
+                    "ok": True,
+                    "channel": self._channel(str(body.get("channel"))),
+                    "ts": ts,
+                    "message": {"text": body.get("text"), "ts": ts},
+                },
+            )
+        if request.path == "/api/chat.update":
+            return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        return 200, {}, {"ok": False, "error": "unknown_method"}
+
+
+def self_signed_certificate(directory: Path) -> Path:
+    """A certificate for 127.0.0.1 and localhost; ``cert.pem`` is also the CA to trust."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sentinel stand-in")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=3650))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (directory / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return directory / "cert.pem"
+
+
+@dataclass
+class StandIns:
+    pagerduty: PagerDutyStandIn
+    slack: SlackStandIn
+    ca_bundle: Path
+
+    def endpoints(self, email_from: str | None = None) -> ServiceEndpoints:
+        return ServiceEndpoints(
+            pagerduty_events=self.pagerduty.url,
+            pagerduty_api=self.pagerduty.url,
+            slack_api=self.slack.url + "/api/",
+            ca_bundle=str(self.ca_bundle),
+            email_from=email_from,
+        )
+
+    def environment(self) -> dict[str, str]:
+        """The variables that point ``sentinel route`` (another process) at the stand-ins."""
+        return {
+            PAGERDUTY_EVENTS_URL: self.pagerduty.url,
+            PAGERDUTY_API_URL: self.pagerduty.url,
+            SLACK_API_URL: self.slack.url + "/api/",
+            CA_BUNDLE: str(self.ca_bundle),
+        }
+
+
+@contextmanager
+def stand_ins(directory: Path | None = None) -> Iterator[StandIns]:
+    """Start both stand-ins; stop them on exit."""
+    with tempfile.TemporaryDirectory(prefix="sentinel-standins-") as scratch:
+        tls = directory or Path(scratch)
+        ca = self_signed_certificate(tls)
+        pagerduty, slack = PagerDutyStandIn(tls), SlackStandIn()
+        pagerduty.start()
+        slack.start()
+        try:
+            yield StandIns(pagerduty, slack, ca)
+        finally:
+            pagerduty.stop()
+            slack.stop()
