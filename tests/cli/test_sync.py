@@ -1,0 +1,187 @@
+"""``sentinel plan``, ``apply`` and ``drift`` through click, against the emulated account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from moto.cloudwatch.exceptions import InvalidParameterValue
+from moto.cloudwatch.responses import CloudWatchResponse
+
+from sentinel.aws.session import SessionFactory
+from sentinel.cli import SentinelGroup
+from sentinel.cli.sync import apply_command, drift_command, plan_command
+from sentinel.emulator.extensions import install
+from sync.shop import PAGERDUTY_KEY, shop_files, write_config
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def shared_session(aws: SessionFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands build their factory on the test's boto3 Session (one Session per test)."""
+    install()
+    monkeypatch.setenv("SHOP_PAGERDUTY_KEY", PAGERDUTY_KEY)
+    session = aws.session()
+
+    def factory(**options: Any) -> SessionFactory:
+        return SessionFactory(
+            session=session, region=options.get("region"), counter=options.get("counter")
+        )
+
+    monkeypatch.setattr("sentinel.cli.options.SessionFactory", factory)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    return write_config(tmp_path / "shop", shop_files())
+
+
+def run(*args: str) -> Result:
+    group = SentinelGroup(
+        commands={"plan": plan_command, "apply": apply_command, "drift": drift_command}
+    )
+    result = CliRunner().invoke(group, list(args))
+    assert PAGERDUTY_KEY not in result.output
+    return result
+
+
+def _alarms(aws: SessionFactory) -> list[str]:
+    return [a["AlarmName"] for a in aws.client("cloudwatch").describe_alarms()["MetricAlarms"]]
+
+
+def test_plan_shows_creates_and_exit_codes(shop: Path) -> None:
+    result = run("plan", "-C", str(shop))
+    assert result.exit_code == 0, result.output
+    assert "+ topic shop-critical" in result.output
+    assert "+ subscription shop-critical/https:sensitive-" in result.output
+    assert "+ alarm shop-api-errors" in result.output
+    assert "      threshold: 50.0" in result.output
+    assert 'endpoint: "(sensitive)"' in result.output
+    assert "+ composite alarm shop-api-down" in result.output
+    assert "Plan: 11 to create, 0 to update, 0 to replace, 0 to delete." in result.output
+
+    assert run("plan", "-C", str(shop), "--detailed-exitcode").exit_code == 2
+
+    as_json = json.loads(run("plan", "-C", str(shop), "--json").output)
+    assert as_json["summary"]["create"] == 11
+    assert {c["kind"] for c in as_json["changes"]} == {
+        "topic",
+        "subscription",
+        "alarm",
+        "composite alarm",
+    }
+
+
+def test_apply_refuses_off_a_terminal_without_auto_approve(aws: SessionFactory, shop: Path) -> None:
+    result = run("apply", "-C", str(shop))
+    assert result.exit_code == 1
+    assert "not on a terminal: pass --auto-approve" in result.output
+    assert _alarms(aws) == []
+
+
+def test_apply_then_no_changes(aws: SessionFactory, shop: Path) -> None:
+    result = run("apply", "-C", str(shop), "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "✓ created topic shop-critical" in result.output
+    assert "✓ created alarm shop-api-latency-p95" in result.output
+    assert "✓ created composite alarm shop-api-down" in result.output
+    assert "Apply complete: 11 change(s) applied." in result.output
+    # dependency order: topics, subscriptions, alarms, composite alarms
+    lines = result.output.splitlines()
+    first = {
+        kind: next(i for i, line in enumerate(lines) if f"created {kind} " in line)
+        for kind in ("topic", "subscription", "alarm", "composite alarm")
+    }
+    assert first["topic"] < first["subscription"] < first["alarm"] < first["composite alarm"]
+
+    again = run("plan", "-C", str(shop), "--detailed-exitcode")
+    assert again.exit_code == 0
+    assert "No changes. AWS matches the configuration." in again.output
+    assert run("apply", "-C", str(shop)).exit_code == 0  # nothing to confirm
+
+
+def test_invalid_config_writes_nothing(aws: SessionFactory, shop: Path) -> None:
+    text = (shop / "alarms/shop.yaml").read_text().replace("severity: warning", "severity: warnin")
+    (shop / "alarms/shop.yaml").write_text(text)
+
+    result = run("apply", "-C", str(shop), "--auto-approve")
+
+    assert result.exit_code == 1
+    assert "alarms/shop.yaml:" in result.output
+    assert "Traceback" not in result.output
+    assert _alarms(aws) == []
+    assert aws.client("sns").list_topics()["Topics"] == []
+
+
+def test_empty_alarms_needs_allow_mass_delete(aws: SessionFactory, shop: Path) -> None:
+    assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
+    write_config(shop, {"alarms/shop.yaml": "alarms: []\n"})
+
+    planned = run("plan", "-C", str(shop))
+    assert "- alarm shop-api-errors" in planned.output
+    assert "- composite alarm shop-api-down" in planned.output
+    assert "0 to create, 0 to update, 0 to replace, 4 to delete" in planned.output
+
+    # 4 of 11: not a mass deletion. Without routing too, everything goes: refused.
+    write_config(shop, {"alarms/routing.yaml": ""})
+    refused = run("apply", "-C", str(shop), "--auto-approve")
+    assert refused.exit_code == 1
+    assert "deletes 11 of 11 managed resources" in refused.output
+    assert "--allow-mass-delete" in refused.output
+    assert len(_alarms(aws)) == 3
+
+    allowed = run("apply", "-C", str(shop), "--auto-approve", "--allow-mass-delete")
+    assert allowed.exit_code == 0, allowed.output
+    assert _alarms(aws) == []
+
+
+def test_partial_failure_exits_1_naming_it_and_rerun_converges(
+    aws: SessionFactory, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = CloudWatchResponse.put_metric_alarm
+
+    def reject_p95(self: CloudWatchResponse) -> Any:
+        if self._get_param("AlarmName") == "shop-api-latency-p95":
+            raise InvalidParameterValue("Extended statistic p95 rejected")
+        return original(self)
+
+    monkeypatch.setattr(CloudWatchResponse, "put_metric_alarm", reject_p95)
+    failed = run("apply", "-C", str(shop), "--auto-approve")
+    assert failed.exit_code == 1
+    assert "✗ create alarm shop-api-latency-p95 failed: InvalidParameterValue" in failed.output
+    assert "Apply incomplete: 10 applied, 1 failed:" in failed.output
+    assert "  - alarm shop-api-latency-p95: InvalidParameterValue" in failed.output
+
+    monkeypatch.setattr(CloudWatchResponse, "put_metric_alarm", original)
+    rerun = run("apply", "-C", str(shop), "--auto-approve")
+    assert rerun.exit_code == 0, rerun.output
+    assert "Plan: 1 to create" in rerun.output
+    assert run("plan", "-C", str(shop), "--detailed-exitcode").exit_code == 0
+
+
+def test_drift_exit_codes(aws: SessionFactory, shop: Path) -> None:
+    assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
+    clean = run("drift", "-C", str(shop))
+    assert clean.exit_code == 0
+    assert "No drift." in clean.output
+
+    cloudwatch = aws.client("cloudwatch")
+    alarm = cloudwatch.describe_alarms(AlarmNames=["shop-api-errors"])["MetricAlarms"][0]
+    params = ["AlarmName", "Namespace", "MetricName", "Dimensions", "Statistic", "Period"]
+    params += ["EvaluationPeriods", "DatapointsToAlarm", "ComparisonOperator", "AlarmActions"]
+    params += ["OKActions", "TreatMissingData", "AlarmDescription"]
+    cloudwatch.put_metric_alarm(**{k: alarm[k] for k in params}, Threshold=80.0)
+    cloudwatch.delete_alarms(AlarmNames=["shop-api-error-rate"])
+
+    drifted = run("drift", "-C", str(shop))
+    assert drifted.exit_code == 2
+    assert "changed alarm shop-api-errors:" in drifted.output
+    assert "threshold: config 50.0, AWS 80.0" in drifted.output
+    assert "missing alarm shop-api-error-rate" in drifted.output
+    assert "Drift: 2 resource(s) differ from the configuration." in drifted.output
+    as_json = json.loads(run("drift", "-C", str(shop), "--json").output)
+    assert as_json["summary"]["update"] == 1 and as_json["summary"]["create"] == 1
