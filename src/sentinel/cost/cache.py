@@ -52,7 +52,7 @@ MERGE_GAP_DAYS = 5
 COST_DAYS = Table(
     "cost_days",
     METADATA,
-    Column("source", String(20), primary_key=True),
+    Column("source", String(200), primary_key=True),
     Column("grouping", String(200), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("estimated", Boolean, nullable=False),
@@ -61,7 +61,7 @@ COST_DAYS = Table(
 COST_AMOUNTS = Table(
     "cost_amounts",
     METADATA,
-    Column("source", String(20), primary_key=True),
+    Column("source", String(200), primary_key=True),
     Column("grouping", String(200), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("k0", String(512), primary_key=True),
@@ -72,7 +72,7 @@ COST_AMOUNTS = Table(
 COST_ANSWERS = Table(
     "cost_answers",
     METADATA,
-    Column("source", String(20), primary_key=True),
+    Column("source", String(200), primary_key=True),
     Column("key", String(700), primary_key=True),
     Column("fetched_at", DateTime, nullable=False),
     Column("payload", JSON, nullable=False),

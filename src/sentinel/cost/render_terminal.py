@@ -12,6 +12,7 @@ from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import DailyReport
 from sentinel.cost.scan import AnomalyScan
 from sentinel.cost.summary import (
+    anomaly_line,
     data_notes,
     headline,
     month_lines,
@@ -73,7 +74,7 @@ def report_view(report: DailyReport) -> RenderableType:
                 bad,
             )
         parts.append(table)
-    parts.append(anomalies_view(report.anomalies, "Anomalies (last 7 days)"))
+    parts.append(_anomaly_lines(report.anomalies))
     notes = data_notes(report)
     notes.append(requests_line(report.ce_requests))
     parts.append(Text("\n".join(notes), style="dim"))
@@ -84,22 +85,37 @@ def anomalies_view(anomalies: list[CostAnomaly], title: str) -> RenderableType:
     if not anomalies:
         return Text(f"{title}: none", style="green")
     table = _table(
-        title, "series", "days", ">actual", ">expected", ">impact", "driven by", "also in"
+        title, "series (drivers; also seen in)", "days", ">actual", ">expected", ">impact"
     )
     for anomaly in anomalies:
-        when = f"{anomaly.start:%d %b}" + (f"-{anomaly.end:%d %b}" if anomaly.days > 1 else "")
+        when = f"{anomaly.start:%d %b}" + (f" to {anomaly.end:%d %b}" if anomaly.days > 1 else "")
         if anomaly.ongoing:
-            when += " (ongoing)"
+            when += "\n(ongoing)"
+        cell = Text(anomaly.series.label, style="bold")
+        if anomaly.drivers:
+            cell.append("\n" + ", ".join(str(d) for d in anomaly.drivers))
+        if anomaly.related:
+            cell.append("\nalso: " + ", ".join(anomaly.related), style="dim")
         table.add_row(
-            anomaly.series.label,
+            cell,
             when,
             usd(anomaly.actual),
             usd(anomaly.expected),
             signed_usd(anomaly.impact),
-            ", ".join(str(d) for d in anomaly.drivers) or "—",
-            ", ".join(anomaly.related[:4]) + (" …" if len(anomaly.related) > 4 else ""),
         )
     return table
+
+
+def _anomaly_lines(anomalies: list[CostAnomaly]) -> RenderableType:
+    if not anomalies:
+        return Text("Anomalies (last 7 days): none", style="green")
+    text = Text("Anomalies (last 7 days)\n", style="bold")
+    for anomaly in anomalies:
+        text.append("• ", style="yellow")
+        text.append(anomaly_line(anomaly) + "\n", style="")
+        if anomaly.related:
+            text.append(f"  also seen in: {', '.join(anomaly.related)}\n", style="dim")
+    return text
 
 
 def scan_view(scan: AnomalyScan) -> RenderableType:

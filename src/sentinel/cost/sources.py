@@ -66,8 +66,12 @@ class Forecast:
 
 
 class CostSource(Protocol):
-    name: str
     max_group_by: int
+
+    @property
+    def name(self) -> str:
+        """Scope of the cache: which account's data this source answers."""
+        ...
 
     def costs(self, query: CostQuery) -> CostRows: ...
 
@@ -87,13 +91,26 @@ class CostExplorerSource:
     ``CostDataUnavailable`` for the caller to report as missing data.
     """
 
-    name = "ce"
     max_group_by = 2
 
     def __init__(self, factory: SessionFactory, metric: str = DEFAULT_METRIC) -> None:
         self.factory = factory
         self.metric = metric
         self._forecast_client: Any = None
+        self._name: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The cache's scope: the account (and endpoint) the data comes from, so switching
+        profiles or pointing at an emulator never mixes one account's days with another's."""
+        if self._name is None:
+            try:
+                account = self.factory.client("sts").get_caller_identity()["Account"]
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                account = "unknown"
+            endpoint = f"@{self.factory.endpoint_url}" if self.factory.endpoint_url else ""
+            self._name = f"ce:{account}:{self.metric}{endpoint}"
+        return self._name
 
     @property
     def client(self) -> Any:

@@ -1,0 +1,170 @@
+"""``sentinel cost report`` and ``sentinel cost anomalies``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sentinel.cli.options import Workspace, common_options
+
+
+@click.group()
+def cost() -> None:
+    """Cost reports and anomalies from Cost Explorer (each request costs $0.01; -v counts them)."""
+
+
+@cost.command()
+@common_options
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Day to report on (default: yesterday in the project's time zone).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report to report.html (chart embedded) or report.md (chart beside).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the Slack Block Kit JSON; post nothing.")
+def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool) -> None:
+    """The daily cost report: to Slack when configured, else to the terminal.
+
+    Yesterday against the same weekday last week and the 7-day average, month to date against
+    last month, month-end forecast, budgets, top movers, unattributed spend, anomalies. Posted
+    once per day and channel: a second run says it was posted already.
+    """
+    from sentinel.cost.render_slack import report_message
+    from sentinel.cost.render_terminal import report_view
+    from sentinel.cost.runs import run_report
+    from sentinel.store import open_store
+
+    if out is not None and out.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
+        raise click.BadParameter("use a .html or .md file name", param_hint="--out")
+    config = ws.load_config()
+    run = run_report(config, ws.factory, open_store(config), _day(day), deliver=not dry_run)
+    if dry_run:
+        slack = config.cost_report.slack if config.cost_report else None
+        message = {"channel": slack.channel if slack else None, **report_message(run.report)}
+        click.echo(json.dumps(message, indent=2, ensure_ascii=False))
+    else:
+        delivery = run.delivery
+        assert delivery is not None
+        if delivery.status == "not configured":
+            ws.console.print(report_view(run.report))
+            ws.err.print(f"[dim]Slack: not used ({delivery.detail}).[/]")
+        else:
+            _print_delivery(ws, delivery.status, delivery.target, delivery.detail)
+    if out is not None:
+        from sentinel.cost.render_document import write_report
+
+        for path in write_report(run.report, out):
+            ws.err.print(f"Wrote {path}")
+
+
+@cost.command()
+@common_options
+@click.option(
+    "--days",
+    type=click.IntRange(1, 400),
+    default=30,
+    show_default=True,
+    help="Days to scan, up to the end day.",
+)
+@click.option(
+    "--date",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day scanned (default: yesterday in the project's time zone).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the anomalies as JSON.")
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Announce anomalies not announced yet, as the daemon's scan does.",
+)
+def anomalies(ws: Workspace, days: int, end: datetime | None, as_json: bool, notify: bool) -> None:
+    """Cost anomalies per series: the total, each service, tag value and account.
+
+    Robust to weekly seasonality and trend; thresholds from monitors/ anomaly_detection
+    (default $50 a day and 20%); series with under 14 days of history are not scanned.
+    """
+    from sentinel.cost.render_terminal import scan_view
+    from sentinel.cost.runs import run_scan
+    from sentinel.store import open_store
+
+    config = ws.load_config()
+    run = run_scan(config, ws.factory, open_store(config), days, _day(end), notify=notify)
+    if as_json:
+        click.echo(json.dumps(_scan_json(run.scan), indent=2))
+    else:
+        ws.console.print(scan_view(run.scan))
+    if run.notices is not None:
+        notices = run.notices
+        ws.err.print(
+            f"Notices: {len(notices.new)} new, {len(notices.updated)} updates"
+            + (f" to {', '.join(notices.destinations)}" if notices.destinations else "")
+            + (f"; {len(notices.queued)} queued for retry" if notices.queued else "")
+        )
+        for reason in notices.skipped:
+            ws.err.print(f"[dim]{reason}[/]")
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _print_delivery(ws: Workspace, status: str, target: str, detail: str) -> None:
+    if status == "posted":
+        ws.console.print(f"[green]✓[/] Report posted to {target}, with its chart.")
+    elif status == "already posted":
+        ws.console.print(f"Report already posted to {target} {detail}: not posted again.")
+    else:
+        ws.console.print(
+            f"[yellow]![/] Slack did not take the report ({detail}); it is kept and will be "
+            "posted by the daemon (or: sentinel daemon --once deliveries)."
+        )
+
+
+def _scan_json(scan: Any) -> dict[str, Any]:
+    return {
+        "start": scan.start.isoformat(),
+        "end": scan.end.isoformat(),
+        "thresholds": {
+            "min_impact_usd": scan.settings.min_impact,
+            "min_percent": scan.settings.min_percent,
+            "min_history_days": scan.settings.min_history_days,
+        },
+        "anomalies": [
+            {
+                "series": a.series.label,
+                "dimension": a.series.dimension.label if a.series.dimension else None,
+                "value": a.series.value if a.series.dimension else None,
+                "start": a.start.isoformat(),
+                "end": a.end.isoformat(),
+                "days": a.days,
+                "ongoing": a.ongoing,
+                "actual": str(a.actual),
+                "expected": str(a.expected),
+                "impact": str(a.impact),
+                "daily": [
+                    {"date": d.isoformat(), "actual": str(x), "expected": str(e)}
+                    for d, x, e in a.daily
+                ],
+                "drivers": [
+                    {"kind": d.kind, "name": d.name, "impact": str(d.impact)} for d in a.drivers
+                ],
+                "related": a.related,
+            }
+            for a in scan.anomalies
+        ],
+        "missing": [str(m) for m in scan.missing],
+        "cost_explorer_requests": scan.requests,
+    }

@@ -1,0 +1,88 @@
+"""The cost jobs of the daemon: the daily report, the anomaly scan, pending deliveries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sentinel.cost.delivery import senders
+from sentinel.cost.money import usd
+from sentinel.cost.runs import SCAN_DAYS, run_report, run_scan
+from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.store.outbox import Outbox
+
+DELIVERY_SCHEDULE = "*/5 * * * *"
+
+
+def _report(context: JobContext) -> str:
+    day = context.scheduled.date() - timedelta(days=1)
+    run = run_report(context.config, context.factory, context.store, day)
+    report, delivery = run.report, run.delivery
+    parts = [f"report for {day}: spend {usd(report.yesterday.current)}"]
+    if delivery is not None:
+        if delivery.status == "not configured":
+            parts.append(f"not posted, Slack not configured ({delivery.detail})")
+        else:
+            detail = f" ({delivery.detail})" if delivery.detail else ""
+            parts.append(f"{delivery.status} to {delivery.target}{detail}")
+    parts.append(
+        f"{_count(len(report.anomalies), 'anomaly', 'anomalies')}, "
+        f"{report.ce_requests} Cost Explorer requests"
+    )
+    if report.missing:
+        parts.append(f"{len(report.missing)} data gaps")
+    return "; ".join(parts)
+
+
+def _scan(context: JobContext) -> str:
+    end = context.scheduled.date() - timedelta(days=1)
+    run = run_scan(context.config, context.factory, context.store, SCAN_DAYS, end, notify=True)
+    notices = run.notices
+    assert notices is not None
+    found = _count(len(run.scan.anomalies), "anomaly", "anomalies")
+    text = f"{found} from {run.scan.start} to {run.scan.end}"
+    if notices.unannounced:
+        text += ", not announced: no destination"
+    else:
+        text += f": {len(notices.new)} new, {len(notices.updated)} updated"
+    if notices.queued:
+        text += f", {len(notices.queued)} notices queued for retry"
+    if notices.skipped:
+        text += "; " + "; ".join(notices.skipped)
+    return text
+
+
+def _deliveries(context: JobContext) -> str:
+    outbox = Outbox(context.store)
+    result = outbox.flush(senders(context.factory, outbox))
+    text = f"{len(result.delivered)} delivered"
+    if result.failed:
+        text += f", {len(result.failed)} still failing ({result.failed[0][1]})"
+    return text
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _report_schedule(config: Any) -> str | None:
+    return config.cost_report.schedule if config.cost_report else None
+
+
+def _scan_schedule(config: Any) -> str | None:
+    return config.anomaly_detection.schedule if config.anomaly_detection else None
+
+
+COST_REPORT = JobSpec(
+    "cost-report", "Daily cost report, to Slack", _report_schedule, _report, period="day"
+)
+ANOMALY_SCAN = JobSpec(
+    "anomaly-scan", "Cost anomaly scan and notices", _scan_schedule, _scan, period="day"
+)
+DELIVERIES = JobSpec(
+    "deliveries",
+    "Send reports and notices that could not be delivered yet",
+    lambda config: DELIVERY_SCHEDULE,
+    _deliveries,
+    period="run",
+)

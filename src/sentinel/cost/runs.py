@@ -1,0 +1,85 @@
+"""What the CLI and the daemon call: one function per cost job."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sentinel.aws.session import SessionFactory
+from sentinel.cost.cache import CostCache
+from sentinel.cost.delivery import DeliveryResult, deliver_report
+from sentinel.cost.notices import NoticeResult, notify_anomalies
+from sentinel.cost.report import DailyReport, build_report
+from sentinel.cost.scan import AnomalyScan, scan_anomalies
+from sentinel.cost.sources import CostExplorerSource, CostSource
+from sentinel.store import Store
+from sentinel.store.outbox import Sender
+
+# The daemon's scan looks back a week: anomalies it has not announced yet, and updates.
+SCAN_DAYS = 7
+
+
+@dataclass
+class ReportRun:
+    report: DailyReport
+    delivery: DeliveryResult | None
+
+
+@dataclass
+class ScanRun:
+    scan: AnomalyScan
+    notices: NoticeResult | None
+
+
+def report_day(config: Any, now: datetime | None = None) -> date:
+    """Yesterday in the project's time zone: the day a report run now is about."""
+    zone = ZoneInfo(config.project.timezone)
+    return (now or datetime.now(zone)).astimezone(zone).date() - timedelta(days=1)
+
+
+def cost_cache(
+    store: Store, factory: SessionFactory, source: CostSource | None = None
+) -> CostCache:
+    return CostCache(store, source or CostExplorerSource(factory))
+
+
+def run_report(
+    config: Any,
+    factory: SessionFactory,
+    store: Store,
+    day: date | None = None,
+    deliver: bool = True,
+    source: CostSource | None = None,
+    sender_overrides: Mapping[str, Sender] | None = None,
+) -> ReportRun:
+    """Build the report of ``day`` (default yesterday) and, with ``deliver``, post it to Slack."""
+    cache = cost_cache(store, factory, source)
+    report = build_report(
+        config, cache, factory, day or report_day(config), datetime.now(UTC).date()
+    )
+    delivery = deliver_report(report, config, store, factory, sender_overrides) if deliver else None
+    return ReportRun(report, delivery)
+
+
+def run_scan(
+    config: Any,
+    factory: SessionFactory,
+    store: Store,
+    days: int,
+    end: date | None = None,
+    notify: bool = False,
+    source: CostSource | None = None,
+    sender_overrides: Mapping[str, Sender] | None = None,
+) -> ScanRun:
+    """Anomalies of the ``days`` days to ``end`` (default yesterday); ``notify`` announces them."""
+    cache = cost_cache(store, factory, source)
+    scan = scan_anomalies(config, cache, end or report_day(config), days, datetime.now(UTC).date())
+    notices = None
+    if notify:
+        notices = notify_anomalies(
+            config, store, factory, scan.anomalies, dict(sender_overrides or {})
+        )
+    return ScanRun(scan, notices)
