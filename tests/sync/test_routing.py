@@ -15,7 +15,7 @@ from sentinel.sync.render import plan_json, render_plan, render_report
 from sentinel.sync.subscriptions import Subscriptions, normalise_subscription
 from sentinel.sync.topics import Topics
 
-from .shop import PAGERDUTY_KEY, context, shop_files, write_config
+from .shop import PAGERDUTY_KEY, ROUTING, context, shop_files, write_config
 
 ACCOUNT = "123456789012"
 
@@ -171,3 +171,25 @@ def test_pending_confirmation_has_no_arn_and_is_never_deleted(
     ctx = context(aws, shop)
     assert apply(ctx, plan(ctx, [Topics()]), [Topics()]).ok
     assert Subscriptions().owners(ctx, [state]) == {state.key: None}
+
+
+def test_with_a_router_it_delivers_email_and_pagerduty_and_owns_its_subscription(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    root = write_config(
+        tmp_path / "routed", shop_files({"alarms/routing.yaml": ROUTING + "router: {}\n"})
+    )
+    ctx = context(aws, root)
+    kinds = [Topics(), Subscriptions()]
+    assert apply(ctx, plan(ctx, kinds), kinds).ok
+    router_queue = "arn:aws:sqs:us-east-1:123456789012:shop-router"
+    aws.client("sns").subscribe(
+        TopicArn=_topic_arn("shop-critical"), Protocol="sqs", Endpoint=router_queue
+    )
+
+    assert _subscriptions(aws, "shop-critical") == {("sqs", router_queue)}
+    assert _subscriptions(aws, "shop-warning") == {
+        ("sqs", "arn:aws:sqs:us-east-1:123456789012:shop-alerts"),
+        ("lambda", "arn:aws:lambda:us-east-1:123456789012:function:shop-notify"),
+    }
+    assert plan(context(aws, root), kinds).is_empty

@@ -3,7 +3,9 @@
 A subscription cannot be changed in place, so its key is everything that defines it: topic,
 protocol and endpoint. Endpoints that hold a secret (a PagerDuty integration URL, a webhook)
 are resolved at plan time to compare them, appear in keys only as a short hash, and are shown
-as ``(sensitive)``. Slack destinations are delivered by the alert router, not by SNS.
+as ``(sensitive)``. Slack destinations are delivered by the alert router, not by SNS; so are
+PagerDuty and email when ``router:`` is declared, through the router queue's subscription,
+which the router-queue kind manages (this kind leaves it alone).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.exceptions
 
 from sentinel.config.secrets import SENSITIVE, resolve_secret
+from sentinel.routing import queue_name, routed_by_router
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import project_tags
@@ -93,6 +96,8 @@ class Subscriptions(Kind):
             topic_arn = ctx.topic_arn(severities[0])
             for severity in severities:
                 for destination in routing.severities[severity].notify:
+                    if routed_by_router(routing, destination):
+                        continue
                     delivery = endpoint_of(ctx, destination)
                     if delivery is None:
                         continue
@@ -104,10 +109,15 @@ class Subscriptions(Kind):
 
     def actual(self, ctx: SyncContext) -> list[State]:
         paginator = ctx.client("sns").get_paginator("list_subscriptions_by_topic")
+        router = f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account_id}:{queue_name(ctx.project)}"
         states = []
         for topic_arn in list_project_topics(ctx):
             for page in paginator.paginate(TopicArn=topic_arn):
-                states.extend(normalise_subscription(s) for s in page.get("Subscriptions", []))
+                states.extend(
+                    normalise_subscription(s)
+                    for s in page.get("Subscriptions", [])
+                    if s.get("Endpoint") != router
+                )
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
