@@ -14,6 +14,7 @@ KIND_PATHS.append("sentinel.sync.alarms:Alarms")
 KIND_PATHS.append("sentinel.sync.composites:CompositeAlarms")
 KIND_PATHS.append("sentinel.sync.dashboards:Dashboards")
 KIND_PATHS.append("sentinel.sync.budgets:Budgets")
+KIND_PATHS.append("sentinel.sync.burn_rate:BurnRateAlarms")
 
 
 def all_kinds() -> list[Kind]:
