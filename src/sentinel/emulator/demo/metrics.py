@@ -234,8 +234,9 @@ def _instances(five: Clock, targets: MetricTargets) -> Iterator[tuple[MetricKey,
         rng = _rng(f"ec2/{instance.name}")
         if instance.name in idle:
             cpu = rng.uniform(0.2, 1.0, n)
-            network_in = rng.uniform(2_000, 40_000, n)
-            network_out = rng.uniform(2_000, 30_000, n)
+            # At most 16 KB in and out per 5 minutes: under 5 MB a day, idle by Trusted Advisor.
+            network_in = rng.uniform(1_000, 9_000, n)
+            network_out = rng.uniform(500, 7_000, n)
         elif instance.name in oversized:
             target = oversized[instance.name]
             cpu = 1.5 + 5.5 * five.load + rng.normal(0, 0.5, n)
