@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from types import FrameType
 
@@ -53,7 +54,7 @@ def local(ws: Workspace, port: int, no_seed: bool) -> None:
             for name, value in server.env().items():
                 click.echo(f"export {name}={value}")
             click.echo("# Press Ctrl-C to stop.")
-            click.get_text_stream("stdout").flush()
+            sys.stdout.flush()
             while not stop.wait(0.5):
                 pass
             ws.err.print("Stopping the emulator.")

@@ -165,7 +165,7 @@ def aggregate(
         else:
             raise ValueError(f"unsupported statistic: {statistic}")
     return [
-        Datapoint(start + i * period, {s: float(columns[s][i]) for s in statistics})
+        Datapoint(int(start + i * period), {s: float(columns[s][i]) for s in statistics})
         for i in np.flatnonzero(occupied)
     ]
 

@@ -113,23 +113,20 @@ class AccountLayout:
 
     def tags_of(self, name: str) -> dict[str, str]:
         """The tags of the resource called ``name`` (an ECS service as cluster/service)."""
-        for item in (
-            *self.instances,
-            *self.databases,
-            *self.document_clusters,
-            *self.cache_clusters,
-            *self.load_balancers,
-            *self.buckets,
-            *self.functions,
-        ):
-            if getattr(item, "name", None) == name or getattr(item, "identifier", None) == name:
-                return item.tags
-        for service in self.ecs_services:
-            if f"{service.cluster}/{service.name}" == name:
-                return service.tags
-        if name in self.ecs_clusters:
-            return self.ecs_clusters[name]
-        raise KeyError(f"no resource called {name} in the demo account")
+        named: dict[str, dict[str, str]] = {
+            **{i.name: i.tags for i in self.instances},
+            **{d.identifier: d.tags for d in self.databases},
+            **{c.identifier: c.tags for c in self.document_clusters},
+            **{c.identifier: c.tags for c in self.cache_clusters},
+            **{b.name: b.tags for b in self.load_balancers},
+            **{b.name: b.tags for b in self.buckets},
+            **{f.name: f.tags for f in self.functions},
+            **{f"{s.cluster}/{s.name}": s.tags for s in self.ecs_services},
+            **self.ecs_clusters,
+        }
+        if name not in named:
+            raise KeyError(f"no resource called {name} in the demo account")
+        return named[name]
 
 
 LAYOUT = AccountLayout(

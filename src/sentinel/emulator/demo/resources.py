@@ -49,6 +49,15 @@ class CreatedResources:
         )
 
 
+@dataclass(frozen=True)
+class Network:
+    """The VPC, its subnets by tier (public, app, data) and security groups by role."""
+
+    vpc: str
+    subnets: dict[str, list[str]]
+    groups: dict[str, str]
+
+
 def _tag_list(tags: dict[str, str], name: str | None = None) -> list[dict[str, str]]:
     pairs = {**({"Name": name} if name else {}), **tags}
     return [{"Key": k, "Value": v} for k, v in pairs.items()]
@@ -70,7 +79,7 @@ def create_resources(factory: SessionFactory, layout: AccountLayout = LAYOUT) ->
     return created
 
 
-def _network(factory: SessionFactory, layout: AccountLayout, created: CreatedResources) -> dict:
+def _network(factory: SessionFactory, layout: AccountLayout, created: CreatedResources) -> Network:
     ec2 = factory.client("ec2", REGION)
     tags = layout.network_tags
 
@@ -91,7 +100,8 @@ def _network(factory: SessionFactory, layout: AccountLayout, created: CreatedRes
             subnets.setdefault(tier, []).append(subnet["Subnet"]["SubnetId"])
             created.counts["ec2:subnet"] += 1
     groups: dict[str, str] = {}
-    rules = {
+    # Security group -> ingress (port, from group; None: from anywhere), as in the seed.
+    rules: dict[str, list[tuple[int, str | None]]] = {
         "alb": [(80, None), (443, None)],
         "ecs-backend": [(8000, "alb")],
         "rds": [(5432, "ecs-backend")],
@@ -117,11 +127,11 @@ def _network(factory: SessionFactory, layout: AccountLayout, created: CreatedRes
             permissions.append(permission)
         ec2.authorize_security_group_ingress(GroupId=groups[name], IpPermissions=permissions)
     created.counts["ec2:vpc"] += 1
-    return {"vpc": vpc_id, "subnets": subnets, "groups": groups}
+    return Network(vpc_id, subnets, groups)
 
 
 def _instances(
-    factory: SessionFactory, layout: AccountLayout, network: dict, created: CreatedResources
+    factory: SessionFactory, layout: AccountLayout, network: Network, created: CreatedResources
 ) -> None:
     ec2 = factory.client("ec2", REGION)
     for i, instance in enumerate(layout.instances):
@@ -135,7 +145,7 @@ def _instances(
             InstanceType=instance.instance_type,
             MinCount=1,
             MaxCount=1,
-            SubnetId=network["subnets"]["app"][i % len(_ZONES)],
+            SubnetId=network.subnets["app"][i % len(_ZONES)],
             BlockDeviceMappings=[
                 {
                     "DeviceName": "/dev/xvda",
@@ -149,14 +159,14 @@ def _instances(
 
 
 def _load_balancers(
-    factory: SessionFactory, layout: AccountLayout, network: dict, created: CreatedResources
+    factory: SessionFactory, layout: AccountLayout, network: Network, created: CreatedResources
 ) -> None:
     elb = factory.client("elbv2", REGION)
     for balancer in layout.load_balancers:
         arn = elb.create_load_balancer(
             Name=balancer.name,
-            Subnets=network["subnets"]["public"],
-            SecurityGroups=[network["groups"]["alb"]],
+            Subnets=network.subnets["public"],
+            SecurityGroups=[network.groups["alb"]],
             Type="application",
             Scheme="internet-facing",
             Tags=_tag_list(balancer.tags),
@@ -169,7 +179,7 @@ def _load_balancers(
                 Name=group,
                 Protocol="HTTP",
                 Port=port,
-                VpcId=network["vpc"],
+                VpcId=network.vpc,
                 TargetType="ip",
                 HealthCheckPath="/api/v1/health" if "backend" in group else "/",
                 Tags=_tag_list(balancer.tags),
@@ -192,7 +202,7 @@ def _load_balancers(
 
 
 def _ecs(
-    factory: SessionFactory, layout: AccountLayout, network: dict, created: CreatedResources
+    factory: SessionFactory, layout: AccountLayout, network: Network, created: CreatedResources
 ) -> None:
     ecs = factory.client("ecs", REGION)
     arns = created.target_group_arns
@@ -236,8 +246,8 @@ def _ecs(
             launchType="FARGATE",
             networkConfiguration={
                 "awsvpcConfiguration": {
-                    "subnets": network["subnets"]["app"],
-                    "securityGroups": [network["groups"]["ecs-backend"]],
+                    "subnets": network.subnets["app"],
+                    "securityGroups": [network.groups["ecs-backend"]],
                 }
             },
             tags=_ecs_tags(service.tags),
@@ -247,13 +257,13 @@ def _ecs(
 
 
 def _databases(
-    factory: SessionFactory, layout: AccountLayout, network: dict, created: CreatedResources
+    factory: SessionFactory, layout: AccountLayout, network: Network, created: CreatedResources
 ) -> None:
     rds = factory.client("rds", REGION)
     rds.create_db_subnet_group(
         DBSubnetGroupName="p2p-data",
         DBSubnetGroupDescription="P2P Sandbox data tier",
-        SubnetIds=network["subnets"]["data"],
+        SubnetIds=network.subnets["data"],
         Tags=_tag_list(layout.network_tags),
     )
     for database in layout.databases:
@@ -268,7 +278,7 @@ def _databases(
             MasterUsername="p2p",
             MasterUserPassword=DATABASE_PASSWORD,
             DBSubnetGroupName="p2p-data",
-            VpcSecurityGroupIds=[network["groups"]["rds"]],
+            VpcSecurityGroupIds=[network.groups["rds"]],
             BackupRetentionPeriod=7,
             PreferredBackupWindow="03:00-04:00",
             StorageEncrypted=True,
@@ -283,7 +293,7 @@ def _databases(
             MasterUsername="p2p",
             MasterUserPassword=DATABASE_PASSWORD,
             DBSubnetGroupName="p2p-data",
-            VpcSecurityGroupIds=[network["groups"]["docdb"]],
+            VpcSecurityGroupIds=[network.groups["docdb"]],
             StorageEncrypted=True,
             Tags=_tag_list(cluster.tags),
         )
@@ -300,7 +310,7 @@ def _databases(
 
 
 def _cache(
-    factory: SessionFactory, layout: AccountLayout, network: dict, created: CreatedResources
+    factory: SessionFactory, layout: AccountLayout, network: Network, created: CreatedResources
 ) -> None:
     elasticache = factory.client("elasticache", REGION)
     for cluster in layout.cache_clusters:
@@ -310,7 +320,7 @@ def _cache(
             EngineVersion="7.0",
             CacheNodeType=cluster.node_type,
             NumCacheNodes=1,
-            SecurityGroupIds=[network["groups"]["redis"]],
+            SecurityGroupIds=[network.groups["redis"]],
             SnapshotRetentionLimit=1,
             Tags=_tag_list(cluster.tags),
         )

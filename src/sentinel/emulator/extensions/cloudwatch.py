@@ -55,8 +55,8 @@ def metric_store(account_id: str = DEFAULT_ACCOUNT_ID, region: str = "us-east-1"
 
 
 def install() -> None:
-    CloudWatchBackend.get_filtered_metrics = _get_filtered_metrics  # type: ignore[method-assign]
-    CloudWatchBackend.get_metric_statistics = _get_metric_statistics  # type: ignore[method-assign]
+    CloudWatchBackend.get_filtered_metrics = _get_filtered_metrics  # type: ignore[method-assign,assignment]
+    CloudWatchBackend.get_metric_statistics = _get_metric_statistics  # type: ignore[method-assign,assignment]
     CloudWatchBackend.get_metric_data = _get_metric_data  # type: ignore[method-assign]
     CloudWatchResponse.get_metric_statistics = _respond_metric_statistics  # type: ignore[method-assign]
 
@@ -201,7 +201,7 @@ def _respond_metric_statistics(self: CloudWatchResponse) -> ActionResult:
         statistics,
         dimensions=self._get_param("Dimensions", []),
         unit=self._get_param("Unit"),
-        extended_statistics=extended,
+        extended_statistics=extended,  # type: ignore[call-arg]
     )
     return ActionResult({"Label": metric_name, "Datapoints": datapoints})
 
