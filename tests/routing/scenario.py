@@ -35,7 +35,7 @@ severities:
     notify:
       - pagerduty: {integration_key: env:TEST_PD_KEY}
       - slack: {channel: "#alerts", token: env:TEST_SLACK_TOKEN}
-    quiet_hours: {start: "22:00", end: "07:00"}
+    quiet_hours: {start: "22:00", end: "07:00", timezone: America/New_York}
   low:
     ok_actions: false
     notify:
@@ -57,7 +57,7 @@ oncall:
     - {start: "2026-12-24T09:00:00+00:00", end: "2026-12-27T09:00:00+00:00", member: Cy Diaz}
   escalation: {contact: Duty Manager, email: manager@shop.example, after: 30m}
 router:
-  max_receives: 4
+  max_receives: 5
   group_wait: 1m
   digest_at: "08:30"
 maintenance:
@@ -191,7 +191,8 @@ def metric_alarm(
     template: str = "raw_metric_alarm.json",
 ) -> dict[str, Any]:
     """A CloudWatch alarm message for ``shop-<rule>[-<resource>]`` from a recorded one."""
-    message = deepcopy(fixture(template))
+    recorded = fixture(template)
+    message = deepcopy(json.loads(recorded["Message"]) if "Message" in recorded else recorded)
     name = f"shop-{rule}" + (f"-{resource}" if resource else "")
     topic = topic_arn(severity)
     message.update(

@@ -58,7 +58,10 @@ def test_composite_alarm_carries_its_rule_and_triggering_children() -> None:
     alert = parse("cloudwatch_composite_alarm.json")
     assert alert.kind is AlertKind.COMPOSITE
     assert alert.metric is None and alert.threshold is None
-    assert alert.details["rule"] == 'ALARM("p2p-api-error-rate") AND ALARM("p2p-api-latency-high")'
+    assert (
+        alert.details["alarm rule"]
+        == 'ALARM("p2p-api-error-rate") AND ALARM("p2p-api-latency-high")'
+    )
     assert alert.details["triggered by"] == "p2p-api-latency-high (ALARM)"
     assert alert.actions == ("arn:aws:sns:us-east-1:123456789012:p2p-high",)
 

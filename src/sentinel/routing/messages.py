@@ -162,7 +162,7 @@ def _cloudwatch(data: Mapping[str, Any], envelope: Envelope) -> Alert:
     if "AlarmRule" in data:
         kind = AlertKind.COMPOSITE
         metric, threshold = None, None
-        details["rule"] = str(data["AlarmRule"])
+        details["alarm rule"] = str(data["AlarmRule"])
         children = [_child(c) for c in data.get("TriggeringChildren") or []]
         if any(children):
             details["triggered by"] = ", ".join(c for c in children if c)

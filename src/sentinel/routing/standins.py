@@ -51,6 +51,7 @@ class Request:
     body: Any
     headers: dict[str, str]
     status: int = 0
+    answer: Any = None
 
 
 class _Server:
@@ -83,7 +84,7 @@ class _Server:
                 url = urlsplit(self.path)
                 request = Request(method, url.path, parse_qs(url.query), body, dict(self.headers))
                 status, headers, payload = server._answer(request)
-                request.status = status
+                request.status, request.answer = status, payload
                 data = json.dumps(payload).encode() if payload is not None else b""
                 self.send_response(status)
                 for key, value in headers.items():
@@ -192,7 +193,12 @@ class SlackStandIn(_Server):
         self.channels: dict[str, str] = {}
 
     def calls(self, method: str) -> list[dict[str, Any]]:
-        return [r.body for r in self.requests if r.path == f"/api/{method}" and r.status == 200]
+        """Calls of ``method`` that Slack accepted (``ok: true``), in arrival order."""
+        return [
+            r.body
+            for r in self.requests
+            if r.path == f"/api/{method}" and r.status == 200 and (r.answer or {}).get("ok")
+        ]
 
     def _channel(self, name: str) -> str:
         if name.startswith("C"):

@@ -15,6 +15,7 @@ KIND_PATHS.append("sentinel.sync.composites:CompositeAlarms")
 KIND_PATHS.append("sentinel.sync.dashboards:Dashboards")
 KIND_PATHS.append("sentinel.sync.budgets:Budgets")
 KIND_PATHS.append("sentinel.sync.burn_rate:BurnRateAlarms")
+KIND_PATHS.append("sentinel.sync.router_queue:RouterQueueKind")
 
 
 def all_kinds() -> list[Kind]:

@@ -1,0 +1,247 @@
+"""The SQS side of the router: long-poll the queue, act on each decision, never lose a message.
+
+A message is deleted only once the router says so (every destination accepted it, or it is
+stored as held). A refused delivery makes the message visible again after a backoff that
+honours the service's ``Retry-After``; after ``max_receives`` receives, or at once when it cannot
+be read or routed, it is moved to the dead-letter queue with the reason as a message attribute,
+and the reason is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sentinel.errors import SentinelError
+from sentinel.routing.router import DEAD, RETRY, Decision, Router
+
+log = logging.getLogger("sentinel.routing")
+
+BATCH = 10
+LONG_POLL = 20
+REASON_ATTRIBUTE = "SentinelReason"
+SOURCE_ATTRIBUTE = "SentinelSourceQueue"
+MAX_VISIBILITY = 43200  # SQS's limit: 12 hours
+BACKOFF_BASE = 10.0
+BACKOFF_MAX = 900.0
+
+
+class QueueError(SentinelError):
+    """The router queue is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class Queue:
+    url: str
+    name: str
+    dead_letter_url: str | None
+    visibility_timeout: int
+    max_receives: int
+
+
+def find_queue(sqs: Any, name: str) -> Queue:
+    """The router queue by name, its dead-letter queue from its redrive policy."""
+    try:
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except sqs.exceptions.QueueDoesNotExist:
+        raise QueueError(
+            f"queue {name} does not exist: declare `router:` in alarms/routing.yaml and run "
+            "`sentinel apply`"
+        ) from None
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    redrive = json.loads(attributes.get("RedrivePolicy") or "{}")
+    dead_letter_url = None
+    if redrive.get("deadLetterTargetArn"):
+        dead_letter_url = sqs.get_queue_url(
+            QueueName=redrive["deadLetterTargetArn"].rsplit(":", 1)[-1]
+        )["QueueUrl"]
+    return Queue(
+        url=url,
+        name=name,
+        dead_letter_url=dead_letter_url,
+        visibility_timeout=int(attributes.get("VisibilityTimeout", 30)),
+        max_receives=int(redrive.get("maxReceiveCount", 5)),
+    )
+
+
+def backoff(receive_count: int, retry_after: float | None) -> int:
+    """Seconds before a refused message is tried again: doubling per receive, at least what the
+    service asked for in ``Retry-After``."""
+    delay = min(BACKOFF_BASE * 2 ** max(0, receive_count - 1), BACKOFF_MAX)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return int(min(MAX_VISIBILITY, max(1, round(delay))))
+
+
+@dataclass
+class RunReport:
+    received: int = 0
+    actions: Counter[str] = field(default_factory=Counter)
+
+    def add(self, decision: Decision) -> None:
+        self.actions[decision.action] += 1
+
+
+class Consumer:
+    def __init__(
+        self,
+        router: Router,
+        sqs: Any,
+        queue: Queue,
+        on_decision: Callable[[Decision], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.router = router
+        self.sqs = sqs
+        self.queue = queue
+        self.on_decision = on_decision
+        self.monotonic = monotonic
+        self.report = RunReport()
+
+    def _record(self, decision: Decision) -> None:
+        self.report.add(decision)
+        if self.on_decision:
+            self.on_decision(decision)
+
+    def tick(self) -> list[Decision]:
+        """Send held alerts that are due and escalate unacknowledged pages."""
+        decisions = self.router.release_due() + self.router.escalate_due()
+        for decision in decisions:
+            self._record(decision)
+        return decisions
+
+    def poll(self, wait: int = LONG_POLL, stop: threading.Event | None = None) -> list[Decision]:
+        """Receive one batch (long polling up to ``wait`` seconds) and handle every message."""
+        response = self.sqs.receive_message(
+            QueueUrl=self.queue.url,
+            MaxNumberOfMessages=BATCH,
+            WaitTimeSeconds=wait,
+            AttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+            MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+        )
+        messages = response.get("Messages", [])
+        self.report.received += len(messages)
+        started = self.monotonic()
+        decisions = []
+        for index, message in enumerate(messages):
+            if stop is not None and stop.is_set():
+                self._return(messages[index:])
+                break
+            self._keep_lease(messages[index:], started)
+            decision = self.router.handle(message["Body"])
+            self._act(message, decision)
+            self._record(decision)
+            decisions.append(decision)
+        return decisions
+
+    def _keep_lease(self, pending: list[dict[str, Any]], started: float) -> None:
+        """A slow batch (rate limits) must not let its messages reappear to another consumer."""
+        if self.monotonic() - started < self.queue.visibility_timeout / 2:
+            return
+        entries = [
+            {
+                "Id": str(i),
+                "ReceiptHandle": m["ReceiptHandle"],
+                "VisibilityTimeout": self.queue.visibility_timeout,
+            }
+            for i, m in enumerate(pending)
+        ]
+        for start in range(0, len(entries), BATCH):
+            self.sqs.change_message_visibility_batch(
+                QueueUrl=self.queue.url, Entries=entries[start : start + BATCH]
+            )
+
+    def _return(self, messages: list[dict[str, Any]]) -> None:
+        """Hand unhandled messages back at once (shutting down mid-batch)."""
+        for message in messages:
+            self.sqs.change_message_visibility(
+                QueueUrl=self.queue.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+
+    def _act(self, message: dict[str, Any], decision: Decision) -> None:
+        handle = message["ReceiptHandle"]
+        if decision.delete:
+            self.sqs.delete_message(QueueUrl=self.queue.url, ReceiptHandle=handle)
+            return
+        receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", 1))
+        if decision.action == RETRY and receives >= self.queue.max_receives:
+            decision.action = DEAD
+            decision.reason = f"still failing after {receives} receives: {decision.reason}"
+        if decision.dead:
+            self.dead_letter(message, decision.reason or "unknown")
+            return
+        delay = backoff(receives, decision.retry_after)
+        decision.retry_after = delay
+        log.warning(
+            "message %s not delivered (%s); retry %d of %d in %ds",
+            decision.message_id or message["MessageId"],
+            decision.reason,
+            receives,
+            self.queue.max_receives,
+            delay,
+        )
+        self.sqs.change_message_visibility(
+            QueueUrl=self.queue.url, ReceiptHandle=handle, VisibilityTimeout=delay
+        )
+
+    def dead_letter(self, message: dict[str, Any], reason: str) -> None:
+        """Move a message to the dead-letter queue, the reason attached, and log why."""
+        if self.queue.dead_letter_url is None:
+            # No DLQ: leave the message for SQS to retry; the reason is still logged.
+            log.error(
+                "message %s cannot be delivered and there is no dead-letter queue: %s",
+                message["MessageId"],
+                reason,
+            )
+            return
+        self.sqs.send_message(
+            QueueUrl=self.queue.dead_letter_url,
+            MessageBody=message["Body"],
+            MessageAttributes={
+                REASON_ATTRIBUTE: {"DataType": "String", "StringValue": reason[:1000]},
+                SOURCE_ATTRIBUTE: {"DataType": "String", "StringValue": self.queue.name},
+            },
+        )
+        self.sqs.delete_message(QueueUrl=self.queue.url, ReceiptHandle=message["ReceiptHandle"])
+        log.error("message %s moved to the dead-letter queue: %s", message["MessageId"], reason)
+
+    def run(self, stop: threading.Event, wait: int = LONG_POLL) -> RunReport:
+        """Consume until ``stop`` is set; held alerts and escalations are checked every round."""
+        while not stop.is_set():
+            self.tick()
+            self.poll(self._wait(wait), stop)
+        return self.report
+
+    def drain(self, wait: int = 1) -> RunReport:
+        """Handle everything queued now (and held alerts already due), then return."""
+        while True:
+            self.tick()
+            if not self.poll(wait):
+                self.tick()
+                return self.report
+
+    def _wait(self, longest: int) -> int:
+        """Wake up in time for the next held alert."""
+        release = self.router.next_release()
+        if release is None:
+            return longest
+        seconds = (release - self.router.clock()).total_seconds()
+        return int(max(0, min(longest, seconds)))
+
+
+def decision_time(decision: Decision) -> float | None:
+    """Seconds from receive to the last destination accepting (None when not delivered)."""
+    if decision.received_at is None or decision.finished_at is None:
+        return None
+    return (decision.finished_at - decision.received_at).total_seconds()
+
+
+def now_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)

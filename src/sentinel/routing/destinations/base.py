@@ -1,0 +1,95 @@
+"""What every destination receives and returns, and how it says "not now" or "never"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol
+
+from sentinel.routing.alert import Alert, AlertState, Link
+from sentinel.routing.oncall import Person
+from sentinel.routing.state import Thread
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An alert with everything the configuration adds: severity, rule, links, who is on call."""
+
+    alert: Alert
+    project: str
+    severity: str
+    page: bool
+    rule: str | None
+    links: tuple[Link, ...]
+    oncall: Person | None
+    told: AlertState | None = None  # what people were last told about this alarm
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """One alarm in a morning digest: where it ended up, and how many changes that took."""
+
+    notification: Notification
+    first_state: AlertState
+    transitions: int
+    held_at: datetime
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a destination did (``trigger``, ``resolve``, ``posted``, ``replied``, ...)."""
+
+    action: str
+    thread: Thread | None = None
+
+
+class DeliveryFailed(Exception):
+    """A destination did not accept a message.
+
+    ``retry_after`` is the service's own wish (429 Retry-After); ``permanent`` means retrying
+    cannot help (a revoked token, a missing channel): the message goes to the dead-letter queue.
+    """
+
+    def __init__(
+        self,
+        destination: str,
+        reason: str,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(f"{destination}: {reason}")
+        self.destination = destination
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Destination(Protocol):
+    """Where a severity's notifications go. ``id`` is stable across restarts and configs."""
+
+    id: str
+    label: str
+
+    def send(self, notification: Notification, thread: Thread | None) -> Sent: ...
+
+    def send_digest(self, severity: str, entries: list[DigestEntry], at: datetime) -> Sent: ...
+
+    def escalate(
+        self, notification: Notification, contact: str, waited: str, thread: Thread | None
+    ) -> Sent: ...
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` header: seconds, or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,148 @@
+"""PagerDuty Events API v2 through the ``pagerduty`` package: trigger on ALARM, resolve on OK.
+
+The alarm ARN is the ``dedup_key``, so every change of one alarm lands on one incident and a
+repeated trigger (a retry, a duplicate) is absorbed by PagerDuty. The client's own retries sleep
+inside the call; here they are off, and the router retries later, honouring ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pagerduty import Error as PagerDutyError
+from pagerduty import EventsApiV2Client, HttpError
+
+from sentinel.routing.alert import AlertState, pagerduty_severity
+from sentinel.routing.destinations.base import (
+    DeliveryFailed,
+    DigestEntry,
+    Notification,
+    Sent,
+    retry_after_seconds,
+)
+from sentinel.routing.endpoints import ServiceEndpoints
+from sentinel.routing.noise import settled
+from sentinel.routing.ratelimit import TokenBucket
+from sentinel.routing.state import Thread
+from sentinel.routing.wording import custom_details, summary
+
+DEDUP_KEY_LIMIT = 255
+_HTTP_LOG = logging.getLogger("sentinel.routing.pagerduty.http")
+_HTTP_LOG.addHandler(logging.NullHandler())
+_HTTP_LOG.propagate = False  # the client logs "non-transient" for every 429 it hands back
+
+
+def dedup_key(alert_key: str) -> str:
+    """The alarm ARN, or a digest of it when it is longer than PagerDuty's 255 characters."""
+    if len(alert_key) <= DEDUP_KEY_LIMIT:
+        return alert_key
+    return "sentinel:" + hashlib.sha256(alert_key.encode()).hexdigest()
+
+
+def events_client(routing_key: str, endpoints: ServiceEndpoints) -> EventsApiV2Client:
+    """An Events API v2 client that answers at once: no sleeping retries inside the call."""
+    client = EventsApiV2Client(
+        routing_key, base_url=endpoints.pagerduty_events, verify=endpoints.ssl_context
+    )
+    # A status with a retry budget is handed back at once when the attempt total is exceeded,
+    # which -1 makes immediate; 429 otherwise retries forever with sleeps.
+    client.retry = {429: 1, 500: 1, 502: 1, 503: 1, 504: 1}
+    client.max_http_attempts = -1
+    client.max_network_attempts = 0
+    client.timeout = 10
+    client.log = _HTTP_LOG
+    return client
+
+
+class PagerDutyDestination:
+    def __init__(
+        self,
+        integration_key: str,
+        resolve: Callable[[str], str],
+        endpoints: ServiceEndpoints,
+        bucket: TokenBucket,
+    ) -> None:
+        self.reference = integration_key
+        self.id = f"pagerduty:{integration_key}"
+        self.label = "PagerDuty"
+        self._resolve = resolve
+        self.endpoints = endpoints
+        self.bucket = bucket
+        self._client: EventsApiV2Client | None = None
+
+    def __repr__(self) -> str:  # the key itself is never shown
+        return f"PagerDutyDestination({self.reference})"
+
+    def client(self) -> EventsApiV2Client:
+        if self._client is None:
+            self._client = events_client(self._resolve(self.reference), self.endpoints)
+        return self._client
+
+    def send(self, notification: Notification, thread: Thread | None) -> Sent:
+        alert = notification.alert
+        key = dedup_key(alert.key)
+        if alert.state is AlertState.OK:
+            self._call(lambda client: client.resolve(key))
+            return Sent("resolve")
+        if alert.state is AlertState.INSUFFICIENT_DATA:
+            return Sent("none (insufficient data neither pages nor resolves)")
+        self._call(lambda client: client.trigger(**self.event(notification)))
+        return Sent("trigger")
+
+    def event(self, notification: Notification) -> dict[str, Any]:
+        alert = notification.alert
+        source = f"{alert.account}/{alert.region}" if alert.account and alert.region else None
+        return {
+            "summary": summary(notification),
+            "source": source or notification.project,
+            "dedup_key": dedup_key(alert.key),
+            "severity": pagerduty_severity(notification.severity, notification.page),
+            "payload": {
+                "timestamp": alert.event_time.isoformat(),
+                "component": notification.rule or alert.name,
+                "group": notification.project,
+                "class": alert.kind.value,
+            },
+            "custom_details": custom_details(notification),
+            "links": [{"href": link.href, "text": link.text} for link in notification.links],
+        }
+
+    def send_digest(self, severity: str, entries: list[DigestEntry], at: datetime) -> Sent:
+        """PagerDuty has no digest: each alarm whose state changed overnight gets its event."""
+        sent = 0
+        for entry in entries:
+            n = entry.notification
+            if not settled(n.alert.state, n.told):
+                self.send(n, None)
+                sent += 1
+        return Sent(f"{sent} event(s)")
+
+    def escalate(
+        self, notification: Notification, contact: str, waited: str, thread: Thread | None
+    ) -> Sent:
+        return Sent("none (PagerDuty escalates by its own policy)")
+
+    def _call(self, request: Callable[[EventsApiV2Client], Any]) -> None:
+        self.bucket.acquire()
+        try:
+            request(self.client())
+        except HttpError as exc:
+            status = exc.response.status_code
+            if status == 429:
+                wait = retry_after_seconds(exc.response.headers.get("Retry-After"))
+                self.bucket.pause(wait if wait is not None else 60.0)
+                raise DeliveryFailed(self.label, "429 rate limited", retry_after=wait) from None
+            if status >= 500:
+                raise DeliveryFailed(self.label, f"HTTP {status}") from None
+            raise DeliveryFailed(self.label, f"HTTP {status}: rejected", permanent=True) from None
+        except PagerDutyError as exc:
+            raise DeliveryFailed(self.label, _short(exc)) from None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]

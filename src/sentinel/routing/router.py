@@ -1,0 +1,397 @@
+"""The router's decisions: for each message, deliver, hold, drop as duplicate, or dead-letter.
+
+``Router.handle`` takes one SQS body and returns a ``Decision`` saying whether the message may be
+deleted (every destination accepted it, or it is safely stored as held), must be retried later
+(a destination refused for now), or belongs in the dead-letter queue (unreadable, unroutable, or
+refused for good). ``release_due`` sends held alerts whose time has come (digests included) and
+``escalate_due`` tells the escalation contact about pages nobody acknowledged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sentinel.routing.alert import Alert, AlertState
+from sentinel.routing.destinations.base import (
+    DeliveryFailed,
+    Destination,
+    DigestEntry,
+    Notification,
+    Sent,
+)
+from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_envelope
+from sentinel.routing.noise import Hold, settled
+from sentinel.routing.oncall import Person, Shift
+from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
+from sentinel.routing.state import HeldAlert, RouterState
+
+log = logging.getLogger("sentinel.routing")
+
+DELIVERED = "delivered"
+HELD = "held"
+DUPLICATE = "duplicate"
+STALE = "stale"
+SUPPRESSED = "suppressed"
+RETRY = "retry"
+DEAD = "dead-letter"
+ESCALATED = "escalated"
+ACKNOWLEDGED = "acknowledged"
+# Held alerts that a destination refuses wait this long, doubling, before the next attempt.
+HELD_RETRY = timedelta(seconds=30)
+HELD_RETRY_MAX = timedelta(minutes=30)
+ONCALL_CACHE = timedelta(minutes=1)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Decision:
+    """What the router did with one message (or one held alert, digest or escalation)."""
+
+    action: str
+    message_id: str | None = None
+    alert: Alert | None = None
+    severity: str | None = None
+    reason: str | None = None
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    retry_after: float | None = None
+    held_until: datetime | None = None
+    received_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def delete(self) -> bool:
+        """The SQS message may be deleted: nothing about it is left to do."""
+        return self.action in (DELIVERED, HELD, DUPLICATE, STALE, SUPPRESSED)
+
+    @property
+    def dead(self) -> bool:
+        return self.action == DEAD
+
+
+OnCallLookup = Callable[[datetime], Shift | None]
+AcknowledgementCheck = Callable[[str], bool]
+
+
+class Router:
+    def __init__(
+        self,
+        policy: RoutingPolicy,
+        state: RouterState,
+        destinations: Mapping[str, Sequence[Destination]],
+        oncall: OnCallLookup | None = None,
+        escalation_contact: str | None = None,
+        escalation_destinations: Sequence[Destination] = (),
+        acknowledged: AcknowledgementCheck | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.policy = policy
+        self.state = state
+        self.destinations = {severity: list(d) for severity, d in destinations.items()}
+        self.oncall = oncall
+        self.escalation_contact = escalation_contact
+        self.escalation_destinations = list(escalation_destinations)
+        self.acknowledged = acknowledged
+        self.clock = clock
+        self._oncall_cache: tuple[datetime, Person | None] | None = None
+
+    # --- one message -------------------------------------------------------------------------
+
+    def handle(self, body: str, received_at: datetime | None = None) -> Decision:
+        received_at = received_at or self.clock()
+        decision = self._handle(body, received_at)
+        decision.received_at = received_at
+        decision.finished_at = self.clock()
+        return decision
+
+    def _handle(self, body: str, received_at: datetime) -> Decision:
+        try:
+            envelope = open_envelope(body)
+        except UnparseableMessage as exc:
+            return Decision(DEAD, reason=exc.reason)
+        message_id = envelope.message_id
+        if self.state.handled(message_id) is not None:
+            return Decision(DUPLICATE, message_id, reason="this SNS message was handled before")
+        try:
+            alert = parse_envelope(envelope, received_at)
+        except UnparseableMessage as exc:
+            return Decision(DEAD, message_id, reason=exc.reason)
+        try:
+            severity = self.policy.severity_of(alert)
+        except UnroutableAlert as exc:
+            return Decision(DEAD, message_id, alert, reason=exc.reason)
+        if not self.state.observe(alert, severity):
+            self.state.finish(message_id, alert.key, STALE, self.clock())
+            return Decision(
+                STALE, message_id, alert, severity, "a newer change of this alarm was seen"
+            )
+        record = self.state.alarm(alert.key)
+        told = record.notified_state if record else None
+        if self.state.accepted_by(message_id):
+            # A retry after a partial delivery: finish it, whatever the hour.
+            return self._deliver(alert, severity, told, message_id)
+        held = self.state.held(alert.key)
+        hold = self.policy.hold(alert, severity, told, received_at)
+        if held is not None or hold is not None:
+            if hold is None and held is not None:
+                hold = Hold(held.release_at, held.reasons, held.digest)
+            assert hold is not None
+            now_held = self.state.hold(alert, severity, hold, received_at)
+            self.state.finish(message_id, alert.key, HELD, self.clock())
+            reason = ", ".join(now_held.reasons)
+            if now_held.transitions > 1:
+                reason += f"; {now_held.transitions} changes held"
+            return Decision(
+                HELD, message_id, alert, severity, reason, held_until=now_held.release_at
+            )
+        return self._deliver(alert, severity, told, message_id)
+
+    def _deliver(
+        self, alert: Alert, severity: str, told: AlertState | None, delivery_id: str
+    ) -> Decision:
+        notification = self.notification(alert, severity, told)
+        decision = Decision(DELIVERED, alert.message_id, alert, severity)
+        done = self.state.accepted_by(delivery_id)
+        failures: list[DeliveryFailed] = []
+        for destination in self.destinations.get(severity, []):
+            if destination.id in done:
+                continue
+            thread = self.state.thread(alert.key, destination.id)
+            try:
+                sent = destination.send(notification, thread)
+            except DeliveryFailed as exc:
+                log.warning("%s %s: %s", severity, alert.name, exc)
+                failures.append(exc)
+                continue
+            self._accepted(alert.key, delivery_id, destination, sent)
+            decision.sent.append((destination.label, sent.action))
+        if decision.sent or not failures:
+            self.state.notified(alert, self.clock())
+        if not failures:
+            self.state.finish(delivery_id, alert.key, DELIVERED, self.clock())
+            return decision
+        return self._failed(decision, failures)
+
+    def _accepted(self, key: str, delivery_id: str, destination: Destination, sent: Sent) -> None:
+        if sent.thread is not None:
+            self.state.save_thread(key, destination.id, sent.thread)
+        self.state.accepted(delivery_id, destination.id, self.clock())
+
+    @staticmethod
+    def _failed(decision: Decision, failures: list[DeliveryFailed]) -> Decision:
+        permanent = [f for f in failures if f.permanent]
+        decision.reason = "; ".join(str(f) for f in failures)
+        if permanent:
+            decision.action = DEAD
+            return decision
+        decision.action = RETRY
+        waits = [f.retry_after for f in failures if f.retry_after is not None]
+        decision.retry_after = max(waits) if waits else None
+        return decision
+
+    def notification(self, alert: Alert, severity: str, told: AlertState | None) -> Notification:
+        tier = self.policy.tier(severity)
+        return Notification(
+            alert=alert,
+            project=self.policy.project,
+            severity=severity,
+            page=tier.page,
+            rule=self.policy.rule_of(alert),
+            links=self.policy.links(alert),
+            oncall=self.on_call(),
+            told=told,
+        )
+
+    def on_call(self) -> Person | None:
+        """Who is on call now (looked up at most once a minute; never blocks an alert)."""
+        if self.oncall is None:
+            return None
+        now = self.clock()
+        if self._oncall_cache and now - self._oncall_cache[0] < ONCALL_CACHE:
+            return self._oncall_cache[1]
+        try:
+            shift = self.oncall(now)
+        except Exception as exc:  # an unreachable schedule must not stop alerts
+            log.warning("on-call lookup failed: %s", exc)
+            return self._oncall_cache[1] if self._oncall_cache else None
+        person = shift.person if shift else None
+        self._oncall_cache = (now, person)
+        return person
+
+    # --- held alerts ---------------------------------------------------------------------
+
+    def next_release(self) -> datetime | None:
+        return self.state.next_release()
+
+    def release_due(self) -> list[Decision]:
+        now = self.clock()
+        due = self.state.due(now)
+        decisions = [self._release(held) for held in due if not held.digest]
+        digests: dict[str, list[HeldAlert]] = {}
+        for held in due:
+            if held.digest:
+                digests.setdefault(held.severity, []).append(held)
+        for severity, entries in digests.items():
+            decisions.append(self._digest(severity, entries))
+        return decisions
+
+    def _release(self, held: HeldAlert) -> Decision:
+        record = self.state.alarm(held.key)
+        told = record.notified_state if record else None
+        alert = held.alert
+        if settled(alert.state, told) and alert.resolvable:
+            self.state.release(held.key)
+            path = (
+                f"{held.first_state.value} -> {alert.state.value}"
+                if held.transitions > 1
+                else alert.state.value
+            )
+            return Decision(
+                SUPPRESSED,
+                alert.message_id,
+                alert,
+                held.severity,
+                f"{path} within the hold ({', '.join(held.reasons)}): nothing new to tell",
+            )
+        decision = self._deliver(alert, held.severity, told, alert.message_id)
+        if decision.action == RETRY:
+            self.state.retry_later(
+                held.key, self.clock() + _held_backoff(held.attempts, decision.retry_after)
+            )
+        else:
+            self.state.release(held.key)
+        if decision.action == DEAD:
+            log.error("held %s %s dropped: %s", held.severity, alert.name, decision.reason)
+        return decision
+
+    def _digest(self, severity: str, entries: list[HeldAlert]) -> Decision:
+        digest_id = (
+            "digest:"
+            + hashlib.sha256(
+                "|".join(f"{e.key}@{e.held_at.isoformat()}" for e in entries).encode()
+            ).hexdigest()[:24]
+        )
+        items = []
+        for held in entries:
+            record = self.state.alarm(held.key)
+            told = record.notified_state if record else None
+            items.append(
+                DigestEntry(
+                    self.notification(held.alert, severity, told),
+                    held.first_state,
+                    held.transitions,
+                    held.held_at,
+                )
+            )
+        decision = Decision(DELIVERED, digest_id, None, severity, f"digest of {len(items)}")
+        done = self.state.accepted_by(digest_id)
+        failures: list[DeliveryFailed] = []
+        now = self.clock()
+        for destination in self.destinations.get(severity, []):
+            if destination.id in done:
+                continue
+            try:
+                sent = destination.send_digest(severity, items, now)
+            except DeliveryFailed as exc:
+                log.warning("%s digest: %s", severity, exc)
+                failures.append(exc)
+                continue
+            self.state.accepted(digest_id, destination.id, self.clock())
+            decision.sent.append((destination.label, sent.action))
+        if failures and not all(f.permanent for f in failures):
+            attempts = max(e.attempts for e in entries)
+            later = now + _held_backoff(attempts, None)
+            for held in entries:
+                self.state.retry_later(held.key, later)
+            return self._failed(decision, failures)
+        for item in items:
+            if not settled(item.notification.alert.state, item.notification.told):
+                self.state.notified(item.notification.alert, self.clock())
+            self.state.release(item.notification.alert.key)
+        return self._failed(decision, failures) if failures else decision
+
+    # --- escalation ----------------------------------------------------------------------
+
+    def escalate_due(self) -> list[Decision]:
+        """Pages still in ALARM, unacknowledged, past their time: tell the escalation contact."""
+        if self.escalation_contact is None:
+            return []
+        decisions = []
+        now = self.clock()
+        for record in self.state.escalation_candidates():
+            after = (
+                self.policy.escalate_after(record.severity)
+                if record.severity in self.policy.routing.severities
+                else None
+            )
+            if after is None or record.notified_at is None or record.notified_alert is None:
+                continue
+            if now - record.notified_at < timedelta(seconds=after):
+                continue
+            alert = record.notified_alert
+            if self.acknowledged is not None:
+                try:
+                    acknowledged = self.acknowledged(alert.key)
+                except Exception as exc:  # unknown counts as unacknowledged: escalate
+                    log.warning("acknowledgement check failed: %s", exc)
+                    acknowledged = False
+                if acknowledged:
+                    self.state.acknowledged(record.key, now)
+                    decisions.append(
+                        Decision(
+                            ACKNOWLEDGED, None, alert, record.severity, "acknowledged in PagerDuty"
+                        )
+                    )
+                    continue
+            decisions.append(self._escalate(record.severity, alert, after, record.notified_at))
+        return decisions
+
+    def _escalate(self, severity: str, alert: Alert, after: int, since: datetime) -> Decision:
+        escalation_id = f"escalation:{alert.key}@{since.isoformat()}"
+        notification = self.notification(alert, severity, AlertState.ALARM)
+        waited = _duration(after)
+        targets = [d for d in self.destinations.get(severity, []) if d.id.startswith("slack:")]
+        targets += self.escalation_destinations
+        decision = Decision(
+            ESCALATED, escalation_id, alert, severity, f"to {self.escalation_contact}"
+        )
+        done = self.state.accepted_by(escalation_id)
+        failures: list[DeliveryFailed] = []
+        for destination in targets:
+            if destination.id in done:
+                continue
+            try:
+                sent = destination.escalate(
+                    notification,
+                    self.escalation_contact or "",
+                    waited,
+                    self.state.thread(alert.key, destination.id),
+                )
+            except DeliveryFailed as exc:
+                failures.append(exc)
+                continue
+            self.state.accepted(escalation_id, destination.id, self.clock())
+            decision.sent.append((destination.label, sent.action))
+        if failures and not all(f.permanent for f in failures):
+            return self._failed(decision, failures)
+        self.state.escalated(alert.key, self.clock())
+        return decision
+
+
+def _held_backoff(attempts: int, retry_after: float | None) -> timedelta:
+    backoff = min(HELD_RETRY * (2**attempts), HELD_RETRY_MAX)
+    return max(backoff, timedelta(seconds=retry_after or 0))
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"

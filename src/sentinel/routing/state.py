@@ -1,0 +1,396 @@
+"""The router's memory, in the daemon's store: what was sent, to whom, and what waits.
+
+- ``router_messages``: every SNS MessageId handled, so a duplicate delivery is sent once.
+- ``router_deliveries``: which destination accepted which message (or digest), so a retry after
+  a partial failure sends only to the destinations that have not accepted it yet.
+- ``router_alarms``: per alarm, the newest state change seen and the state people were last told.
+- ``router_threads``: the Slack message of an alarm, where later changes reply and update.
+- ``router_held``: alarms waiting out a group wait, quiet hours or a maintenance window.
+
+Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from sentinel.routing.alert import Alert, AlertState
+from sentinel.routing.noise import Hold
+from sentinel.store import METADATA, Store
+
+KEY = 1024
+
+MESSAGES = Table(
+    "router_messages",
+    METADATA,
+    Column("message_id", String(200), primary_key=True),
+    Column("alert_key", String(KEY), nullable=True),
+    Column("outcome", String(40), nullable=False),
+    Column("completed_at", DateTime, nullable=False),
+)
+DELIVERIES = Table(
+    "router_deliveries",
+    METADATA,
+    Column("message_id", String(200), primary_key=True),
+    Column("destination", String(300), primary_key=True),
+    Column("delivered_at", DateTime, nullable=False),
+)
+ALARMS = Table(
+    "router_alarms",
+    METADATA,
+    Column("alert_key", String(KEY), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("severity", String(100), nullable=False),
+    Column("last_event_at", DateTime, nullable=False),
+    Column("last_message_id", String(200), nullable=False),
+    Column("notified_state", String(20), nullable=True),
+    Column("notified_at", DateTime, nullable=True),
+    Column("notified_alert", JSON, nullable=True),
+    Column("escalated_at", DateTime, nullable=True),
+    Column("acknowledged_at", DateTime, nullable=True),
+)
+THREADS = Table(
+    "router_threads",
+    METADATA,
+    Column("alert_key", String(KEY), primary_key=True),
+    Column("destination", String(300), primary_key=True),
+    Column("channel", String(100), nullable=False),
+    Column("ts", String(40), nullable=False),
+)
+HELD = Table(
+    "router_held",
+    METADATA,
+    Column("alert_key", String(KEY), primary_key=True),
+    Column("severity", String(100), nullable=False),
+    Column("alert", JSON, nullable=False),
+    Column("first_state", String(20), nullable=False),
+    Column("transitions", Integer, nullable=False),
+    Column("held_at", DateTime, nullable=False),
+    Column("release_at", DateTime, nullable=False),
+    Column("reasons", String(300), nullable=False),
+    Column("digest", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD)
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None else None
+
+
+@dataclass(frozen=True)
+class AlarmRecord:
+    key: str
+    name: str
+    severity: str
+    last_event_at: datetime
+    last_message_id: str
+    notified_state: AlertState | None
+    notified_at: datetime | None
+    notified_alert: Alert | None
+    escalated_at: datetime | None
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Thread:
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class HeldAlert:
+    key: str
+    severity: str
+    alert: Alert
+    first_state: AlertState
+    transitions: int
+    held_at: datetime
+    release_at: datetime
+    reasons: tuple[str, ...]
+    digest: bool
+    attempts: int
+
+
+class RouterState:
+    """Reads and writes of the router tables; one short transaction per call."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        store.ensure(TABLES)
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.store.engine.begin() as connection:
+            yield connection
+
+    # --- messages and deliveries ---------------------------------------------------------
+
+    def handled(self, message_id: str) -> str | None:
+        """The outcome of a message handled before (a duplicate delivery), else None."""
+        with self._tx() as tx:
+            row = tx.execute(
+                select(MESSAGES.c.outcome).where(MESSAGES.c.message_id == message_id)
+            ).first()
+        return row.outcome if row else None
+
+    def finish(self, message_id: str, alert_key: str | None, outcome: str, now: datetime) -> None:
+        with self._tx() as tx:
+            exists = tx.execute(
+                select(MESSAGES.c.message_id).where(MESSAGES.c.message_id == message_id)
+            ).first()
+            if exists is None:
+                tx.execute(
+                    insert(MESSAGES).values(
+                        message_id=message_id,
+                        alert_key=alert_key,
+                        outcome=outcome,
+                        completed_at=_naive(now),
+                    )
+                )
+
+    def accepted_by(self, message_id: str) -> set[str]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(DELIVERIES.c.destination).where(DELIVERIES.c.message_id == message_id)
+            )
+            return {row.destination for row in rows}
+
+    def accepted(self, message_id: str, destination: str, now: datetime) -> None:
+        with self._tx() as tx:
+            exists = tx.execute(
+                select(DELIVERIES.c.destination).where(
+                    DELIVERIES.c.message_id == message_id, DELIVERIES.c.destination == destination
+                )
+            ).first()
+            if exists is None:
+                tx.execute(
+                    insert(DELIVERIES).values(
+                        message_id=message_id, destination=destination, delivered_at=_naive(now)
+                    )
+                )
+
+    # --- alarms ------------------------------------------------------------------------------
+
+    def alarm(self, key: str) -> AlarmRecord | None:
+        with self._tx() as tx:
+            row = tx.execute(select(ALARMS).where(ALARMS.c.alert_key == key)).first()
+        return _alarm(row) if row else None
+
+    def observe(self, alert: Alert, severity: str) -> bool:
+        """Record a state change; False when a newer change of the alarm was seen already."""
+        with self._tx() as tx:
+            row = tx.execute(select(ALARMS).where(ALARMS.c.alert_key == alert.key)).first()
+            event_at = _naive(alert.event_time)
+            if row is None:
+                tx.execute(
+                    insert(ALARMS).values(
+                        alert_key=alert.key,
+                        name=alert.name,
+                        severity=severity,
+                        last_event_at=event_at,
+                        last_message_id=alert.message_id,
+                    )
+                )
+                return True
+            if row.last_message_id == alert.message_id:
+                return True
+            if event_at < row.last_event_at:
+                return False
+            tx.execute(
+                update(ALARMS)
+                .where(ALARMS.c.alert_key == alert.key)
+                .values(last_event_at=event_at, last_message_id=alert.message_id, severity=severity)
+            )
+            return True
+
+    def notified(self, alert: Alert, now: datetime) -> None:
+        """People were told ``alert.state``; a new ALARM starts a new escalation clock."""
+        values: dict[str, Any] = {
+            "notified_state": alert.state.value,
+            "notified_at": _naive(now),
+            "notified_alert": alert.to_json(),
+        }
+        if alert.state is AlertState.ALARM:
+            values.update(escalated_at=None, acknowledged_at=None)
+        with self._tx() as tx:
+            tx.execute(update(ALARMS).where(ALARMS.c.alert_key == alert.key).values(**values))
+
+    def escalation_candidates(self) -> list[AlarmRecord]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(ALARMS).where(
+                    ALARMS.c.notified_state == AlertState.ALARM.value,
+                    ALARMS.c.escalated_at.is_(None),
+                    ALARMS.c.acknowledged_at.is_(None),
+                )
+            )
+            return [_alarm(row) for row in rows]
+
+    def escalated(self, key: str, now: datetime) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(ALARMS).where(ALARMS.c.alert_key == key).values(escalated_at=_naive(now))
+            )
+
+    def acknowledged(self, key: str, now: datetime) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(ALARMS).where(ALARMS.c.alert_key == key).values(acknowledged_at=_naive(now))
+            )
+
+    # --- Slack threads -------------------------------------------------------------------
+
+    def thread(self, key: str, destination: str) -> Thread | None:
+        with self._tx() as tx:
+            row = tx.execute(
+                select(THREADS).where(
+                    THREADS.c.alert_key == key, THREADS.c.destination == destination
+                )
+            ).first()
+        return Thread(row.channel, row.ts) if row else None
+
+    def save_thread(self, key: str, destination: str, thread: Thread) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                delete(THREADS).where(
+                    THREADS.c.alert_key == key, THREADS.c.destination == destination
+                )
+            )
+            tx.execute(
+                insert(THREADS).values(
+                    alert_key=key, destination=destination, channel=thread.channel, ts=thread.ts
+                )
+            )
+
+    # --- held alerts ---------------------------------------------------------------------
+
+    def held(self, key: str) -> HeldAlert | None:
+        with self._tx() as tx:
+            row = tx.execute(select(HELD).where(HELD.c.alert_key == key)).first()
+        return _held(row) if row else None
+
+    def hold(self, alert: Alert, severity: str, hold: Hold, now: datetime) -> HeldAlert:
+        """Start holding an alarm, or add this change to the alarm's hold."""
+        with self._tx() as tx:
+            row = tx.execute(select(HELD).where(HELD.c.alert_key == alert.key)).first()
+            if row is None:
+                tx.execute(
+                    insert(HELD).values(
+                        alert_key=alert.key,
+                        severity=severity,
+                        alert=alert.to_json(),
+                        first_state=alert.state.value,
+                        transitions=1,
+                        held_at=_naive(now),
+                        release_at=_naive(hold.until),
+                        reasons=",".join(hold.reasons),
+                        digest=hold.digest,
+                        attempts=0,
+                    )
+                )
+            else:
+                current = _held(row)
+                merged = hold.merge(Hold(current.release_at, current.reasons, current.digest))
+                tx.execute(
+                    update(HELD)
+                    .where(HELD.c.alert_key == alert.key)
+                    .values(
+                        alert=alert.to_json(),
+                        severity=severity,
+                        transitions=current.transitions + 1,
+                        release_at=_naive(merged.until),
+                        reasons=",".join(merged.reasons),
+                        digest=merged.digest,
+                    )
+                )
+            row = tx.execute(select(HELD).where(HELD.c.alert_key == alert.key)).one()
+        return _held(row)
+
+    def due(self, now: datetime) -> list[HeldAlert]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(HELD).where(HELD.c.release_at <= _naive(now)).order_by(HELD.c.release_at)
+            )
+            return [_held(row) for row in rows]
+
+    def next_release(self) -> datetime | None:
+        with self._tx() as tx:
+            row = tx.execute(select(HELD.c.release_at).order_by(HELD.c.release_at).limit(1)).first()
+        return _aware(row.release_at) if row else None
+
+    def release(self, key: str) -> None:
+        with self._tx() as tx:
+            tx.execute(delete(HELD).where(HELD.c.alert_key == key))
+
+    def retry_later(self, key: str, at: datetime) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(HELD)
+                .where(HELD.c.alert_key == key)
+                .values(release_at=_naive(at), attempts=HELD.c.attempts + 1)
+            )
+
+    def held_count(self) -> int:
+        with self._tx() as tx:
+            return len(tx.execute(select(HELD.c.alert_key)).all())
+
+    def prune(self, now: datetime, keep: timedelta = timedelta(days=14)) -> None:
+        """Forget handled message ids after ``keep``; SNS never redelivers that late."""
+        cutoff = _naive(now - keep)
+        with self._tx() as tx:
+            tx.execute(delete(MESSAGES).where(MESSAGES.c.completed_at < cutoff))
+            tx.execute(delete(DELIVERIES).where(DELIVERIES.c.delivered_at < cutoff))
+
+
+def _alarm(row: Any) -> AlarmRecord:
+    return AlarmRecord(
+        key=row.alert_key,
+        name=row.name,
+        severity=row.severity,
+        last_event_at=_aware(row.last_event_at),  # type: ignore[arg-type]
+        last_message_id=row.last_message_id,
+        notified_state=AlertState(row.notified_state) if row.notified_state else None,
+        notified_at=_aware(row.notified_at),
+        notified_alert=Alert.from_json(row.notified_alert) if row.notified_alert else None,
+        escalated_at=_aware(row.escalated_at),
+        acknowledged_at=_aware(row.acknowledged_at),
+    )
+
+
+def _held(row: Any) -> HeldAlert:
+    return HeldAlert(
+        key=row.alert_key,
+        severity=row.severity,
+        alert=Alert.from_json(row.alert),
+        first_state=AlertState(row.first_state),
+        transitions=row.transitions,
+        held_at=_aware(row.held_at),  # type: ignore[arg-type]
+        release_at=_aware(row.release_at),  # type: ignore[arg-type]
+        reasons=tuple(r for r in row.reasons.split(",") if r),
+        digest=bool(row.digest),
+        attempts=row.attempts,
+    )

@@ -1,0 +1,219 @@
+"""The router queue: ``<project>-router`` with its dead-letter queue, fed by every severity topic.
+
+Declared by ``router:`` in alarms/routing.yaml. One resource in the plan: the queue, its redrive
+policy (to ``<project>-router-dlq`` after ``max_receives`` receives), the queue policy that lets
+the severity topics send to it, and the SQS subscriptions of those topics. Writes go in order:
+dead-letter queue, queue, policy, subscriptions (deletion the other way round).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import botocore.exceptions
+
+from sentinel.naming import PROJECT_TAG
+from sentinel.routing import dead_letter_queue_name, queue_name, router_enabled
+from sentinel.sync.kind import Kind
+from sentinel.sync.model import State
+
+if TYPE_CHECKING:
+    from sentinel.sync.context import SyncContext
+
+KIND = "router-queue"
+VISIBILITY_TIMEOUT = 120
+LONG_POLL = 20
+RETENTION = 1_209_600  # 14 days, SQS's longest: time to notice and redrive dead letters
+POLICY_SID = "SentinelSeverityTopics"
+
+
+class RouterQueueKind(Kind):
+    name = KIND
+    label = "router queue"
+
+    # --- desired -------------------------------------------------------------------------
+
+    def desired(self, ctx: SyncContext) -> list[State]:
+        routing = ctx.config.routing
+        if not router_enabled(routing):
+            return []
+        assert routing is not None and routing.router is not None
+        topics = sorted({ctx.topic_name(severity) for severity in routing.severities})
+        fields = {
+            "dead_letter_queue": dead_letter_queue_name(ctx.project),
+            "max_receives": routing.router.max_receives,
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            "long_poll": LONG_POLL,
+            "retention": RETENTION,
+            "topics": topics,
+            "policy_topics": topics,
+        }
+        return [State(KIND, queue_name(ctx.project), fields, source=_source(ctx), payload=fields)]
+
+    def _arn(self, ctx: SyncContext, name: str) -> str:
+        return f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account_id}:{name}"
+
+    def _topic_arn(self, ctx: SyncContext, topic: str) -> str:
+        return f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account_id}:{topic}"
+
+    # --- actual --------------------------------------------------------------------------
+
+    def actual(self, ctx: SyncContext) -> list[State]:
+        sqs = ctx.client("sqs")
+        name = queue_name(ctx.project)
+        url = _queue_url(sqs, name)
+        if url is None:
+            return []
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        redrive = json.loads(attributes.get("RedrivePolicy") or "{}")
+        target = str(redrive.get("deadLetterTargetArn", ""))
+        queue_arn = attributes["QueueArn"]
+        fields = {
+            "dead_letter_queue": target.rsplit(":", 1)[-1] if target else None,
+            "max_receives": int(redrive["maxReceiveCount"])
+            if "maxReceiveCount" in redrive
+            else None,
+            "visibility_timeout": int(attributes.get("VisibilityTimeout", 30)),
+            "long_poll": int(attributes.get("ReceiveMessageWaitTimeSeconds", 0)),
+            "retention": int(attributes.get("MessageRetentionPeriod", 345600)),
+            "topics": sorted(
+                {s["TopicArn"].rsplit(":", 1)[-1] for s in _subscriptions(ctx, queue_arn)}
+            ),
+            "policy_topics": _policy_topics(attributes.get("Policy")),
+        }
+        return [State(KIND, name, fields, arn=queue_arn, payload={"url": url})]
+
+    def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
+        sqs = ctx.client("sqs")
+        owners: dict[str, str | None] = {}
+        for state in states:
+            url = (state.payload or {}).get("url") or _queue_url(sqs, state.key)
+            tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {}) if url else {}
+            owners[state.key] = tags.get(PROJECT_TAG)
+        return owners
+
+    # --- writes --------------------------------------------------------------------------
+
+    def create(self, ctx: SyncContext, state: State) -> None:
+        self._write(ctx, state)
+
+    def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
+        self._write(ctx, desired)
+
+    def _write(self, ctx: SyncContext, state: State) -> None:
+        sqs, sns = ctx.client("sqs"), ctx.client("sns")
+        fields: dict[str, Any] = dict(state.fields)
+        dlq_name = fields["dead_letter_queue"]
+        dlq_url = (
+            _queue_url(sqs, dlq_name)
+            or sqs.create_queue(
+                QueueName=dlq_name,
+                Attributes={"MessageRetentionPeriod": str(RETENTION)},
+                tags=ctx.tags,
+            )["QueueUrl"]
+        )
+        sqs.tag_queue(QueueUrl=dlq_url, Tags=ctx.tags)
+        queue_arn = self._arn(ctx, state.key)
+        attributes = {
+            "VisibilityTimeout": str(fields["visibility_timeout"]),
+            "ReceiveMessageWaitTimeSeconds": str(fields["long_poll"]),
+            "MessageRetentionPeriod": str(fields["retention"]),
+            "RedrivePolicy": json.dumps(
+                {
+                    "deadLetterTargetArn": self._arn(ctx, dlq_name),
+                    "maxReceiveCount": fields["max_receives"],
+                }
+            ),
+            "Policy": json.dumps(
+                _policy(queue_arn, [self._topic_arn(ctx, t) for t in fields["policy_topics"]])
+            ),
+        }
+        url = _queue_url(sqs, state.key)
+        if url is None:
+            url = sqs.create_queue(QueueName=state.key, Attributes=attributes, tags=ctx.tags)[
+                "QueueUrl"
+            ]
+        else:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+            sqs.tag_queue(QueueUrl=url, Tags=ctx.tags)
+        wanted = {self._topic_arn(ctx, t) for t in fields["topics"]}
+        existing = _subscriptions(ctx, queue_arn)
+        for subscription in existing:
+            if subscription["TopicArn"] not in wanted:
+                sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+        have = {s["TopicArn"] for s in existing}
+        for topic_arn in sorted(wanted - have):
+            # Enveloped delivery: the envelope names the topic (the severity) and the MessageId.
+            sns.subscribe(
+                TopicArn=topic_arn,
+                Protocol="sqs",
+                Endpoint=queue_arn,
+                Attributes={"RawMessageDelivery": "false"},
+                ReturnSubscriptionArn=True,
+            )
+
+    def delete(self, ctx: SyncContext, state: State) -> None:
+        sqs, sns = ctx.client("sqs"), ctx.client("sns")
+        for subscription in _subscriptions(ctx, state.arn or self._arn(ctx, state.key)):
+            sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+        for name in (state.key, state.fields.get("dead_letter_queue")):
+            url = _queue_url(sqs, name) if name else None
+            if url:
+                sqs.delete_queue(QueueUrl=url)
+
+
+def _queue_url(sqs: Any, name: str) -> str | None:
+    try:
+        return str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+    except botocore.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+            return None
+        raise
+
+
+def _subscriptions(ctx: SyncContext, queue_arn: str) -> list[dict[str, Any]]:
+    """The SNS subscriptions delivering to the queue (ListSubscriptions, paged)."""
+    paginator = ctx.client("sns").get_paginator("list_subscriptions")
+    found = []
+    for page in paginator.paginate():
+        for subscription in page.get("Subscriptions", []):
+            arn = subscription.get("SubscriptionArn", "")
+            if subscription.get("Endpoint") == queue_arn and arn.startswith("arn:"):
+                found.append(subscription)
+    return found
+
+
+def _policy(queue_arn: str, topic_arns: list[str]) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": POLICY_SID,
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arns}},
+            }
+        ],
+    }
+
+
+def _policy_topics(policy: str | None) -> list[str]:
+    """Topics the queue policy lets send (our statement only), by name."""
+    if not policy:
+        return []
+    document = json.loads(policy)
+    for statement in document.get("Statement", []):
+        if statement.get("Sid") == POLICY_SID:
+            arns = statement.get("Condition", {}).get("ArnEquals", {}).get("aws:SourceArn", [])
+            arns = [arns] if isinstance(arns, str) else arns
+            return sorted(a.rsplit(":", 1)[-1] for a in arns)
+    return []
+
+
+def _source(ctx: SyncContext) -> str | None:
+    routing_file = ctx.config.root / "alarms" / "routing.yaml"
+    return str(routing_file) if routing_file.exists() else None
