@@ -1,0 +1,1 @@
+"""Where alerts go: PagerDuty, Slack and email, each with the same small surface."""
