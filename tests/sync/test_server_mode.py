@@ -1,5 +1,6 @@
 """Over HTTP, as a user runs it: ``sentinel`` in a subprocess against the emulator's server,
-the result read back with the AWS CLI; the confirmation prompt on a real terminal."""
+the result read back with the AWS CLI; the confirmation prompt on a real terminal; the demo's
+console edit."""
 
 from __future__ import annotations
 
@@ -12,8 +13,17 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
+from rich.console import Console
 
+from sentinel.demo.runner import DemoContext
+from sentinel.demo.sync import (
+    DEMO_SECRETS,
+    DRIFTED_ALARM,
+    provide_demo_secrets,
+    raise_threshold_in_console,
+)
 from sentinel.emulator.server import EmulatorServer, start_server
 
 from .shop import PAGERDUTY_KEY, shop_files, write_config
@@ -156,3 +166,46 @@ def test_apply_asks_on_a_terminal(env: dict[str, str], tmp_path: Path) -> None:
     code, output = _on_terminal(env, ["apply", "-C", str(root)], b"y\n")
     assert code == 0, output
     assert "Apply complete: 11 change(s) applied." in output
+
+
+def test_demo_steps_edit_one_alarm_and_hide_the_secrets(
+    server: EmulatorServer, env: dict[str, str]
+) -> None:
+    ctx = DemoContext(
+        Console(record=True, width=160),
+        REPOSITORY,
+        server.endpoint_url,
+        {k: v for k, v in env.items() if k not in DEMO_SECRETS},
+    )
+    provide_demo_secrets(ctx)
+    assert all(ctx.env[name] for name in DEMO_SECRETS)
+    cloudwatch = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    ).client("cloudwatch", endpoint_url=server.endpoint_url)
+    cloudwatch.put_metric_alarm(
+        AlarmName=DRIFTED_ALARM,
+        AlarmDescription="RDS CPU above 90% for 5 minutes",
+        Namespace="AWS/RDS",
+        MetricName="CPUUtilization",
+        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "p2p-postgres"}],
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=5,
+        DatapointsToAlarm=5,
+        Threshold=90.0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="missing",
+        AlarmActions=["arn:aws:sns:us-east-1:123456789012:p2p-critical"],
+    )
+    before = cloudwatch.describe_alarms(AlarmNames=[DRIFTED_ALARM])["MetricAlarms"][0]
+
+    raise_threshold_in_console(ctx)
+
+    after = cloudwatch.describe_alarms(AlarmNames=[DRIFTED_ALARM])["MetricAlarms"][0]
+    assert after["Threshold"] == 99.0
+    unchanged = ["Namespace", "MetricName", "Dimensions", "Statistic", "Period"]
+    unchanged += ["EvaluationPeriods", "TreatMissingData", "AlarmActions", "AlarmDescription"]
+    assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
+    shown = ctx.console.export_text()
+    assert "threshold 90 -> 99" in shown
+    assert not any(ctx.env[name] in shown for name in DEMO_SECRETS)

@@ -78,7 +78,8 @@ def _describe_alarms(self: CloudWatchResponse) -> ActionResult:
     elif name_prefix:
         alarms = backend.get_alarms_by_alarm_name_prefix(name_prefix)
     elif names:
-        alarms = backend.get_alarms_by_alarm_names(names)
+        # By key, as AWS looks them up: moto scans every alarm for each name.
+        alarms = [backend.alarms[name] for name in dict.fromkeys(names) if name in backend.alarms]
     else:
         alarms = backend.describe_alarms()
     if state_value:
