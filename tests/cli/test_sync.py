@@ -185,3 +185,15 @@ def test_drift_exit_codes(aws: SessionFactory, shop: Path) -> None:
     assert "Drift: 2 resource(s) differ from the configuration." in drifted.output
     as_json = json.loads(run("drift", "-C", str(shop), "--json").output)
     assert as_json["summary"]["update"] == 1 and as_json["summary"]["create"] == 1
+
+
+def test_other_configured_regions_are_named(shop: Path) -> None:
+    text = (shop / "sentinel.yaml").read_text().replace("[us-east-1]", "[us-east-1, eu-west-1]")
+    (shop / "sentinel.yaml").write_text(text)
+
+    result = run("plan", "-C", str(shop))
+
+    assert result.exit_code == 0, result.output
+    assert "this run covers us-east-1; run it again with --region for eu-west-1" in result.output
+    other = run("plan", "-C", str(shop), "--region", "eu-west-1")
+    assert "arn:aws:sns:eu-west-1:123456789012:shop-critical" in other.output

@@ -57,6 +57,9 @@ def test_hand_made_alarms_with_the_prefix_survive(aws: SessionFactory, shop: Pat
     assert {"shop-orders-dropped", "shop-api-errors"} <= _alarm_names(aws)
     alarms = aws.client("cloudwatch").describe_alarms(AlarmNames=["shop-api-errors"])
     assert alarms["MetricAlarms"][0]["Threshold"] == 1.0  # not overwritten
+    again = plan(context(aws, shop))
+    assert [c.key for c in again.conflicts] == ["shop-api-errors"]
+    assert again.managed["alarm"] == 2  # the alarm of someone else is not counted as managed
 
 
 def test_two_projects_sharing_a_prefix_do_not_see_each_other(

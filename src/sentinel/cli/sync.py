@@ -18,6 +18,12 @@ from sentinel.sync.render import plan_json, render_drift, render_plan, render_re
 def _context(ws: Workspace) -> SyncContext:
     config = ws.load_config()  # invalid config: ConfigError before any AWS call
     region = ws.region or config.project.regions[0]
+    others = [r for r in config.project.regions if r != region]
+    if others and not ws.region:
+        ws.err.print(
+            f"[yellow]note:[/] this run covers {region}; run it again with --region for "
+            + ", ".join(others)
+        )
     factory = ws.factory
     factory.region = region
     return SyncContext(config=config, factory=factory, region=region)

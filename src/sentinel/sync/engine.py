@@ -32,9 +32,11 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
             if key not in desired or field_changes(desired[key], state)
         ]
         owners = _read(kind, kind.owners, ctx, candidates) if candidates else {}
-        owned_keys = set(desired) & set(actual)  # no-ops: ours by name, no tag read needed
-        owned_keys |= {s.key for s in candidates if owners.get(s.key) == ctx.project}
-        result.managed[kind.name] = len(owned_keys & set(actual))
+        candidate_keys = {s.key for s in candidates}
+        # No-ops are ours by name (no tag read needed); the others by their tag.
+        owned_keys = (set(desired) & set(actual)) - candidate_keys
+        owned_keys |= {key for key in candidate_keys if owners.get(key) == ctx.project}
+        result.managed[kind.name] = len(owned_keys)
         for key, want in desired.items():
             have = actual.get(key)
             if have is None:
