@@ -175,8 +175,8 @@ def render_fix_results(results: list[FixResult], console: Console) -> None:
         if not result.ok:
             console.print(f"[red]✗[/] {name}: {escape(result.error or '')}{note}")
         elif result.added:
-            added = ", ".join(f"{k}={v}" for k, v in result.added.items())
-            console.print(f"[green]✓[/] tagged {name}: {added}{note}")
+            tags = ", ".join(f"{k}={v}" for k, v in result.added.items())
+            console.print(f"[green]✓[/] tagged {name}: {tags}{note}")
         else:
             console.print(f"[yellow]-[/] {name}: nothing added{note}")
     failed = sum(1 for r in results if not r.ok)

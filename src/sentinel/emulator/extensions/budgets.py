@@ -120,6 +120,11 @@ def _notification(budget: Budget, details: dict[str, Any], action: str) -> Notif
     raise NotFoundException(f"Unable to {action} - the notification doesn't exist.")
 
 
+def _subscribers_of(notification: Notification) -> list[dict[str, Any]]:
+    """The notification's subscribers: moto keeps the request's list (typed as a dict)."""
+    return notification.subscribers  # type: ignore[return-value]
+
+
 def _check_subscribers(subscribers: list[dict[str, Any]]) -> None:
     kinds = [s.get("SubscriptionType") for s in subscribers]
     if not subscribers:
@@ -211,10 +216,11 @@ def _create_subscriber(self: BudgetsResponse) -> str:
     )
     notification = _notification(budget, self._get_param("Notification"), "create subscriber")
     subscriber = self._get_param("Subscriber")
-    if subscriber in notification.subscribers:
+    subscribers = _subscribers_of(notification)
+    if subscriber in subscribers:
         raise DuplicateRecordException(record_type="subscriber", record_name=subscriber["Address"])
-    _check_subscribers([*notification.subscribers, subscriber])
-    notification.subscribers.append(subscriber)
+    _check_subscribers([*subscribers, subscriber])
+    subscribers.append(subscriber)
     return json.dumps({})
 
 
@@ -227,10 +233,11 @@ def _delete_subscriber(self: BudgetsResponse) -> str:
     )
     notification = _notification(budget, self._get_param("Notification"), "delete subscriber")
     subscriber = self._get_param("Subscriber")
-    if subscriber not in notification.subscribers:
+    subscribers = _subscribers_of(notification)
+    if subscriber not in subscribers:
         raise NotFoundException("Unable to delete subscriber - the subscriber doesn't exist.")
-    notification.subscribers.remove(subscriber)
-    if not notification.subscribers:
+    subscribers.remove(subscriber)
+    if not subscribers:
         budget.notifications.remove(notification)
     return json.dumps({})
 
@@ -243,7 +250,7 @@ def _describe_subscribers(self: BudgetsResponse) -> str:
         "describe subscribers",
     )
     notification = _notification(budget, self._get_param("Notification"), "describe subscribers")
-    return _page(self, list(notification.subscribers), "Subscribers")
+    return _page(self, list(_subscribers_of(notification)), "Subscribers")
 
 
 def _owned_arn(self: BudgetsResponse) -> str:
