@@ -7,8 +7,11 @@ from pathlib import Path
 from sentinel.aws.session import SessionFactory
 from sentinel.naming import ALARM_NAME_LIMIT, alarm_name
 from sentinel.sync.alarms import Alarms, alarm_description
+from sentinel.sync.composites import CompositeAlarms
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action
+from sentinel.sync.subscriptions import Subscriptions
+from sentinel.sync.topics import Topics
 
 from .shop import context, shop_files, write_config
 
@@ -98,9 +101,11 @@ def test_metric_math_alarm_returns_only_the_expression(aws: SessionFactory, shop
 
 def test_second_plan_is_empty_and_reads_in_pages(aws: SessionFactory, shop: Path) -> None:
     _converge(aws, shop)
+    assert plan(context(aws, shop)).is_empty  # every kind
     aws.counter.reset()
 
-    again = plan(context(aws, shop))
+    kinds = [Topics(), Subscriptions(), Alarms(), CompositeAlarms()]
+    again = plan(context(aws, shop), kinds)
 
     assert again.is_empty, [(c.key, c.fields) for c in again.changes]
     assert aws.counter.total("cloudwatch", "DescribeAlarms") == 2  # metric + composite types
