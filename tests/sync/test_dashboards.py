@@ -36,6 +36,26 @@ alarms:
     for_each: {resource: "ecs:service", tags: {Team: payments}}
 """
 
+CHECKOUT_SLO = """\
+slos:
+  - name: checkout
+    service: api
+    objective: 99.9%
+    window: 30d
+    availability:
+      errors:
+        namespace: AWS/ApplicationELB
+        metric: HTTPCode_Target_5XX_Count
+        dimensions: {LoadBalancer: app/shop-alb/0123456789abcdef}
+        stat: Sum
+      total:
+        namespace: AWS/ApplicationELB
+        metric: RequestCount
+        dimensions: {LoadBalancer: app/shop-alb/0123456789abcdef}
+        stat: Sum
+    alerting: {page: critical, ticket: warning}
+"""
+
 OPS = """\
 dashboards:
   - name: ops
@@ -109,7 +129,13 @@ def _resources(aws: SessionFactory) -> None:
 @pytest.fixture
 def ops(aws: SessionFactory, tmp_path: Path) -> Path:
     _resources(aws)
-    files = shop_files({"alarms/services.yaml": SERVICE_ALARMS, "dashboards/ops.yaml": OPS})
+    files = shop_files(
+        {
+            "alarms/services.yaml": SERVICE_ALARMS,
+            "dashboards/ops.yaml": OPS,
+            "monitors/slos.yaml": CHECKOUT_SLO,
+        }
+    )
     return write_config(tmp_path / "shop", files)
 
 
@@ -219,7 +245,14 @@ def test_alarm_widgets_show_the_alarms_the_alarm_kinds_create(
     critical, latency = widgets[2]["properties"], widgets[3]["properties"]
     assert critical["alarms"] == [
         ALARM_ARN.format(name)
-        for name in ("shop-api-errors", "shop-api-error-rate", "shop-api-down")
+        for name in (
+            "shop-api-errors",
+            "shop-api-error-rate",
+            "shop-api-down",
+            # the SLO's page alerts (the composites that notify), routed to critical
+            "shop/slo/checkout/page-1h",
+            "shop/slo/checkout/page-6h",
+        )
     ]
     assert latency["alarms"] == [
         ALARM_ARN.format(name)
@@ -228,7 +261,7 @@ def test_alarm_widgets_show_the_alarms_the_alarm_kinds_create(
     assert critical["title"] == "Critical" and critical["sortBy"] == "stateUpdatedTimestamp"
     cloudwatch = aws.client("cloudwatch")
     found = cloudwatch.describe_alarms(
-        AlarmNamePrefix="shop-", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        AlarmNamePrefix="shop", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
     )
     existing = {a["AlarmArn"] for a in found["MetricAlarms"] + found["CompositeAlarms"]}
     assert set(critical["alarms"]) | set(latency["alarms"]) <= existing

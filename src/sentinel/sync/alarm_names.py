@@ -2,7 +2,8 @@
 
 Alarm status widgets name rules (``api-high-latency``) or a severity (``critical``); CloudWatch
 wants the alarms themselves. A templated rule (``for_each``) becomes one alarm per discovered
-resource, named as the alarm kind names it: ``<project>-<rule>-<resource id>``.
+resource, named as the alarm kind names it: ``<project>-<rule>-<resource id>``. A severity also
+has the SLO burn-rate alerts routed to it (the composites that notify, not their windows).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sentinel.naming import alarm_name
+from sentinel.slo.alerts import burn_rate_alarms
 from sentinel.sync.templates import expand
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ class AlarmNames:
 
     by_rule: dict[str, list[str]] = field(default_factory=dict)
     rules_by_severity: dict[str, list[str]] = field(default_factory=dict)
+    slo_alerts_by_severity: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, ctx: SyncContext) -> AlarmNames:
@@ -38,13 +41,24 @@ class AlarmNames:
         for composite in ctx.config.composites:
             names.by_rule[composite.name] = [alarm_name(project, composite.name)]
             names.rules_by_severity.setdefault(composite.severity, []).append(composite.name)
+        for slo in ctx.config.slos:
+            if slo.alerting is None:
+                continue
+            # Each severity's actions are its own name, so a composite tells where it routes.
+            tiers = (slo.alerting.page, slo.alerting.ticket)
+            marked = {tier: {"alarm_actions": [tier]} for tier in tiers if tier}
+            for alarm in burn_rate_alarms(project, slo, marked, {}):
+                if alarm.composite:
+                    severity = alarm.params["AlarmActions"][0]
+                    names.slo_alerts_by_severity.setdefault(severity, []).append(alarm.name)
         return names
 
     def of_rules(self, rules: list[str]) -> list[str]:
         return [name for rule in rules for name in self.by_rule.get(rule, [])]
 
     def of_severity(self, severity: str) -> list[str]:
-        return self.of_rules(self.rules_by_severity.get(severity, []))
+        rules = self.of_rules(self.rules_by_severity.get(severity, []))
+        return rules + self.slo_alerts_by_severity.get(severity, [])
 
 
 def alarm_arn(ctx: SyncContext, name: str) -> str:
