@@ -35,7 +35,8 @@ class Listing:
 
     @property
     def partition(self) -> str:
-        return self.factory.session().get_partition_for_region(self.region)
+        # From the client, not the shared boto3 Session: sessions are not thread-safe.
+        return str(self.client().meta.partition)
 
     def account(self) -> str:
         """The account's id, for ARNs the listing does not return (one STS call per inventory)."""
