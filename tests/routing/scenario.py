@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sentinel.routing.messages import cloudwatch_time
+
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "messages"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -200,7 +202,7 @@ def metric_alarm(
         AlarmArn=f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}",
         NewStateValue=state,
         OldStateValue=previous or ("OK" if state == "ALARM" else "ALARM"),
-        StateChangeTime=stamp(at),
+        StateChangeTime=cloudwatch_time(at),
         AlarmActions=[topic],
         OKActions=[topic],
     )

@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from sentinel.routing.alert import Alert, AlertKind, AlertState, Link
-from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_message
+from sentinel.routing.messages import (
+    UnparseableMessage,
+    aws_time,
+    cloudwatch_time,
+    open_envelope,
+    parse_message,
+)
 from sentinel.routing.sentinel_messages import sentinel_message
 
 from .scenario import FIXTURES
@@ -171,6 +177,12 @@ def test_unreadable_messages_say_why(body: str, reason: str) -> None:
     with pytest.raises(UnparseableMessage) as caught:
         parse_message(body)
     assert reason in caught.value.reason
+
+
+def test_cloudwatch_time_round_trips() -> None:
+    moment = datetime(2026, 3, 2, 9, 59, 12, 345678, tzinfo=UTC)
+    assert cloudwatch_time(moment) == "2026-03-02T09:59:12.345+0000"
+    assert aws_time(cloudwatch_time(moment)) == moment.replace(microsecond=345000)
 
 
 def test_envelope_of_a_raw_body_is_marked_raw() -> None:

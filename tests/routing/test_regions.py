@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sentinel.routing.regions import account_from_arn, region_code, region_from_arn
+from sentinel.routing.regions import account_from_arn, region_code, region_from_arn, region_name
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,9 @@ def test_arn_fields() -> None:
     arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:x"
     assert region_from_arn(arn) == "eu-west-1" and account_from_arn(arn) == "123456789012"
     assert region_from_arn("not an arn") is None
+
+
+def test_names_of_codes() -> None:
+    assert region_name("eu-west-1") == "Europe (Ireland)"
+    assert region_code(region_name("ap-southeast-2")) == "ap-southeast-2"
+    assert region_name("xx-nowhere-1") == "xx-nowhere-1"

@@ -74,7 +74,7 @@ def open_envelope(body: str) -> Envelope:
             message=message,
             topic_arn=data.get("TopicArn"),
             subject=data.get("Subject"),
-            timestamp=_time(data.get("Timestamp")),
+            timestamp=aws_time(data.get("Timestamp")),
             raw=False,
         )
     digest = hashlib.sha256(body.encode()).hexdigest()[:32]
@@ -121,7 +121,7 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _time(value: Any) -> datetime | None:
+def aws_time(value: Any) -> datetime | None:
     """ISO times as AWS writes them, including ``+0000`` offsets; naive means UTC."""
     if not isinstance(value, str) or not value:
         return None
@@ -133,6 +133,12 @@ def _time(value: Any) -> datetime | None:
         except ValueError:
             return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def cloudwatch_time(moment: datetime) -> str:
+    """A time as CloudWatch writes ``StateChangeTime``: ``2026-03-02T09:59:12.345+0000``."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
 
 
 def _state(value: Any, field: str) -> AlertState:
@@ -148,7 +154,7 @@ def _cloudwatch(data: Mapping[str, Any], envelope: Envelope) -> Alert:
         raise UnparseableMessage("CloudWatch alarm without an AlarmName")
     state = _state(data["NewStateValue"], "NewStateValue")
     previous = _state(data["OldStateValue"], "OldStateValue") if data.get("OldStateValue") else None
-    event_time = _time(data.get("StateChangeTime")) or envelope.timestamp
+    event_time = aws_time(data.get("StateChangeTime")) or envelope.timestamp
     if event_time is None:
         raise UnparseableMessage(f"CloudWatch alarm {name!r} without a readable StateChangeTime")
     arn = data.get("AlarmArn") if isinstance(data.get("AlarmArn"), str) else None

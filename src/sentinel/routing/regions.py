@@ -34,6 +34,21 @@ def _location(name: str) -> str | None:
 
 
 @cache
+def _descriptions() -> dict[str, str]:
+    data = botocore.loaders.create_loader().load_data("endpoints")
+    return {
+        code: region.get("description", code)
+        for partition in data["partitions"]
+        for code, region in partition["regions"].items()
+    }
+
+
+def region_name(code: str) -> str:
+    """ "US East (N. Virginia)" for ``us-east-1``, as CloudWatch names regions in messages."""
+    return _descriptions().get(code, code)
+
+
+@cache
 def _tables() -> tuple[dict[str, str], dict[str, str]]:
     data = botocore.loaders.create_loader().load_data("endpoints")
     by_name: dict[str, str] = {}
