@@ -30,7 +30,7 @@ from sentinel.sync.topics import (
 )
 
 if TYPE_CHECKING:
-    from sentinel.config.models import Destination
+    from sentinel.config.models.routing import Destination
     from sentinel.sync.context import SyncContext
 
 KIND = "subscription"
@@ -110,7 +110,7 @@ class Subscriptions(Kind):
     def actual(self, ctx: SyncContext) -> list[State]:
         paginator = ctx.client("sns").get_paginator("list_subscriptions_by_topic")
         router = f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account_id}:{queue_name(ctx.project)}"
-        states = []
+        states: list[State] = []
         for topic_arn in list_project_topics(ctx):
             for page in paginator.paginate(TopicArn=topic_arn):
                 states.extend(
