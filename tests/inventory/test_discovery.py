@@ -100,6 +100,7 @@ def test_all_of_some_types_lists_only_those(aws: SessionFactory) -> None:
 
     assert [(r.type, r.id) for r in found] == [("s3:bucket", "acme-logs")]
     assert aws.counter.total("sqs") == 0
+    assert Inventory(aws).all([]) == []
 
 
 def test_regions(aws: SessionFactory) -> None:

@@ -58,7 +58,8 @@ class Inventory:
 
     def all(self, types: Iterable[str] | None = None) -> list[Resource]:
         """Every resource of ``types`` (all known types by default), tagged or not."""
-        specs = {name: resource_type(name) for name in (types or KNOWN_RESOURCE_TYPES)}
+        names = KNOWN_RESOURCE_TYPES if types is None else list(types)
+        specs = {name: resource_type(name) for name in names}
         jobs = [(spec, place) for spec in specs.values() for place in self._regions_of(spec)]
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_LISTINGS, len(jobs) or 1)) as pool:
             listings = list(pool.map(lambda job: self._listing(*job), jobs))
@@ -90,7 +91,5 @@ class Inventory:
         listing = Listing(self.factory, spec, region, self.account, page_size=self.page_size)
         try:
             return list_resources(listing)
-        except botocore.exceptions.ClientError as exc:
-            raise AwsError(f"cannot list {spec.name} in {region}: {exc}") from exc
-        except botocore.exceptions.BotoCoreError as exc:
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             raise AwsError(f"cannot list {spec.name} in {region}: {exc}") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
 from typing import Any
 
 from sentinel.aws.session import SessionFactory
@@ -33,7 +34,7 @@ class Listing:
         self._account = account
         self._page_size = page_size
 
-    @property
+    @cached_property
     def partition(self) -> str:
         # From the client, not the shared boto3 Session: sessions are not thread-safe.
         return str(self.client().meta.partition)
@@ -45,8 +46,9 @@ class Listing:
     def client(self, service: str | None = None) -> Any:
         return self.factory.client(service or self.spec.service, region=self.region)
 
-    def call(self, operation: str, service: str | None = None, **params: Any) -> dict[str, Any]:
-        return getattr(self.client(service), operation)(**params)
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """One call of the type's own service."""
+        return getattr(self.client(), operation)(**params)
 
     def paginate(
         self,
