@@ -190,14 +190,15 @@ class AnomalyDetection(Model):
 
 
 class RightSizing(Model):
-    schedule: Cron = "0 9 * * 1"
+    # Validated like a written schedule: the crontab weekday 1 becomes "mon" for APScheduler.
+    schedule: Cron = Field(default="0 9 * * 1", validate_default=True)
     lookback: Literal["14d", "32d", "93d"] = "14d"
     headroom: Percent = "20%"  # type: ignore[assignment]
     slack: Slack | None = None
 
 
 class SloReview(Model):
-    schedule: Cron = "0 9 * * 1"
+    schedule: Cron = Field(default="0 9 * * 1", validate_default=True)
     slack: Slack | None = None
 
 
