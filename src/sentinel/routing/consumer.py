@@ -16,7 +16,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sentinel.errors import SentinelError
@@ -127,19 +126,41 @@ class Consumer:
             MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
         )
         messages = response.get("Messages", [])
+        received_at = self.router.clock()  # latency counts the wait behind the batch too
         self.report.received += len(messages)
         started = self.monotonic()
         decisions = []
-        for index, message in enumerate(messages):
-            if stop is not None and stop.is_set():
-                self._return(messages[index:])
-                break
-            self._keep_lease(messages[index:], started)
-            decision = self.router.handle(message["Body"])
-            self._act(message, decision)
-            self._record(decision)
-            decisions.append(decision)
+        # Handled messages are deleted together at the end of the batch: the store already
+        # knows them, so one that comes back after a crash is recognised and not sent again.
+        done: list[str] = []
+        try:
+            for index, message in enumerate(messages):
+                if stop is not None and stop.is_set():
+                    self._return(messages[index:])
+                    break
+                self._keep_lease(messages[index:], started)
+                decision = self.router.handle(message["Body"], received_at)
+                if self._act(message, decision):
+                    done.append(message["ReceiptHandle"])
+                self._record(decision)
+                decisions.append(decision)
+        finally:
+            self._delete(done)
         return decisions
+
+    def _delete(self, handles: list[str]) -> None:
+        for start in range(0, len(handles), BATCH):
+            entries = [
+                {"Id": str(i), "ReceiptHandle": handle}
+                for i, handle in enumerate(handles[start : start + BATCH])
+            ]
+            response = self.sqs.delete_message_batch(QueueUrl=self.queue.url, Entries=entries)
+            for failure in response.get("Failed", []):
+                # Visible again later, it is recognised as handled and deleted then.
+                log.warning(
+                    "delete failed (%s): the message will come back and be skipped",
+                    failure.get("Code"),
+                )
 
     def _keep_lease(self, pending: list[dict[str, Any]], started: float) -> None:
         """A slow batch (rate limits) must not let its messages reappear to another consumer."""
@@ -165,18 +186,18 @@ class Consumer:
                 QueueUrl=self.queue.url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
             )
 
-    def _act(self, message: dict[str, Any], decision: Decision) -> None:
+    def _act(self, message: dict[str, Any], decision: Decision) -> bool:
+        """Retry later or dead-letter the message; True when it is done and may be deleted."""
         handle = message["ReceiptHandle"]
         if decision.delete:
-            self.sqs.delete_message(QueueUrl=self.queue.url, ReceiptHandle=handle)
-            return
+            return True
         receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", 1))
         if decision.action == RETRY and receives >= self.queue.max_receives:
             decision.action = DEAD
             decision.reason = f"still failing after {receives} receives: {decision.reason}"
         if decision.dead:
             self.dead_letter(message, decision.reason or "unknown")
-            return
+            return False
         delay = backoff(receives, decision.retry_after)
         decision.retry_after = delay
         log.warning(
@@ -190,6 +211,7 @@ class Consumer:
         self.sqs.change_message_visibility(
             QueueUrl=self.queue.url, ReceiptHandle=handle, VisibilityTimeout=delay
         )
+        return False
 
     def dead_letter(self, message: dict[str, Any], reason: str) -> None:
         """Move a message to the dead-letter queue, the reason attached, and log why."""
@@ -236,12 +258,8 @@ class Consumer:
         return int(max(0, min(longest, seconds)))
 
 
-def decision_time(decision: Decision) -> float | None:
-    """Seconds from receive to the last destination accepting (None when not delivered)."""
+def latency(decision: Decision) -> float | None:
+    """Seconds from the receive to the decision (every destination accepted, for a delivery)."""
     if decision.received_at is None or decision.finished_at is None:
         return None
     return (decision.finished_at - decision.received_at).total_seconds()
-
-
-def now_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
