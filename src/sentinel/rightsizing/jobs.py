@@ -1,0 +1,102 @@
+"""The weekly right-sizing list as a daemon job: scanned, posted once a week to Slack.
+
+Posted through the store's outbox under ``rightsizing:<project>:<ISO week>:<channel>``, so a
+restart never posts it twice and a refused post is retried by the ``deliveries`` job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sentinel.aws.session import SessionFactory
+from sentinel.config.secrets import resolve_secret
+from sentinel.config.units import parse_percent
+from sentinel.cost.delivery import DeliveryResult, senders
+from sentinel.cost.slack import CHANNEL as SLACK
+from sentinel.cost.slack import slack_payload
+from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.errors import SecretError
+from sentinel.rightsizing.render import rightsizing_message, usd
+from sentinel.rightsizing.scan import DEFAULT_HEADROOM, RightsizingReport, rightsize
+from sentinel.store import Store
+from sentinel.store.outbox import Outbox, Sender
+
+
+@dataclass(frozen=True)
+class RightsizingRun:
+    report: RightsizingReport
+    delivery: DeliveryResult | None
+
+
+def rightsizing_key(project: str, as_of: datetime, channel: str) -> str:
+    year, week, _ = as_of.isocalendar()
+    return f"rightsizing:{project}:{year}-W{week:02d}:{channel}"
+
+
+def run_rightsizing(
+    config: Any,
+    factory: SessionFactory,
+    store: Store,
+    now: datetime | None = None,
+    sender_overrides: Mapping[str, Sender] | None = None,
+) -> RightsizingRun:
+    settings = config.rightsizing
+    report = rightsize(
+        factory,
+        list(config.project.regions),
+        lookback=settings.lookback if settings else "14d",
+        headroom=float(parse_percent(settings.headroom)) if settings else DEFAULT_HEADROOM,
+        now=now,
+    )
+    slack = settings.slack if settings else None
+    if slack is None:
+        result = DeliveryResult(
+            "not configured", detail="no slack channel in monitors/ rightsizing"
+        )
+        return RightsizingRun(report, result)
+    try:
+        resolve_secret(slack.token, factory)
+    except SecretError as exc:
+        return RightsizingRun(report, DeliveryResult("not configured", slack.channel, str(exc)))
+    outbox = Outbox(store)
+    key = rightsizing_key(config.name, report.as_of, slack.channel)
+    existing = outbox.get(key)
+    if existing is not None and existing.delivered:
+        return RightsizingRun(report, DeliveryResult("already posted", slack.channel))
+    if existing is None:
+        message = rightsizing_message(report, config.name)
+        existing, _ = outbox.enqueue(
+            key, SLACK, slack.channel, slack_payload(slack.channel, slack.token, message)
+        )
+    active = {**senders(factory, outbox), **(sender_overrides or {})}
+    ok, error = outbox.deliver(existing, active[SLACK])
+    status = (
+        DeliveryResult("posted", slack.channel)
+        if ok
+        else DeliveryResult("queued", slack.channel, error or "being sent by another process")
+    )
+    return RightsizingRun(report, status)
+
+
+def _schedule(config: Any) -> str | None:
+    return str(config.rightsizing.schedule) if config.rightsizing else None
+
+
+def _run(context: JobContext) -> str:
+    run = run_rightsizing(context.config, context.factory, context.store, context.scheduled)
+    report = run.report
+    text = (
+        f"{len(report.findings)} findings, {usd(report.monthly_saving)} a month, "
+        f"{sum(report.examined.values())} resources, {report.metric_calls} GetMetricData calls"
+    )
+    if run.delivery is not None:
+        text += f"; {run.delivery.status} {run.delivery.target}".rstrip()
+    return text
+
+
+RIGHTSIZING = JobSpec(
+    "rightsizing", "Weekly right-sizing findings, to Slack", _schedule, _run, period="week"
+)
