@@ -98,3 +98,13 @@ def test_backoff_doubles_and_honours_retry_after() -> None:
     assert backoff(1, 120) == 120
     assert backoff(3, 5) == 40
     assert backoff(1, 10**6) == 43200
+
+
+def test_a_missing_secret_stops_the_router_at_start(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentinel.errors import SecretError
+
+    monkeypatch.delenv("TEST_SLACK_TOKEN")
+    with pytest.raises(SecretError, match="env:TEST_SLACK_TOKEN"):
+        world.restart()

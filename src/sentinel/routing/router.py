@@ -174,6 +174,8 @@ class Router:
         if decision.sent or not failures:
             self.state.notified(alert, self.clock())
         if not failures:
+            if not self.destinations.get(severity):
+                decision.reason = "no PagerDuty, Slack or email destination for this severity"
             self.state.finish(delivery_id, alert.key, DELIVERED, self.clock())
             return decision
         return self._failed(decision, failures)

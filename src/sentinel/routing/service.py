@@ -158,6 +158,12 @@ def build_router(
     for severity, tier in policy.routing.severities.items():
         chosen = [make(d) for d in tier.notify if d.kind in ROUTED_KINDS]
         by_severity[severity] = [d for d in chosen if d is not None]
+    # Resolve every secret now: a missing key stops the router at start, not at the first page.
+    for destination in made.values():
+        if isinstance(destination, PagerDutyDestination):
+            secrets(destination.reference)
+        elif isinstance(destination, SlackDestination):
+            secrets(destination.token_reference)
     oncall = policy.routing.oncall
     escalation = oncall.escalation if oncall else None
     escalation_targets: list[Destination] = []
