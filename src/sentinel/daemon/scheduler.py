@@ -1,0 +1,272 @@
+"""``sentinel daemon``: APScheduler over the store, cron triggers in the project's time zone.
+
+- Job store: SQLAlchemy on the project's store, so next run times survive restarts.
+- ``coalesce=True`` and ``misfire_grace_time`` of one period (see ``JobSpec``): a daemon that
+  was down catches up once, with the latest missed run, never once per missed run.
+- On start, a stored job whose trigger is unchanged keeps its stored next run time (a run missed
+  while down is still due); a changed schedule is rescheduled; unconfigured jobs are removed.
+- Every run goes through the ledger, keyed by job and period: a restart at 09:30 after a
+  missed 09:00 posts that report once, and nothing posts it twice.
+- SIGTERM or SIGINT stops the scheduler after the running jobs finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import traceback
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import inspect, text
+
+from sentinel.aws.session import SessionFactory
+from sentinel.daemon.ledger import FAILED, RUNNING, SUCCEEDED, Run, RunLedger
+from sentinel.daemon.registry import GRACE, JobContext, JobSpec, registered_jobs
+from sentinel.errors import SentinelError
+from sentinel.store import Store
+from sentinel.store.database import utcnow
+from sentinel.store.outbox import Outbox
+
+JOBS_TABLE = "apscheduler_jobs"
+log = logging.getLogger("sentinel.daemon")
+_active: Daemon | None = None
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job: str
+    period: str
+    status: str  # succeeded, failed, skipped
+    summary: str
+
+
+@dataclass(frozen=True)
+class JobState:
+    name: str
+    description: str
+    schedule: str | None
+    next_run: datetime | None
+    last: Run | None
+
+
+def run_scheduled(job: str) -> None:
+    """What the job store calls (by reference, so it survives restarts)."""
+    if _active is None:
+        log.error("job %s fired with no daemon running", job)
+        return
+    _active.run_scheduled_job(job)
+
+
+def trigger_for(cron: str, timezone: str) -> CronTrigger:
+    return CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
+
+
+def last_fire(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime:
+    """The trigger's latest fire time at or before ``now`` (``now`` if none in ``lookback``)."""
+    fire = trigger.get_next_fire_time(None, now - lookback)
+    last = None
+    while fire is not None and fire <= now:
+        last = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return last or now
+
+
+class Daemon:
+    def __init__(
+        self,
+        config: Any,
+        factory: SessionFactory,
+        store: Store,
+        jobs: dict[str, JobSpec] | None = None,
+        max_workers: int = 4,
+    ) -> None:
+        self.config = config
+        self.factory = factory
+        self.store = store
+        self.jobs = jobs if jobs is not None else registered_jobs()
+        self.timezone = ZoneInfo(config.project.timezone)
+        self.ledger = RunLedger(store)
+        self.max_workers = max_workers
+        self.scheduler: BackgroundScheduler | None = None
+        self._stop = threading.Event()
+
+    # --- what runs when -----------------------------------------------------------------------
+
+    def configured(self) -> list[tuple[JobSpec, str]]:
+        out = []
+        for spec in self.jobs.values():
+            cron = spec.schedule(self.config)
+            if cron:
+                out.append((spec, cron))
+        return out
+
+    def now(self) -> datetime:
+        return datetime.now(self.timezone)
+
+    # --- running ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        global _active
+        _active = self
+        self._stop.clear()
+        self.scheduler = BackgroundScheduler(
+            jobstores={
+                "default": SQLAlchemyJobStore(engine=self.store.engine, tablename=JOBS_TABLE)
+            },
+            executors={"default": ThreadPoolExecutor(self.max_workers)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+            timezone=self.timezone,
+        )
+        self.scheduler.start(paused=True)
+        self._sync_jobs()
+        self.scheduler.resume()
+        for job in self.scheduler.get_jobs():
+            log.info("job %s: next run %s", job.id, job.next_run_time)
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop scheduling; with ``wait``, after the running jobs have finished."""
+        global _active
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+        if _active is self:
+            _active = None
+        self._stop.set()
+
+    def run_forever(self) -> None:
+        """Run until SIGTERM or SIGINT, then stop cleanly after the running jobs."""
+        previous = {
+            sig: signal.signal(sig, lambda *_: self._stop.set())
+            for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            self.start()
+            while not self._stop.wait(1.0):
+                pass
+            log.info("stopping: waiting for running jobs")
+        finally:
+            self.stop(wait=True)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def _sync_jobs(self) -> None:
+        assert self.scheduler is not None
+        stored = {job.id: job for job in self.scheduler.get_jobs()}
+        wanted = set()
+        for spec, cron in self.configured():
+            wanted.add(spec.name)
+            trigger = trigger_for(cron, self.config.project.timezone)
+            job = stored.get(spec.name)
+            if job is not None and repr(job.trigger) == repr(trigger):
+                if job.misfire_grace_time != spec.misfire_grace_time:
+                    job.modify(misfire_grace_time=spec.misfire_grace_time)
+                continue  # keep the stored next run time: a missed run is still due
+            if job is not None:
+                job.reschedule(trigger)
+                job.modify(misfire_grace_time=spec.misfire_grace_time)
+                continue
+            self.scheduler.add_job(
+                run_scheduled,
+                trigger,
+                args=[spec.name],
+                id=spec.name,
+                name=spec.name,
+                misfire_grace_time=spec.misfire_grace_time,
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
+        for job_id in set(stored) - wanted:
+            self.scheduler.remove_job(job_id)
+
+    def run_scheduled_job(self, name: str) -> JobOutcome:
+        spec = self.jobs[name]
+        cron = spec.schedule(self.config)
+        now = self.now()
+        scheduled = (
+            last_fire(trigger_for(cron, self.config.project.timezone), now, 2 * GRACE[spec.period])
+            if cron
+            else now
+        )
+        return self.run_job(name, scheduled)
+
+    def run_job(
+        self, name: str, scheduled: datetime | None = None, force: bool = False
+    ) -> JobOutcome:
+        """Run one job for the period of ``scheduled`` (default: now), through the ledger."""
+        spec = self.jobs[name]
+        scheduled = (scheduled or self.now()).astimezone(self.timezone)
+        period = spec.period_of(scheduled)
+        started = utcnow()
+        if spec.ledgered and self.ledger.claim(name, period, force=force) is None:
+            existing = self.ledger.get(name, period)
+            status = existing.status if existing else "claimed"
+            when = (
+                f" at {existing.finished_at:%Y-%m-%d %H:%M} UTC"
+                if existing and existing.finished_at
+                else ""
+            )
+            summary = f"already {status} for {period}{when}"
+            log.info("job %s: %s", name, summary)
+            return JobOutcome(name, period, "skipped", summary)
+        self.ledger.record_status(name, period, RUNNING, started)
+        log.info("job %s: running for %s", name, period)
+        context = JobContext(self.config, self.factory, self.store, scheduled, period)
+        try:
+            summary, ok = spec.run(context), True
+        except SentinelError as exc:
+            summary, ok = str(exc), False
+        except Exception as exc:  # a job's bug must not kill the daemon
+            log.error("job %s failed:\n%s", name, traceback.format_exc())
+            summary, ok = f"{type(exc).__name__}: {exc}", False
+        if spec.ledgered:
+            self.ledger.finish(name, period, ok, summary)
+        self.ledger.record_status(name, period, SUCCEEDED if ok else FAILED, started, summary)
+        log.info("job %s: %s: %s", name, "done" if ok else "failed", summary)
+        return JobOutcome(name, period, SUCCEEDED if ok else FAILED, summary)
+
+    # --- status -------------------------------------------------------------------------------
+
+    def status(self) -> list[JobState]:
+        stored = stored_next_runs(self.store)
+        now = self.now()
+        states = []
+        for spec in self.jobs.values():
+            cron = spec.schedule(self.config)
+            next_run = None
+            if cron:
+                next_run = stored.get(spec.name) or trigger_for(
+                    cron, self.config.project.timezone
+                ).get_next_fire_time(None, now)
+            if next_run is not None:
+                next_run = next_run.astimezone(self.timezone)
+            states.append(
+                JobState(spec.name, spec.description, cron, next_run, self.ledger.last(spec.name))
+            )
+        return states
+
+    def pending_deliveries(self) -> int:
+        return len(Outbox(self.store).pending())
+
+
+def stored_next_runs(store: Store) -> dict[str, datetime]:
+    """Next run times the daemon's job store holds (empty before the daemon first ran)."""
+    if not inspect(store.engine).has_table(JOBS_TABLE):
+        return {}
+    with store.engine.connect() as db:
+        rows = db.execute(text(f"SELECT id, next_run_time FROM {JOBS_TABLE}")).all()
+    return {
+        row.id: datetime.fromtimestamp(row.next_run_time, UTC)
+        for row in rows
+        if row.next_run_time is not None
+    }

@@ -1,0 +1,96 @@
+"""The outbox: queued once, delivered once, retried with backoff, parts never resent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import time_machine
+
+from sentinel.store import Store
+from sentinel.store.outbox import Delivery, DeliveryFailed, Outbox
+
+
+class Recorder:
+    """A sender delivering in two parts (a message, then a file), failing when told to."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.fail_parts: list[str] = []
+
+    def send(self, delivery: Delivery, progress: Callable[[Mapping[str, Any]], None]) -> None:
+        for part in ("message", "file"):
+            if part in delivery.progress:
+                continue
+            if part in self.fail_parts:
+                self.fail_parts.remove(part)
+                raise DeliveryFailed(f"{part} refused (503)")
+            self.sent.append((delivery.key, part))
+            progress({part: f"{part}-id"})
+
+
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'store.db'}")
+
+
+def test_a_key_is_queued_once(tmp_path: Path) -> None:
+    outbox = Outbox(store(tmp_path))
+    first, created = outbox.enqueue("report:2026-03-10:#finops", "slack", "#finops", {"text": "a"})
+    again, created_again = outbox.enqueue(
+        "report:2026-03-10:#finops", "slack", "#finops", {"text": "b"}
+    )
+    assert created and not created_again
+    assert again.id == first.id and again.payload == {"text": "a"}
+    assert len(outbox.pending()) == 1
+
+
+def test_delivered_once_however_often_flushed(tmp_path: Path) -> None:
+    outbox = Outbox(store(tmp_path))
+    outbox.enqueue("k", "slack", "#c", {"text": "x"})
+    sender = Recorder()
+    assert [d.key for d in outbox.flush({"slack": sender}).delivered] == ["k"]
+    assert outbox.flush({"slack": sender}, due_only=False).delivered == []
+    assert sender.sent == [("k", "message"), ("k", "file")]
+    delivered = outbox.get("k")
+    assert delivered is not None and delivered.delivered and delivered.delivered_at is not None
+
+
+def test_failure_backs_off_and_the_retry_sends_only_what_is_missing(tmp_path: Path) -> None:
+    outbox = Outbox(store(tmp_path))
+    outbox.enqueue("k", "slack", "#c", {"text": "x"}, b"\x89PNG", "chart.png")
+    sender = Recorder()
+    sender.fail_parts = ["file", "file"]
+    result = outbox.flush({"slack": sender})
+    assert result.failed[0][1] == "file refused (503)"
+    [pending] = outbox.pending()
+    assert (pending.attempts, pending.progress) == (1, {"message": "message-id"})
+    assert pending.attachment == b"\x89PNG"
+    # Two minutes of backoff, then four: not due before.
+    assert outbox.flush({"slack": sender}).delivered == []
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=3), tick=False):
+        assert outbox.flush({"slack": sender}).failed
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=6), tick=False):
+        assert outbox.flush({"slack": sender}).delivered == []
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=8), tick=False):
+        assert [d.key for d in outbox.flush({"slack": sender}).delivered] == ["k"]
+    assert sender.sent == [("k", "message"), ("k", "file")]
+
+
+def test_one_sender_at_a_time(tmp_path: Path) -> None:
+    shared = store(tmp_path)
+    first, second = Outbox(shared), Outbox(Store(shared.url))
+    delivery, _ = first.enqueue("k", "slack", "#c", {"text": "x"})
+    inner = Recorder()
+
+    class Reentrant(Recorder):
+        def send(self, d: Delivery, progress: Callable[[Mapping[str, Any]], None]) -> None:
+            # While this process sends, another one tries: it must not send as well.
+            assert second.deliver(d, inner) == (False, None)
+            super().send(d, progress)
+
+    assert first.deliver(delivery, Reentrant()) == (True, None)
+    assert inner.sent == []
+    assert second.deliver(delivery, inner) == (True, None)
+    assert inner.sent == []
