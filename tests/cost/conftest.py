@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from sentinel.config import load_config
 from sentinel.config.loader import Config
+from sentinel.cost import slack as slack_module
 from sentinel.cost.slack import BASE_URL_ENV
 from sentinel.emulator.cost_table import CostTable
 from sentinel.emulator.extensions import install
@@ -17,76 +19,8 @@ from sentinel.emulator.extensions.costexplorer import load_cost_table
 from sentinel.store import Store
 
 from .bills import bill as make_bill
+from .project import SLACK_TOKEN, write_config
 from .slack_standin import SlackStandIn, slack_standin
-
-SLACK_TOKEN = "xoxb-test-token-never-shown"
-
-PROJECT = """\
-project: shop
-timezone: Europe/London
-"""
-ROUTING = """\
-severities:
-  warning:
-    notify:
-      - slack: {channel: "#shop-alerts", token: env:TEST_SLACK_TOKEN}
-"""
-MONITORS = """\
-cost_report:
-  schedule: "0 9 * * *"
-  slack: {channel: "#shop-finops", token: env:TEST_SLACK_TOKEN}
-  top_services: 4
-  group_by_tags: [Environment, Service, CostCenter]
-anomaly_detection:
-  schedule: "30 8 * * *"
-  min_impact: 50 USD
-  min_percent: 20%
-  severity: warning
-"""
-BUDGETS = """\
-budgets:
-  - name: total
-    amount: 4000 USD
-    alerts: [80%, 100%]
-    notify: [warning]
-  - name: production
-    amount: 2000 USD
-    filters: {tags: {Environment: production}}
-    alerts: [100%]
-    notify: [warning]
-  - name: compute
-    amount: 1500 USD
-    filters: {services: ["Amazon Elastic Compute Cloud - Compute"]}
-    alerts: [90%]
-    notify: [warning]
-  - name: boxes
-    amount: 100 USD
-    filters: {usage_types: ["BoxUsage:m5.large"]}
-    alerts: [100%]
-    notify: [warning]
-tagging:
-  required:
-    - key: Environment
-      values: [production, staging, dev]
-      case: lower
-    - key: Service
-      values: [backend, frontend, database, storage]
-    - key: Owner
-      pattern: "^team-[a-z]+$"
-    - key: CostCenter
-      pattern: "^[a-z]+-[0-9]+$"
-"""
-
-
-def write_config(root: Path, monitors: str = MONITORS, budgets: str = BUDGETS) -> Path:
-    (root / "alarms").mkdir(parents=True, exist_ok=True)
-    (root / "monitors").mkdir(exist_ok=True)
-    (root / "budgets").mkdir(exist_ok=True)
-    (root / "sentinel.yaml").write_text(PROJECT)
-    (root / "alarms" / "routing.yaml").write_text(ROUTING)
-    (root / "monitors" / "cost.yaml").write_text(monitors)
-    (root / "budgets" / "budgets.yaml").write_text(budgets)
-    return root
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -126,6 +60,8 @@ def bill(aws: object, today: date) -> CostTable:
 
 @pytest.fixture
 def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStandIn]:
+    # Retries as in production, with short waits.
+    monkeypatch.setattr(slack_module, "RETRY_INTERVAL", FixedValueRetryIntervalCalculator(0.01))
     with slack_standin() as standin:
         monkeypatch.setenv(BASE_URL_ENV, standin.base_url)
         monkeypatch.setenv("TEST_SLACK_TOKEN", SLACK_TOKEN)

@@ -24,6 +24,7 @@ class Received:
     params: dict[str, Any]
     body: bytes
     headers: dict[str, str]
+    path: str = ""
 
 
 @dataclass
@@ -85,8 +86,10 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             path = self.path.split("?", 1)[0]
             method = "upload" if path.startswith("/upload/") else path.rsplit("/", 1)[-1]
-            params = _params(self.headers.get("Content-Type", ""), body)
-            record = Received(method, params, body, dict(self.headers))
+            params = (
+                {} if method == "upload" else _params(self.headers.get("Content-Type", ""), body)
+            )
+            record = Received(method, params, body, dict(self.headers), path)
             standin.received.append(record)
             failure = standin.take_failure(method)
             if failure is not None:

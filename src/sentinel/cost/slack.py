@@ -24,16 +24,19 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from sentinel.errors import SecretError
 from sentinel.store.outbox import Delivery, DeliveryFailed
 
 BASE_URL_ENV = "SENTINEL_SLACK_API_URL"
 CHANNEL = "slack"
+# Waits between retries of a 5xx or a dropped connection: 0.5 s, 1 s (with jitter).
+RETRY_INTERVAL: RetryIntervalCalculator = BackoffRetryIntervalCalculator(backoff_factor=0.5)
 
 
-def slack_client(token: str, base_url: str | None = None, backoff_factor: float = 0.5) -> WebClient:
-    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff_factor)
+def slack_client(token: str, base_url: str | None = None) -> WebClient:
+    interval = RETRY_INTERVAL
     return WebClient(
         token=token,
         base_url=base_url or os.environ.get(BASE_URL_ENV) or WebClient.BASE_URL,
@@ -64,12 +67,10 @@ class SlackSender:
         resolve: Callable[[str], str],
         thread_ts: Callable[[str], str | None] = lambda key: None,
         base_url: str | None = None,
-        backoff_factor: float = 0.5,
     ) -> None:
         self.resolve = resolve
         self.thread_ts = thread_ts
         self.base_url = base_url
-        self.backoff_factor = backoff_factor
 
     def send(self, delivery: Delivery, progress: Callable[[Mapping[str, Any]], None]) -> None:
         payload = delivery.payload
@@ -77,7 +78,7 @@ class SlackSender:
             token = self.resolve(payload["token"])
         except SecretError as exc:
             raise DeliveryFailed(str(exc)) from None
-        client = slack_client(token, self.base_url, self.backoff_factor)
+        client = slack_client(token, self.base_url)
         done = dict(delivery.progress)
         try:
             if "ts" not in done:
@@ -115,4 +116,4 @@ class SlackSender:
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             raise DeliveryFailed(f"Slack answered {status} {error or ''}".strip()) from None
         except (SlackClientError, OSError) as exc:
-            raise DeliveryFailed(f"Slack unreachable: {type(exc).__name__}") from None
+            raise DeliveryFailed(f"Slack request failed: {type(exc).__name__}") from None

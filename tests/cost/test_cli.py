@@ -1,0 +1,105 @@
+"""``sentinel cost report`` and ``sentinel cost anomalies`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sentinel.aws.session import SessionFactory
+from sentinel.cli import main
+from sentinel.emulator.cost_table import CostTable
+from sentinel.emulator.extensions.costexplorer import load_cost_table
+
+from .bills import bill as make_bill
+from .project import SLACK_TOKEN
+from .slack_standin import SlackStandIn
+
+RDS = "Amazon Relational Database Service"
+RDS_TAGS = {
+    "Environment": "production",
+    "Service": "database",
+    "Owner": "team-data",
+    "CostCenter": "eng-200",
+}
+
+
+def sentinel(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_report_without_slack_prints_and_writes_html(
+    aws: SessionFactory,
+    bill: CostTable,
+    config_dir: Path,
+    today: date,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.delenv("TEST_SLACK_TOKEN", raising=False)
+    monkeypatch.setenv("COLUMNS", "140")
+    out = tmp_path / "report.html"
+    code, output = sentinel("cost", "report", "-C", str(config_dir), "--out", str(out), "-v")
+    assert code == 0, output
+    assert f"shop: AWS cost for {today - timedelta(days=1):%a %d %b %Y}" in output
+    assert "Slack: not used (secret env:TEST_SLACK_TOKEN" in output
+    assert f"Wrote {out}" in output
+    assert out.read_text().count("data:image/png;base64,") == 1
+    assert "GetCostAndUsage" in output  # --verbose lists the calls
+    # The store is the project's default, under the config directory.
+    assert (config_dir / ".sentinel" / "sentinel.db").exists()
+
+
+def test_dry_run_prints_block_kit_and_posts_nothing(
+    aws: SessionFactory, bill: CostTable, config_dir: Path, slack: SlackStandIn
+) -> None:
+    code, output = sentinel("cost", "report", "-C", str(config_dir), "--dry-run")
+    assert code == 0
+    message = json.loads(output)
+    assert message["channel"] == "#shop-finops"
+    assert message["blocks"][0]["type"] == "header"
+    assert slack.received == []
+
+
+def test_report_to_slack_then_already_posted(
+    aws: SessionFactory, bill: CostTable, config_dir: Path, slack: SlackStandIn, today: date
+) -> None:
+    day = (today - timedelta(days=2)).isoformat()
+    code, output = sentinel("cost", "report", "-C", str(config_dir), "--date", day)
+    assert code == 0
+    assert "Report posted to #shop-finops, with its chart." in output
+    assert SLACK_TOKEN not in output
+    code, output = sentinel("cost", "report", "-C", str(config_dir), "--date", day)
+    assert "already posted to #shop-finops" in output
+    assert len(slack.posted()) == 1
+
+
+def test_anomalies_as_table_and_json(
+    aws: SessionFactory, config_dir: Path, today: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    load_cost_table(make_bill(today, extra=[(3, RDS, "RDS:StorageIOUsage", 120.0, RDS_TAGS)]))
+    code, output = sentinel("cost", "anomalies", "-C", str(config_dir), "--days", "10")
+    assert code == 0
+    assert RDS in output and "RDS:StorageIOUsage" in output
+    assert "Thresholds: impact ≥ $50/day and ≥ 20%" in output
+    code, output = sentinel("cost", "anomalies", "-C", str(config_dir), "--days", "10", "--json")
+    data = json.loads(output)
+    [anomaly] = data["anomalies"]
+    assert anomaly["series"] == RDS and anomaly["dimension"] == "SERVICE"
+    assert anomaly["start"] == anomaly["end"] == (today - timedelta(days=3)).isoformat()
+    assert 115 < float(anomaly["impact"]) < 125
+    assert anomaly["drivers"][0]["name"] == "RDS:StorageIOUsage"
+    assert data["cost_explorer_requests"] == 0  # the table run fetched it all
+    code, output = sentinel("cost", "anomalies", "-C", str(config_dir), "--days", "1", "--json")
+    assert json.loads(output)["anomalies"] == []
+
+
+def test_bad_out_suffix_is_a_user_error(aws: SessionFactory, config_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["cost", "report", "-C", str(config_dir), "--out", "r.pdf"])
+    assert result.exit_code == 2
+    assert "use a .html or .md file name" in result.output

@@ -1,0 +1,139 @@
+"""Anomaly notices: once, then updates in the thread; to Slack and the severity's SNS topic."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sentinel.aws.session import SessionFactory
+from sentinel.config.loader import Config
+from sentinel.cost.anomalies import CostAnomaly, Driver
+from sentinel.cost.groupings import SERVICE, SeriesKey
+from sentinel.cost.notices import notify_anomalies
+from sentinel.cost.runs import run_scan
+from sentinel.emulator.extensions.costexplorer import load_cost_table
+from sentinel.naming import severity_topic
+from sentinel.store import Store
+
+from .bills import bill as make_bill
+from .slack_standin import SlackStandIn
+
+RDS = "Amazon Relational Database Service"
+RDS_TAGS = {
+    "Environment": "production",
+    "Service": "database",
+    "Owner": "team-data",
+    "CostCenter": "eng-200",
+}
+
+
+def anomaly(start: date, days: int, extra: float, ongoing: bool = True) -> CostAnomaly:
+    cents = Decimal(str(extra)).quantize(Decimal("0.01"))
+    daily = [
+        (start + timedelta(days=i), Decimal("30.00") + cents, Decimal("30.00")) for i in range(days)
+    ]
+    return CostAnomaly(
+        SeriesKey(SERVICE, RDS),
+        start,
+        daily[-1][0],
+        ongoing,
+        daily,
+        12.0,
+        drivers=[Driver("usage type", "RDS:StorageIOUsage", cents)],
+        related=["total", "Environment=production"],
+    )
+
+
+def subscribed_queue(aws: SessionFactory, config: Config) -> str:
+    """An SQS queue subscribed to the warning tier's topic, as an alert router would have it."""
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    topic = sns.create_topic(Name=severity_topic(config, "warning"))["TopicArn"]
+    queue = sqs.create_queue(QueueName="router")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    return queue
+
+
+def received(aws: SessionFactory, queue: str) -> list[dict]:
+    messages = (
+        aws.client("sqs")
+        .receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+        .get("Messages", [])
+    )
+    return [json.loads(m["Body"]) for m in messages]
+
+
+def test_an_anomaly_is_announced_once_then_updated_in_its_thread(
+    aws: SessionFactory, config: Config, store: Store, slack: SlackStandIn, today: date
+) -> None:
+    queue = subscribed_queue(aws, config)
+    start = today - timedelta(days=3)
+
+    first = notify_anomalies(config, store, aws, [anomaly(start, 1, 80)])
+    assert [a.start for a in first.new] == [start]
+    assert first.destinations == ["Slack #shop-alerts", "SNS shop-warning"]
+    [notice] = slack.posted()
+    assert notice["channel"] == "#shop-alerts"
+    assert notice["blocks"][0]["text"]["text"] == f"shop: Cost anomaly: {RDS}"
+    assert "thread_ts" not in notice
+    [event] = received(aws, queue)
+    assert event["source"] == "sentinel.cost-anomaly"
+    assert (event["series"], event["impact"], event["severity"]) == (RDS, "80.00", "warning")
+    assert event["drivers"] == [
+        {"kind": "usage type", "name": "RDS:StorageIOUsage", "impact": "80.00"}
+    ]
+
+    # The next day, the same anomaly with a third more impact: no notice.
+    same = notify_anomalies(config, store, aws, [anomaly(start, 1, 80)])
+    assert same.unchanged and not same.new and not same.updated
+    # Two days on it has doubled: one update, in the thread of the first notice.
+    grown = notify_anomalies(config, store, aws, [anomaly(start, 2, 80)])
+    assert len(grown.updated) == 1
+    update = slack.posted()[1]
+    assert update["blocks"][0]["text"]["text"] == f"shop: Cost anomaly update: {RDS}"
+    assert update["thread_ts"] == "1700000000.000001"
+    # It ends: one last update; then nothing more, however often it is scanned.
+    ended = notify_anomalies(config, store, aws, [anomaly(start, 2, 80, ongoing=False)])
+    assert len(ended.updated) == 1
+    for _ in range(2):
+        assert notify_anomalies(
+            config, store, aws, [anomaly(start, 2, 80, ongoing=False)]
+        ).unchanged
+    assert len(slack.posted()) == 3
+    assert [e["update"] for e in received(aws, queue)] == [True, True]
+
+
+def test_without_a_destination_nothing_is_remembered(
+    aws: SessionFactory, config: Config, store: Store, today: date, monkeypatch
+) -> None:
+    monkeypatch.delenv("TEST_SLACK_TOKEN", raising=False)
+    result = notify_anomalies(config, store, aws, [anomaly(today - timedelta(days=2), 1, 80)])
+    assert result.unannounced and not result.new
+    assert any("TEST_SLACK_TOKEN" in reason for reason in result.skipped)
+    assert any("shop-warning does not exist" in reason for reason in result.skipped)
+
+
+def test_scan_with_notify_announces_a_real_anomaly(
+    aws: SessionFactory, config: Config, store: Store, slack: SlackStandIn, today: date
+) -> None:
+    extra = [(ago, RDS, "RDS:StorageIOUsage", 95.0, RDS_TAGS) for ago in (2, 1)]
+    load_cost_table(make_bill(today, extra=extra))
+    run = run_scan(config, aws, store, 7, today - timedelta(days=1), notify=True)
+    [found] = run.scan.anomalies
+    assert found.series == SeriesKey(SERVICE, RDS)
+    assert (found.start, found.end, found.ongoing) == (
+        today - timedelta(days=2),
+        today - timedelta(days=1),
+        True,
+    )
+    assert [str(d.name) for d in found.drivers] == ["RDS:StorageIOUsage"]
+    assert run.notices is not None and len(run.notices.new) == 1
+    assert len(slack.posted()) == 1
+    again = run_scan(config, aws, store, 7, today - timedelta(days=1), notify=True)
+    assert again.notices is not None and again.notices.unchanged
+    assert len(slack.posted()) == 1
