@@ -246,7 +246,8 @@ def _metric(trigger: Mapping[str, Any]) -> str | None:
 
 
 def _math(metrics: Any) -> str:
-    returned, inputs = [], []
+    returned: list[str] = []
+    inputs: list[str] = []
     for item in metrics if isinstance(metrics, list) else []:
         if not isinstance(item, Mapping):
             continue

@@ -51,10 +51,13 @@ class RoutingPolicy:
         self.severity_by_topic: dict[str, str] = {}
         for severity in self.routing.severities:
             self.severity_by_topic.setdefault(severity_topic(config, severity), severity)
-        self.rules: dict[str, Rule] = {
-            r.name: Rule(r.name, r.severity, r.runbook, r.description)
-            for r in [*config.alarms, *config.composites]
-        }
+        self.rules: dict[str, Rule] = {}
+        for rule in config.alarms:
+            self.rules[rule.name] = Rule(rule.name, rule.severity, rule.runbook, rule.description)
+        for composite in config.composites:
+            self.rules[composite.name] = Rule(
+                composite.name, composite.severity, composite.runbook, composite.description
+            )
         # Longest first, so rule "api-error-rate" wins over "api-error" for "p2p-api-error-rate-x".
         self._rule_names = sorted(self.rules, key=len, reverse=True)
         self.budget_severity = {

@@ -131,13 +131,15 @@ class PagerDutyDestination:
         try:
             request(self.client())
         except HttpError as exc:
-            status = exc.response.status_code
+            response = exc.response
+            status = response.status_code if response is not None else 0
             if status == 429:
-                wait = retry_after_seconds(exc.response.headers.get("Retry-After"))
+                header = response.headers.get("Retry-After") if response is not None else None
+                wait = retry_after_seconds(header)
                 self.bucket.pause(wait if wait is not None else 60.0)
                 raise DeliveryFailed(self.label, "429 rate limited", retry_after=wait) from None
-            if status >= 500:
-                raise DeliveryFailed(self.label, f"HTTP {status}") from None
+            if status == 0 or status >= 500:
+                raise DeliveryFailed(self.label, f"HTTP {status or 'error'}") from None
             raise DeliveryFailed(self.label, f"HTTP {status}: rejected", permanent=True) from None
         except PagerDutyError as exc:
             raise DeliveryFailed(self.label, _short(exc)) from None
