@@ -16,6 +16,7 @@ from sentinel.inventory.tagging import BatchTags, TaggingApiTags
 
 EXPECTED = {
     "ec2:instance",
+    "ec2:volume",
     "rds:db",
     "rds:cluster",
     "elasticache:cluster",

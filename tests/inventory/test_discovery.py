@@ -84,6 +84,7 @@ def test_all_finds_resources_without_any_tags(aws: SessionFactory, function_role
         "sqs:queue",
         "s3:bucket",
         "ec2:instance",
+        "ec2:volume",  # the instance's root volume, untagged like it
         "lambda:function",
         "ecs:cluster",
     }

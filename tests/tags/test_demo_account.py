@@ -43,7 +43,8 @@ def test_audit_finds_exactly_the_seeded_violations(aws: SessionFactory) -> None:
     assert {c.name for c in report.by_type} >= {kind for kind, *_ in expected}
 
     fix = plan_fix(report, tagging)
-    assert sorted((a.resource.name, dict(a.tags)) for a in fix.additions) == [
-        ("p2p-dev-sandbox", {"CostCenter": "ENG-100", "Project": "p2p-sandbox"}),
-        ("p2p-redis", {"CostCenter": "ENG-100"}),
+    assert sorted((a.resource.type, a.resource.name, dict(a.tags)) for a in fix.additions) == [
+        ("ec2:instance", "p2p-dev-sandbox", {"CostCenter": "ENG-100", "Project": "p2p-sandbox"}),
+        ("ec2:volume", "p2p-dev-sandbox", {"CostCenter": "ENG-100", "Project": "p2p-sandbox"}),
+        ("elasticache:cluster", "p2p-redis", {"CostCenter": "ENG-100"}),
     ]

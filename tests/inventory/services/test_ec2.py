@@ -47,3 +47,30 @@ def test_terminated_instances_are_left_out_stopped_ones_kept(aws: SessionFactory
     found = {r.id: r.attributes["state"] for r in Inventory(aws).discover("ec2:instance")}
 
     assert found == {stopped: "stopped", running: "running"}
+
+
+def test_volumes_with_attachment_size_and_tags_in_one_call(aws: SessionFactory) -> None:
+    ec2 = aws.client("ec2")
+    (web,) = run(aws, 1)
+    data = ec2.create_volume(
+        AvailabilityZone="us-east-1a",
+        Size=200,
+        VolumeType="gp3",
+        TagSpecifications=[
+            {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "web-data"}]}
+        ],
+    )
+    ec2.attach_volume(VolumeId=data["VolumeId"], InstanceId=web, Device="/dev/sdf")
+    aws.counter.reset()
+
+    found = {r.id: r for r in Inventory(aws).discover("ec2:volume")}
+
+    volume = found[data["VolumeId"]]
+    assert volume.name == "web-data"
+    assert volume.attributes["size_gib"] == 200
+    assert volume.attributes["volume_type"] == "gp3"
+    assert volume.attributes["instance"] == web
+    assert volume.arn == f"arn:aws:ec2:us-east-1:123456789012:volume/{data['VolumeId']}"
+    assert len(found) == 2  # and the instance's root volume
+    assert aws.counter.total("ec2", "DescribeVolumes") == 1
+    assert aws.counter.total() == 2  # and the account id for the ARN, asked once

@@ -39,9 +39,10 @@ class TagViolation:
 
 TAG_VIOLATIONS: tuple[TagViolation, ...] = (
     TagViolation("ec2:instance", "p2p-dev-sandbox", missing=REQUIRED_TAGS),
+    # Root volumes are tagged from their instance's template, so they share its mistakes.
+    TagViolation("ec2:volume", "p2p-dev-sandbox", missing=REQUIRED_TAGS),
     TagViolation("elasticache:cluster", "p2p-redis", missing=("CostCenter",)),
     TagViolation("ec2:instance", "p2p-worker-2", key="Environment", value="Production"),
-    # The instance's root volume was tagged from the same template.
     TagViolation("ec2:volume", "p2p-worker-2", key="Environment", value="Production"),
     TagViolation("s3:bucket", "p2p-sandbox-assets", key="Environment", value="prod"),
 )

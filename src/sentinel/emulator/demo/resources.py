@@ -135,11 +135,12 @@ def _instances(
 ) -> None:
     ec2 = factory.client("ec2", REGION)
     for i, instance in enumerate(layout.instances):
-        specs = [{"ResourceType": "instance", "Tags": _tag_list(instance.tags, instance.name)}]
-        if instance.tags:
-            specs.append(
-                {"ResourceType": "volume", "Tags": _tag_list(instance.tags, instance.name)}
-            )
+        # The root volume is tagged from the instance's template, mistakes included.
+        tags = _tag_list(instance.tags, instance.name)
+        specs = [
+            {"ResourceType": "instance", "Tags": tags},
+            {"ResourceType": "volume", "Tags": tags},
+        ]
         reservation = ec2.run_instances(
             ImageId=IMAGE_ID,
             InstanceType=instance.instance_type,
