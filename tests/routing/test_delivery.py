@@ -108,3 +108,27 @@ def test_a_missing_secret_stops_the_router_at_start(
     monkeypatch.delenv("TEST_SLACK_TOKEN")
     with pytest.raises(SecretError, match="env:TEST_SLACK_TOKEN"):
         world.restart()
+
+
+def test_the_consumer_outlasts_an_sqs_outage(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    caplog.set_level(logging.ERROR, logger="sentinel.routing")
+    world.consumer.error_pause = 0.01
+    world.sqs.delete_queue(QueueUrl=world.consumer.queue.url)
+    stop = threading.Event()
+    runner = threading.Thread(target=world.consumer.run, args=(stop,), kwargs={"wait": 0})
+    runner.start()
+    try:
+        deadline = 200
+        while not any("router round failed" in r.message for r in caplog.records) and deadline:
+            stop.wait(0.01)
+            deadline -= 1
+    finally:
+        stop.set()
+        runner.join(10)
+    assert not runner.is_alive()
+    failure = next(r.message for r in caplog.records if "router round failed" in r.message)
+    assert "NonExistentQueue" in failure or "does not exist" in failure

@@ -18,6 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy.exc import SQLAlchemyError
+
 from sentinel.errors import SentinelError
 from sentinel.routing.router import DEAD, RETRY, Decision, Router
 
@@ -30,6 +33,7 @@ SOURCE_ATTRIBUTE = "SentinelSourceQueue"
 MAX_VISIBILITY = 43200  # SQS's limit: 12 hours
 BACKOFF_BASE = 10.0
 BACKOFF_MAX = 900.0
+ERROR_PAUSE = 5.0
 
 
 class QueueError(SentinelError):
@@ -103,6 +107,7 @@ class Consumer:
         self.on_decision = on_decision
         self.monotonic = monotonic
         self.report = RunReport()
+        self.error_pause = ERROR_PAUSE
 
     def _record(self, decision: Decision) -> None:
         self.report.add(decision)
@@ -235,10 +240,21 @@ class Consumer:
         log.error("message %s moved to the dead-letter queue: %s", message["MessageId"], reason)
 
     def run(self, stop: threading.Event, wait: int = LONG_POLL) -> RunReport:
-        """Consume until ``stop`` is set; held alerts and escalations are checked every round."""
+        """Consume until ``stop`` is set; held alerts and escalations are checked every round.
+
+        An outage of SQS or of the store (past botocore's own retries) is logged and waited out:
+        nothing is lost meanwhile, the messages stay in the queue.
+        """
+        pause = self.error_pause
         while not stop.is_set():
-            self.tick()
-            self.poll(self._wait(wait), stop)
+            try:
+                self.tick()
+                self.poll(self._wait(wait), stop)
+                pause = self.error_pause
+            except (BotoCoreError, ClientError, SQLAlchemyError) as exc:
+                log.error("router round failed (%s); trying again in %.0fs", _short(exc), pause)
+                stop.wait(pause)
+                pause = min(pause * 2, BACKOFF_MAX)
         return self.report
 
     def drain(self, wait: int = 1) -> RunReport:
@@ -263,3 +279,7 @@ def latency(decision: Decision) -> float | None:
     if decision.received_at is None or decision.finished_at is None:
         return None
     return (decision.finished_at - decision.received_at).total_seconds()
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300]
