@@ -193,3 +193,39 @@ def test_with_a_router_it_delivers_email_and_pagerduty_and_owns_its_subscription
         ("lambda", "arn:aws:lambda:us-east-1:123456789012:function:shop-notify"),
     }
     assert plan(context(aws, root), kinds).is_empty
+
+
+def test_topics_let_budgets_and_cloudwatch_publish_from_this_account_only(
+    aws: SessionFactory, shop: Path
+) -> None:
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx, [Topics()]), [Topics()]).ok
+
+    attributes = aws.client("sns").get_topic_attributes(TopicArn=_topic_arn("shop-critical"))
+    (statement,) = json.loads(attributes["Attributes"]["Policy"])["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == "SNS:Publish"
+    assert statement["Resource"] == _topic_arn("shop-critical")
+    assert sorted(statement["Principal"]["Service"]) == [
+        "budgets.amazonaws.com",
+        "cloudwatch.amazonaws.com",
+        "costalerts.amazonaws.com",
+    ]
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert plan(ctx, [Topics()]).is_empty
+
+
+def test_a_policy_edited_in_the_console_is_drift(aws: SessionFactory, shop: Path) -> None:
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx, [Topics()]), [Topics()]).ok
+    aws.client("sns").set_topic_attributes(
+        TopicArn=_topic_arn("shop-warning"),
+        AttributeName="Policy",
+        AttributeValue=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )
+
+    (change,) = plan(ctx, [Topics()]).changes
+    assert (change.key, change.action) == ("shop-warning", Action.UPDATE)
+    assert [f.field for f in change.fields] == ["policy.Statement"]
+    assert apply(ctx, plan(ctx, [Topics()]), [Topics()]).ok
+    assert plan(ctx, [Topics()]).is_empty

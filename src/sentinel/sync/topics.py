@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from sentinel.sync.kind import Kind
@@ -13,6 +14,12 @@ if TYPE_CHECKING:
 
 KIND = "topic"
 DISPLAY_NAME_LIMIT = 100
+# AWS services that notify a severity topic: alarm actions, budget alerts, cost anomaly monitors.
+PUBLISHING_SERVICES = (
+    "budgets.amazonaws.com",
+    "cloudwatch.amazonaws.com",
+    "costalerts.amazonaws.com",
+)
 
 
 def topic_name_of(arn: str) -> str:
@@ -35,6 +42,39 @@ def display_name(project: str, severities: list[str]) -> str:
     return f"{project} {'/'.join(severities)}"[:DISPLAY_NAME_LIMIT]
 
 
+def access_policy(topic_arn: str, account_id: str) -> dict[str, Any]:
+    """Who may publish: the account's own AWS services, and only for this account.
+
+    Principals of the account itself are governed by their IAM policies; Budgets needs this
+    statement, or its alerts never reach the topic.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SentinelAwsServicesPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": sorted(PUBLISHING_SERVICES)},
+                "Action": "SNS:Publish",
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ],
+    }
+
+
+def normalise_policy(text: str | None) -> dict[str, Any] | None:
+    """A policy as comparable data: AWS returns it as JSON text in its own formatting."""
+    if not text:
+        return None
+    policy = json.loads(text)
+    for statement in policy.get("Statement", []):
+        principal = statement.get("Principal")
+        if isinstance(principal, dict) and isinstance(principal.get("Service"), list):
+            principal["Service"] = sorted(principal["Service"])
+    return policy
+
+
 def severities_by_topic(ctx: SyncContext) -> dict[str, list[str]]:
     """Topic name -> the severities routed to it (severities may share a ``topic:``)."""
     routing = ctx.config.routing
@@ -51,10 +91,12 @@ class Topics(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []
         for topic, severities in severities_by_topic(ctx).items():
-            fields = {"display_name": display_name(ctx.project, severities)}
+            arn = f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account_id}:{topic}"
+            policy = access_policy(arn, ctx.account_id)
+            fields = {"display_name": display_name(ctx.project, severities), "policy": policy}
             payload = {
                 "Name": topic,
-                "Attributes": {"DisplayName": fields["display_name"]},
+                "Attributes": {"DisplayName": fields["display_name"], "Policy": json.dumps(policy)},
                 "Tags": [{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
             }
             states.append(State(KIND, topic, fields, source=_routing_source(ctx), payload=payload))
@@ -65,7 +107,10 @@ class Topics(Kind):
         states = []
         for arn in list_project_topics(ctx):
             attributes = sns.get_topic_attributes(TopicArn=arn).get("Attributes", {})
-            fields = {"display_name": attributes.get("DisplayName", "")}
+            fields = {
+                "display_name": attributes.get("DisplayName", ""),
+                "policy": normalise_policy(attributes.get("Policy")),
+            }
             states.append(State(KIND, topic_name_of(arn), fields, arn=arn))
         return states
 
