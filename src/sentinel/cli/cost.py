@@ -34,7 +34,7 @@ def cost() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Print the Slack Block Kit JSON; post nothing.")
 def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool) -> None:
-    """The daily cost report: to Slack when configured, else to the terminal.
+    """The daily cost report, printed, and posted to Slack when configured.
 
     Yesterday against the same weekday last week and the 7-day average, month to date against
     last month, month-end forecast, budgets, top movers, unattributed spend, anomalies. Posted
@@ -56,8 +56,8 @@ def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool)
     else:
         delivery = run.delivery
         assert delivery is not None
+        ws.console.print(report_view(run.report))
         if delivery.status == "not configured":
-            ws.console.print(report_view(run.report))
             ws.err.print(f"[dim]Slack: not used ({delivery.detail}).[/]")
         else:
             _print_delivery(ws, delivery.status, delivery.target, delivery.detail)

@@ -6,13 +6,12 @@ The bot token is a secret reference, resolved at send time and handed only to th
 in the outbox for the next attempt. Each delivered part (the message, the chart) is recorded,
 so a retry never posts the message again after only the upload failed.
 
-``SENTINEL_SLACK_API_URL`` points the client elsewhere than https://slack.com/api/ (GovSlack,
-a proxy, a stand-in in tests).
+Where Slack is comes from ``sentinel.routing.endpoints``, as for the alert router:
+``SENTINEL_SLACK_API_URL`` (GovSlack, a proxy, a stand-in) and ``SENTINEL_CA_BUNDLE``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,9 +26,10 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from sentinel.errors import SecretError
+from sentinel.routing.endpoints import SLACK_API_URL, ServiceEndpoints
 from sentinel.store.outbox import Delivery, DeliveryFailed
 
-BASE_URL_ENV = "SENTINEL_SLACK_API_URL"
+BASE_URL_ENV = SLACK_API_URL
 CHANNEL = "slack"
 # Waits between retries of a 5xx or a dropped connection: 0.5 s, 1 s (with jitter).
 RETRY_INTERVAL: RetryIntervalCalculator = BackoffRetryIntervalCalculator(backoff_factor=0.5)
@@ -37,9 +37,11 @@ RETRY_INTERVAL: RetryIntervalCalculator = BackoffRetryIntervalCalculator(backoff
 
 def slack_client(token: str, base_url: str | None = None) -> WebClient:
     interval = RETRY_INTERVAL
+    endpoints = ServiceEndpoints.from_env()
     return WebClient(
         token=token,
-        base_url=base_url or os.environ.get(BASE_URL_ENV) or WebClient.BASE_URL,
+        base_url=base_url or endpoints.slack_api,
+        ssl=endpoints.ssl_context,
         timeout=30,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=3),

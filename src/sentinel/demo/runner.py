@@ -16,7 +16,7 @@ from rich.rule import Rule
 from sentinel.errors import SentinelError
 
 # Feature modules under sentinel.demo, in the order the demo tells the story.
-FEATURES = ["foundation", "sync", "tags", "slo", "routing"]
+FEATURES = ["foundation", "sync", "tags", "slo", "routing", "cost"]
 
 
 @dataclass(frozen=True)
