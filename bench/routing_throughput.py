@@ -69,6 +69,7 @@ class Run:
     lost: int
     duplicated: int
     batches: int  # receives that returned messages
+    busy: float  # seconds the router spent handling batches (the rest: receiving, the emulator)
 
     @property
     def throughput(self) -> float:
@@ -196,7 +197,16 @@ def route(
         lost=len(wanted - set(keys)),
         duplicated=sum(n - 1 for n in keys.values() if n > 1),
         batches=len({d.received_at for d in delivered}),
+        busy=_busy(delivered),
     )
+
+
+def _busy(decisions: list[Decision]) -> float:
+    ends: dict[datetime, datetime] = {}
+    for d in decisions:
+        if d.received_at is not None and d.finished_at is not None:
+            ends[d.received_at] = max(ends.get(d.received_at, d.finished_at), d.finished_at)
+    return sum((end - start).total_seconds() for start, end in ends.items())
 
 
 def main(messages: int = MESSAGES, scaled_rate: float = SCALED_RATE) -> int:
@@ -245,6 +255,11 @@ def main(messages: int = MESSAGES, scaled_rate: float = SCALED_RATE) -> int:
     print(
         f"\nlatency receive -> delivered, no limit: mean {mean:.0f} ms; "
         f"{free.messages / free.batches:.1f} messages per receive on average"
+    )
+    print(
+        f"router busy {free.busy:.1f} s of {free.seconds:.1f} s "
+        f"({free.busy / free.messages * 1000:.1f} ms a message: {free.messages / free.busy:.0f} "
+        "messages/s); the rest is ReceiveMessage on the emulator"
     )
     print(
         f"at {PAGERDUTY_RATE:.0f}/min, {messages} events take {messages / PAGERDUTY_RATE:.1f} min "
