@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -47,24 +48,24 @@ def render_table(report: RightsizingReport, console: Console) -> None:
             f"({report.headroom:g}% headroom): {examined}"
         ),
         title_justify="left",
+        box=box.SIMPLE_HEAD,
     )
-    for column in ("resource", "type", "finding", "current", "recommended", "saving / month"):
-        table.add_column(column, justify="right" if column.startswith("saving") else "left")
-    table.add_column("why", overflow="fold")
-    for finding in report.findings:
-        why = "; ".join([finding.evidence, *finding.notes])
+    for column in ("#", "resource", "type", "finding", "current", "recommended", "saving/month"):
+        table.add_column(column, justify="right" if column in ("#", "saving/month") else "left")
+    for number, finding in enumerate(report.findings, 1):
         table.add_row(
-            f"{finding.name}\n[dim]{finding.resource_id}[/]"
-            if finding.name != finding.resource_id
-            else finding.name,
+            str(number),
+            finding.name,
             finding.resource_type,
             Text(finding.kind.value, style=KIND_STYLE[finding.kind]),
             finding.current,
             finding.recommended,
             usd(finding.monthly_saving),
-            why,
         )
     console.print(table)
+    for number, finding in enumerate(report.findings, 1):
+        why = "; ".join([finding.evidence, *finding.notes])
+        console.print(f"[dim]{number:>3}.[/] {finding.resource_id}: {why}")
     console.print(
         f"[bold]{len(report.findings)} findings, {usd(report.monthly_saving)} a month[/] at "
         f"on-demand rates. {report.metric_calls} GetMetricData calls "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -35,6 +36,18 @@ def count(value: float, unit: str) -> str:
     return f"{value:,.0f} {'req' if unit == 'requests' else 'min'}"
 
 
+def compact(value: float) -> str:
+    """A count in at most five characters: 9,999 / 56.7k / 114k / 5.68M."""
+    size = abs(value)
+    if size < 10_000:
+        return f"{value:,.0f}"
+    for limit, suffix in ((1e6, "k"), (1e9, "M"), (float("inf"), "G")):
+        if size < limit:
+            scaled = value / (limit / 1000)
+            return f"{scaled:.3g}{suffix}" if abs(scaled) < 100 else f"{scaled:.0f}{suffix}"
+    return f"{value:.3g}"
+
+
 def rate(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
@@ -51,26 +64,29 @@ def budget_line(status: SloStatus) -> str:
 
 
 def render_status(report: SloReport, console: Console) -> None:
-    table = Table(
-        title=f"SLOs at {report.as_of:%Y-%m-%d %H:%M} UTC (whole hours)",
-        title_justify="left",
-    )
-    for column in ("SLO", "objective", "SLI", "budget left", "budget spent", "of budget"):
-        table.add_column(column, justify="left" if column == "SLO" else "right")
     windows = [b.label for b in report.statuses[0].burn_rates] if report.statuses else []
-    for label in windows:
-        table.add_column(f"burn {label}", justify="right")
-    table.add_column("status")
+    table = Table(
+        title=(
+            f"SLOs at {report.as_of:%Y-%m-%d %H:%M} UTC (whole hours): error budget left and "
+            f"spent, burn rate over {', '.join(windows)}"
+        ),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("SLO", no_wrap=True)
+    for column in ("objective", "SLI", "left", "spent of budget", *windows):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for status in report.statuses:
         budget = status.budget
         rates = {b.label: b for b in status.burn_rates}
         table.add_row(
             status.name,
-            f"{status.objective:g}% / {status.window_label}",
+            f"{status.objective:g}%/{status.window_label}",
             percent(status.sli),
             percent(budget.remaining_percent, 1),
-            count(budget.consumed, status.unit),
-            count(budget.allowed, status.unit),
+            f"{compact(budget.consumed)} of {compact(budget.allowed)} "
+            f"{'req' if status.unit == 'requests' else 'min'}",
             *[
                 Text(rate(rates[w].rate), style="bold red" if rates[w].alerting else "")
                 for w in windows
