@@ -2,7 +2,7 @@
 
 For every series and day, from the days before it only:
 
-- the level of each of the last ``weeks`` weeks is the median of its seven days (weekday
+- the level of each of the last ``weeks`` (eight) weeks is the median of its seven days (weekday
   effects cancel, a spike does not move it);
 - the weekly trend is the Theil-Sen slope through those weekly levels, and the level is
   projected to the day;
@@ -42,7 +42,7 @@ def first_days(values: np.ndarray) -> np.ndarray:
 
 
 def compute_baseline(
-    values: np.ndarray, weeks: int = 4, scale_days: int = 28, chunk: int = 256
+    values: np.ndarray, weeks: int = 8, scale_days: int = 28, chunk: int = 256
 ) -> Baseline:
     """The baseline of every series (row) of ``values``, in chunks of series to bound memory."""
     parts = [

@@ -119,7 +119,11 @@ class CostCache:
         return data
 
     def breakdown(self, query: CostQuery) -> CostRows:
-        """A one-off answer (an anomaly's drivers), cached whole; raises CostDataUnavailable."""
+        """A one-off answer (an anomaly's drivers), cached whole; raises CostDataUnavailable.
+
+        Kept even while its last days are estimated: drivers rank what rose, and a later
+        adjustment of a few cents does not change the ranking, nor is it worth a request.
+        """
         key = "|".join(
             [
                 query.granularity,
@@ -130,7 +134,7 @@ class CostCache:
             ]
         )
         cached = self._answer(key)
-        if cached is not None and not self._expired(cached[0], cached[1].get("estimated")):
+        if cached is not None:
             return _rows_from_payload(query, cached[1])
         answer = self._fetch(query)
         self._save_answer(key, _payload_from_rows(answer))
