@@ -51,7 +51,11 @@ def render_table(report: RightsizingReport, console: Console) -> None:
         box=box.SIMPLE_HEAD,
     )
     for column in ("#", "resource", "type", "finding", "current", "recommended", "saving/month"):
-        table.add_column(column, justify="right" if column in ("#", "saving/month") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("#", "saving/month") else "left",
+            no_wrap=column in ("resource", "saving/month"),
+        )
     for number, finding in enumerate(report.findings, 1):
         table.add_row(
             str(number),
@@ -68,7 +72,8 @@ def render_table(report: RightsizingReport, console: Console) -> None:
         console.print(f"[dim]{number:>3}.[/] {finding.resource_id}: {why}")
     console.print(
         f"[bold]{len(report.findings)} findings, {usd(report.monthly_saving)} a month[/] at "
-        f"on-demand rates. {report.metric_calls} GetMetricData calls "
+        f"on-demand rates. {report.metric_calls} GetMetricData "
+        f"call{'' if report.metric_calls == 1 else 's'} "
         f"(one GetMetricStatistics per resource and metric would be {report.naive_calls})."
     )
 

@@ -45,7 +45,7 @@ def burn_down_chart(review: SloReviewReport, width: float = 10.0, height: float 
             axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
             axes.set_ylabel("error budget left")
             axes.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-            axes.legend(loc="lower left", fontsize=8, frameon=False)
+            axes.legend(loc="lower left", bbox_to_anchor=(0.0, 0.06), fontsize=8, frameon=False)
             for side in ("top", "right"):
                 axes.spines[side].set_visible(False)
         axes.set_title(
