@@ -145,6 +145,20 @@ def test_sentinel_messages_round_trip(kind: str) -> None:
     assert alert.resolvable is (kind == "slo")
 
 
+def test_cost_anomaly_event_of_the_daemon() -> None:
+    alert = parse("sentinel_cost_anomaly.json")
+    assert alert.kind is AlertKind.ANOMALY and alert.state is AlertState.ALARM
+    assert alert.key == "anomaly:p2p:Amazon Relational Database Service@2026-03-01"
+    assert alert.name == "cost anomaly: Amazon Relational Database Service"
+    assert alert.reason == (
+        "Amazon Relational Database Service since 2026-03-01 (ongoing): $331.20 vs $118.80 "
+        "expected a day, impact $212.40"
+    )
+    assert alert.details["driven by"] == "USE1-InstanceUsage:db.r6g.2xlarge ($198.10)"
+    assert alert.severity == "warning"
+    assert alert.event_time == datetime(2026, 3, 3, 8, 0, 4, 512000, tzinfo=UTC)
+
+
 def test_alert_survives_its_json_form() -> None:
     alert = parse("cloudwatch_composite_alarm.json")
     assert Alert.from_json(json.loads(json.dumps(alert.to_json()))) == alert

@@ -137,6 +137,28 @@ def test_metric_math_composite_budget_and_sentinel_formats(world: World) -> None
     assert world.depth() == 0
 
 
+def test_cost_anomaly_notice_as_the_daemon_publishes_it(world: World) -> None:
+    event = json.loads(fixture("sentinel_cost_anomaly.json")["Message"])
+    event["project"] = "shop"
+    body = {
+        "default": "shop: cost anomaly: RDS",
+        "email": "shop: cost anomaly",
+        "sqs": json.dumps(event),
+    }
+    with time_machine.travel(DAY, tick=False):
+        world.factory.client("sns").publish(
+            TopicArn=topic_arn("medium"), Message=json.dumps(body), MessageStructure="json"
+        )
+        world.drain()
+    assert actions(world) == [DELIVERED]
+    [trigger] = world.events
+    assert trigger["dedup_key"] == "anomaly:shop:Amazon Relational Database Service@2026-03-01"
+    assert trigger["payload"]["severity"] == "warning"
+    [post] = world.slack()
+    assert post["channel"] == "#alerts"
+    assert "cost anomaly: Amazon Relational Database Service" in post["text"]
+
+
 def test_each_severity_maps_to_pagerduty_and_its_channels(world: World) -> None:
     rules = {
         "critical": "rds-cpu-high",

@@ -98,7 +98,11 @@ def parse_envelope(envelope: Envelope, received_at: datetime) -> Alert:
         if is_sentinel_message(data):
             try:
                 return parse_sentinel_message(
-                    data, envelope.message_id, envelope.topic_arn, envelope.raw
+                    data,
+                    envelope.message_id,
+                    envelope.topic_arn,
+                    envelope.raw,
+                    envelope.timestamp or received_at,
                 )
             except SentinelMessageError as exc:
                 raise UnparseableMessage(str(exc)) from None

@@ -1,5 +1,9 @@
 """Sentinel's own alert messages: cost anomalies and SLO burn rates, published to a severity topic.
 
+Two shapes arrive. The daemon's cost-anomaly notices (``sentinel.cost.notices``) publish an event
+with ``"source": "sentinel.cost-anomaly"`` for machine subscribers (SQS, Lambda, https); any other
+producer can use the versioned format below, built by ``sentinel_message``.
+
 The daemon publishes these to the topic of the severity the config names
 (``anomaly_detection.severity``, ``slos[].alerting.page/ticket``); the router reads them like a
 CloudWatch alarm. The format is versioned JSON under a ``sentinel`` key::
@@ -72,13 +76,73 @@ def sentinel_message(
     return json.dumps(body)
 
 
+COST_ANOMALY_SOURCE = "sentinel.cost-anomaly"
+
+
 def is_sentinel_message(data: Mapping[str, Any]) -> bool:
-    return isinstance(data.get("sentinel"), Mapping)
+    return isinstance(data.get("sentinel"), Mapping) or data.get("source") == COST_ANOMALY_SOURCE
+
+
+def parse_cost_anomaly(
+    data: Mapping[str, Any],
+    message_id: str,
+    topic_arn: str | None,
+    raw: bool,
+    received_at: datetime,
+) -> Alert:
+    """The daemon's cost-anomaly event: one anomaly of one cost series, first notice or update."""
+    missing = [f for f in ("project", "series", "start", "actual", "expected") if not data.get(f)]
+    if missing:
+        raise SentinelMessageError(f"cost anomaly event without {', '.join(missing)}")
+    series, start, end = (
+        str(data["series"]),
+        str(data["start"]),
+        str(data.get("end") or data["start"]),
+    )
+    when = (
+        f"since {start} (ongoing)"
+        if data.get("ongoing")
+        else (f"on {start}" if start == end else f"{start} to {end}")
+    )
+    reason = f"{series} {when}: ${data['actual']} vs ${data['expected']} expected a day" + (
+        f", impact ${data['impact']}" if data.get("impact") else ""
+    )
+    drivers = [
+        f"{d.get('name')} (${d.get('impact')})"
+        for d in data.get("drivers") or []
+        if isinstance(d, Mapping) and d.get("name")
+    ]
+    details = {"period": f"{start} to {end}", "ongoing": "yes" if data.get("ongoing") else "no"}
+    if drivers:
+        details["driven by"] = ", ".join(drivers)
+    if data.get("update"):
+        details["notice"] = "update"
+    return Alert(
+        message_id=message_id,
+        kind=AlertKind.ANOMALY,
+        key=f"anomaly:{data['project']}:{series}@{start}",
+        name=f"cost anomaly: {series}",
+        state=AlertState.ALARM,
+        reason=reason,
+        event_time=received_at,
+        topic_arn=topic_arn,
+        metric=f"{series} daily cost: ${data['actual']}",
+        threshold=f"expected ${data['expected']}",
+        details=details,
+        severity=data.get("severity") or None,
+        raw_delivery=raw,
+    )
 
 
 def parse_sentinel_message(
-    data: Mapping[str, Any], message_id: str, topic_arn: str | None, raw: bool
+    data: Mapping[str, Any],
+    message_id: str,
+    topic_arn: str | None,
+    raw: bool,
+    received_at: datetime,
 ) -> Alert:
+    if data.get("source") == COST_ANOMALY_SOURCE:
+        return parse_cost_anomaly(data, message_id, topic_arn, raw, received_at)
     header = data["sentinel"]
     if header.get("version") != VERSION:
         raise SentinelMessageError(
