@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -56,6 +57,39 @@ def bill(aws: object, today: date) -> CostTable:
     table = make_bill(today)
     load_cost_table(table)
     return table
+
+
+@pytest.fixture(scope="session")
+def filled_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store whose cache already holds what yesterday's report needs from the bill.
+
+    Tests of delivery and rendering start from it, so that only the cache tests pay for the
+    Cost Explorer requests of a cold cache.
+    """
+    import boto3
+    from moto import mock_aws
+
+    from sentinel.aws.session import SessionFactory
+    from sentinel.cost.runs import run_report
+
+    path = tmp_path_factory.mktemp("filled") / "store.db"
+    today = datetime.now(UTC).date()
+    with mock_aws():
+        factory = SessionFactory(session=boto3.Session(region_name="us-east-1"))
+        load_cost_table(make_bill(today))
+        config = load_config(write_config(tmp_path_factory.mktemp("filled-config")))
+        run_report(config, factory, Store(f"sqlite:///{path}"), deliver=False)
+    return path
+
+
+@pytest.fixture
+def warm_store(filled_store_file: Path, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the filled store: yesterday's report needs no Cost Explorer request."""
+    copy = tmp_path / "warm.db"
+    shutil.copy(filled_store_file, copy)
+    opened = Store(f"sqlite:///{copy}")
+    yield opened
+    opened.dispose()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -54,9 +55,18 @@ def test_report_without_slack_prints_and_writes_html(
     assert (config_dir / ".sentinel" / "sentinel.db").exists()
 
 
+@pytest.fixture
+def warm_project(config_dir: Path, filled_store_file: Path) -> Path:
+    """The project's default store, its cost cache already filled from the bill."""
+    (config_dir / ".sentinel").mkdir()
+    shutil.copy(filled_store_file, config_dir / ".sentinel" / "sentinel.db")
+    return config_dir
+
+
 def test_dry_run_prints_block_kit_and_posts_nothing(
-    aws: SessionFactory, bill: CostTable, config_dir: Path, slack: SlackStandIn
+    aws: SessionFactory, bill: CostTable, warm_project: Path, slack: SlackStandIn
 ) -> None:
+    config_dir = warm_project
     code, output = sentinel("cost", "report", "-C", str(config_dir), "--dry-run")
     assert code == 0
     message = json.loads(output)
@@ -66,8 +76,9 @@ def test_dry_run_prints_block_kit_and_posts_nothing(
 
 
 def test_report_to_slack_then_already_posted(
-    aws: SessionFactory, bill: CostTable, config_dir: Path, slack: SlackStandIn, today: date
+    aws: SessionFactory, bill: CostTable, warm_project: Path, slack: SlackStandIn, today: date
 ) -> None:
+    config_dir = warm_project
     day = (today - timedelta(days=2)).isoformat()
     code, output = sentinel("cost", "report", "-C", str(config_dir), "--date", day)
     assert code == 0

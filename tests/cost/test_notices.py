@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sentinel.aws.session import SessionFactory
+from sentinel.config import load_config
 from sentinel.config.loader import Config
 from sentinel.cost.anomalies import CostAnomaly, Driver
 from sentinel.cost.groupings import SERVICE, SeriesKey
@@ -14,6 +16,7 @@ from sentinel.cost.notices import notify_anomalies
 from sentinel.cost.runs import run_scan
 from sentinel.emulator.extensions.costexplorer import load_cost_table
 from sentinel.naming import severity_topic
+from sentinel.routing.messages import parse_message
 from sentinel.store import Store
 
 from .bills import bill as make_bill
@@ -137,3 +140,29 @@ def test_scan_with_notify_announces_a_real_anomaly(
     again = run_scan(config, aws, store, 7, today - timedelta(days=1), notify=True)
     assert again.notices is not None and again.notices.unchanged
     assert len(slack.posted()) == 1
+
+
+def test_with_the_alert_router_the_topic_carries_the_notice_and_the_router_reads_it(
+    aws: SessionFactory, config_dir: Path, store: Store, slack: SlackStandIn, today: date
+) -> None:
+    routing = config_dir / "alarms" / "routing.yaml"
+    routing.write_text(routing.read_text() + "router: {max_receives: 5}\n")
+    config = load_config(config_dir)
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    topic = sns.create_topic(Name=severity_topic(config, "warning"))["TopicArn"]
+    queue = sqs.create_queue(QueueName="shop-router")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)  # enveloped, as the router's is
+
+    result = notify_anomalies(config, store, aws, [anomaly(today - timedelta(days=1), 1, 80)])
+    assert result.destinations == ["SNS shop-warning"]
+    assert "Slack #shop-alerts: delivered by the alert router from the topic" in result.skipped
+    assert slack.posted() == []  # the router posts it: once, not twice
+    [message] = sqs.receive_message(QueueUrl=queue).get("Messages", [])
+    alert = parse_message(message["Body"])
+    assert alert.name == f"cost anomaly: {RDS}"
+    assert alert.severity == "warning"
+    assert alert.key == f"anomaly:shop:{RDS}@{today - timedelta(days=1)}"
+    assert alert.details["driven by"] == "RDS:StorageIOUsage ($80.00)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -21,6 +22,12 @@ from .project import SLACK_TOKEN
 from .slack_standin import SlackStandIn
 
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def store(warm_store: Store) -> Store:
+    """Cost data already cached: these tests are about delivery, not fetching."""
+    return warm_store
 
 
 def test_report_is_posted_with_its_blocks_and_chart(

@@ -79,7 +79,7 @@ def test_throttling_is_retried_and_counted_once(
     aws: SessionFactory, bill: CostTable, today: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answered = CostExplorerResponse.get_cost_and_usage
-    throttles = iter([True, True])
+    throttles = iter([True])
 
     def throttled(self: CostExplorerResponse) -> str:
         if next(throttles, False):

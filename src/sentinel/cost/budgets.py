@@ -37,7 +37,7 @@ class BudgetStatus:
     source: str  # "Cost Explorer", "AWS Budgets" or "unavailable"
     applied: bool | None  # None: AWS Budgets could not be read
     alerts_crossed: list[str] = field(default_factory=list)
-    note: str = ""
+    note: str = ""  # why there are no figures
 
     @property
     def used_percent(self) -> float | None:
@@ -100,7 +100,9 @@ def budget_statuses(
         limit = budget.amount.amount
         actual = forecast = None
         source, note = "unavailable", ""
-        computed = _computed(budget, data, day) if budget.period == "monthly" else None
+        month = day.replace(day=1)
+        complete = data.start <= month and not data.missing_days(month, day)
+        computed = _computed(budget, data, day) if budget.period == "monthly" and complete else None
         if computed is not None:
             actual, forecast = computed
             source = "Cost Explorer"
@@ -109,12 +111,10 @@ def budget_statuses(
             actual = _amount(spend.get("ActualSpend"))
             forecast = _amount(spend.get("ForecastedSpend"))
             source = "AWS Budgets"
+        elif not complete:
+            note = "Cost Explorer data missing for this month"
         else:
-            note = "filters not computable from the report's data and budget not applied"
-        if isinstance(applied, str):
-            note = f"AWS Budgets unreadable ({applied})"
-        elif not is_applied:
-            note = note or "not applied yet (sentinel apply)"
+            note = "filters not computable from the report's data, and not applied"
         statuses.append(
             BudgetStatus(
                 name=budget.name,
@@ -136,8 +136,6 @@ def _computed(budget: Any, data: CostData, day: date) -> tuple[Decimal, Decimal]
     if filters.regions or filters.usage_types or len(filters.tags) > 1:
         return None
     month = day.replace(day=1)
-    if data.start > month or data.missing_days(month, day):
-        return None
     parts: list[tuple[Dimension, list[str]]] = []
     if filters.services:
         parts.append((SERVICE, list(filters.services)))

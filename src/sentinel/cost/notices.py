@@ -4,7 +4,7 @@ The ``cost_anomalies`` table remembers every anomaly announced: its series, firs
 seen and the impact last announced. A scan's anomaly that continues a known one (same series,
 within two days of its last day) is the same anomaly: an update is sent in the thread of the
 first notice when its impact has grown by half since the last notice, and once when it ends.
-Notices go to the severity's Slack channel and its SNS topic (when the topic exists).
+Notices go to the severity's SNS topic (when it exists) and to Slack (see ``destinations``).
 """
 
 from __future__ import annotations
@@ -76,15 +76,34 @@ class Destinations:
 
 
 def destinations(config: Any, factory: SessionFactory | None) -> Destinations:
-    """Where anomaly notices go: the configured Slack channel, or the severity's; its topic."""
+    """Where anomaly notices go.
+
+    The severity's SNS topic, when it exists. Slack: ``anomaly_detection.slack`` when set;
+    otherwise the severity's own Slack destination, posted directly unless the alert router
+    (``router:`` in routing.yaml) is subscribed to that topic and delivers it itself, which
+    would post it twice. Without a severity, the cost report's channel.
+    """
     detection = config.anomaly_detection
     severity = detection.severity if detection else None
     skipped: list[str] = []
+    topic = None
+    if severity and factory is not None:
+        name = severity_topic(config, severity)
+        topic = _topic_arn(factory, name)
+        if topic is None:
+            skipped.append(f"SNS topic {name} does not exist (sentinel apply creates it)")
     slack = detection.slack if detection else None
     if slack is None and severity and config.routing:
         tier = config.routing.severities.get(severity)
-        slack = next((d.slack for d in (tier.notify if tier else []) if d.slack), None)
-    if slack is None and config.cost_report:
+        tier_slack = next((d.slack for d in (tier.notify if tier else []) if d.slack), None)
+        router = config.routing.router
+        if tier_slack is not None and router is not None and router.enabled and topic:
+            skipped.append(
+                f"Slack {tier_slack.channel}: delivered by the alert router from the topic"
+            )
+        else:
+            slack = tier_slack
+    if slack is None and not severity and config.cost_report:
         slack = config.cost_report.slack
     channel = token = None
     if slack is not None:
@@ -93,12 +112,6 @@ def destinations(config: Any, factory: SessionFactory | None) -> Destinations:
             channel, token = slack.channel, slack.token
         except SecretError as exc:
             skipped.append(f"Slack {slack.channel}: {exc}")
-    topic = None
-    if severity and factory is not None:
-        name = severity_topic(config, severity)
-        topic = _topic_arn(factory, name)
-        if topic is None:
-            skipped.append(f"SNS topic {name} does not exist (sentinel apply creates it)")
     return Destinations(channel, token, topic, severity, skipped)
 
 

@@ -15,6 +15,7 @@ from sentinel.cost.report import DailyReport
 from sentinel.cost.summary import (
     anomaly_line,
     budget_line,
+    budget_notes,
     data_notes,
     headline,
     month_lines,
@@ -58,6 +59,9 @@ def report_message(report: DailyReport) -> dict[str, Any]:
             f"{STATE_EMOJI.get(s.state, '')} {escape(budget_line(s))}".strip()
             for s in report.budgets
         ]
+        notes = budget_notes(report.budgets)
+        if notes:
+            lines.append(f"_{escape(notes)}_")
         blocks.append(_section("*Budgets*\n" + "\n".join(lines)))
     if report.movers:
         lines = [

@@ -13,6 +13,8 @@ from sentinel.cost.report import DailyReport
 from sentinel.cost.scan import AnomalyScan
 from sentinel.cost.summary import (
     anomaly_line,
+    budget_notes,
+    crossed_short,
     data_notes,
     headline,
     month_lines,
@@ -34,7 +36,7 @@ def report_view(report: DailyReport) -> RenderableType:
         parts.append(_budgets(report))
     if report.movers:
         table = _table(
-            "Top movers (last 7 days vs the 7 before)", "service", "last 7 days", "change", "%"
+            "Top movers (last 7 days vs the 7 before)", "service", ">last 7 days", ">change", ">%"
         )
         for move in report.movers:
             change = move.change
@@ -130,25 +132,22 @@ def scan_view(scan: AnomalyScan) -> RenderableType:
     return Group(anomalies_view(scan.anomalies, title), Text("\n".join(footer), style="dim"))
 
 
-def _budgets(report: DailyReport) -> Table:
+def _budgets(report: DailyReport) -> RenderableType:
     table = _table(
-        "Budgets (this month)", "budget", ">spent", ">of", ">used", ">forecast", "state", "source"
+        "Budgets (this month)", "budget", ">spent", ">limit", ">used", ">forecast", "alerts crossed"
     )
     for status in report.budgets:
-        state = status.state + (
-            f" ({', '.join(status.alerts_crossed)})" if status.alerts_crossed else ""
-        )
-        source = status.source + ("" if status.applied else " · not applied")
+        style = STATE_STYLE.get(status.state, "")
         table.add_row(
             status.name,
             usd(status.actual),
             usd(status.limit),
-            percent(status.used_percent),
-            f"{usd(status.forecast)} ({percent(status.forecast_percent)})",
-            Text(state, style=STATE_STYLE.get(status.state, "")),
-            source,
+            Text(percent(status.used_percent), style=style),
+            Text(f"{usd(status.forecast)} ({percent(status.forecast_percent)})", style=style),
+            ", ".join(crossed_short(a) for a in status.alerts_crossed) or "-",
         )
-    return table
+    notes = budget_notes(report.budgets)
+    return Group(table, Text(notes, style="dim")) if notes else table
 
 
 def _table(title: str, *columns: str) -> Table:

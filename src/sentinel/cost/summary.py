@@ -79,3 +79,31 @@ def data_notes(report: DailyReport) -> list[str]:
 
 def requests_line(requests: int) -> str:
     return f"Cost Explorer requests: {requests} (${requests * COST_EXPLORER_REQUEST_USD:.2f})"
+
+
+def crossed_short(alert: str) -> str:
+    """``actual > 80%`` -> ``80%``; ``forecasted > 100%`` -> ``100% forecast``."""
+    kind, _, threshold = alert.partition(" > ")
+    return threshold if kind == "actual" else f"{threshold} forecast"
+
+
+def budget_notes(budgets: list[BudgetStatus]) -> str:
+    """Where the budgets' figures come from, and which are not applied yet."""
+    sources: dict[str, list[str]] = {}
+    for status in budgets:
+        sources.setdefault(status.source, []).append(status.name)
+    parts = []
+    for source, names in sources.items():
+        if source == "unavailable":
+            reasons = sorted({s.note for s in budgets if s.source == source and s.note})
+            parts.append(f"no figures for {', '.join(names)} ({'; '.join(reasons)})")
+        else:
+            every = "all" if len(names) == len(budgets) else ", ".join(names)
+            parts.append(f"{every} from {source}")
+    unapplied = [s.name for s in budgets if s.applied is False]
+    if unapplied:
+        every = "all" if len(unapplied) == len(budgets) else ", ".join(unapplied)
+        parts.append(f"not applied in AWS yet: {every} (sentinel apply)")
+    if any(s.applied is None for s in budgets):
+        parts.append("AWS Budgets could not be read")
+    return "Budget figures: " + "; ".join(parts) + "." if parts else ""
