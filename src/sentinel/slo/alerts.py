@@ -96,7 +96,7 @@ def burn_rate_alarms(
             params["Tags"] = tag_list
             alarms.append(BurnRateAlarm(name, False, params))
         routed = actions.get(severity, {})
-        composite = {
+        composite: dict[str, Any] = {
             "AlarmName": burn_rate_name(project, slo.name, base),
             "AlarmDescription": (
                 f"SLO {slo.name} ({slo.objective}% over {slo.window}): "
@@ -110,7 +110,7 @@ def burn_rate_alarms(
             "InsufficientDataActions": list(routed.get("insufficient_data_actions", [])),
             "Tags": tag_list,
         }
-        alarms.append(BurnRateAlarm(composite["AlarmName"], True, composite))
+        alarms.append(BurnRateAlarm(str(composite["AlarmName"]), True, composite))
     return alarms
 
 

@@ -7,7 +7,7 @@ one GetMetricStatistics per instance per metric. Results are arrays on the query
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,12 +114,6 @@ def read_metrics(
         for part in pool.map(run, batches):
             results.update(part)
     return results
-
-
-def calls_needed(queries: Sequence[MetricQuery], start: datetime, end: datetime) -> int:
-    """How many GetMetricData calls ``read_metrics`` makes for these queries (without paging)."""
-    indexed = dict(enumerate(queries))
-    return sum(1 for _ in _batches(list(indexed), indexed, start, end))
 
 
 def _batches(

@@ -76,8 +76,8 @@ def percentile_rank(
 
 
 def _is_rank(query: Mapping[str, Any]) -> bool:
-    stat = query.get("MetricStat")
-    return bool(stat) and parse_rank(str(stat.get("Stat", ""))) is not None
+    stat = query.get("MetricStat") or {}
+    return parse_rank(str(stat.get("Stat", ""))) is not None
 
 
 def _with_rank(inner: Callable[..., list[dict[str, Any]]]) -> Callable[..., list[dict[str, Any]]]:
