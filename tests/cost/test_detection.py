@@ -131,3 +131,10 @@ def test_baseline_is_vectorised_over_many_series() -> None:
     assert not np.isnan(baseline.expected[:, 35:]).any()
     residual = (values[:, 60:] - baseline.expected[:, 60:]) / baseline.scale[:, 60:]
     assert abs(float(np.median(residual))) < 0.2
+
+
+def test_a_one_week_baseline_has_no_trend_but_works() -> None:
+    values = np.vstack([series(seed=s, weekly=False) for s in range(3)])
+    baseline = compute_baseline(values, weeks=1)
+    assert not np.isnan(baseline.expected[:, 14:]).any()
+    assert np.allclose(baseline.expected[:, 60:].mean(axis=1), 300, rtol=0.03)

@@ -74,7 +74,11 @@ def _baseline(values: np.ndarray, weeks: int, scale_days: int) -> Baseline:
             for i in range(weeks)
             for j in range(i + 1, weeks)
         ]
-        slope = np.nan_to_num(np.nanmedian(np.stack(slopes), axis=0)) if slopes else 0.0
+        slope = (
+            np.nan_to_num(np.nanmedian(np.stack(slopes), axis=0))
+            if slopes
+            else np.zeros_like(levels[0])
+        )
         distance = np.array([7 * k - 3 for k in range(1, weeks + 1)], dtype=float)
         projected = np.nanmedian(levels + slope[None] * distance[:, None, None], axis=0)
         expected = np.clip(projected + seasonal, 0.0, None)

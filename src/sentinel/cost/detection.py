@@ -117,7 +117,7 @@ def detect(
     first = max(0, _index(days, start) - settings.max_days)
     stop = _index(days, end)
     found: list[SeriesAnomaly] = []
-    for row in np.flatnonzero(flags[:, first : stop + 1].any(axis=1)):
+    for row in map(int, np.flatnonzero(flags[:, first : stop + 1].any(axis=1))):
         d = first
         while d <= stop:
             if not flags[row, d]:

@@ -265,7 +265,9 @@ def _record(store: Store, project: str, anomaly: CostAnomaly) -> int:
                 updated_at=now,
             )
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
 
 def _advance(store: Store, row_id: int, anomaly: CostAnomaly, notified: bool, notices: int) -> None:

@@ -59,9 +59,9 @@ def report_message(report: DailyReport) -> dict[str, Any]:
             f"{STATE_EMOJI.get(s.state, '')} {escape(budget_line(s))}".strip()
             for s in report.budgets
         ]
-        notes = budget_notes(report.budgets)
-        if notes:
-            lines.append(f"_{escape(notes)}_")
+        sources = budget_notes(report.budgets)
+        if sources:
+            lines.append(f"_{escape(sources)}_")
         blocks.append(_section("*Budgets*\n" + "\n".join(lines)))
     if report.movers:
         lines = [

@@ -142,7 +142,7 @@ class Outbox:
     def get(self, key: str) -> Delivery | None:
         with self.store.engine.connect() as db:
             row = db.execute(select(DELIVERIES).where(DELIVERIES.c.key == key)).mappings().first()
-        return _delivery(row) if row else None
+        return _delivery(dict(row)) if row else None
 
     def pending(self, due_only: bool = False) -> list[Delivery]:
         query = select(DELIVERIES).where(DELIVERIES.c.status != DELIVERED)
@@ -150,7 +150,7 @@ class Outbox:
             query = query.where(DELIVERIES.c.next_attempt_at <= utcnow())
         with self.store.engine.connect() as db:
             rows = db.execute(query.order_by(DELIVERIES.c.id)).mappings().all()
-        return [_delivery(r) for r in rows]
+        return [_delivery(dict(r)) for r in rows]
 
     def deliver(self, delivery: Delivery, sender: Sender) -> tuple[bool, str | None]:
         """Send one delivery now if nobody else is sending it; (delivered?, error)."""
