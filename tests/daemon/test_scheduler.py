@@ -206,3 +206,33 @@ def test_once_with_an_unknown_job_names_the_known_ones(
         "unknown job 'cost-reprot': known jobs are anomaly-scan, cost-report, deliveries"
         in result.output
     )
+
+
+def test_the_deliveries_job_posts_what_slack_refused_and_the_scan_announces(
+    aws: SessionFactory, config: Config, store: Store, slack: SlackStandIn
+) -> None:
+    rds_tags = {
+        "Environment": "production",
+        "Service": "database",
+        "Owner": "team-data",
+        "CostCenter": "eng-200",
+    }
+    extra = [(1, "Amazon Relational Database Service", "RDS:StorageIOUsage", 150.0, rds_tags)]
+    load_cost_table(make_bill(date(2026, 3, 10), extra=extra))
+    slack.fail("chat.postMessage", 3, status=503)
+    with time_machine.travel(london(10, 9, 0, 1), tick=True) as clock:
+        daemon = Daemon(config, aws, store)
+        report = daemon.run_job("cost-report")
+        assert report.status == "succeeded"
+        assert "queued to #shop-finops (Slack answered 503" in report.summary
+        assert slack.posted() == []
+        clock.move_to(london(10, 9, 5))
+        delivered = daemon.run_job("deliveries")
+        assert delivered.summary == "1 delivered"
+        assert [p["channel"] for p in slack.posted()] == ["#shop-finops"]
+        scan = daemon.run_job("anomaly-scan")
+        assert scan.summary == "1 anomaly from 2026-03-03 to 2026-03-09: 1 new, 0 updated; " + (
+            "SNS topic shop-warning does not exist (sentinel apply creates it)"
+        )
+        assert [p["channel"] for p in slack.posted()] == ["#shop-finops", "#shop-alerts"]
+        assert daemon.run_job("deliveries").summary == "0 delivered"
