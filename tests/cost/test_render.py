@@ -76,7 +76,8 @@ def test_markdown_writes_the_chart_beside_it(report: DailyReport, tmp_path: Path
     assert [p.name for p in paths] == ["report.md", "report.png"]
     text = paths[0].read_text()
     assert "![daily cost by service, last 30 days, and forecast](report.png)" in text
-    assert "| budget | spent | of | used | forecast | state | source |" in text
+    assert "| budget | spent | limit | used | forecast | alerts crossed |" in text
+    assert "_Budget figures: " in text
     assert paths[1].read_bytes().startswith(PNG)
     with pytest.raises(ValueError, match=r"use \.html or \.md"):
         write_report(report, tmp_path / "report.pdf")

@@ -15,6 +15,8 @@ from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import DailyReport
 from sentinel.cost.summary import (
     anomaly_line,
+    budget_notes,
+    crossed_short,
     data_notes,
     headline,
     month_lines,
@@ -28,6 +30,7 @@ class TableData:
     title: str
     columns: list[str]
     rows: list[list[str]]
+    note: str = ""
 
 
 def report_tables(report: DailyReport) -> list[TableData]:
@@ -36,7 +39,7 @@ def report_tables(report: DailyReport) -> list[TableData]:
         tables.append(
             TableData(
                 "Budgets (this month)",
-                ["budget", "spent", "of", "used", "forecast", "state", "source"],
+                ["budget", "spent", "limit", "used", "forecast", "alerts crossed"],
                 [
                     [
                         s.name,
@@ -44,11 +47,11 @@ def report_tables(report: DailyReport) -> list[TableData]:
                         usd(s.limit),
                         percent(s.used_percent),
                         f"{usd(s.forecast)} ({percent(s.forecast_percent)})",
-                        s.state + (f" ({', '.join(s.alerts_crossed)})" if s.alerts_crossed else ""),
-                        s.source + ("" if s.applied else " (not applied)"),
+                        ", ".join(crossed_short(a) for a in s.alerts_crossed) or "-",
                     ]
                     for s in report.budgets
                 ],
+                budget_notes(report.budgets),
             )
         )
     if report.movers:
@@ -133,6 +136,8 @@ def report_html(report: DailyReport, chart_png: bytes) -> str:
         for row in table.rows:
             parts.append("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>")
         parts.append("</tbody></table>")
+        if table.note:
+            parts.append(f'<p class="note">{e(table.note)}</p>')
     parts.append("<h2>Anomalies (last 7 days)</h2>")
     if report.anomalies:
         parts.append(
@@ -158,6 +163,8 @@ def report_markdown(report: DailyReport, image_name: str) -> str:
         lines.append("|" + "|".join("---" for _ in table.columns) + "|")
         lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in table.rows]
         lines.append("")
+        if table.note:
+            lines += [f"_{_md(table.note)}_", ""]
     lines += ["## Anomalies (last 7 days)", ""]
     lines += [f"- {_md(anomaly_line(a))}" for a in report.anomalies] or ["None."]
     lines += [
@@ -180,5 +187,5 @@ img{max-width:100%;margin-top:1em}
 table{border-collapse:collapse;font-size:.9em}
 th,td{border-bottom:1px solid #e5e5e5;padding:.3em .8em;text-align:left}
 td:not(:first-child){font-variant-numeric:tabular-nums}
-footer{color:#6e6e73;font-size:.85em;margin-top:2em}
+footer,.note{color:#6e6e73;font-size:.85em}footer{margin-top:2em}
 """
