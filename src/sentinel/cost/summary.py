@@ -47,7 +47,7 @@ def budget_line(status: BudgetStatus) -> str:
         f", forecast {usd(status.forecast)} ({percent(status.forecast_percent)})"
     )
     if status.alerts_crossed:
-        text += " — crossed " + ", ".join(status.alerts_crossed)
+        text += " — crossed " + ", ".join(crossed_short(a) for a in status.alerts_crossed)
     if status.note:
         text += f" [{status.note}]"
     return text
