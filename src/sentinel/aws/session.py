@@ -19,6 +19,8 @@ from sentinel.errors import AwsError
 
 DEFAULT_REGION = "us-east-1"
 COST_EXPLORER_REQUEST_USD = 0.01
+# The counter records services as botocore's events name them ("cost-explorer", not "ce").
+COST_EXPLORER = "cost-explorer"
 
 
 @dataclass
@@ -51,7 +53,7 @@ class ApiCallCounter:
     @property
     def cost_explorer_usd(self) -> float:
         """What the Cost Explorer requests made so far cost the user."""
-        return self.total("ce") * COST_EXPLORER_REQUEST_USD
+        return self.total(COST_EXPLORER) * COST_EXPLORER_REQUEST_USD
 
 
 @dataclass(frozen=True)

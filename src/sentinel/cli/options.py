@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sentinel.aws.session import ApiCallCounter, SessionFactory
+from sentinel.aws.session import COST_EXPLORER, ApiCallCounter, SessionFactory
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,7 +42,7 @@ class Workspace:
             )
         return self._factory
 
-    def load_config(self):  # noqa: ANN201 - returns sentinel.config.Config
+    def load_config(self):
         from sentinel.config import load_config
 
         return load_config(self.config_dir)
@@ -59,7 +59,7 @@ class Workspace:
             table.add_row(service, operation, str(n))
         table.add_row("", "total", str(self.counter.total()), style="bold")
         self.err.print(table)
-        ce = self.counter.total("ce")
+        ce = self.counter.total(COST_EXPLORER)
         if ce:
             self.err.print(f"Cost Explorer: {ce} request(s), ${self.counter.cost_explorer_usd:.2f}")
 

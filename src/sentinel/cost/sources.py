@@ -16,15 +16,14 @@ from typing import Any, Literal, Protocol
 import botocore.exceptions
 from botocore.config import Config as BotoConfig
 
-from sentinel.aws.session import SessionFactory
+from sentinel.aws.session import COST_EXPLORER, SessionFactory
 from sentinel.cost.groupings import Dimension, Grouping
 
 Granularity = Literal["DAILY", "MONTHLY"]
 # Cost Explorer is a global service answered from us-east-1.
 CE_REGION = "us-east-1"
 DEFAULT_METRIC = "UnblendedCost"
-# botocore names the service "cost-explorer" in its events; the counter sees it so.
-CE_SERVICE = "cost-explorer"
+CE_SERVICE = COST_EXPLORER
 
 
 class CostDataUnavailable(Exception):
@@ -80,7 +79,7 @@ class CostSource(Protocol):
 
 def ce_requests(factory: SessionFactory) -> int:
     """Cost Explorer requests made through this factory so far (each costs $0.01)."""
-    return factory.counter.total(CE_SERVICE) + factory.counter.total("ce")
+    return factory.counter.total(CE_SERVICE)
 
 
 class CostExplorerSource:
