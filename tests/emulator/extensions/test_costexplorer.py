@@ -152,3 +152,15 @@ def test_install_is_idempotent() -> None:
     install()
 
     assert CostExplorerResponse.get_cost_and_usage is handler
+
+
+def test_forecast_is_refused_cleanly_as_for_an_account_without_history(
+    aws: SessionFactory,
+) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        aws.client("ce").get_cost_forecast(
+            TimePeriod={"Start": "2026-11-23", "End": "2026-12-01"},
+            Metric="UNBLENDED_COST",
+            Granularity="DAILY",
+        )
+    assert refused.value.response["Error"]["Code"] == "DataUnavailableException"

@@ -1,5 +1,8 @@
 """Cost Explorer that answers from data: GetCostAndUsage, GetDimensionValues and GetTags.
 
+GetCostForecast answers DataUnavailableException, as Cost Explorer does for an account it
+cannot forecast, so the product's own projection is what the emulator shows.
+
 moto hands out queued, injected GetCostAndUsage results whatever the query asks. Here each
 account's Cost Explorer backend holds a ``CostTable`` of daily cost records, and the three read
 operations are computed from it by ``sentinel.emulator.cost_explorer``. While an account has no
@@ -49,6 +52,19 @@ def install() -> None:
     CostExplorerResponse.get_cost_and_usage = _get_cost_and_usage  # type: ignore[method-assign]
     CostExplorerResponse.get_dimension_values = _answer(cost_explorer.get_dimension_values)  # type: ignore[attr-defined]
     CostExplorerResponse.get_tags = _answer(cost_explorer.get_tags)  # type: ignore[attr-defined]
+    CostExplorerResponse.get_cost_forecast = _no_forecast  # type: ignore[attr-defined]
+
+
+def _no_forecast(self: CostExplorerResponse) -> str:
+    """Forecasts are not emulated: answer as Cost Explorer does when it cannot forecast.
+
+    Without this, moto fails the request with a server error and a traceback in its log;
+    callers fall back to their own projection either way.
+    """
+    raise CostExplorerServiceError(
+        "DataUnavailableException",
+        "Insufficient amount of historical data to generate forecast (forecasts are not emulated)",
+    )
 
 
 def _table_of(backend: CostExplorerBackend) -> CostTable:
