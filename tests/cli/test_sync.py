@@ -76,6 +76,16 @@ def test_plan_shows_creates_and_exit_codes(shop: Path) -> None:
     }
 
 
+def test_compact_plan_is_one_line_per_resource(shop: Path) -> None:
+    result = run("plan", "-C", str(shop), "--compact")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len([line for line in lines if line.startswith("+ ")]) == 11
+    assert any(line.startswith("+ alarm shop-api-errors (") for line in lines)
+    assert "threshold" not in result.output
+    assert lines[-1] == "Plan: 11 to create, 0 to update, 0 to replace, 0 to delete."
+
+
 def test_apply_refuses_off_a_terminal_without_auto_approve(aws: SessionFactory, shop: Path) -> None:
     result = run("apply", "-C", str(shop))
     assert result.exit_code == 1

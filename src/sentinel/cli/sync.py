@@ -42,14 +42,15 @@ def _plan(ws: Workspace, ctx: SyncContext) -> Plan:
     is_flag=True,
     help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
 )
-def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool) -> None:
+@click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
+def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool, compact: bool) -> None:
     """Show what apply would create, update and delete. Reads only."""
     ctx = _context(ws)
     result = _plan(ws, ctx)
     if as_json:
         click.echo(json.dumps(plan_json(result), indent=2, default=str))
     else:
-        render_plan(result, ws.console)
+        render_plan(result, ws.console, compact=compact)
     if detailed_exitcode and not result.is_empty:
         sys.exit(2)
 
@@ -69,8 +70,9 @@ def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool) -> None:
     show_default=True,
     help="Writes in flight at once.",
 )
+@click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
 def apply_command(
-    ws: Workspace, auto_approve: bool, allow_mass_delete: bool, concurrency: int
+    ws: Workspace, auto_approve: bool, allow_mass_delete: bool, concurrency: int, compact: bool
 ) -> None:
     """Apply the plan: topics, subscriptions, alarms, composites, dashboards, budgets.
 
@@ -79,7 +81,7 @@ def apply_command(
     """
     ctx = _context(ws)
     result = _plan(ws, ctx)
-    render_plan(result, ws.console)
+    render_plan(result, ws.console, compact=compact)
     if result.is_empty:
         return
     check_mass_delete(result, allow_mass_delete)

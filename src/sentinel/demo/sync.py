@@ -64,8 +64,10 @@ def raise_threshold_in_console(ctx: DemoContext) -> None:
 
 STEPS: list[Step] = [
     Action("Demo values for the configuration's secret references", provide_demo_secrets),
-    Command("Plan the P2P Sandbox alarms and routing against the demo account", ["plan"]),
-    Command("Apply the plan", ["apply", "--auto-approve"]),
+    Command(
+        "Plan the P2P Sandbox alarms and routing against the demo account", ["plan", "--compact"]
+    ),
+    Command("Apply the plan", ["apply", "--auto-approve", "--compact"]),
     Command("Plan again: AWS matches the configuration", ["plan", "--detailed-exitcode"]),
     Action("Someone raises an alarm threshold in the AWS console", raise_threshold_in_console),
     Command("sentinel drift reports the edit (exit 2)", ["drift"], ok_codes=(2,)),

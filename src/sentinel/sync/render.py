@@ -26,24 +26,27 @@ def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def render_plan(plan: Plan, console: Console) -> None:
+def render_plan(plan: Plan, console: Console, compact: bool = False) -> None:
+    """The plan as terraform shows one; ``compact`` gives one line per resource."""
     for conflict in plan.conflicts:
         console.print(
             f"[bold red]![/] {conflict.kind} {escape(conflict.key)}: {escape(conflict.message)}"
         )
     for change in plan.changes:
-        _render_change(change, console)
+        _render_change(change, console, compact)
     console.print()
     console.print(f"[bold]{plan.summary()}[/]")
 
 
-def _render_change(change: Change, console: Console) -> None:
+def _render_change(change: Change, console: Console, compact: bool) -> None:
     style = _STYLE[change.action]
     where = f"  [dim]({escape(change.source)})[/]" if change.source else ""
+    changed = f" [dim]({len(change.fields)} fields)[/]" if compact and change.fields else ""
     console.print(
-        f"[{style}]{change.action.symbol} {change.kind}[/] [bold]{escape(change.key)}[/]{where}"
+        f"[{style}]{change.action.symbol} {change.kind}[/] [bold]{escape(change.key)}[/]"
+        f"{changed}{where}"
     )
-    if change.action is Action.DELETE:
+    if change.action is Action.DELETE or compact:
         return
     for field in change.fields:
         old, new = field.shown()
