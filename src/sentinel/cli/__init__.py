@@ -13,7 +13,7 @@ from sentinel.errors import ConfigError, SentinelError
 class SentinelGroup(click.Group):
     """Maps SentinelError to a message and exit code: a user error never shows a traceback."""
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
@@ -26,7 +26,10 @@ class SentinelGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-@click.group(cls=SentinelGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=SentinelGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+)
 @click.version_option(__version__, "--version", prog_name="sentinel")
 def main() -> None:
     """Monitoring-as-code and cost governance for AWS.

@@ -30,7 +30,9 @@ def validate(ws: Workspace) -> None:
         (len(config.slos), "SLO", "SLOs"),
     ]
     summary = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
-    ws.console.print(f"[green]✓[/] {ws.config_dir}: project [bold]{config.name}[/] is valid ({summary})")
+    ws.console.print(
+        f"[green]✓[/] {ws.config_dir}: project [bold]{config.name}[/] is valid ({summary})"
+    )
 
 
 @click.command()
