@@ -15,6 +15,7 @@ from typing import Any
 import botocore.exceptions
 
 from sentinel.aws.session import SessionFactory
+from sentinel.config.models.routing import Slack
 from sentinel.config.secrets import resolve_secret
 from sentinel.cost.chart import render_chart
 from sentinel.cost.render_slack import report_message
@@ -69,6 +70,58 @@ class SnsSender:
         progress({"message_id": response["MessageId"]})
 
 
+@dataclass(frozen=True)
+class SlackPost:
+    """A message for a monitor's Slack channel, with an optional chart to upload beside it."""
+
+    message: Mapping[str, Any]
+    title: str | None = None
+    chart: bytes | None = None
+    chart_name: str | None = None
+
+
+def post_once(
+    slack: Slack | None,
+    key_for: Callable[[str], str],
+    build: Callable[[], SlackPost],
+    store: Store,
+    factory: SessionFactory | None,
+    sender_overrides: Mapping[str, Sender] | None = None,
+    unconfigured: str = "no slack channel",
+) -> DeliveryResult:
+    """Post to ``slack`` once per outbox key (``key_for(channel)``), through the outbox.
+
+    ``build`` runs only when the key was never queued; a post Slack refuses stays queued for the
+    daemon's ``deliveries`` job, and a key already delivered is never posted again.
+    """
+    if slack is None:
+        return DeliveryResult("not configured", detail=unconfigured)
+    try:
+        resolve_secret(slack.token, factory)
+    except SecretError as exc:
+        return DeliveryResult("not configured", slack.channel, str(exc))
+    outbox = Outbox(store)
+    key = key_for(slack.channel)
+    existing = outbox.get(key)
+    if existing is not None and existing.delivered:
+        return DeliveryResult(
+            "already posted", slack.channel, f"at {existing.delivered_at:%Y-%m-%d %H:%M} UTC"
+        )
+    if existing is None:
+        post = build()
+        payload = slack_payload(slack.channel, slack.token, post.message)
+        if post.title:
+            payload["attachment_title"] = post.title
+        existing, _ = outbox.enqueue(
+            key, SLACK, slack.channel, payload, post.chart, post.chart_name
+        )
+    active = {**senders(factory, outbox), **(sender_overrides or {})}
+    ok, error = outbox.deliver(existing, active[SLACK])
+    if ok:
+        return DeliveryResult("posted", slack.channel)
+    return DeliveryResult("queued", slack.channel, error or "being sent by another process")
+
+
 def senders(factory: SessionFactory | None, outbox: Outbox) -> dict[str, Sender]:
     def thread_ts(key: str) -> str | None:
         parent = outbox.get(key)
@@ -94,29 +147,23 @@ def deliver_report(
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> DeliveryResult:
     """Post the report to the cost report's Slack channel, once per day and channel."""
-    slack = config.cost_report.slack if config.cost_report else None
-    if slack is None:
-        return DeliveryResult("not configured", detail="no slack channel in monitors/ cost_report")
-    try:
-        resolve_secret(slack.token, factory)
-    except SecretError as exc:
-        return DeliveryResult("not configured", slack.channel, str(exc))
-    outbox = Outbox(store)
-    key = report_key(config.name, report.day, slack.channel)
-    existing = outbox.get(key)
-    if existing is not None and existing.delivered:
-        return DeliveryResult(
-            "already posted", slack.channel, f"at {existing.delivered_at:%Y-%m-%d %H:%M} UTC"
+
+    def build() -> SlackPost:
+        return SlackPost(
+            report_message(report),
+            title=f"Daily cost, {report.day:%d %b %Y}",
+            chart=render_chart(
+                report.chart, f"{report.project}: daily cost by service, and forecast"
+            ),
+            chart_name=f"cost-{report.project}-{report.day}.png",
         )
-    if existing is None:
-        chart = render_chart(report.chart, f"{report.project}: daily cost by service, and forecast")
-        payload = slack_payload(slack.channel, slack.token, report_message(report))
-        payload["attachment_title"] = f"Daily cost, {report.day:%d %b %Y}"
-        existing, _ = outbox.enqueue(
-            key, SLACK, slack.channel, payload, chart, f"cost-{report.project}-{report.day}.png"
-        )
-    active = {**senders(factory, outbox), **(sender_overrides or {})}
-    ok, error = outbox.deliver(existing, active[SLACK])
-    if ok:
-        return DeliveryResult("posted", slack.channel)
-    return DeliveryResult("queued", slack.channel, error or "being sent by another process")
+
+    return post_once(
+        config.cost_report.slack if config.cost_report else None,
+        lambda channel: report_key(config.name, report.day, channel),
+        build,
+        store,
+        factory,
+        sender_overrides,
+        unconfigured="no slack channel in monitors/ cost_report",
+    )

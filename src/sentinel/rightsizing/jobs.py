@@ -12,17 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from sentinel.aws.session import SessionFactory
-from sentinel.config.secrets import resolve_secret
 from sentinel.config.units import parse_percent
-from sentinel.cost.delivery import DeliveryResult, senders
-from sentinel.cost.slack import CHANNEL as SLACK
-from sentinel.cost.slack import slack_payload
+from sentinel.cost.delivery import DeliveryResult, SlackPost, post_once
 from sentinel.daemon.registry import JobContext, JobSpec
-from sentinel.errors import SecretError
 from sentinel.rightsizing.render import rightsizing_message, usd
 from sentinel.rightsizing.scan import DEFAULT_HEADROOM, RightsizingReport, rightsize
 from sentinel.store import Store
-from sentinel.store.outbox import Outbox, Sender
+from sentinel.store.outbox import Sender
 
 
 @dataclass(frozen=True)
@@ -51,34 +47,16 @@ def run_rightsizing(
         headroom=float(parse_percent(settings.headroom)) if settings else DEFAULT_HEADROOM,
         now=now,
     )
-    slack = settings.slack if settings else None
-    if slack is None:
-        result = DeliveryResult(
-            "not configured", detail="no slack channel in monitors/ rightsizing"
-        )
-        return RightsizingRun(report, result)
-    try:
-        resolve_secret(slack.token, factory)
-    except SecretError as exc:
-        return RightsizingRun(report, DeliveryResult("not configured", slack.channel, str(exc)))
-    outbox = Outbox(store)
-    key = rightsizing_key(config.name, report.as_of, slack.channel)
-    existing = outbox.get(key)
-    if existing is not None and existing.delivered:
-        return RightsizingRun(report, DeliveryResult("already posted", slack.channel))
-    if existing is None:
-        message = rightsizing_message(report, config.name)
-        existing, _ = outbox.enqueue(
-            key, SLACK, slack.channel, slack_payload(slack.channel, slack.token, message)
-        )
-    active = {**senders(factory, outbox), **(sender_overrides or {})}
-    ok, error = outbox.deliver(existing, active[SLACK])
-    status = (
-        DeliveryResult("posted", slack.channel)
-        if ok
-        else DeliveryResult("queued", slack.channel, error or "being sent by another process")
+    delivery = post_once(
+        settings.slack if settings else None,
+        lambda channel: rightsizing_key(config.name, report.as_of, channel),
+        lambda: SlackPost(rightsizing_message(report, config.name)),
+        store,
+        factory,
+        sender_overrides,
+        unconfigured="no slack channel in monitors/ rightsizing",
     )
-    return RightsizingRun(report, status)
+    return RightsizingRun(report, delivery)
 
 
 def _schedule(config: Any) -> str | None:

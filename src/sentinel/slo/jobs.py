@@ -14,17 +14,13 @@ from typing import Any
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.models.monitors import SloReview
-from sentinel.config.secrets import resolve_secret
-from sentinel.cost.delivery import DeliveryResult, senders
-from sentinel.cost.slack import CHANNEL as SLACK
-from sentinel.cost.slack import slack_payload
+from sentinel.cost.delivery import DeliveryResult, SlackPost, post_once
 from sentinel.daemon.registry import JobContext, JobSpec
-from sentinel.errors import SecretError
 from sentinel.slo.chart import burn_down_chart
 from sentinel.slo.render import review_message
 from sentinel.slo.review import SloReviewReport, slo_review
 from sentinel.store import Store
-from sentinel.store.outbox import Outbox, Sender
+from sentinel.store.outbox import Sender
 
 
 @dataclass(frozen=True)
@@ -61,37 +57,21 @@ def deliver_review(
     factory: SessionFactory | None,
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> DeliveryResult:
-    slack = config.slo_review.slack if config.slo_review else None
-    if slack is None:
-        return DeliveryResult("not configured", detail="no slack channel in monitors/ slo_review")
-    try:
-        resolve_secret(slack.token, factory)
-    except SecretError as exc:
-        return DeliveryResult("not configured", slack.channel, str(exc))
-    outbox = Outbox(store)
-    key = review_key(config.name, review.as_of, slack.channel)
-    existing = outbox.get(key)
-    if existing is not None and existing.delivered:
-        return DeliveryResult(
-            "already posted", slack.channel, f"at {existing.delivered_at:%Y-%m-%d %H:%M} UTC"
-        )
-    if existing is None:
-        payload = slack_payload(slack.channel, slack.token, review_message(review))
-        payload["attachment_title"] = f"SLO burn-down, {review.as_of:%d %b %Y}"
-        chart = burn_down_chart(review)
-        existing, _ = outbox.enqueue(
-            key,
-            SLACK,
-            slack.channel,
-            payload,
-            chart,
-            f"slo-{review.project}-{review.as_of:%Y%m%d}.png",
-        )
-    active = {**senders(factory, outbox), **(sender_overrides or {})}
-    ok, error = outbox.deliver(existing, active[SLACK])
-    if ok:
-        return DeliveryResult("posted", slack.channel)
-    return DeliveryResult("queued", slack.channel, error or "being sent by another process")
+    """Post the review to the review's Slack channel, once per ISO week and channel."""
+    return post_once(
+        config.slo_review.slack if config.slo_review else None,
+        lambda channel: review_key(config.name, review.as_of, channel),
+        lambda: SlackPost(
+            review_message(review),
+            title=f"SLO burn-down, {review.as_of:%d %b %Y}",
+            chart=burn_down_chart(review),
+            chart_name=f"slo-{review.project}-{review.as_of:%Y%m%d}.png",
+        ),
+        store,
+        factory,
+        sender_overrides,
+        unconfigured="no slack channel in monitors/ slo_review",
+    )
 
 
 def _schedule(config: Any) -> str | None:
