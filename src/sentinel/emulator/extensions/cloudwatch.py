@@ -231,7 +231,7 @@ def _get_metric_data(
             computed[query["Id"]] = moto_results[0]
         else:
             values, timestamps = parse_expression(expression, list(computed.values()))
-            computed[query["Id"]] = _result(
+            computed[query["Id"]] = query_result(
                 query, query.get("Label") or query["Id"], values, timestamps
             )
     return [computed[q["Id"]] for q in queries if q.get("ReturnData", True) and q["Id"] in computed]
@@ -251,7 +251,7 @@ def _metric_stat_result(
     if scan_by == "TimestampDescending":
         points.reverse()
     label = query.get("Label") or f"{metric['MetricName']} {statistic}"
-    return _result(
+    return query_result(
         query,
         label,
         [p.values[statistic] for p in points],
@@ -259,9 +259,10 @@ def _metric_stat_result(
     )
 
 
-def _result(
+def query_result(
     query: Mapping[str, Any], label: str, values: list[Any], timestamps: list[datetime]
 ) -> dict[str, Any]:
+    """One MetricDataResults entry as GetMetricData returns it."""
     return {
         "id": query["Id"],
         "label": label,

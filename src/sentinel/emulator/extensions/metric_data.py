@@ -108,7 +108,7 @@ def _with_rank(inner: Callable[..., list[dict[str, Any]]]) -> Callable[..., list
                 computed[query["Id"]] = inner(self, [query], start_time, end_time, scan_by)[0]
                 continue
             values, timestamps = parse_expression(expression, list(computed.values()))
-            computed[query["Id"]] = _result(
+            computed[query["Id"]] = cloudwatch.query_result(
                 query, query.get("Label") or query["Id"], values, timestamps
             )
         return [
@@ -148,16 +148,4 @@ def _rank_result(
         times.reverse()
         values.reverse()
     label = query.get("Label") or f"{metric['MetricName']} {stat['Stat']}"
-    return _result(query, label, values, times)
-
-
-def _result(
-    query: Mapping[str, Any], label: str, values: list[Any], timestamps: list[datetime]
-) -> dict[str, Any]:
-    return {
-        "id": query["Id"],
-        "label": label,
-        "values": values,
-        "timestamps": timestamps,
-        "status_code": "Complete",
-    }
+    return cloudwatch.query_result(query, label, values, times)
