@@ -140,7 +140,8 @@ class _Server:
             return self.handle(request)
 
     def handle(self, request: Request) -> tuple[int, dict[str, str], Any]:
-        raise NotImplementedError
+        """A path the stand-in does not serve answers as the real API would: not found."""
+        return 404, {}, {"ok": False, "error": "unknown_method"}
 
 
 class PagerDutyStandIn(_Server):
