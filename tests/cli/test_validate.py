@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
@@ -130,3 +131,29 @@ def test_schema_out_writes_six_files(tmp_path: Path) -> None:
     assert f"{out / 'alarms.json'}  (alarms/*.yaml)" in result.stdout.splitlines()
     for path in out.iterdir():
         jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_schema_out_is_relative_to_the_config_dir(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    result = run("schema", "-C", str(repo), "--out", ".sentinel/schemas")
+
+    assert result.exit_code == 0, result.output
+    assert (repo / ".sentinel" / "schemas" / "routing.json").is_file()
+
+
+def test_every_command_takes_config_dir_profile_and_region() -> None:
+    def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        found = []
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                found.extend(commands(command, (*prefix, name)))
+            else:
+                found.append((*prefix, name))
+        return found
+
+    for path in commands(main):
+        text = run(*path, "--help").output
+        for option in ("--config-dir", "--profile", "--region"):
+            assert option in text, f"sentinel {' '.join(path)} lacks {option}"

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
+
+from sentinel.cli.options import Workspace, common_options
 
 
 @click.command()
-@click.option(
-    "-C",
-    "--config-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The configuration to demonstrate (the repository root is the P2P Sandbox).",
-)
+@common_options
 @click.option("--port", type=int, default=0, help="Emulator port (default: a free one).")
-def demo(config_dir: Path, port: int) -> None:
-    """Start the local emulator with the demo account and run the main job against it."""
+def demo(ws: Workspace, port: int) -> None:
+    """Start the local emulator with the demo account and run the main job against it.
+
+    -C chooses the configuration to demonstrate (default: the repository root, the P2P
+    Sandbox). The demo always runs against its own emulator, never a real account.
+    """
     from sentinel.demo.runner import run_demo
 
-    run_demo(config_dir, port)
+    if ws.profile or ws.region:
+        ws.err.print(
+            "note: the demo runs against its own emulator in us-east-1; "
+            "--profile and --region are not used"
+        )
+    run_demo(ws.config_dir, port)

@@ -41,16 +41,17 @@ def validate(ws: Workspace) -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write one <kind>.json per file kind into this directory instead of printing.",
+    help="Write one <kind>.json per file kind into this directory (relative to -C).",
 )
-def schema(kinds: tuple[str, ...], out: Path | None) -> None:
+@common_options
+def schema(ws: Workspace, kinds: tuple[str, ...], out: Path | None) -> None:
     """Print the JSON Schema of config files, for editor completion.
 
     With no KINDS, every kind (project, routing, alarms, dashboards, budgets, monitors).
     With --out DIR, write them as files that yaml-language-server can point at.
     """
     if out is not None:
-        for kind, path in write_schemas(out).items():
+        for kind, path in write_schemas(ws.config_dir / out).items():
             click.echo(f"{path}  ({FILE_PATTERNS[kind]})")
         return
     selected = kinds or tuple(FILE_KINDS)
