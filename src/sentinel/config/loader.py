@@ -191,6 +191,22 @@ def _assemble(
                         spot.problem(f"placeholder {{{token}}} needs `for_each` on the {owner}")
                     )
 
+    def collect(
+        items: list[Any],
+        into: list[Any],
+        namespace: str,
+        label: str,
+        file: str,
+        data: Any,
+        section: str,
+    ) -> None:
+        """Define each item's name (duplicates are errors), remember where, and keep it."""
+        for i, item in enumerate(items):
+            spot = where(file, data, section, i, "name")
+            refs.define(namespace, item.name, spot, label)
+            config.sources[(namespace, item.name)] = str(spot)
+            into.append(item)
+
     # First pass: everything that defines names.
     singletons: dict[str, Where] = {}
     for _kind, file, data, model in parsed:
@@ -208,28 +224,20 @@ def _assemble(
                     "severity", name, Where(file, data.key_positions["severities"]), "severity"
                 )
         elif isinstance(model, AlarmsFile):
-            for i, rule in enumerate(model.alarms):
-                spot = where(file, data, "alarms", i, "name")
-                refs.define("alarm", rule.name, spot, "alarm")
-                config.sources[("alarm", rule.name)] = str(spot)
-                config.alarms.append(rule)
-            for i, composite in enumerate(model.composites):
-                spot = where(file, data, "composites", i, "name")
-                refs.define("alarm", composite.name, spot, "alarm")
-                config.sources[("alarm", composite.name)] = str(spot)
-                config.composites.append(composite)
+            collect(model.alarms, config.alarms, "alarm", "alarm", file, data, "alarms")
+            collect(model.composites, config.composites, "alarm", "alarm", file, data, "composites")
         elif isinstance(model, DashboardsFile):
-            for i, dashboard in enumerate(model.dashboards):
-                spot = where(file, data, "dashboards", i, "name")
-                refs.define("dashboard", dashboard.name, spot, "dashboard")
-                config.sources[("dashboard", dashboard.name)] = str(spot)
-                config.dashboards.append(dashboard)
+            collect(
+                model.dashboards,
+                config.dashboards,
+                "dashboard",
+                "dashboard",
+                file,
+                data,
+                "dashboards",
+            )
         elif isinstance(model, BudgetsFile):
-            for i, budget in enumerate(model.budgets):
-                spot = where(file, data, "budgets", i, "name")
-                refs.define("budget", budget.name, spot, "budget")
-                config.sources[("budget", budget.name)] = str(spot)
-                config.budgets.append(budget)
+            collect(model.budgets, config.budgets, "budget", "budget", file, data, "budgets")
             if model.tagging is not None:
                 _set_once(
                     config,
@@ -240,11 +248,7 @@ def _assemble(
                     refs,
                 )
         elif isinstance(model, MonitorsFile):
-            for i, slo in enumerate(model.slos):
-                spot = where(file, data, "slos", i, "name")
-                refs.define("slo", slo.name, spot, "SLO")
-                config.sources[("slo", slo.name)] = str(spot)
-                config.slos.append(slo)
+            collect(model.slos, config.slos, "slo", "SLO", file, data, "slos")
             for attribute in ("cost_report", "anomaly_detection", "rightsizing", "slo_review"):
                 value = getattr(model, attribute)
                 if value is not None:

@@ -193,7 +193,7 @@ class CostExplorerSource:
             error = exc.response.get("Error", {})
             code = error.get("Code", "Error")
             raise CostDataUnavailable(f"{code}: {error.get('Message', '')}".strip(), code) from None
-        except (botocore.exceptions.BotoCoreError, NotImplementedError) as exc:
+        except botocore.exceptions.BotoCoreError as exc:
             raise CostDataUnavailable(f"{type(exc).__name__}: {exc}", type(exc).__name__) from None
 
 
