@@ -11,7 +11,7 @@ from sentinel.config.yaml_source import Position
 from sentinel.errors import ConfigProblem
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_RULE_REF = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?([^\")]+?)\"?\s*\)")
+RULE_REFERENCE = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?([^\")]+?)\"?\s*\)")
 _RULE_TOKENS = re.compile(
     r"\s*(?:(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?[^\")]+\"?\s*\)|(AND|OR|NOT|TRUE|FALSE)\b|\(|\))"
 )
@@ -93,7 +93,7 @@ class References:
         if error:
             self.problems.append(where.problem(f"invalid composite rule: {error}"))
             return []
-        return [name.strip() for _, name in _RULE_REF.findall(rule)]
+        return [name.strip() for _, name in RULE_REFERENCE.findall(rule)]
 
 
 def _rule_error(rule: str) -> str | None:

@@ -62,4 +62,4 @@ class AlarmNames:
 
 
 def alarm_arn(ctx: SyncContext, name: str) -> str:
-    return f"arn:{ctx.partition}:cloudwatch:{ctx.region}:{ctx.account_id}:alarm:{name}"
+    return ctx.arn("cloudwatch", f"alarm:{name}")

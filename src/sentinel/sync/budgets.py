@@ -105,7 +105,7 @@ def _order(document: BudgetDocument, key: str) -> tuple[str, str, Decimal]:
 
 
 def budget_arn(ctx: SyncContext, name: str) -> str:
-    return f"arn:{ctx.partition}:budgets::{ctx.account_id}:budget/{name}"
+    return ctx.arn("budgets", f"budget/{name}", regional=False)
 
 
 def cost_filters(budget: Budget) -> dict[str, list[str]]:

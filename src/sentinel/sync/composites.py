@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sentinel.config.references import RULE_REFERENCE
 from sentinel.naming import alarm_name
 from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms
 from sentinel.sync.kind import Kind
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
 
 KIND = "composite alarm"
-_REFERENCE = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*\"?([^\")]+?)\"?\s*\)")
 
 
 def alarm_rule(project: str, rule: str, known: set[str]) -> str:
@@ -37,11 +37,11 @@ def alarm_rule(project: str, rule: str, known: set[str]) -> str:
         target = alarm_name(project, name) if name in known else name
         return f'{state}("{target}")'
 
-    return _REFERENCE.sub(replace, rule.strip())
+    return RULE_REFERENCE.sub(replace, rule.strip())
 
 
 def dependencies(composite: CompositeAlarm) -> set[str]:
-    return {match.group(2).strip() for match in _REFERENCE.finditer(composite.rule)}
+    return {match.group(2).strip() for match in RULE_REFERENCE.finditer(composite.rule)}
 
 
 def in_dependency_order(composites: list[CompositeAlarm]) -> list[CompositeAlarm]:
@@ -115,7 +115,7 @@ class CompositeAlarms(Kind):
             for alarm in describe_alarms(ctx, "CompositeAlarm")
         }
         uses = {
-            key: {m.group(2).strip() for m in _REFERENCE.finditer(state.fields["rule"])}
+            key: {m.group(2).strip() for m in RULE_REFERENCE.finditer(state.fields["rule"])}
             for key, state in states.items()
         }
         return [states[key] for key in _topological(uses)]

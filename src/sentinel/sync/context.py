@@ -39,13 +39,13 @@ class SyncContext:
 
     @cached_property
     def partition(self) -> str:
-        return (
-            "aws-cn"
-            if self.region.startswith("cn-")
-            else "aws-us-gov"
-            if "-gov-" in self.region
-            else "aws"
-        )
+        # botocore resolves it from the region, as the inventory does; no request is made.
+        return str(self.client("sts").meta.partition)
+
+    def arn(self, service: str, resource: str, regional: bool = True) -> str:
+        """The ARN of one of this account's resources (``regional=False`` for global ones)."""
+        region = self.region if regional else ""
+        return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
 
     @cached_property
     def inventory(self) -> Inventory:
@@ -62,6 +62,4 @@ class SyncContext:
         return severity_topic(self.config, severity)
 
     def topic_arn(self, severity: str) -> str:
-        return (
-            f"arn:{self.partition}:sns:{self.region}:{self.account_id}:{self.topic_name(severity)}"
-        )
+        return self.arn("sns", self.topic_name(severity))

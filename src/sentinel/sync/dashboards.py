@@ -29,7 +29,7 @@ KIND = "dashboard"
 
 def dashboard_arn(ctx: SyncContext, name: str) -> str:
     # Dashboards are global: their ARNs carry no region.
-    return f"arn:{ctx.partition}:cloudwatch::{ctx.account_id}:dashboard/{name}"
+    return ctx.arn("cloudwatch", f"dashboard/{name}", regional=False)
 
 
 def desired_bodies(ctx: SyncContext) -> dict[str, tuple[dict[str, Any], str]]:

@@ -51,12 +51,6 @@ class RouterQueueKind(Kind):
         }
         return [State(KIND, queue_name(ctx.project), fields, source=_source(ctx), payload=fields)]
 
-    def _arn(self, ctx: SyncContext, name: str) -> str:
-        return f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account_id}:{name}"
-
-    def _topic_arn(self, ctx: SyncContext, topic: str) -> str:
-        return f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account_id}:{topic}"
-
     # --- actual --------------------------------------------------------------------------
 
     def actual(self, ctx: SyncContext) -> list[State]:
@@ -114,19 +108,19 @@ class RouterQueueKind(Kind):
             )["QueueUrl"]
         )
         sqs.tag_queue(QueueUrl=dlq_url, Tags=ctx.tags)
-        queue_arn = self._arn(ctx, state.key)
+        queue_arn = ctx.arn("sqs", state.key)
         attributes = {
             "VisibilityTimeout": str(fields["visibility_timeout"]),
             "ReceiveMessageWaitTimeSeconds": str(fields["long_poll"]),
             "MessageRetentionPeriod": str(fields["retention"]),
             "RedrivePolicy": json.dumps(
                 {
-                    "deadLetterTargetArn": self._arn(ctx, dlq_name),
+                    "deadLetterTargetArn": ctx.arn("sqs", dlq_name),
                     "maxReceiveCount": fields["max_receives"],
                 }
             ),
             "Policy": json.dumps(
-                _policy(queue_arn, [self._topic_arn(ctx, t) for t in fields["policy_topics"]])
+                _policy(queue_arn, [ctx.arn("sns", t) for t in fields["policy_topics"]])
             ),
         }
         url = _queue_url(sqs, state.key)
@@ -137,7 +131,7 @@ class RouterQueueKind(Kind):
         else:
             sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
             sqs.tag_queue(QueueUrl=url, Tags=ctx.tags)
-        wanted = {self._topic_arn(ctx, t) for t in fields["topics"]}
+        wanted = {ctx.arn("sns", t) for t in fields["topics"]}
         existing = _subscriptions(ctx, queue_arn)
         for subscription in existing:
             if subscription["TopicArn"] not in wanted:
@@ -155,7 +149,7 @@ class RouterQueueKind(Kind):
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         sqs, sns = ctx.client("sqs"), ctx.client("sns")
-        for subscription in _subscriptions(ctx, state.arn or self._arn(ctx, state.key)):
+        for subscription in _subscriptions(ctx, state.arn or ctx.arn("sqs", state.key)):
             sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
         for name in (state.key, state.fields.get("dead_letter_queue")):
             url = _queue_url(sqs, name) if name else None

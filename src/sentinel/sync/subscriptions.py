@@ -109,7 +109,7 @@ class Subscriptions(Kind):
 
     def actual(self, ctx: SyncContext) -> list[State]:
         paginator = ctx.client("sns").get_paginator("list_subscriptions_by_topic")
-        router = f"arn:{ctx.partition}:sqs:{ctx.region}:{ctx.account_id}:{queue_name(ctx.project)}"
+        router = ctx.arn("sqs", queue_name(ctx.project))
         states: list[State] = []
         for topic_arn in list_project_topics(ctx):
             for page in paginator.paginate(TopicArn=topic_arn):
@@ -123,13 +123,9 @@ class Subscriptions(Kind):
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
         """A subscription belongs to its topic's owner; a pending one cannot be removed."""
         topics = {s.key: s.fields["topic"] for s in states}
-        arns = {topic: self._topic_arn(ctx, topic) for topic in set(topics.values())}
+        arns = {topic: ctx.arn("sns", topic) for topic in set(topics.values())}
         tags = project_tags(ctx, arns.values())
         return {s.key: tags.get(arns[topics[s.key]]) if s.arn is not None else None for s in states}
-
-    @staticmethod
-    def _topic_arn(ctx: SyncContext, topic: str) -> str:
-        return f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account_id}:{topic}"
 
     def create(self, ctx: SyncContext, state: State) -> None:
         with _redacted(state):

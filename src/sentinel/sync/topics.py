@@ -91,7 +91,7 @@ class Topics(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []
         for topic, severities in severities_by_topic(ctx).items():
-            arn = f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account_id}:{topic}"
+            arn = ctx.arn("sns", topic)
             policy = access_policy(arn, ctx.account_id)
             fields = {"display_name": display_name(ctx.project, severities), "policy": policy}
             payload = {
