@@ -22,6 +22,7 @@ from sentinel.config.models import (
     Dashboard,
     DashboardsFile,
     ForEach,
+    MetricRef,
     MonitorsFile,
     Project,
     RightSizing,
@@ -365,6 +366,19 @@ def _assemble(
                     )
         elif isinstance(model, MonitorsFile):
             for s, slo in enumerate(model.slos):
+                check_for_each(slo.for_each, file, data, "slos", s)
+                for loc, ref in _slo_metrics(slo):
+                    check_template(
+                        ref.dimensions,
+                        slo.for_each is not None,
+                        "SLO",
+                        file,
+                        data,
+                        "slos",
+                        s,
+                        *loc,
+                        "dimensions",
+                    )
                 if slo.alerting is not None:
                     for key in ("page", "ticket"):
                         severity = getattr(slo.alerting, key)
@@ -390,6 +404,20 @@ def _assemble(
                             "alarm",
                         )
     return (config if valid_project else None), refs.problems
+
+
+def _slo_metrics(slo: Slo) -> list[tuple[tuple[str, ...], MetricRef]]:
+    """The SLI's metrics with their place under the SLO: ``(("availability", "errors"), ref)``."""
+    found: list[tuple[tuple[str, ...], MetricRef]] = []
+    for sli_key, sli, roles in (
+        ("availability", slo.availability, ("errors", "good", "total")),
+        ("latency", slo.latency, ("metric", "total")),
+    ):
+        for role in roles:
+            ref = getattr(sli, role, None) if sli is not None else None
+            if ref is not None:
+                found.append(((sli_key, role), ref))
+    return found
 
 
 def _check_evaluation(

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, Field, model_validator
 
-from sentinel.config.models.base import MetricRef, Model, Name
+from sentinel.config.models.base import ForEach, MetricRef, Model, Name
 from sentinel.config.models.routing import Slack
 from sentinel.config.units import Duration, Latency, MoneyAmount, Objective, Percent
 
@@ -165,6 +165,9 @@ class Slo(Model):
     availability: AvailabilitySli | None = None
     latency: LatencySli | None = None
     alerting: SloAlerting | None = None
+    for_each: ForEach | None = Field(
+        default=None, description="one SLO per discovered resource, named <name>-<resource id>"
+    )
 
     @model_validator(mode="after")
     def _one_sli(self) -> Slo:
