@@ -258,7 +258,9 @@ def _assemble(
                     )
 
     # Second pass: everything that refers to names.
-    templated_alarms = {r.name for r in config.alarms if r.for_each is not None}
+    templates = {
+        r.name: r.for_each for r in [*config.alarms, *config.composites] if r.for_each is not None
+    }
     for _kind, file, data, model in parsed:
         if isinstance(model, AlarmsFile):
             for i, rule in enumerate(model.alarms):
@@ -294,18 +296,27 @@ def _assemble(
                 refs.require_severity(
                     composite.severity, where(file, data, "composites", i, "severity")
                 )
+                check_for_each(composite.for_each, file, data, "composites", i)
                 spot = where(file, data, "composites", i, "rule")
                 for name in refs.check_composite_rule(composite.rule, spot):
-                    if (
-                        refs.require("alarm", name, spot, "alarm", " in rule")
-                        and name in templated_alarms
-                    ):
-                        refs.problems.append(
-                            spot.problem(
-                                f"alarm {name!r} is a template (for_each): a composite rule "
-                                "needs one alarm, not one per resource"
-                            )
+                    if not refs.require("alarm", name, spot, "alarm", " in rule"):
+                        continue
+                    template = templates.get(name)
+                    if template is None or template == composite.for_each:
+                        continue
+                    if composite.for_each is None:
+                        why = (
+                            "a composite rule needs one alarm, not one per resource: give the "
+                            "composite the same for_each to have one composite per resource"
                         )
+                    else:
+                        why = (
+                            "a templated composite uses the alarms of its own resource, so "
+                            f"its for_each must be the same as {name!r}'s"
+                        )
+                    refs.problems.append(
+                        spot.problem(f"alarm {name!r} is a template (for_each): {why}")
+                    )
         elif isinstance(model, DashboardsFile):
             for d, dashboard in enumerate(model.dashboards):
                 for r, row in enumerate(dashboard.rows):

@@ -41,7 +41,13 @@ class AlarmNames:
                 names.by_rule[rule.name] = [alarm_name(project, rule.name, r.id) for r in resources]
             names.rules_by_severity.setdefault(rule.severity, []).append(rule.name)
         for composite in ctx.config.composites:
-            names.by_rule[composite.name] = [alarm_name(project, composite.name)]
+            if composite.for_each is None:
+                names.by_rule[composite.name] = [alarm_name(project, composite.name)]
+            else:
+                resources = expand(composite.for_each, ctx.inventory, ctx.region)
+                names.by_rule[composite.name] = [
+                    alarm_name(project, composite.name, r.id) for r in resources
+                ]
             names.rules_by_severity.setdefault(composite.severity, []).append(composite.name)
         for instance in slo_instances(ctx.config, ctx.inventory, ctx.region):
             slo = instance.slo
