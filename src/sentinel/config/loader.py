@@ -305,18 +305,18 @@ def _assemble(
                     if template is None or template == composite.for_each:
                         continue
                     if composite.for_each is None:
-                        why = (
-                            "a composite rule needs one alarm, not one per resource: give the "
-                            "composite the same for_each to have one composite per resource"
+                        problem = (
+                            f"alarm {name!r} is a template (for_each): a composite rule needs "
+                            "one alarm, not one per resource: give the composite the same "
+                            "for_each to have one composite per resource"
                         )
                     else:
-                        why = (
-                            "a templated composite uses the alarms of its own resource, so "
-                            f"its for_each must be the same as {name!r}'s"
+                        problem = (
+                            f"alarm {name!r} is a template with another for_each: a templated "
+                            "composite uses the alarms of its own resource, so it needs the "
+                            "same for_each as they have"
                         )
-                    refs.problems.append(
-                        spot.problem(f"alarm {name!r} is a template (for_each): {why}")
-                    )
+                    refs.problems.append(spot.problem(problem))
         elif isinstance(model, DashboardsFile):
             for d, dashboard in enumerate(model.dashboards):
                 for r, row in enumerate(dashboard.rows):
