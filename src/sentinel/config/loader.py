@@ -258,9 +258,9 @@ def _assemble(
                     )
 
     # Second pass: everything that refers to names.
-    templates = {
-        r.name: r.for_each for r in [*config.alarms, *config.composites] if r.for_each is not None
-    }
+    templates: dict[str, ForEach] = {
+        r.name: r.for_each for r in config.alarms if r.for_each is not None
+    } | {c.name: c.for_each for c in config.composites if c.for_each is not None}
     for _kind, file, data, model in parsed:
         if isinstance(model, AlarmsFile):
             for i, rule in enumerate(model.alarms):
@@ -378,7 +378,7 @@ def _assemble(
         elif isinstance(model, MonitorsFile):
             for s, slo in enumerate(model.slos):
                 check_for_each(slo.for_each, file, data, "slos", s)
-                for loc, ref in _slo_metrics(slo):
+                for place, ref in _slo_metrics(slo):
                     check_template(
                         ref.dimensions,
                         slo.for_each is not None,
@@ -387,7 +387,7 @@ def _assemble(
                         data,
                         "slos",
                         s,
-                        *loc,
+                        *place,
                         "dimensions",
                     )
                 if slo.alerting is not None:

@@ -92,7 +92,9 @@ class CompositeAlarms(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         config = ctx.config
         known = {r.name for r in config.alarms} | {c.name for c in config.composites}
-        templated = {r.name for r in [*config.alarms, *config.composites] if r.for_each}
+        templated = {r.name for r in config.alarms if r.for_each} | {
+            c.name for c in config.composites if c.for_each
+        }
         states = []
         for composite in in_dependency_order(list(config.composites)):
             source = config.source("alarm", composite.name)
