@@ -123,68 +123,90 @@ _STR = "tag:yaml.org,2002:str"
 def _measure(loader: yaml.SafeLoader, root: yaml.Node) -> dict[int, int]:
     """Check depth, self-reference and alias expansion; resolve merge keys once per mapping.
 
-    Walks the composed graph (where an alias is the very node it names) without recursion,
-    each mapping and sequence once. Returns, per mapping, how many of its pairs came from
-    merge keys.
+    The composed graph holds an alias as the very node it names, so it is walked without
+    recursion and each mapping and sequence once: first to count what the file writes out,
+    then, children first, to add up what each value stands for once aliases are expanded,
+    refusing the first one that is too large before it is built. Returns, per mapping, how
+    many of its pairs came from merge keys.
     """
+    written, ordered = _walk(root)
+    allowed = written + max(ALIAS_ALLOWANCE, written)
+
+    def refuse(node: yaml.Node) -> yaml.MarkedYAMLError:
+        return yaml.MarkedYAMLError(
+            problem=(
+                f"aliases expand this value past {allowed:,} values (the file writes out "
+                f"{written:,}): write the values out, or repeat an anchor less"
+            ),
+            problem_mark=node.start_mark,
+        )
+
     sizes: dict[int, int] = {}  # values a node stands for once every alias is expanded
     merged: dict[int, int] = {}
+    for node in ordered:
+        if isinstance(node, yaml.MappingNode):
+            merges = [v for k, v in node.value if k.tag == _MERGE]
+            if merges:
+                own = len(node.value) - len(merges)
+                sources = [m for v in merges for m in (v.value if _is_seq(v) else [v])]
+                if own + sum(len(m.value) for m in sources if _is_map(m)) > allowed:
+                    raise refuse(node)  # a merge that repeats itself would build it
+                loader.flatten_mapping(node)
+                merged[id(node)] = len(node.value) - own
+        size = 1
+        for child in _children(node):
+            size += sizes[id(child)] if isinstance(child, yaml.CollectionNode) else 1
+        if size > allowed:
+            raise refuse(node)
+        sizes[id(node)] = size
+    return merged
+
+
+def _is_map(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.MappingNode)
+
+
+def _is_seq(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.SequenceNode)
+
+
+def _walk(root: yaml.Node) -> tuple[int, list[yaml.Node]]:
+    """Values written out, and every mapping and sequence once, children first."""
+    written = 0
+    ordered: list[yaml.Node] = []
+    seen: set[int] = set()
     on_path: set[int] = set()
-    finished: list[yaml.Node] = []
-    written = 0  # values the file writes out: each mapping and sequence once, each scalar
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     while stack:
         node, depth, done = stack.pop()
         key = id(node)
         if done:
             on_path.discard(key)
-            if isinstance(node, yaml.MappingNode):
-                merges = sum(1 for k, _ in node.value if k.tag == _MERGE)
-                if merges:
-                    own = len(node.value) - merges
-                    loader.flatten_mapping(node)
-                    merged[key] = len(node.value) - own
-            size = 1
-            for child in _children(node):
-                size += sizes[id(child)] if isinstance(child, yaml.CollectionNode) else 1
-            sizes[key] = size
-            finished.append(node)
+            ordered.append(node)
             continue
         if not isinstance(node, yaml.CollectionNode):
-            sizes[key] = 1
             written += 1
-            continue
-        if key in sizes:
             continue
         if key in on_path:
             raise yaml.MarkedYAMLError(
                 problem="an alias refers to a value it is part of", problem_mark=node.start_mark
             )
+        if key in seen:
+            continue
         if depth > MAX_DEPTH:
             raise yaml.MarkedYAMLError(
                 problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=node.start_mark
             )
+        seen.add(key)
         on_path.add(key)
         written += 1
         stack.append((node, depth, True))
         for child in reversed(_children(node)):
             if isinstance(child, yaml.CollectionNode):
-                if id(child) not in sizes:
-                    stack.append((child, depth + 1, False))
+                stack.append((child, depth + 1, False))
             else:
                 written += 1
-    allowed = written + max(ALIAS_ALLOWANCE, written)
-    if sizes[id(root)] > allowed:
-        # Point at the smallest value that is already too large: the anchor being repeated.
-        culprit = next(n for n in finished if sizes[id(n)] > allowed)
-        raise yaml.MarkedYAMLError(
-            problem=(
-                f"aliases expand this value to more than {allowed:,} values (the file writes "
-                f"out {written:,}): write the values out, or repeat an anchor less"
-            ),
-            problem_mark=culprit.start_mark,
-        )
-    return merged
+    return written, ordered
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -226,6 +248,8 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, merged: dict[int, int]) -
             key = key_node.value if key_node.tag == _STR else _scalar(loader, key_node)
             if not isinstance(key, str):
                 key = str(key)
+            if index < from_merge and key in result:
+                continue  # of two merged mappings, the first one listed wins
             if index >= from_merge:  # a key of the mapping itself overrides a merged one
                 if key in own:
                     first = result.key_positions[key]
