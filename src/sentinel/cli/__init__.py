@@ -17,7 +17,7 @@ class SentinelGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            for problem in exc.problems:
+            for problem in [*exc.warnings, *exc.problems]:
                 click.echo(str(problem), err=True)
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)

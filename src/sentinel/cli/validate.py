@@ -17,9 +17,12 @@ from sentinel.config.schema import FILE_PATTERNS, json_schema, write_schemas
 def validate(ws: Workspace) -> None:
     """Check every config file: all errors at once, as file:line:col.
 
-    Exit 0 when valid, 1 when not. Nothing is read from or written to AWS.
+    Exit 0 when valid, 1 when not. Nothing is read from or written to AWS. Settings that do
+    nothing and files that are not read are printed as warnings (exit 0).
     """
     config = ws.load_config()
+    for warning in config.warnings:
+        click.echo(str(warning), err=True)
     counts = [
         (len(config.alarms), "alarm rule", "alarm rules"),
         (len(config.composites), "composite alarm", "composite alarms"),

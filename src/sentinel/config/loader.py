@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files
+from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files, skipped_files
 from sentinel.config.models import (
     AlarmRule,
     AlarmsFile,
@@ -35,8 +36,12 @@ from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
 from sentinel.config.units import format_duration
+from sentinel.config.unused import unused_routing
 from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
-from sentinel.errors import ConfigError, ConfigProblem
+from sentinel.errors import ConfigError, ConfigProblem, ConfigWarning
+
+# A config file larger than this is refused before it is read: 10,000 alarm rules take ~2 MB.
+MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass
@@ -57,6 +62,8 @@ class Config:
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Valid settings that do nothing and files that are not read; shown, never fatal.
+    warnings: list[ConfigWarning] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -83,6 +90,10 @@ def load_config(root: str | Path, known_resource_types: Iterable[str] | None = N
         )
         problems.append(ConfigProblem(where, 1, 1, message))
 
+    warnings = [
+        ConfigWarning(_display(skipped.path, root), 1, 1, f"not read: {skipped.reason}")
+        for skipped in skipped_files(root)
+    ]
     parsed: list[tuple[str, str, Any, BaseModel]] = []
     broken: set[str] = set()
     for kind, path in files:
@@ -96,9 +107,28 @@ def load_config(root: str | Path, known_resource_types: Iterable[str] | None = N
 
     config, more = _assemble(root, parsed, known_resource_types, broken)
     problems.extend(more)
+    warnings.extend(_unused(parsed))
     if problems or config is None:
-        raise ConfigError(problems)
+        raise ConfigError(problems, warnings)
+    config.warnings = sorted(warnings)
     return config
+
+
+def _unused(parsed: list[tuple[str, str, Any, BaseModel]]) -> list[ConfigWarning]:
+    models = [model for _, _, _, model in parsed]
+    detection = next(
+        (
+            m.anomaly_detection
+            for m in models
+            if isinstance(m, MonitorsFile) and m.anomaly_detection
+        ),
+        None,
+    )
+    found: list[ConfigWarning] = []
+    for _kind, file, data, model in parsed:
+        if isinstance(model, Routing):
+            found.extend(unused_routing(model, file, data, detection))
+    return found
 
 
 def _display(path: Path, root: Path) -> str:
@@ -109,10 +139,9 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _read(kind: str, path: Path, display: str) -> tuple[Any, BaseModel | None, list[ConfigProblem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, None, [ConfigProblem(display, 1, 1, f"cannot read file: {exc}")]
+    text, problem = read_text(path, display)
+    if problem is not None:
+        return None, None, [problem]
     try:
         data = parse_yaml(text)
     except YamlSyntaxError as exc:
@@ -145,6 +174,42 @@ def _read(kind: str, path: Path, display: str) -> tuple[Any, BaseModel | None, l
         return data, model_class.model_validate(data), []
     except ValidationError as exc:
         return data, None, problems_from_validation(exc, model_class, data, display)
+
+
+def read_text(path: Path, display: str) -> tuple[str, ConfigProblem | None]:
+    """The text of a config file, or why it cannot be read (never a partial read)."""
+
+    def problem(message: str, line: int = 1, column: int = 1) -> tuple[str, ConfigProblem]:
+        return "", ConfigProblem(display, line, column, message)
+
+    if path.is_symlink() and not path.exists():
+        return problem(f"cannot read file: a broken symbolic link to {os.readlink(path)}")
+    try:
+        if not path.is_file():  # a FIFO or a device would block or never end
+            return problem("cannot read file: not a regular file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return problem(
+                f"file is {size / 1e6:.1f} MB: a config file is at most "
+                f"{MAX_FILE_BYTES / 1e6:.0f} MB; split it into several files"
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return problem(f"cannot read file: {exc.strerror or exc}")
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        return problem(f"file is over {MAX_FILE_BYTES / 1e6:.0f} MB: split it into several files")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return problem(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded; "
+            "save the file as UTF-8",
+            line,
+            column,
+        )
 
 
 def _assemble(

@@ -13,7 +13,17 @@ from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
 from sentinel.sync.kinds import all_kinds
-from sentinel.sync.model import Action, ApplyReport, Change, Conflict, Plan, Result, State
+from sentinel.sync.model import (
+    Action,
+    ApplyReport,
+    Change,
+    Conflict,
+    Plan,
+    PlanWarning,
+    Result,
+    State,
+)
+from sentinel.sync.templates import unmatched_templates
 
 DEFAULT_CONCURRENCY = 8
 T = TypeVar("T")
@@ -63,7 +73,16 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
                 result.changes.append(
                     Change(kind.name, key, Action.DELETE, None, have, field_changes(None, have))
                 )
+    result.warnings = _read_templates(ctx)
     return result
+
+
+def _read_templates(ctx: SyncContext) -> list[PlanWarning]:
+    """Templates that match nothing (the inventory's listings are cached: no second read)."""
+    try:
+        return unmatched_templates(ctx.config, ctx.inventory, ctx.region)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise AwsError(f"cannot read the inventory: {_describe(exc)}") from exc
 
 
 def _by_key(states: list[State]) -> dict[str, State]:
