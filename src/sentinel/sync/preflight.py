@@ -338,7 +338,14 @@ def _request_problems(ctx: RecordingContext, kind: Kind, state: State) -> list[R
             found += check_request(request.service, request.operation, request.params)
             found += check_documented(request.service, request.operation, request.params)
         checked |= sent
-    return list(dict.fromkeys(found))
+    # An update often sends what the create did under another name (Budget, NewBudget): say it
+    # once.
+    unique: dict[tuple[str, str], RequestProblem] = {}
+    for problem in found:
+        unique.setdefault(
+            (problem.path.partition(".")[2] or problem.path, problem.message), problem
+        )
+    return list(unique.values())
 
 
 def _existing(kind: Kind, state: State, ctx: RecordingContext) -> State | None:
