@@ -329,3 +329,57 @@ def test_the_operations_apply_sends_carry_hundreds_of_model_constraints() -> Non
     ]
 
     assert sum(constraint_count(s, o) for s, o in operations) > 300
+
+
+def _bounded_leaves(
+    shape: Any, value: Any, path: tuple[Any, ...]
+) -> list[tuple[tuple[Any, ...], Any, Any]]:
+    """(path, value at the bound, value one past it) for every bounded leaf of a request."""
+    found: list[tuple[tuple[Any, ...], Any, Any]] = []
+    high = shape.metadata.get("max")
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for name, item in value.items():
+            found += _bounded_leaves(shape.members[name], item, (*path, name))
+    elif shape.type_name == "list" and isinstance(value, list) and value:
+        if high is not None and high < 1000:
+            found.append((path, [value[0]] * high, [value[0]] * (high + 1)))
+        found += _bounded_leaves(shape.member, value[0], (*path, 0))
+    elif shape.type_name == "string" and high is not None and high < 100_000:
+        if "pattern" not in shape.metadata and not getattr(shape, "enum", None):
+            found.append((path, "x" * high, "x" * (high + 1)))
+    elif shape.type_name in ("integer", "long", "double") and high is not None:
+        found.append((path, high, high + 1))
+    return found
+
+
+def _sweep() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    cases = []
+    for service, operation, base in (
+        ("cloudwatch", "PutMetricAlarm", ALARM),
+        ("budgets", "CreateBudget", BUDGET),
+    ):
+        shape = operation_model(service, operation).input_shape
+        for path, at, past in _bounded_leaves(shape, base, ()):
+            dotted = ".".join(str(p) for p in path)
+            cases.append(
+                (
+                    service,
+                    f"{operation}.{dotted}",
+                    _with(base, _set(dotted, at)),
+                    _with(base, _set(dotted, past)),
+                )
+            )
+    return cases
+
+
+SWEEP = _sweep()
+
+
+@pytest.mark.parametrize(("service", "where", "at", "past"), SWEEP, ids=[s[1] for s in SWEEP])
+def test_every_bounded_field_of_a_real_request_holds_at_its_bound_and_not_past_it(
+    service: str, where: str, at: dict[str, Any], past: dict[str, Any]
+) -> None:
+    operation = where.split(".")[0]
+
+    assert check_request(service, operation, at) == []
+    assert any("at most" in p.message for p in check_request(service, operation, past))

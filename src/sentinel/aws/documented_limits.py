@@ -7,6 +7,7 @@ each applies to. ``check_documented(service, operation, params)`` returns what A
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -184,9 +185,11 @@ def expression_problem(expression: str, ids: Iterable[str]) -> str | None:
     unknown = sorted({name for name in reference.findall(bare) if name not in known})
     if unknown:
         listed = ", ".join(sorted(known)) or "none"
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
         return (
             f"expression {expression!r} uses {', '.join(unknown)}, "
-            f"which no query defines (ids: {listed})"
+            f"which no query defines (ids: {listed}){hint}"
         )
     return None
 

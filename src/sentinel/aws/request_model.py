@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
@@ -86,9 +86,9 @@ def constraint_count(service: str, operation: str) -> int:
             total += len(shape.required_members)
             total += sum(count(member) for member in shape.members.values())
         elif shape.type_name == "list":
-            total += count(shape.member)  # type: ignore[attr-defined]
+            total += count(cast(Any, shape).member)
         elif shape.type_name == "map":
-            total += count(shape.key) + count(shape.value)  # type: ignore[attr-defined]
+            total += count(cast(Any, shape).key) + count(cast(Any, shape).value)
         return total
 
     return count(shape) if shape is not None else 0
@@ -180,7 +180,7 @@ class _Compiler:
     def _build(self, shape: Shape) -> Check:
         kind = shape.type_name
         if kind == "structure":
-            return self._structure(shape)  # type: ignore[arg-type]
+            return self._structure(cast(StructureShape, shape))
         if kind == "list":
             return self._list(shape)
         if kind == "map":
@@ -225,7 +225,7 @@ class _Compiler:
         return check
 
     def _list(self, shape: Shape) -> Check:
-        member = self.compile(shape.member)  # type: ignore[attr-defined]
+        member = self.compile(cast(Any, shape).member)
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
         def check(value: Any, path: str, out: list[RequestProblem]) -> None:
@@ -243,8 +243,8 @@ class _Compiler:
         return check
 
     def _map(self, shape: Shape) -> Check:
-        key_check = self.compile(shape.key)  # type: ignore[attr-defined]
-        value_check = self.compile(shape.value)  # type: ignore[attr-defined]
+        key_check = self.compile(cast(Any, shape).key)
+        value_check = self.compile(cast(Any, shape).value)
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
         def check(value: Any, path: str, out: list[RequestProblem]) -> None:

@@ -124,7 +124,7 @@ def _answer(
     if operation in ("CreateQueue", "GetQueueUrl"):
         if operation == "GetQueueUrl" and not ctx.recorder.existing:
             error = {"Error": {"Code": "AWS.SimpleQueueService.NonExistentQueue", "Message": ""}}
-            raise botocore.exceptions.ClientError(error, operation)  # type: ignore[arg-type]
+            raise botocore.exceptions.ClientError(cast(Any, error), operation)
         name = params.get("QueueName")
         return {"QueueUrl": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{name}"}
     if operation == "GetParameter":
