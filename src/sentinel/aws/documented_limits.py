@@ -180,6 +180,8 @@ def expression_problem(expression: str, ids: Iterable[str]) -> str | None:
             break
     if depth != 0:
         return f"expression {expression!r} has unbalanced parentheses"
+    if bare.lstrip().upper().startswith("SELECT "):
+        return None  # a Metrics Insights query names metrics, not query ids
     known = set(ids)
     reference = re.compile(rf"(?<![\w.]){spec['id_reference']}")
     unknown = sorted({name for name in reference.findall(bare) if name not in known})

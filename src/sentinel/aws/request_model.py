@@ -34,7 +34,10 @@ class RequestProblem:
         return f"{self.operation}{where}: {self.message}"
 
 
-Check = Callable[[Any, str, list[RequestProblem]], None]
+# A check gets the value, where it is (a path, or a (parent path, member) pair joined only when
+# needed: most values are fine and their paths never shown) and the list of problems found.
+Where = str | tuple[str, str]
+Check = Callable[[Any, Where, list[RequestProblem]], None]
 
 
 @cache
@@ -96,6 +99,10 @@ def constraint_count(service: str, operation: str) -> int:
 
 def _join(path: str, member: str) -> str:
     return f"{path}.{member}" if path else member
+
+
+def _resolve(where: Where) -> str:
+    return where if isinstance(where, str) else _join(*where)
 
 
 def _type_word(value: Any) -> str:
@@ -168,8 +175,8 @@ class _Compiler:
             return existing
         built: list[Check] = []
 
-        def deferred(value: Any, path: str, out: list[RequestProblem]) -> None:
-            built[0](value, path, out)
+        def deferred(value: Any, where: Where, out: list[RequestProblem]) -> None:
+            built[0](value, where, out)
 
         self._checks[shape.name] = deferred
         check = self._build(shape)
@@ -206,7 +213,8 @@ class _Compiler:
         if shape.metadata.get("document"):
             return lambda value, path, out: None
 
-        def check(value: Any, path: str, out: list[RequestProblem]) -> None:
+        def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
+            path = _resolve(where)
             if not isinstance(value, dict):
                 out.append(RequestProblem("", path, f"expected a mapping, got {_type_word(value)}"))
                 return
@@ -218,7 +226,7 @@ class _Compiler:
                 if member is None:
                     out.append(RequestProblem("", _join(path, name), "is not a known parameter"))
                 elif item is not None:
-                    member(item, _join(path, name), out)
+                    member(item, (path, name), out)
             if union and sum(1 for item in value.values() if item is not None) != 1:
                 out.append(RequestProblem("", path, "must set exactly one member"))
 
@@ -228,7 +236,8 @@ class _Compiler:
         member = self.compile(cast(Any, shape).member)
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
-        def check(value: Any, path: str, out: list[RequestProblem]) -> None:
+        def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
+            path = _resolve(where)
             if not isinstance(value, (list, tuple)):
                 out.append(RequestProblem("", path, f"expected a list, got {_type_word(value)}"))
                 return
@@ -247,7 +256,8 @@ class _Compiler:
         value_check = self.compile(cast(Any, shape).value)
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
-        def check(value: Any, path: str, out: list[RequestProblem]) -> None:
+        def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
+            path = _resolve(where)
             if not isinstance(value, dict):
                 out.append(RequestProblem("", path, f"expected a mapping, got {_type_word(value)}"))
                 return
@@ -270,11 +280,17 @@ class _Compiler:
         trivial = raw_pattern in (None, ".*", "[\\S\\s]*", "[\\s\\S]*", "(.*[\\n\\r\\t\\f\\ ]?)*")
         pattern = None if trivial else python_pattern(str(raw_pattern))
 
-        def check(value: Any, path: str, out: list[RequestProblem]) -> None:
+        def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
             if not isinstance(value, str):
+                path = _resolve(where)
                 out.append(RequestProblem("", path, f"expected a string, got {_type_word(value)}"))
                 return
             length = len(value)
+            fits = (low is None or length >= low) and (high is None or length <= high)
+            fits = fits and (not enum or value in enum)
+            if fits and (pattern is None or pattern.fullmatch(value) is not None):
+                return
+            path = _resolve(where)
             if low is not None and length < low:
                 out.append(
                     RequestProblem("", path, f"is {length} characters; at least {low} needed")
@@ -296,7 +312,8 @@ class _Compiler:
     def _number(self, shape: Shape, types: tuple[type, ...], word: str) -> Check:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
-        def check(value: Any, path: str, out: list[RequestProblem]) -> None:
+        def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
+            path = _resolve(where)
             if isinstance(value, bool) or not isinstance(value, types):
                 out.append(RequestProblem("", path, f"expected {word}, got {_type_word(value)}"))
                 return
@@ -309,7 +326,8 @@ class _Compiler:
 
 
 def _typed(types: type | tuple[type, ...], word: str) -> Check:
-    def check(value: Any, path: str, out: list[RequestProblem]) -> None:
+    def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
+        path = _resolve(where)
         if isinstance(value, bool) and types is not bool:
             out.append(RequestProblem("", path, f"expected {word}, got true/false"))
         elif not isinstance(value, types):
