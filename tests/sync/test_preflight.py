@@ -456,3 +456,22 @@ alarms:
     assert len(messages) == 1, messages
     assert "'shop-depth-orders' is made twice: by " in messages[0]
     assert "sqs.yaml:2 and by" in messages[0] and "sqs.yaml:9:" in messages[0]
+
+
+def test_plan_refuses_dashboards_of_one_aws_name_too(aws: SessionFactory, tmp_path: Path) -> None:
+    dashboards = """\
+dashboards:
+  - name: api.v1
+    rows: [{widgets: [{type: text, markdown: one}]}]
+  - name: api-v1
+    rows: [{widgets: [{type: text, markdown: two}]}]
+"""
+    root = write_config(tmp_path / "cfg", shop_files({"dashboards/api.yaml": dashboards}))
+
+    with pytest.raises(ConfigError) as caught:
+        plan(context(aws, root))
+
+    assert [
+        "are both CloudWatch dashboard 'shop-api-v1'" in str(p) for p in caught.value.problems
+    ] == [True]
+    assert _aws_state(aws)["dashboards"] == 0

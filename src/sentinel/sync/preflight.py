@@ -297,7 +297,8 @@ def check_plan(
         ctx.inventory,
         placeholder_secrets=False,
     )
-    return sorted(set(check_states(recording, kinds, desired)))
+    problems = static_name_problems(ctx.config) + check_states(recording, kinds, desired)
+    return sorted(set(problems))
 
 
 def check_states(
