@@ -262,7 +262,13 @@ def _tag_list(tags: Any) -> dict[str, str]:
 # --- per operation -----------------------------------------------------------------------
 
 
-def _name_problem(operation: str, path: str, value: Any, spec_name: str) -> list[RequestProblem]:
+def _name_problem(
+    operation: str,
+    path: str,
+    value: Any,
+    spec_name: str,
+    params_attributes: Mapping[str, Any] | None = None,
+) -> list[RequestProblem]:
     spec = limit(spec_name)
     if not isinstance(value, str):
         return []
@@ -274,6 +280,16 @@ def _name_problem(operation: str, path: str, value: Any, spec_name: str) -> list
         found.append(
             RequestProblem(
                 operation, path, f"is {len(value)} characters; at most {spec['max_length']} allowed"
+            )
+        )
+    fifo = (params_attributes or {}).get(spec.get("fifo_attribute", ""), "false") == "true"
+    if spec.get("fifo_suffix") and value.endswith(spec["fifo_suffix"]) != fifo:
+        found.append(
+            RequestProblem(
+                operation,
+                path,
+                f"{value!r}: a name ends in {spec['fifo_suffix']} exactly when "
+                f"{spec['fifo_attribute']} is true",
             )
         )
     if "pattern" in spec and not re.fullmatch(spec["pattern"], name):
@@ -503,7 +519,9 @@ def _widget(operation: str, index: int, widget: Any, most: int) -> list[RequestP
 
 def _create_topic(params: Mapping[str, Any]) -> list[RequestProblem]:
     operation = "CreateTopic"
-    found = _name_problem(operation, "Name", params.get("Name"), "sns_topic_name")
+    found = _name_problem(
+        operation, "Name", params.get("Name"), "sns_topic_name", params.get("Attributes")
+    )
     display = (params.get("Attributes") or {}).get("DisplayName")
     found += _display_name(operation, "Attributes.DisplayName", display)
     found += tag_problems(_tag_list(params.get("Tags")), "Tags", operation)
@@ -561,7 +579,9 @@ def _queue_attributes(operation: str, attributes: Any) -> list[RequestProblem]:
 
 def _create_queue(params: Mapping[str, Any]) -> list[RequestProblem]:
     operation = "CreateQueue"
-    found = _name_problem(operation, "QueueName", params.get("QueueName"), "sqs_queue_name")
+    found = _name_problem(
+        operation, "QueueName", params.get("QueueName"), "sqs_queue_name", params.get("Attributes")
+    )
     found += _queue_attributes(operation, params.get("Attributes"))
     found += tag_problems(_tag_list(params.get("tags")), "tags", operation)
     return found
