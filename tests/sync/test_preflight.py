@@ -33,6 +33,8 @@ WRITES = {
     ("budgets", "UpdateBudget"),
     ("budgets", "CreateNotification"),
     ("budgets", "TagResource"),
+    ("budgets", "CreateSubscriber"),
+    ("budgets", "DeleteSubscriber"),
 }
 
 

@@ -16,6 +16,7 @@ expansion: two states of one AWS name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -321,9 +322,9 @@ def _request_problems(ctx: RecordingContext, kind: Kind, state: State) -> list[R
     found: list[RequestProblem] = []
     checked: set[tuple[str, str]] = set()
     phases: list[tuple[bool, Callable[[], None]]] = [(False, lambda: kind.create(ctx, state))]
-    actual = _existing(kind, state, ctx)
-    if kind.updatable and actual is not None:
-        phases.append((True, lambda: kind.update(ctx, state, actual)))
+    if kind.updatable:
+        for actual in _existing(kind, state, ctx):
+            phases.append((True, functools.partial(kind.update, ctx, state, actual)))
     for existing, write in phases:
         ctx.recorder.requests.clear()
         ctx.recorder.existing = existing
@@ -349,28 +350,39 @@ def _request_problems(ctx: RecordingContext, kind: Kind, state: State) -> list[R
     return list(unique.values())
 
 
-def _existing(kind: Kind, state: State, ctx: RecordingContext) -> State | None:
-    """A stand-in for the resource as AWS has it, different in every field, for an update."""
+def _existing(kind: Kind, state: State, ctx: RecordingContext) -> list[State]:
+    """Stand-ins for the resource as AWS has it, different in every field, for updates."""
     from sentinel.sync.alarm_names import alarm_arn
     from sentinel.sync.budgets import BudgetDocument
 
     arn = state.arn
-    payload: Any = None
+    payloads: list[Any] = [None]
     if kind.name in ("alarm", "composite alarm", "burn-rate alarm"):
         arn = alarm_arn(ctx, state.key)
         if kind.name == "burn-rate alarm":
-            payload = {"composite": state.payload["composite"]}
+            payloads = [{"composite": state.payload["composite"]}]
     elif kind.name == "topic":
         arn = ctx.arn("sns", state.key)
     elif kind.name == "budget":
-        payload = BudgetDocument(budget={})
+        # Without its alerts (they are created), and with them but other subscribers (the
+        # subscribers are deleted and created one by one).
+        want: BudgetDocument = state.payload
+        stranger = {"SubscriptionType": "EMAIL", "Address": "someone@else.example"}
+        payloads = [
+            BudgetDocument(budget={}),
+            BudgetDocument(
+                budget={},
+                notifications=dict(want.notifications),
+                subscribers={key: [*subs[:1], stranger] for key, subs in want.subscribers.items()},
+            ),
+        ]
     elif kind.name == "router-queue":
         arn = ctx.arn("sqs", state.key)
-        payload = {"url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{state.key}"}
+        payloads = [{"url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{state.key}"}]
     elif kind.name not in ("dashboard",):
-        return None
+        return []
     fields = {name: None for name in state.fields}
-    return State(kind.name, state.key, fields, arn=arn, payload=payload)
+    return [State(kind.name, state.key, fields, arn=arn, payload=payload) for payload in payloads]
 
 
 def duplicate_problems(
