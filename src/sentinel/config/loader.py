@@ -35,6 +35,7 @@ from sentinel.config.models import (
 from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
+from sentinel.config.resource_tags import reserved_key_problem, tag_problems
 from sentinel.config.units import format_duration
 from sentinel.config.unused import unused_routing
 from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
@@ -64,6 +65,7 @@ class Config:
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
     # Valid settings that do nothing and files that are not read; shown, never fatal.
     warnings: list[ConfigWarning] = field(default_factory=list)
+    positions: dict[tuple[str, str], Where] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -271,6 +273,7 @@ def _assemble(
             spot = where(file, data, section, i, "name")
             refs.define(namespace, item.name, spot, label)
             config.sources[(namespace, item.name)] = str(spot)
+            config.positions[(namespace, item.name)] = spot
             into.append(item)
 
     # First pass: everything that defines names.
@@ -289,6 +292,7 @@ def _assemble(
                 refs.define(
                     "severity", name, Where(file, data.key_positions["severities"]), "severity"
                 )
+                config.positions[("severity", name)] = at_key(file, data, "severities", name)
         elif isinstance(model, AlarmsFile):
             collect(model.alarms, config.alarms, "alarm", "alarm", file, data, "alarms")
             collect(model.composites, config.composites, "alarm", "alarm", file, data, "composites")
@@ -326,9 +330,21 @@ def _assemble(
     templates: dict[str, ForEach] = {
         r.name: r.for_each for r in config.alarms if r.for_each is not None
     } | {c.name: c.for_each for c in config.composites if c.for_each is not None}
+
+    def check_tags(tags: dict[str, str], owner: str, file: str, data: Any, *loc: str | int) -> None:
+        refs.problems.extend(
+            tag_problems(tags, lambda key: at_key(file, data, *loc, "tags", key).problem, owner)
+        )
+
     for _kind, file, data, model in parsed:
+        if isinstance(model, Project):
+            check_tags(model.tags, "project tags", file, data)
         if isinstance(model, AlarmsFile):
+            for i, composite in enumerate(model.composites):
+                owner = f"composite {composite.name!r}"
+                check_tags(composite.tags, owner, file, data, "composites", i)
             for i, rule in enumerate(model.alarms):
+                check_tags(rule.tags, f"alarm {rule.name!r}", file, data, "alarms", i)
                 refs.require_severity(rule.severity, where(file, data, "alarms", i, "severity"))
                 check_for_each(rule.for_each, file, data, "alarms", i)
                 check_template(
@@ -425,6 +441,9 @@ def _assemble(
                 seen: set[str] = set()
                 for t, rule in enumerate(model.tagging.required):
                     spot = where(file, data, "tagging", "required", t, "key")
+                    reserved = reserved_key_problem(rule.key)
+                    if reserved and rule.default is not None:
+                        refs.problems.append(spot.problem(f"tag rule with a default: {reserved}"))
                     if rule.key in seen:
                         refs.problems.append(
                             spot.problem(f"duplicate tag rule for key {rule.key!r}")

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import botocore.exceptions
 
-from sentinel.errors import AwsError, RefusedError, SentinelError
+from sentinel.errors import AwsError, ConfigError, RefusedError, SentinelError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
@@ -23,6 +23,7 @@ from sentinel.sync.model import (
     Result,
     State,
 )
+from sentinel.sync.preflight import check_plan
 from sentinel.sync.templates import unmatched_templates
 
 DEFAULT_CONCURRENCY = 8
@@ -33,8 +34,13 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     """Compare the config with AWS. Reads only; resources of other owners are never changed."""
     kinds = list(kinds) if kinds is not None else all_kinds()
     result = Plan(project=ctx.project, region=ctx.region)
+    wanted = {kind.name: kind.desired(ctx) for kind in kinds}
+    # Every request apply would send is checked first: apply never fails half-way on one.
+    problems = check_plan(ctx, kinds, wanted)
+    if problems:
+        raise ConfigError(problems)
     for kind in kinds:
-        desired = _by_key(kind.desired(ctx))
+        desired = _by_key(wanted[kind.name])
         actual = _by_key(_read(kind, kind.actual, ctx))
         candidates = [
             state
