@@ -8,11 +8,8 @@ configuration pointed at the emulator's ALB, and say so.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -21,7 +18,6 @@ from rich.table import Table
 
 from sentinel.config.units import format_duration
 from sentinel.demo.runner import Action, Command, DemoContext, Step
-from sentinel.errors import SentinelError
 
 CONFIG_PARTS = ("sentinel.yaml", "alarms", "dashboards", "budgets", "monitors")
 _ALB = re.compile(r"app/p2p-alb/[0-9a-f]{16}")
@@ -36,23 +32,18 @@ def _client(ctx: DemoContext, service: str) -> object:
 
 
 def _sentinel(ctx: DemoContext, args: list[str], cwd: Path) -> None:
-    shown = " ".join(["sentinel", *args])
-    ctx.console.print(f"[bold]$ {shown}[/]")
-    result = subprocess.run(
-        [sys.executable, "-m", "sentinel", *args],
-        env={**ctx.env, "COLUMNS": os.environ.get("COLUMNS", "120")},
-        cwd=cwd,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SentinelError(f"demo step failed: {shown} exited {result.returncode}")
+    ctx.sentinel(args, cwd=cwd)
 
 
 def slo_status(ctx: DemoContext) -> None:
+    if not ctx.has("slos"):
+        ctx.console.print(f"(skipped: {ctx.config_dir} has no SLOs)")
+        return
     elb = _client(ctx, "elbv2")
     [balancer] = elb.describe_load_balancers(Names=["p2p-alb"])["LoadBalancers"]  # type: ignore[attr-defined]
     seeded = balancer["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
-    slos = (ctx.config_dir / "monitors" / "slos.yaml").read_text(encoding="utf-8")
+    slos_file = ctx.config_dir / "monitors" / "slos.yaml"
+    slos = slos_file.read_text(encoding="utf-8") if slos_file.exists() else ""
     configured = set(_ALB.findall(slos))
     if configured <= {seeded}:
         _sentinel(ctx, ["slo", "status"], ctx.config_dir)
@@ -95,9 +86,12 @@ def _spends(ctx: DemoContext, config_dir: Path) -> None:
 
 
 def burn_rate_alarms(ctx: DemoContext) -> None:
+    if not ctx.has("slos"):
+        ctx.console.print(f"(skipped: {ctx.config_dir} has no SLOs)")
+        return
     cloudwatch = _client(ctx, "cloudwatch")
     found = cloudwatch.describe_alarms(  # type: ignore[attr-defined]
-        AlarmNamePrefix="p2p/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        AlarmNamePrefix=f"{ctx.config.name}/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
     )
     metric = {a["AlarmName"]: a for a in found["MetricAlarms"]}
     table = Table(title="Burn-rate alarms in the demo account", title_justify="left")
