@@ -10,7 +10,8 @@ A transcript is a fenced code block right after a marker comment::
 
 Every ``$`` line of the block is run, in README order, as a user would type it: in a copy of
 this repository's configuration, against one emulator with the seeded demo account, with the
-clock pinned to ``NOW`` (time-machine, in the emulator and in every command), ``COLUMNS`` fixed
+clock pinned to ``NOW`` (time-machine, in the emulator, ``sentinel local`` in a process of its
+own, and in every command), ``COLUMNS`` fixed
 and no colour; stdout and stderr are captured together. Blocks build on each other (apply before
 drift), as the README tells the story. Marker options, ``key=value`` separated by spaces:
 
@@ -44,6 +45,7 @@ import selectors
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -215,8 +217,6 @@ def diff(results: list[Result]) -> str:
 def _session() -> Iterator[Session]:
     import time_machine
 
-    from sentinel.emulator.server import start_server
-
     with (
         tempfile.TemporaryDirectory(prefix="sentinel-readme-") as scratch,
         time_machine.travel(NOW, tick=True),
@@ -227,28 +227,58 @@ def _session() -> Iterator[Session]:
             _copy(REPOSITORY / part, root / part)
         for part in FIXTURES:
             _copy(REPOSITORY / part, root / part)
-        with start_server() as server:
-            env = {
-                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-                "HOME": scratch,
-                "LANG": "C.UTF-8",
-                "TZ": "UTC",
-                "NO_COLOR": "1",
-                "TERM": "dumb",
-                "PYTHONUNBUFFERED": "1",
-                "AWS_CONFIG_FILE": str(Path(scratch) / "aws-config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(Path(scratch) / "aws-credentials"),
-                **server.env(),
-                **SECRETS,
-            }
-            if "PYTHONPATH" in os.environ:
-                env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-            session = Session(root, server.endpoint_url, env)
+        env = {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": scratch,
+            "LANG": "C.UTF-8",
+            "TZ": "UTC",
+            "NO_COLOR": "1",
+            "TERM": "dumb",
+            "PYTHONUNBUFFERED": "1",
+            "AWS_CONFIG_FILE": str(Path(scratch) / "aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(Path(scratch) / "aws-credentials"),
+            **SECRETS,
+        }
+        if "PYTHONPATH" in os.environ:
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+        with _emulator(env, Path(scratch)) as exports:
+            env.update(exports)
+            session = Session(root, exports["AWS_ENDPOINT_URL"], env)
             try:
                 yield session
             finally:
                 for stop in session.state.get("cleanup", []):  # type: ignore[attr-defined]
                     stop()
+
+
+@contextlib.contextmanager
+def _emulator(env: dict[str, str], cwd: Path) -> Iterator[dict[str, str]]:
+    """``sentinel local`` in a process of its own, clock pinned; its ``export`` lines."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", _BOOT, "local", "--port", str(port)],
+        cwd=cwd,
+        env={**env, "COLUMNS": str(COLUMNS), "TRANSCRIPT_CLOCK": str(time.time())},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output = _read_until(process, "Press Ctrl-C", "sentinel local")
+        exports = dict(re.findall(r"^export (\w+)=(.*)$", output, re.MULTILINE))
+        yield exports
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -349,6 +379,14 @@ def _run(
 
 def _until(process: subprocess.Popen[str], stop: str, shown: str) -> tuple[int, str]:
     """Read a long-running command's output until ``stop`` appears, then press Ctrl-C."""
+    output = _read_until(process, stop, shown)
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=60)
+    # A terminal would show the interrupt as ^C; the exit code is the command's answer to it.
+    return process.returncode, output + rest
+
+
+def _read_until(process: subprocess.Popen[str], stop: str, shown: str) -> str:
     assert process.stdout is not None
     output = ""
     deadline = time.monotonic() + COMMAND_TIMEOUT
@@ -359,12 +397,8 @@ def _until(process: subprocess.Popen[str], stop: str, shown: str) -> tuple[int, 
                 process.kill()
                 raise TranscriptError(f"{shown}: never printed {stop!r}:\n{output}")
             if selector.select(timeout=1):
-                line = process.stdout.readline()
-                output += line
-    process.send_signal(signal.SIGINT)
-    rest, _ = process.communicate(timeout=60)
-    # A terminal shows the interrupt as ^C; exit code 0 is the command's answer to it.
-    return process.returncode, output + rest
+                output += process.stdout.readline()
+    return output
 
 
 # --- What happens before a transcript, as its prose says -------------------------------------

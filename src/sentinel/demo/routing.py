@@ -41,7 +41,7 @@ def _session(ctx: DemoContext) -> boto3.Session:
     return boto3.Session(
         aws_access_key_id=ctx.env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=ctx.env["AWS_SECRET_ACCESS_KEY"],
-        region_name=ctx.env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        region_name=ctx.region,
     )
 
 
@@ -67,7 +67,7 @@ def _alarm(ctx: DemoContext) -> tuple[str, str]:
                 return alarm["AlarmName"], action
     if found:  # ALARM made by hand, without actions: its severity's topic
         account = _client(ctx, "sts").get_caller_identity()["Account"]
-        region = ctx.env.get("AWS_DEFAULT_REGION", "us-east-1")
+        region = ctx.region
         return ALARM, f"arn:aws:sns:{region}:{account}:p2p-{SEVERITY}"
     raise SentinelError(f"no alarm of {ctx.config.name} notifies a topic: nothing to route")
 

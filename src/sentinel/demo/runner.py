@@ -63,6 +63,12 @@ class DemoContext:
 
     _config: Config | None = field(default=None, repr=False)
 
+    @property
+    def region(self) -> str:
+        """The region the commands work in: the configuration's first (as theirs is)."""
+        regions = self.config.project.regions
+        return regions[0] if regions else self.env.get("AWS_DEFAULT_REGION", "us-east-1")
+
     def has(self, part: str) -> bool:
         """Whether the configuration has ``part`` (a field of ``Config``: routing, slos, ...)."""
         routing = self.config.routing

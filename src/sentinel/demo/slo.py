@@ -18,16 +18,17 @@ from rich.table import Table
 
 from sentinel.config.units import format_duration
 from sentinel.demo.runner import Action, Command, DemoContext, Step
+from sentinel.emulator.demo.layout import REGION
 
 CONFIG_PARTS = ("sentinel.yaml", "alarms", "dashboards", "budgets", "monitors")
 _ALB = re.compile(r"app/p2p-alb/[0-9a-f]{16}")
 
 
-def _client(ctx: DemoContext, service: str) -> object:
+def _client(ctx: DemoContext, service: str, region: str | None = None) -> object:
     return boto3.Session(
         aws_access_key_id=ctx.env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=ctx.env["AWS_SECRET_ACCESS_KEY"],
-        region_name=ctx.env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        region_name=region or ctx.region,
     ).client(service, endpoint_url=ctx.endpoint_url)
 
 
@@ -39,7 +40,7 @@ def slo_status(ctx: DemoContext) -> None:
     if not ctx.has("slos"):
         ctx.console.print(f"(skipped: {ctx.config_dir} has no SLOs)")
         return
-    elb = _client(ctx, "elbv2")
+    elb = _client(ctx, "elbv2", REGION)  # where the demo account's ALB is
     [balancer] = elb.describe_load_balancers(Names=["p2p-alb"])["LoadBalancers"]  # type: ignore[attr-defined]
     seeded = balancer["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
     slos_file = ctx.config_dir / "monitors" / "slos.yaml"

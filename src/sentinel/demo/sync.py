@@ -84,7 +84,7 @@ def raise_threshold_in_console(ctx: DemoContext) -> None:
     cloudwatch = boto3.Session(
         aws_access_key_id=ctx.env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=ctx.env["AWS_SECRET_ACCESS_KEY"],
-        region_name=ctx.env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        region_name=ctx.region,
     ).client("cloudwatch", endpoint_url=ctx.endpoint_url)
     alarm = _drifted_alarm(cloudwatch, ctx.config.name)
     if alarm is None:
