@@ -257,28 +257,34 @@ def _emulator(env: dict[str, str], cwd: Path) -> Iterator[dict[str, str]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-c", _BOOT, "local", "--port", str(port)],
-        cwd=cwd,
-        env={**env, "COLUMNS": str(COLUMNS), "TRANSCRIPT_CLOCK": str(time.time())},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
+    log = cwd / "sentinel-local.log"  # a file, never a pipe nobody reads while it serves
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, "local", "--port", str(port)],
+            cwd=cwd,
+            env={**env, "COLUMNS": str(COLUMNS), "TRANSCRIPT_CLOCK": str(time.time())},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
-        output = _read_until(process, "Press Ctrl-C", "sentinel local")
-        exports = dict(re.findall(r"^export (\w+)=(.*)$", output, re.MULTILINE))
-        yield exports
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        output = ""
+        while "Press Ctrl-C" not in output:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise TranscriptError(f"sentinel local did not start:\n{output}")
+            time.sleep(0.2)
+            output = log.read_text(encoding="utf-8", errors="replace")
+        yield dict(re.findall(r"^export (\w+)=(.*)$", output, re.MULTILINE))
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:
-                process.communicate(timeout=60)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
-                process.communicate()
+                process.wait()
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -364,41 +370,47 @@ def _run(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-        text=True,
         start_new_session=True,
     )
     if stop is None:
         try:
-            output, _ = process.communicate(timeout=COMMAND_TIMEOUT)
+            raw, _ = process.communicate(timeout=COMMAND_TIMEOUT)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise TranscriptError(f"{shown or argv}: no answer in {COMMAND_TIMEOUT}s") from None
-        return process.returncode, output
+        return process.returncode, raw.decode("utf-8", errors="replace")
     return _until(process, stop, shown or " ".join(argv))
 
 
-def _until(process: subprocess.Popen[str], stop: str, shown: str) -> tuple[int, str]:
+def _until(process: subprocess.Popen[bytes], stop: str, shown: str) -> tuple[int, str]:
     """Read a long-running command's output until ``stop`` appears, then press Ctrl-C."""
     output = _read_until(process, stop, shown)
     process.send_signal(signal.SIGINT)
     rest, _ = process.communicate(timeout=60)
     # A terminal would show the interrupt as ^C; the exit code is the command's answer to it.
-    return process.returncode, output + rest
+    return process.returncode, output + rest.decode("utf-8", errors="replace")
 
 
-def _read_until(process: subprocess.Popen[str], stop: str, shown: str) -> str:
+def _read_until(process: subprocess.Popen[bytes], stop: str, shown: str) -> str:
+    """What the process printed up to the line with ``stop``, read from the pipe unbuffered."""
     assert process.stdout is not None
-    output = ""
+    fd = process.stdout.fileno()
+    raw = b""
     deadline = time.monotonic() + COMMAND_TIMEOUT
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while stop not in output:
-            if time.monotonic() > deadline or process.poll() is not None:
+        selector.register(fd, selectors.EVENT_READ)
+        while stop.encode() not in raw or not raw.endswith(b"\n"):
+            output = raw.decode("utf-8", errors="replace")
+            if time.monotonic() > deadline:
                 process.kill()
                 raise TranscriptError(f"{shown}: never printed {stop!r}:\n{output}")
             if selector.select(timeout=1):
-                output += process.stdout.readline()
-    return output
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    process.wait(timeout=60)
+                    raise TranscriptError(f"{shown}: exited before {stop!r}:\n{output}")
+                raw += chunk
+    return raw.decode("utf-8", errors="replace")
 
 
 # --- What happens before a transcript, as its prose says -------------------------------------
