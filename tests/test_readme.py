@@ -7,7 +7,6 @@ once, against one emulator, and fails with a diff when the README and the real o
 from __future__ import annotations
 
 import pytest
-
 from tools import readme
 
 pytestmark = pytest.mark.xdist_group("readme")
