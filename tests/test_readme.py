@@ -50,3 +50,16 @@ def test_volatile_values_compare_through_their_placeholders() -> None:
     assert readme.normalised("Seeded in 2.5s: 44") == readme.normalised("Seeded in 11.9s: 44")
     assert readme.normalised("02:49:38 delivered") == readme.normalised("03:31:07 delivered")
     assert readme.normalised("44 resources") != readme.normalised("45 resources")
+
+
+def test_a_stale_transcript_is_reported_with_a_diff_and_rewritten() -> None:
+    text = "Intro\n\n<!-- transcript: exit=2 -->\n```console\n$ sentinel drift\nNo drift.\n```\n"
+    [block] = readme.find_blocks(text)
+    assert block.options == {"exit": "2"} and block.commands == ["sentinel drift"]
+    now = "$ sentinel drift\nDrift: 1 resource(s) differ from the configuration.\n"
+    result = readme.Result(block, now)
+
+    assert result.stale
+    shown = readme.diff([result])
+    assert "-No drift." in shown and "+Drift: 1 resource(s)" in shown
+    assert readme.regenerate(text, [result]) == text.replace("No drift.\n", now.split("\n", 1)[1])
