@@ -102,7 +102,7 @@ class SessionFactory:
     def _instrument(self, session: boto3.Session) -> None:
         def on_call(event_name: str, **_: Any) -> None:
             # event_name is "before-call.<service>.<Operation>"
-            _, service, operation = event_name.split(".", 2)
+            _event, service, operation = event_name.split(".", 2)
             self.counter.record(service, operation)
 
         session.events.register("before-call", on_call)

@@ -226,7 +226,9 @@ def _assemble(
     project = next((m for k, _, _, m in parsed if k == "project"), None)
     # An invalid sentinel.yaml is reported already; the other files are still checked.
     valid_project = isinstance(project, Project)
-    config = Config(root=root, project=project if valid_project else Project(project="unnamed"))
+    config = Config(
+        root=root, project=project if isinstance(project, Project) else Project(project="unnamed")
+    )
     if known_resource_types is None:
         from sentinel.inventory import KNOWN_RESOURCE_TYPES
 
@@ -439,17 +441,17 @@ def _assemble(
                         )
             if model.tagging is not None:
                 seen: set[str] = set()
-                for t, rule in enumerate(model.tagging.required):
+                for t, tag_rule in enumerate(model.tagging.required):
                     spot = where(file, data, "tagging", "required", t, "key")
-                    reserved = reserved_key_problem(rule.key)
-                    if reserved and rule.default is not None:
+                    reserved = reserved_key_problem(tag_rule.key)
+                    if reserved and tag_rule.default is not None:
                         refs.problems.append(spot.problem(f"tag rule with a default: {reserved}"))
-                    if rule.key in seen:
+                    if tag_rule.key in seen:
                         refs.problems.append(
-                            spot.problem(f"duplicate tag rule for key {rule.key!r}")
+                            spot.problem(f"duplicate tag rule for key {tag_rule.key!r}")
                         )
-                    seen.add(rule.key)
-                    for r, resource in enumerate(rule.resources):
+                    seen.add(tag_rule.key)
+                    for r, resource in enumerate(tag_rule.resources):
                         refs.require_resource_type(
                             resource,
                             where(file, data, "tagging", "required", t, "resources", r),

@@ -7,9 +7,6 @@ whatever ALB the account has, the emulator's seeded one included.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import boto3
@@ -17,31 +14,24 @@ from rich.table import Table
 
 from sentinel.config.units import format_duration
 from sentinel.demo.runner import Action, Command, DemoContext, Step
-from sentinel.errors import SentinelError
 
 
-def _client(ctx: DemoContext, service: str) -> object:
+def _client(ctx: DemoContext, service: str, region: str | None = None) -> object:
     return boto3.Session(
         aws_access_key_id=ctx.env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=ctx.env["AWS_SECRET_ACCESS_KEY"],
-        region_name=ctx.env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        region_name=region or ctx.region,
     ).client(service, endpoint_url=ctx.endpoint_url)
 
 
 def _sentinel(ctx: DemoContext, args: list[str], cwd: Path) -> None:
-    shown = " ".join(["sentinel", *args])
-    ctx.console.print(f"[bold]$ {shown}[/]")
-    result = subprocess.run(
-        [sys.executable, "-m", "sentinel", *args],
-        env={**ctx.env, "COLUMNS": os.environ.get("COLUMNS", "120")},
-        cwd=cwd,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SentinelError(f"demo step failed: {shown} exited {result.returncode}")
+    ctx.sentinel(args, cwd=cwd)
 
 
 def slo_status(ctx: DemoContext) -> None:
+    if not ctx.has("slos"):
+        ctx.console.print(f"(skipped: {ctx.config_dir} has no SLOs)")
+        return
     _sentinel(ctx, ["slo", "status"], ctx.config_dir)
     _spends(ctx, ctx.config_dir)
 
@@ -67,9 +57,12 @@ def _spends(ctx: DemoContext, config_dir: Path) -> None:
 
 
 def burn_rate_alarms(ctx: DemoContext) -> None:
+    if not ctx.has("slos"):
+        ctx.console.print(f"(skipped: {ctx.config_dir} has no SLOs)")
+        return
     cloudwatch = _client(ctx, "cloudwatch")
     found = cloudwatch.describe_alarms(  # type: ignore[attr-defined]
-        AlarmNamePrefix="p2p/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        AlarmNamePrefix=f"{ctx.config.name}/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
     )
     metric = {a["AlarmName"]: a for a in found["MetricAlarms"]}
     table = Table(title="Burn-rate alarms in the demo account", title_justify="left")

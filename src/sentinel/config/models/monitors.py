@@ -33,7 +33,7 @@ def crontab_weekdays(field: str) -> str:
     APScheduler 3 numbers weekdays from Monday = 0, so a crontab ``1`` (Monday) given to it as a
     number would run on Tuesday. Names mean the same to both.
     """
-    items = []
+    items: list[str] = []
     for item in field.split(","):
         base, slash, step = item.partition("/")
         if base == "*" and slash:
