@@ -25,3 +25,17 @@ def aws() -> Iterator[SessionFactory]:
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         yield SessionFactory(session=session, region="us-east-1")
+
+
+TAGGING_PAGE = 14
+
+
+@pytest.fixture
+def small_tagging_pages() -> Iterator[int]:
+    """GetResources pages of at most 14 resources: every tag reader must follow the pages."""
+    from sentinel.emulator.extensions import install
+    from sentinel.emulator.extensions.tagging import limit_pages
+
+    install()
+    with limit_pages(TAGGING_PAGE):
+        yield TAGGING_PAGE

@@ -12,6 +12,7 @@ from importlib import import_module
 
 # Modules of this package, each exposing install() -> None.
 SERVICES = ("costexplorer", "cloudwatch", "cloudwatch_alarms", "docdb", "dashboards", "budgets")
+SERVICES = (*SERVICES, "tagging")
 SERVICES = (*SERVICES, "metric_data")  # after cloudwatch: wraps its GetMetricData
 
 _lock = threading.Lock()
