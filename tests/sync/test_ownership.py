@@ -8,7 +8,8 @@ import pytest
 
 from sentinel.aws.session import SessionFactory
 from sentinel.errors import RefusedError
-from sentinel.sync.engine import apply, check_mass_delete, plan
+from sentinel.sync.engine import apply, plan
+from sentinel.sync.mass_delete import check_mass_delete
 from sentinel.sync.model import Action
 
 from .shop import context, shop_files, write_config

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import botocore.exceptions
 
-from sentinel.errors import AwsError, RefusedError, SentinelError
+from sentinel.errors import AwsError, SentinelError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
@@ -76,20 +76,6 @@ def _read(kind: Kind, read: Callable[..., T], *args: object) -> T:
         return read(*args)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         raise AwsError(f"cannot read {kind.label}: {_describe(exc)}") from exc
-
-
-def check_mass_delete(plan: Plan, allow_mass_delete: bool) -> None:
-    """Refuse a plan deleting more than half (or all) of what the project manages."""
-    deleting = len(plan.deletions)
-    managed = plan.managed_total
-    if allow_mass_delete or deleting == 0:
-        return
-    if deleting >= managed or deleting * 2 > managed:
-        raise RefusedError(
-            f"the plan deletes {deleting} of {managed} managed resources; an empty or mistyped "
-            "config must not wipe an account. Check -C and the config, or pass "
-            "--allow-mass-delete if this is intended"
-        )
 
 
 def apply(
