@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from sentinel.aws.session import SessionFactory
 from sentinel.errors import RefusedError
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.mass_delete import check_mass_delete
 from sentinel.sync.model import Action
+from sentinel.sync.render import render_plan
 
-from .shop import context, shop_files, write_config
+from .shop import ROUTING, context, shop_files, write_config
 
 ALARMS = 300
 
@@ -77,3 +79,68 @@ def test_an_allowed_mass_delete_leaves_nothing_owned_behind(
     assert _alarm_names(aws) == []
     assert aws.client("sns").list_topics()["Topics"] == []
     assert plan(context(aws, root)).is_empty
+
+
+def test_a_hand_made_topic_of_the_projects_name_gets_no_subscription_and_no_alarm(
+    aws: SessionFactory, tmp_path: Path, small_tagging_pages: int
+) -> None:
+    sns = aws.client("sns")
+    hand_made = sns.create_topic(Name="shop-critical")["TopicArn"]  # someone's, untagged
+    root = write_config(
+        tmp_path / "routed", shop_files({"alarms/routing.yaml": ROUTING + "router: {}\n"})
+    )
+    ctx = context(aws, root)
+
+    planned = plan(ctx)
+    report = apply(ctx, planned)
+
+    conflicts = {(c.kind, c.key): c.message for c in planned.conflicts}
+    assert conflicts[("topic", "shop-critical")] == (
+        "exists in AWS, owned by no Sentinel project (created by hand?); Sentinel will not "
+        "change it and nothing it writes will point at it"
+    )
+    blocked = (
+        "points at topic shop-critical, which Sentinel does not own (see its conflict); "
+        "not applied until that is resolved"
+    )
+    assert {key for key, message in conflicts.items() if message == blocked} == {
+        ("alarm", "shop-api-errors"),
+        ("alarm", "shop-api-error-rate"),
+        ("composite alarm", "shop-api-down"),
+        ("router-queue", "shop-router"),
+    }
+    assert report.ok
+    assert sns.list_subscriptions_by_topic(TopicArn=hand_made)["Subscriptions"] == []
+    actions = {
+        arn
+        for page in aws.client("cloudwatch").get_paginator("describe_alarms").paginate()
+        for alarm in page["MetricAlarms"] + page["CompositeAlarms"]
+        for arn in alarm["AlarmActions"] + alarm["OKActions"] + alarm["InsufficientDataActions"]
+    }
+    assert hand_made not in actions
+    assert actions == {"arn:aws:sns:us-east-1:123456789012:shop-warning"}  # the rest is applied
+    queues = aws.client("sqs").list_queues().get("QueueUrls", [])
+    assert not any(url.endswith("/shop-router") for url in queues)
+    console = Console(record=True, width=200)
+    render_plan(planned, console)
+    assert "! topic shop-critical: exists in AWS, owned by no Sentinel project" in (
+        console.export_text()
+    )
+
+
+def test_subscriptions_to_a_hand_made_topic_are_not_made(
+    aws: SessionFactory, shop: Path, small_tagging_pages: int
+) -> None:
+    sns = aws.client("sns")
+    hand_made = sns.create_topic(Name="shop-critical")["TopicArn"]
+    ctx = context(aws, shop)
+
+    planned = plan(ctx)
+    assert apply(ctx, planned).ok
+
+    blocked = sorted(c.key for c in planned.conflicts if c.kind == "subscription")
+    assert blocked[0] == "shop-critical/email:oncall@shop.example.com"
+    assert blocked[1].startswith("shop-critical/https:sensitive-") and len(blocked) == 2
+    assert sns.list_subscriptions_by_topic(TopicArn=hand_made)["Subscriptions"] == []
+    warning = "arn:aws:sns:us-east-1:123456789012:shop-warning"
+    assert len(sns.list_subscriptions_by_topic(TopicArn=warning)["Subscriptions"]) == 3

@@ -23,13 +23,14 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     """Compare the config with AWS. Reads only; resources of other owners are never changed."""
     kinds = list(kinds) if kinds is not None else all_kinds()
     result = Plan(project=ctx.project, region=ctx.region)
+    blocked: dict[str, str] = {}  # ARN -> "topic shop-critical": not Sentinel's, not to be used
     for kind in kinds:
         desired = _by_key(kind.desired(ctx))
         actual = _by_key(_read(kind, kind.actual, ctx))
         candidates = [
             state
             for key, state in actual.items()
-            if key not in desired or field_changes(desired[key], state)
+            if key not in desired or field_changes(desired[key], state) or kind.depended_on
         ]
         owners = _read(kind, kind.owners, ctx, candidates) if candidates else {}
         candidate_keys = {s.key for s in candidates}
@@ -39,22 +40,30 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
         result.managed[kind.name] = len(owned_keys)
         for key, want in desired.items():
             have = actual.get(key)
-            if have is None:
-                result.changes.append(
-                    Change(kind.name, key, Action.CREATE, want, None, field_changes(want, None))
-                )
-                continue
+            using = sorted(blocked[arn] for arn in kind.references(ctx, want) if arn in blocked)
             changes = field_changes(want, have)
-            if not changes:
-                result.unchanged += 1
-            elif owners.get(key) != ctx.project:
+            if have is not None and key not in owned_keys and (changes or kind.depended_on):
                 owner = owners.get(key)
                 by = f"project {owner!r}" if owner else "no Sentinel project (created by hand?)"
+                message = f"exists in AWS, owned by {by}; Sentinel will not change it"
+                if kind.depended_on:
+                    message += " and nothing it writes will point at it"
+                    if have.arn:
+                        blocked[have.arn] = f"{kind.name} {key}"
+                result.conflicts.append(Conflict(kind.name, key, message))
+            elif changes and using:
                 result.conflicts.append(
                     Conflict(
-                        kind.name, key, f"exists in AWS, owned by {by}; Sentinel will not change it"
+                        kind.name,
+                        key,
+                        f"points at {', '.join(using)}, which Sentinel does not own (see its "
+                        "conflict); not applied until that is resolved",
                     )
                 )
+            elif have is None:
+                result.changes.append(Change(kind.name, key, Action.CREATE, want, None, changes))
+            elif not changes:
+                result.unchanged += 1
             else:
                 action = Action.UPDATE if kind.updatable else Action.REPLACE
                 result.changes.append(Change(kind.name, key, action, want, have, changes))
