@@ -13,7 +13,7 @@ from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
 from sentinel.sync.kinds import all_kinds
-from sentinel.sync.model import Action, ApplyReport, Change, Conflict, Plan, Result, State
+from sentinel.sync.model import Action, ApplyReport, Change, Conflict, Kept, Plan, Result, State
 
 DEFAULT_CONCURRENCY = 8
 T = TypeVar("T")
@@ -69,6 +69,10 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
                 result.changes.append(Change(kind.name, key, action, want, have, changes))
         for key, have in actual.items():
             if key not in desired and owners.get(key) == ctx.project:
+                reason = kind.keeps(ctx, have)
+                if reason is not None:
+                    result.kept.append(Kept(kind.name, key, reason))
+                    continue
                 result.changes.append(
                     Change(kind.name, key, Action.DELETE, None, have, field_changes(None, have))
                 )

@@ -54,6 +54,10 @@ class Kind(ABC):
     @abstractmethod
     def delete(self, ctx: SyncContext, state: State) -> None: ...
 
+    def keeps(self, ctx: SyncContext, state: State) -> str | None:
+        """Why an owned resource that is not in the config stays (None: it is deleted)."""
+        return None
+
     def references(self, ctx: SyncContext, state: State) -> set[str]:
         """ARNs a desired state points at (alarm actions, a subscription's topic)."""
         return set(_ARN.findall(json.dumps([state.fields, state.payload], default=str)))

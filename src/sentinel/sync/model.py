@@ -79,12 +79,22 @@ class Conflict:
     message: str
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A resource Sentinel owns that is not in the config, left in place (and why)."""
+
+    kind: str
+    key: str
+    reason: str
+
+
 @dataclass
 class Plan:
     project: str
     region: str
     changes: list[Change] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
     managed: Counter[str] = field(default_factory=Counter)
     unchanged: int = 0
 

@@ -34,6 +34,10 @@ def render_plan(plan: Plan, console: Console, compact: bool = False) -> None:
         )
     for change in plan.changes:
         _render_change(change, console, compact)
+    for kept in plan.kept:
+        console.print(
+            f"[cyan]= kept:[/] {kept.kind} {escape(kept.key)} [dim]({escape(kept.reason)})[/]"
+        )
     console.print()
     console.print(f"[bold]{plan.summary()}[/]")
 
@@ -97,6 +101,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "conflicts": [
             {"kind": c.kind, "name": c.key, "message": c.message} for c in plan.conflicts
         ],
+        "kept": [{"kind": k.kind, "name": k.key, "reason": k.reason} for k in plan.kept],
         "changes": [
             {
                 "kind": c.kind,
