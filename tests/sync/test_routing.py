@@ -11,7 +11,7 @@ from rich.console import Console
 from sentinel.aws.session import SessionFactory
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action
-from sentinel.sync.render import plan_json, render_plan, render_report
+from sentinel.sync.render import plan_json, render_drift, render_plan, render_report
 from sentinel.sync.subscriptions import Subscriptions, normalise_subscription
 from sentinel.sync.topics import Topics
 
@@ -171,6 +171,13 @@ def test_hand_made_subscription_on_a_managed_topic_is_kept_and_listed(
         "= kept: subscription shop-warning/email:intern@shop.example.com "
         "(not in config; severity warning is not exclusive)"
     ) in console.export_text()
+    drift = Console(record=True, width=200)
+    render_drift(extra, drift)
+    assert drift.export_text().splitlines() == [
+        "kept subscription shop-warning/email:intern@shop.example.com: in AWS, not in config; "
+        "severity warning is not exclusive",
+        "No drift. AWS matches the configuration.",
+    ]
     assert plan_json(extra)["kept"] == [
         {
             "kind": "subscription",

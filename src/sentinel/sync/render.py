@@ -65,6 +65,10 @@ def _render_change(change: Change, console: Console, compact: bool) -> None:
 
 def render_drift(plan: Plan, console: Console) -> None:
     """The same comparison, told from AWS's side: what changed outside Sentinel."""
+    for kept in plan.kept:  # tolerated by the config, so not drift; still worth knowing
+        console.print(
+            f"[cyan]kept[/] {kept.kind} [bold]{escape(kept.key)}[/]: in AWS, {escape(kept.reason)}"
+        )
     if plan.is_empty:
         console.print("[bold]No drift.[/] AWS matches the configuration.")
         return
