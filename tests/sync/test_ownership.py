@@ -15,6 +15,7 @@ from sentinel.sync.model import Action
 from sentinel.sync.render import render_plan
 
 from .shop import ROUTING, context, shop_files, write_config
+from .test_budgets import BUDGETS
 
 ALARMS = 300
 
@@ -144,3 +145,19 @@ def test_subscriptions_to_a_hand_made_topic_are_not_made(
     assert sns.list_subscriptions_by_topic(TopicArn=hand_made)["Subscriptions"] == []
     warning = "arn:aws:sns:us-east-1:123456789012:shop-warning"
     assert len(sns.list_subscriptions_by_topic(TopicArn=warning)["Subscriptions"]) == 3
+
+
+def test_a_budget_alerting_a_hand_made_topic_is_held_back(
+    aws: SessionFactory, tmp_path: Path, small_tagging_pages: int
+) -> None:
+    aws.client("sns").create_topic(Name="shop-critical")
+    root = write_config(tmp_path / "shop", shop_files({"budgets/budgets.yaml": BUDGETS}))
+    ctx = context(aws, root)
+
+    planned = plan(ctx)
+    assert apply(ctx, planned).ok
+
+    held = {c.key for c in planned.conflicts if c.kind == "budget"}
+    assert held == {"shop-payments-forecast"}
+    budgets = aws.client("budgets").describe_budgets(AccountId="123456789012")["Budgets"]
+    assert sorted(b["BudgetName"] for b in budgets) == ["shop-data-transfer", "shop-monthly"]
