@@ -40,7 +40,8 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
         result.managed[kind.name] = len(owned_keys)
         for key, want in desired.items():
             have = actual.get(key)
-            using = sorted(blocked[arn] for arn in kind.references(ctx, want) if arn in blocked)
+            refs = kind.references(ctx, want) if blocked else set()
+            using = sorted(blocked[arn] for arn in refs if arn in blocked)
             changes = field_changes(want, have)
             if have is not None and key not in owned_keys and (changes or kind.depended_on):
                 owner = owners.get(key)
