@@ -57,3 +57,17 @@ def load_balancer(aws: SessionFactory) -> LoadBalancerMaker:
         return str(arn.split(":loadbalancer/", 1)[1])
 
     return make
+
+
+TAGGING_PAGE = 14
+
+
+@pytest.fixture
+def small_tagging_pages() -> Iterator[int]:
+    """GetResources pages of at most 14 resources: every tag reader must follow the pages."""
+    from sentinel.emulator.extensions import install
+    from sentinel.emulator.extensions.tagging import limit_pages
+
+    install()
+    with limit_pages(TAGGING_PAGE):
+        yield TAGGING_PAGE

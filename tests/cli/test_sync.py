@@ -136,11 +136,16 @@ def test_empty_alarms_needs_allow_mass_delete(aws: SessionFactory, shop: Path) -
     assert "- composite alarm shop-api-down" in planned.output
     assert "0 to create, 0 to update, 0 to replace, 4 to delete" in planned.output
 
-    # 4 of 11: not a mass deletion. Without routing too, everything goes: refused.
+    # Every alarm of the project: refused, naming the kind and its counts.
+    refused = run("apply", "-C", str(shop), "--auto-approve")
+    assert refused.exit_code == 1
+    assert "deletes 3 of 3 managed alarms (more than 50%)" in refused.output
+    assert "--allow-mass-delete" in refused.output
+    # Without routing too, everything goes: refused.
     write_config(shop, {"alarms/routing.yaml": ""})
     refused = run("apply", "-C", str(shop), "--auto-approve")
     assert refused.exit_code == 1
-    assert "deletes 11 of 11 managed resources" in refused.output
+    assert "deletes 11 of 11 managed resources, everything" in refused.output
     assert "--allow-mass-delete" in refused.output
     assert len(_alarms(aws)) == 3
 

@@ -11,8 +11,9 @@ from moto.cloudwatch.responses import CloudWatchResponse
 
 from sentinel.aws.session import SessionFactory
 from sentinel.errors import RefusedError
-from sentinel.sync.engine import apply, check_mass_delete, plan
-from sentinel.sync.model import Action
+from sentinel.sync.engine import apply, plan
+from sentinel.sync.mass_delete import LIMITS, MassDeleteLimits, check_mass_delete, mass_deletions
+from sentinel.sync.model import Action, Change, Plan, State
 
 from .shop import PROJECT, context, shop_files, throttle, write_config
 
@@ -97,9 +98,73 @@ def test_empty_alarms_directory_is_a_refused_mass_deletion(aws: SessionFactory, 
     emptied = plan(context(aws, shop))
 
     assert emptied.count(Action.DELETE) == emptied.managed_total == 11
-    with pytest.raises(RefusedError, match="deletes 11 of 11 managed resources"):
+    with pytest.raises(RefusedError) as refused:
         check_mass_delete(emptied, allow_mass_delete=False)
+    assert str(refused.value).startswith(
+        "the plan deletes 11 of 11 managed resources, everything: 2 of 2 managed topics "
+        "(more than 50%); 5 of 5 managed subscriptions (more than 50%); 3 of 3 managed alarms "
+        "(more than 50%). "
+    )
     check_mass_delete(emptied, allow_mass_delete=True)
+
+
+def _queue_rules(first: int, last: int) -> str:
+    rules = "\n".join(
+        f"  - {{name: queue-{n:02d}, severity: warning, namespace: AWS/SQS, "
+        f"metric: ApproximateNumberOfMessagesVisible, dimensions: {{QueueName: q{n}}}, "
+        f'statistic: Maximum, condition: "> 100"}}'
+        for n in range(first, last)
+    )
+    return f"alarms:\n{rules}\n"
+
+
+def test_a_file_left_out_deleting_most_of_a_kind_is_refused(
+    aws: SessionFactory, tmp_path: Path, small_tagging_pages: int
+) -> None:
+    files = {"alarms/shop.yaml": _queue_rules(0, 13), "alarms/more.yaml": _queue_rules(13, 15)}
+    root = write_config(tmp_path / "queues", shop_files(files))
+    _converge(aws, root)
+    write_config(root, {"alarms/shop.yaml": ""})  # one file left out
+
+    partial = plan(context(aws, root))
+
+    assert partial.count(Action.DELETE) == 13
+    assert partial.managed_total == 22  # 15 alarms, 2 topics, 5 subscriptions: 13 is not half
+    with pytest.raises(RefusedError, match=r"deletes 13 of 15 managed alarms \(more than 50%\)"):
+        check_mass_delete(partial, allow_mass_delete=False)
+    assert "topic" not in str(_refusal(partial)) and "subscription" not in str(_refusal(partial))
+    # One rule removed of the fifteen: an ordinary change.
+    write_config(root, {"alarms/shop.yaml": _queue_rules(0, 12)})
+    one = plan(context(aws, root))
+    assert [c.key for c in one.deletions] == ["shop-queue-12"]
+    check_mass_delete(one, allow_mass_delete=False)
+
+
+def _refusal(planned: Plan) -> RefusedError:
+    with pytest.raises(RefusedError) as refused:
+        check_mass_delete(planned, allow_mass_delete=False)
+    return refused.value
+
+
+def test_the_limits_per_kind_share_floor_and_count() -> None:
+    def planned(kind: str, deleting: int, managed: int) -> Plan:
+        result = Plan(project="shop", region="us-east-1")
+        result.managed[kind] = managed
+        result.managed["topic"] = 2
+        result.changes = [
+            Change(kind, f"{kind}-{n}", Action.DELETE, actual=State(kind, f"{kind}-{n}", {}))
+            for n in range(deleting)
+        ]
+        return result
+
+    assert MassDeleteLimits(share=0.5, floor=2, count=25) == LIMITS
+    assert mass_deletions(planned("dashboard", 1, 1)) == []  # the one dashboard, renamed
+    assert mass_deletions(planned("alarm", 5, 10)) == []  # half is not more than half
+    [over] = mass_deletions(planned("alarm", 6, 10))
+    assert str(over) == "6 of 10 managed alarms (more than 50%)"
+    [many] = mass_deletions(planned("alarm", 26, 400))
+    assert str(many) == "26 of 400 managed alarms (more than 25 at once)"
+    assert mass_deletions(planned("alarm", 25, 400)) == []
 
 
 def test_hard_error_on_one_alarm_leaves_the_others_and_a_rerun_finishes(

@@ -11,7 +11,7 @@ from rich.console import Console
 from sentinel.aws.session import SessionFactory
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action
-from sentinel.sync.render import plan_json, render_plan, render_report
+from sentinel.sync.render import plan_json, render_drift, render_plan, render_report
 from sentinel.sync.subscriptions import Subscriptions, normalise_subscription
 from sentinel.sync.topics import Topics
 
@@ -100,7 +100,7 @@ def test_pagerduty_key_never_shown(aws: SessionFactory, shop: Path) -> None:
     )
 
 
-def test_rotated_key_replaces_the_subscription(
+def test_rotated_key_keeps_the_old_subscription_unless_the_severity_is_exclusive(
     aws: SessionFactory, shop: Path, monkeypatch
 ) -> None:
     ctx = context(aws, shop)
@@ -109,8 +109,18 @@ def test_rotated_key_replaces_the_subscription(
 
     ctx = context(aws, shop)
     rotated = plan(ctx)
+    assert [(c.action.value, c.kind) for c in rotated.changes] == [("create", "subscription")]
+    [kept] = rotated.kept
+    assert kept.key.startswith("shop-critical/https:sensitive-")
+    assert kept.reason == "not in config; severity critical is not exclusive"
+
+    exclusive = ROUTING.replace("    page: true\n", "    page: true\n    exclusive: true\n")
+    write_config(shop, {"alarms/routing.yaml": exclusive})
+    ctx = context(aws, shop)
+    rotated = plan(ctx)
     actions = sorted((c.action.value, c.kind) for c in rotated.changes)
     assert actions == [("create", "subscription"), ("delete", "subscription")]
+    assert rotated.kept == []
     assert apply(ctx, rotated).ok
 
     endpoints = {e for p, e in _subscriptions(aws, "shop-critical") if p == "https"}
@@ -140,8 +150,8 @@ def test_subscription_error_messages_hide_the_key(
     assert PAGERDUTY_KEY not in console.export_text()
 
 
-def test_hand_made_subscription_on_a_managed_topic_is_removed(
-    aws: SessionFactory, shop: Path
+def test_hand_made_subscription_on_a_managed_topic_is_kept_and_listed(
+    aws: SessionFactory, shop: Path, small_tagging_pages: int
 ) -> None:
     ctx = context(aws, shop)
     assert apply(ctx, plan(ctx)).ok
@@ -149,10 +159,52 @@ def test_hand_made_subscription_on_a_managed_topic_is_removed(
         TopicArn=_topic_arn("shop-warning"), Protocol="email", Endpoint="intern@shop.example.com"
     )
 
-    extra = plan(context(aws, shop))
+    ctx = context(aws, shop)
+    extra = plan(ctx)
+    assert extra.is_empty
+    assert apply(ctx, extra).ok
+
+    assert ("email", "intern@shop.example.com") in _subscriptions(aws, "shop-warning")
+    console = Console(record=True, width=200)
+    render_plan(extra, console)
+    assert (
+        "= kept: subscription shop-warning/email:intern@shop.example.com "
+        "(not in config; severity warning is not exclusive)"
+    ) in console.export_text()
+    drift = Console(record=True, width=200)
+    render_drift(extra, drift)
+    assert drift.export_text().splitlines() == [
+        "kept subscription shop-warning/email:intern@shop.example.com: in AWS, not in config; "
+        "severity warning is not exclusive",
+        "No drift. AWS matches the configuration.",
+    ]
+    assert plan_json(extra)["kept"] == [
+        {
+            "kind": "subscription",
+            "name": "shop-warning/email:intern@shop.example.com",
+            "reason": "not in config; severity warning is not exclusive",
+        }
+    ]
+
+
+def test_an_exclusive_severity_removes_subscriptions_made_by_hand(
+    aws: SessionFactory, shop: Path, small_tagging_pages: int
+) -> None:
+    exclusive = ROUTING.replace("  warning:\n", "  warning:\n    exclusive: true\n")
+    write_config(shop, {"alarms/routing.yaml": exclusive})
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx)).ok
+    aws.client("sns").subscribe(
+        TopicArn=_topic_arn("shop-warning"), Protocol="email", Endpoint="intern@shop.example.com"
+    )
+
+    ctx = context(aws, shop)
+    extra = plan(ctx)
     assert [(c.key, c.action) for c in extra.changes] == [
         ("shop-warning/email:intern@shop.example.com", Action.DELETE)
     ]
+    assert apply(ctx, extra).ok
+    assert ("email", "intern@shop.example.com") not in _subscriptions(aws, "shop-warning")
 
 
 def test_pending_confirmation_has_no_arn_and_is_never_deleted(

@@ -93,3 +93,40 @@ def test_a_resource_the_tagging_api_refuses_is_reported_alone(
     assert results["legacy"].error == "AccessDenied: no"
     assert "CostCenter" not in _tags(aws, refused)
     assert results["batch"].ok and _tags(aws, shop.instances["batch"])["CostCenter"] == "ENG-100"
+
+
+def test_tags_set_while_the_fix_waited_are_kept_on_every_page(
+    aws: SessionFactory, tmp_path, small_tagging_pages: int
+) -> None:
+    """60 volumes: the re-read before writing follows every page of GetResources."""
+    root = tmp_path / "volumes"
+    (root / "budgets").mkdir(parents=True)
+    (root / "sentinel.yaml").write_text("project: shop\nregions: [us-east-1]\n")
+    (root / "budgets" / "tagging.yaml").write_text(
+        "tagging:\n  required:\n    - {key: CostCenter, default: ENG-100}\n"
+        "  resources: [ec2:volume]\n"
+    )
+    ec2 = aws.client("ec2")
+    volumes = []
+    for n in range(60):
+        tags = [{"Key": "Name", "Value": f"data-{n}"}, {"Key": "Environment", "Value": "dev"}]
+        created = ec2.create_volume(
+            AvailabilityZone="us-east-1a",
+            Size=8,
+            TagSpecifications=[{"ResourceType": "volume", "Tags": tags}],
+        )
+        volumes.append(created["VolumeId"])
+    tagging = load_config(root).tagging
+    assert tagging is not None
+    plan = plan_fix(audit(Inventory(aws, ["us-east-1"]), tagging), tagging)
+    assert len(plan.additions) == 60
+    # While the fix waits for confirmation, someone sets every cost center by hand.
+    ec2.create_tags(Resources=volumes, Tags=[{"Key": "CostCenter", "Value": "DATA-7"}])
+
+    results = apply_fix(aws, plan)
+
+    assert len(results) == 60 and all(r.ok for r in results)
+    assert [dict(r.added) for r in results if r.added] == []
+    assert all(dict(r.skipped) == {"CostCenter": "DATA-7"} for r in results)
+    described = ec2.describe_tags(Filters=[{"Name": "key", "Values": ["CostCenter"]}])["Tags"]
+    assert {t["ResourceId"]: t["Value"] for t in described} == dict.fromkeys(volumes, "DATA-7")

@@ -10,7 +10,8 @@ import click
 from sentinel.cli.options import Workspace, common_options
 from sentinel.errors import RefusedError
 from sentinel.sync.context import SyncContext
-from sentinel.sync.engine import DEFAULT_CONCURRENCY, apply, check_mass_delete, plan
+from sentinel.sync.engine import DEFAULT_CONCURRENCY, apply, plan
+from sentinel.sync.mass_delete import check_mass_delete
 from sentinel.sync.model import Plan
 from sentinel.sync.render import plan_json, render_drift, render_plan, render_report, render_result
 
@@ -63,7 +64,9 @@ def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool, compact:
     "--auto-approve", is_flag=True, help="Apply without asking (required off a terminal)."
 )
 @click.option(
-    "--allow-mass-delete", is_flag=True, help="Allow deleting over half of managed resources."
+    "--allow-mass-delete",
+    is_flag=True,
+    help="Allow deleting over half (or over 25) of a kind's managed resources.",
 )
 @click.option(
     "--concurrency",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sentinel.cost.delivery import senders
+from sentinel.cost.delivery import deliver_report, senders
 from sentinel.cost.money import usd
+from sentinel.cost.notices import notify_anomalies
 from sentinel.cost.runs import SCAN_DAYS, run_report, run_scan
-from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.daemon.registry import JobContext, JobSpec, require_data
 from sentinel.store.outbox import Outbox
 
 DELIVERY_SCHEDULE = "*/5 * * * *"
@@ -16,8 +17,11 @@ DELIVERY_SCHEDULE = "*/5 * * * *"
 
 def _report(context: JobContext) -> str:
     day = context.scheduled.date() - timedelta(days=1)
-    run = run_report(context.config, context.factory, context.store, day)
-    report, delivery = run.report, run.delivery
+    report = run_report(context.config, context.factory, context.store, day, deliver=False).report
+    # A report with gaps is not posted: the run fails and is retried (the cache keeps the days
+    # it did read), so nobody reads "spend n/a" for a day whose data exists.
+    require_data(report.missing, f"report for {day} not posted")
+    delivery = deliver_report(report, context.config, context.store, context.factory)
     parts = [f"report for {day}: spend {usd(report.yesterday.current)}"]
     if delivery is not None:
         if delivery.status == "not configured":
@@ -36,9 +40,9 @@ def _report(context: JobContext) -> str:
 
 def _scan(context: JobContext) -> str:
     end = context.scheduled.date() - timedelta(days=1)
-    run = run_scan(context.config, context.factory, context.store, SCAN_DAYS, end, notify=True)
-    notices = run.notices
-    assert notices is not None
+    run = run_scan(context.config, context.factory, context.store, SCAN_DAYS, end)
+    require_data(run.scan.missing, f"anomaly scan to {end} not announced")
+    notices = notify_anomalies(context.config, context.store, context.factory, run.scan.anomalies)
     found = _count(len(run.scan.anomalies), "anomaly", "anomalies")
     text = f"{found} from {run.scan.start} to {run.scan.end}"
     if notices.unannounced:

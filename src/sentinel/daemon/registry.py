@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
@@ -14,6 +14,7 @@ from sentinel.store import Store
 
 Period = Literal["day", "week", "run"]
 GRACE = {"day": timedelta(days=1), "week": timedelta(days=7), "run": timedelta(minutes=5)}
+MISSING_SHOWN = 3
 
 
 @dataclass
@@ -64,6 +65,20 @@ class JobSpec:
 
 class UnknownJob(SentinelError):
     pass
+
+
+class DataUnavailable(SentinelError):
+    """A job's data could not be read (AWS unreachable, Cost Explorer errors): the run is
+    recorded as failed, and the daemon retries it, rather than reporting figures it lacks."""
+
+
+def require_data(missing: Sequence[object], what: str) -> None:
+    """Fail the run when any of its data could not be read, naming the first gaps."""
+    if not missing:
+        return
+    shown = "; ".join(str(gap) for gap in missing[:MISSING_SHOWN])
+    more = f" and {len(missing) - MISSING_SHOWN} more" if len(missing) > MISSING_SHOWN else ""
+    raise DataUnavailable(f"{what}: data could not be read: {shown}{more}")
 
 
 def registered_jobs() -> dict[str, JobSpec]:

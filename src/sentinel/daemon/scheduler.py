@@ -25,6 +25,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import inspect, text
 
 from sentinel.aws.session import SessionFactory
@@ -36,6 +37,16 @@ from sentinel.store.database import utcnow
 from sentinel.store.outbox import Outbox
 
 JOBS_TABLE = "apscheduler_jobs"
+# A failed run (its data could not be read, or it broke) is tried again for the same period,
+# later each time; after the last, the job waits for its next scheduled run.
+RETRY_DELAYS = (
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+    timedelta(hours=2),
+)
+RETRY_SUFFIX = ":retry-"
 log = logging.getLogger("sentinel.daemon")
 _active: Daemon | None = None
 
@@ -187,6 +198,8 @@ class Daemon:
                 replace_existing=True,
             )
         for job_id in set(stored) - wanted:
+            if RETRY_SUFFIX in job_id and job_id.split(RETRY_SUFFIX)[0] in wanted:
+                continue  # a retry still due after a restart
             self.scheduler.remove_job(job_id)
 
     def run_scheduled_job(self, name: str) -> JobOutcome:
@@ -229,11 +242,35 @@ class Daemon:
         except Exception as exc:  # a job's bug must not kill the daemon
             log.error("job %s failed:\n%s", name, traceback.format_exc())
             summary, ok = f"{type(exc).__name__}: {exc}", False
+        if not ok and spec.ledgered:
+            summary += self._retry(spec, period)
         if spec.ledgered:
             self.ledger.finish(name, period, ok, summary)
         self.ledger.record_status(name, period, SUCCEEDED if ok else FAILED, started, summary)
         log.info("job %s: %s: %s", name, "done" if ok else "failed", summary)
         return JobOutcome(name, period, SUCCEEDED if ok else FAILED, summary)
+
+    def _retry(self, spec: JobSpec, period: str) -> str:
+        """Schedule the failed run's next attempt (only while the daemon runs); what to tell."""
+        if self.scheduler is None or not self.scheduler.running:
+            return ""
+        run = self.ledger.get(spec.name, period)
+        attempts = run.attempts if run else 1
+        if attempts > len(RETRY_DELAYS):
+            return f"; no retry left for {period} after {attempts} attempts"
+        when = self.now() + RETRY_DELAYS[attempts - 1]
+        self.scheduler.add_job(
+            run_scheduled,
+            DateTrigger(run_date=when, timezone=self.timezone),
+            args=[spec.name],
+            id=f"{spec.name}{RETRY_SUFFIX}{attempts}",  # one id per attempt
+            name=f"{spec.name}{RETRY_SUFFIX}{attempts}",
+            misfire_grace_time=spec.misfire_grace_time,
+            coalesce=True,
+            replace_existing=True,
+        )
+        log.info("job %s: retry %d for %s at %s", spec.name, attempts, period, when)
+        return f"; retry {attempts} at {when:%H:%M %Z}"
 
     # --- status -------------------------------------------------------------------------------
 
@@ -248,6 +285,9 @@ class Daemon:
                 next_run = stored.get(spec.name) or trigger_for(
                     cron, self.config.project.timezone
                 ).get_next_fire_time(None, now)
+                retries = [t for j, t in stored.items() if j.startswith(spec.name + RETRY_SUFFIX)]
+                if retries and next_run is not None:
+                    next_run = min(next_run, *retries)
             if next_run is not None:
                 next_run = next_run.astimezone(self.timezone)
             states.append(

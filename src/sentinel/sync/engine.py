@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import botocore.exceptions
 
-from sentinel.errors import AwsError, ConfigError, RefusedError, SentinelError
+from sentinel.errors import AwsError, ConfigError, SentinelError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
@@ -18,6 +18,7 @@ from sentinel.sync.model import (
     ApplyReport,
     Change,
     Conflict,
+    Kept,
     Plan,
     PlanWarning,
     Result,
@@ -39,13 +40,14 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     problems = check_plan(ctx, kinds, wanted)
     if problems:
         raise ConfigError(problems)
+    blocked: dict[str, str] = {}  # ARN -> "topic shop-critical": not Sentinel's, not to be used
     for kind in kinds:
         desired = _by_key(wanted[kind.name])
         actual = _by_key(_read(kind, kind.actual, ctx))
         candidates = [
             state
             for key, state in actual.items()
-            if key not in desired or field_changes(desired[key], state)
+            if key not in desired or field_changes(desired[key], state) or kind.depended_on
         ]
         owners = _read(kind, kind.owners, ctx, candidates) if candidates else {}
         candidate_keys = {s.key for s in candidates}
@@ -55,27 +57,40 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
         result.managed[kind.name] = len(owned_keys)
         for key, want in desired.items():
             have = actual.get(key)
-            if have is None:
-                result.changes.append(
-                    Change(kind.name, key, Action.CREATE, want, None, field_changes(want, None))
-                )
-                continue
+            refs = kind.references(ctx, want) if blocked else set()
+            using = sorted(blocked[arn] for arn in refs if arn in blocked)
             changes = field_changes(want, have)
-            if not changes:
-                result.unchanged += 1
-            elif owners.get(key) != ctx.project:
+            if have is not None and key not in owned_keys and (changes or kind.depended_on):
                 owner = owners.get(key)
                 by = f"project {owner!r}" if owner else "no Sentinel project (created by hand?)"
+                message = f"exists in AWS, owned by {by}; Sentinel will not change it"
+                if kind.depended_on:
+                    message += " and nothing it writes will point at it"
+                    if have.arn:
+                        blocked[have.arn] = f"{kind.name} {key}"
+                result.conflicts.append(Conflict(kind.name, key, message))
+            elif changes and using:
                 result.conflicts.append(
                     Conflict(
-                        kind.name, key, f"exists in AWS, owned by {by}; Sentinel will not change it"
+                        kind.name,
+                        key,
+                        f"points at {', '.join(using)}, which Sentinel does not own (see its "
+                        "conflict); not applied until that is resolved",
                     )
                 )
+            elif have is None:
+                result.changes.append(Change(kind.name, key, Action.CREATE, want, None, changes))
+            elif not changes:
+                result.unchanged += 1
             else:
                 action = Action.UPDATE if kind.updatable else Action.REPLACE
                 result.changes.append(Change(kind.name, key, action, want, have, changes))
         for key, have in actual.items():
             if key not in desired and owners.get(key) == ctx.project:
+                reason = kind.keeps(ctx, have)
+                if reason is not None:
+                    result.kept.append(Kept(kind.name, key, reason))
+                    continue
                 result.changes.append(
                     Change(kind.name, key, Action.DELETE, None, have, field_changes(None, have))
                 )
@@ -101,20 +116,6 @@ def _read(kind: Kind, read: Callable[..., T], *args: object) -> T:
         return read(*args)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         raise AwsError(f"cannot read {kind.label}: {_describe(exc)}") from exc
-
-
-def check_mass_delete(plan: Plan, allow_mass_delete: bool) -> None:
-    """Refuse a plan deleting more than half (or all) of what the project manages."""
-    deleting = len(plan.deletions)
-    managed = plan.managed_total
-    if allow_mass_delete or deleting == 0:
-        return
-    if deleting >= managed or deleting * 2 > managed:
-        raise RefusedError(
-            f"the plan deletes {deleting} of {managed} managed resources; an empty or mistyped "
-            "config must not wipe an account. Check -C and the config, or pass "
-            "--allow-mass-delete if this is intended"
-        )
 
 
 def apply(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
     from sentinel.sync.model import State
+
+_ARN = re.compile(r"arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^\s\"',\]\)]+")
 
 
 class Kind(ABC):
@@ -26,6 +30,9 @@ class Kind(ABC):
     # True when resources of the kind depend on each other: the plan lists them in dependency
     # order and apply writes them one at a time in that order (deletions in reverse).
     ordered: ClassVar[bool] = False
+    # True for kinds others point at (topics): every actual resource's owner is read, and one
+    # of the project's name that Sentinel does not own blocks each change that points at it.
+    depended_on: ClassVar[bool] = False
 
     @abstractmethod
     def desired(self, ctx: SyncContext) -> list[State]: ...
@@ -46,3 +53,11 @@ class Kind(ABC):
 
     @abstractmethod
     def delete(self, ctx: SyncContext, state: State) -> None: ...
+
+    def keeps(self, ctx: SyncContext, state: State) -> str | None:
+        """Why an owned resource that is not in the config stays (None: it is deleted)."""
+        return None
+
+    def references(self, ctx: SyncContext, state: State) -> set[str]:
+        """ARNs a desired state points at (alarm actions, a subscription's topic)."""
+        return set(_ARN.findall(json.dumps([state.fields, state.payload], default=str)))

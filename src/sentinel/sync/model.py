@@ -90,12 +90,22 @@ class PlanWarning:
         return f"{self.source}: warning: {self.message}"
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A resource Sentinel owns that is not in the config, left in place (and why)."""
+
+    kind: str
+    key: str
+    reason: str
+
+
 @dataclass
 class Plan:
     project: str
     region: str
     changes: list[Change] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
     managed: Counter[str] = field(default_factory=Counter)
     unchanged: int = 0
     warnings: list[PlanWarning] = field(default_factory=list)

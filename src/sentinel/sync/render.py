@@ -34,6 +34,10 @@ def render_plan(plan: Plan, console: Console, compact: bool = False) -> None:
         )
     for change in plan.changes:
         _render_change(change, console, compact)
+    for kept in plan.kept:
+        console.print(
+            f"[cyan]= kept:[/] {kept.kind} {escape(kept.key)} [dim]({escape(kept.reason)})[/]"
+        )
     console.print()
     for warning in plan.warnings:
         console.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
@@ -63,6 +67,10 @@ def _render_change(change: Change, console: Console, compact: bool) -> None:
 
 def render_drift(plan: Plan, console: Console) -> None:
     """The same comparison, told from AWS's side: what changed outside Sentinel."""
+    for kept in plan.kept:  # tolerated by the config, so not drift; still worth knowing
+        console.print(
+            f"[cyan]kept[/] {kept.kind} [bold]{escape(kept.key)}[/]: in AWS, {escape(kept.reason)}"
+        )
     if plan.is_empty:
         console.print("[bold]No drift.[/] AWS matches the configuration.")
         return
@@ -100,6 +108,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             {"kind": c.kind, "name": c.key, "message": c.message} for c in plan.conflicts
         ],
         "warnings": [{"source": w.source, "message": w.message} for w in plan.warnings],
+        "kept": [{"kind": k.kind, "name": k.key, "reason": k.reason} for k in plan.kept],
         "changes": [
             {
                 "kind": c.kind,

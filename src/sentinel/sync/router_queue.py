@@ -87,6 +87,11 @@ class RouterQueueKind(Kind):
             owners[state.key] = tags.get(PROJECT_TAG)
         return owners
 
+    def references(self, ctx: SyncContext, state: State) -> set[str]:
+        """The severity topics the queue subscribes to and lets send."""
+        topics = {*state.fields.get("topics", []), *state.fields.get("policy_topics", [])}
+        return {ctx.arn("sns", topic) for topic in topics}
+
     # --- writes --------------------------------------------------------------------------
 
     def create(self, ctx: SyncContext, state: State) -> None:

@@ -127,6 +127,18 @@ class Subscriptions(Kind):
         tags = project_tags(ctx, arns.values())
         return {s.key: tags.get(arns[topics[s.key]]) if s.arn is not None else None for s in states}
 
+    def keeps(self, ctx: SyncContext, state: State) -> str | None:
+        """One added by hand stays on a managed topic unless its severities are exclusive."""
+        routing = ctx.config.routing
+        severities = severities_by_topic(ctx).get(state.fields["topic"])
+        if routing is None or not severities:
+            return None  # the topic goes, and its subscriptions with it
+        open_ = [s for s in severities if not routing.severities[s].exclusive]
+        if not open_:
+            return None
+        names = ", ".join(open_)
+        return f"not in config; severity {names} is not exclusive"
+
     def create(self, ctx: SyncContext, state: State) -> None:
         with _redacted(state):
             ctx.client("sns").subscribe(**state.payload, ReturnSubscriptionArn=True)

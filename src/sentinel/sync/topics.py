@@ -87,6 +87,8 @@ def severities_by_topic(ctx: SyncContext) -> dict[str, list[str]]:
 class Topics(Kind):
     name = KIND
     label = "SNS topics"
+    # Subscriptions, alarm actions, budget alerts and the router queue point at the topics.
+    depended_on = True
 
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []

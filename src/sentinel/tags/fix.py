@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
+from sentinel.aws.tagging import tags_of
 from sentinel.tags.rules import Finding, Problem, rules_for
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from sentinel.tags.audit import AuditReport
 
 TAG_BATCH = 20  # TagResources' limit of ARNs per call
-READ_BATCH = 100  # GetResources' limit of ARNs per call
 
 
 @dataclass(frozen=True)
@@ -134,12 +134,7 @@ def _apply_in_region(client: Any, additions: list[TagAddition]) -> list[FixResul
 
 def current_tags(client: Any, arns: list[str]) -> dict[str, dict[str, str]]:
     """The tags each ARN has now (an ARN with no tags is absent from GetResources' answer)."""
-    found: dict[str, dict[str, str]] = {}
-    for start in range(0, len(arns), READ_BATCH):
-        response = client.get_resources(ResourceARNList=arns[start : start + READ_BATCH])
-        for mapping in response.get("ResourceTagMappingList", []):
-            found[mapping["ResourceARN"]] = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
-    return found
+    return tags_of(client, arns)
 
 
 def _message(exc: botocore.exceptions.ClientError) -> str:

@@ -100,6 +100,10 @@ class Severity(Model):
     escalate_after: Duration | None = Field(
         default=None, description="notify the escalation contact if unacknowledged this long"
     )
+    exclusive: bool = Field(
+        default=False,
+        description="remove subscriptions of the severity's topic that are not in the config",
+    )
 
 
 def _member_from_name(value: Any) -> Any:

@@ -19,6 +19,7 @@ SERVICES: tuple[str, ...] = (
     "docdb",
     "dashboards",
     "budgets",
+    "tagging",
     "metric_data",
 )
 

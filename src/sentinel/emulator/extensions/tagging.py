@@ -1,0 +1,52 @@
+"""The Resource Groups Tagging API's GetResources, with AWS's limit and a page size to test with.
+
+- AWS refuses a ``ResourceARNList`` of more than 100 ARNs (InvalidParameterException); moto
+  answers it. botocore's parameter validation leaves list maxima to the server.
+- ``limit_pages(n)`` makes every GetResources page hold at most ``n`` resources (moto's own pages
+  hold 50, or fewer when the resources carry many tags), so tests prove that every reader
+  follows ``PaginationToken`` whatever the size of AWS's pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.resourcegroupstaggingapi.exceptions import ResourceGroupsTaggingAPIError
+from moto.resourcegroupstaggingapi.models import ResourceGroupsTaggingAPIBackend
+
+MAX_ARNS = 100  # ResourceARNList's maximum in the service model
+_page_limit: int | None = None
+
+
+@contextmanager
+def limit_pages(resources: int) -> Iterator[None]:
+    """At most ``resources`` resources a GetResources page while the block runs."""
+    global _page_limit
+    previous, _page_limit = _page_limit, resources
+    try:
+        yield
+    finally:
+        _page_limit = previous
+
+
+def install() -> None:
+    original = ResourceGroupsTaggingAPIBackend.get_resources
+    if getattr(original, "sentinel_tagging", False):
+        return
+
+    def get_resources(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arns = kwargs.get("resource_arn_list") or []
+        if len(arns) > MAX_ARNS:
+            raise ResourceGroupsTaggingAPIError(
+                "InvalidParameterException",
+                f"ResourceARNList has {len(arns)} ARNs; at most {MAX_ARNS} are allowed",
+            )
+        if _page_limit is not None:
+            per_page = kwargs.get("resources_per_page", 50)
+            kwargs["resources_per_page"] = min(per_page, _page_limit)
+        return original(self, *args, **kwargs)
+
+    get_resources.sentinel_tagging = True  # type: ignore[attr-defined]
+    ResourceGroupsTaggingAPIBackend.get_resources = get_resources  # type: ignore[method-assign]
