@@ -22,6 +22,7 @@ from sentinel.cost.data import CostData
 from sentinel.cost.forecast import project
 from sentinel.cost.groupings import LINKED_ACCOUNT, SERVICE, Dimension
 from sentinel.cost.sources import next_month
+from sentinel.errors import AwsError
 from sentinel.naming import budget_name
 
 ZERO = Decimal(0)
@@ -64,7 +65,7 @@ class BudgetStatus:
 def applied_budgets(factory: SessionFactory) -> dict[str, dict[str, Any]] | str:
     """Budgets in the account by name; the reason when they cannot be read."""
     try:
-        account = factory.client("sts").get_caller_identity()["Account"]
+        account = factory.caller_account()
         client = factory.client("budgets", region="us-east-1")
         found: dict[str, dict[str, Any]] = {}
         token: str | None = None
@@ -84,6 +85,8 @@ def applied_budgets(factory: SessionFactory) -> dict[str, dict[str, Any]] | str:
         return code
     except botocore.exceptions.BotoCoreError as exc:
         return type(exc).__name__
+    except AwsError as exc:
+        return str(exc)
 
 
 def budget_statuses(

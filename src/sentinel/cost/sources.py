@@ -16,8 +16,10 @@ from typing import Any, Literal, Protocol
 import botocore.exceptions
 from botocore.config import Config as BotoConfig
 
+from sentinel.aws.failures import AWS_FAILURES, is_access_denied, is_fatal, translate
 from sentinel.aws.session import COST_EXPLORER, SessionFactory
 from sentinel.cost.groupings import Dimension, Grouping
+from sentinel.errors import AwsError
 
 Granularity = Literal["DAILY", "MONTHLY"]
 # Cost Explorer is a global service answered from us-east-1.
@@ -104,8 +106,8 @@ class CostExplorerSource:
         profiles or pointing at an emulator never mixes one account's days with another's."""
         if self._name is None:
             try:
-                account = self.factory.client("sts").get_caller_identity()["Account"]
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                account = self.factory.caller_account()
+            except AwsError:
                 account = "unknown"
             endpoint = f"@{self.factory.endpoint_url}" if self.factory.endpoint_url else ""
             self._name = f"ce:{account}:{self.metric}{endpoint}"
@@ -160,6 +162,7 @@ class CostExplorerSource:
     def forecast(self, start: date, end: date) -> Forecast:
         response = self._call(
             self._forecast_api().get_cost_forecast,
+            optional=True,
             TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
             Metric="UNBLENDED_COST",
             Granularity="DAILY",
@@ -186,15 +189,20 @@ class CostExplorerSource:
         return self._forecast_client
 
     @staticmethod
-    def _call(operation: Any, **params: Any) -> dict[str, Any]:
+    def _call(operation: Any, optional: bool = False, **params: Any) -> dict[str, Any]:
+        """``optional``: a call the report can do without, even when it is not allowed."""
         try:
             return operation(**params)
-        except botocore.exceptions.ClientError as exc:
+        except AWS_FAILURES as exc:
+            # No other query of this run could succeed: stop, and say why.
+            if is_fatal(exc) and not (optional and is_access_denied(exc)):
+                raise translate(exc) from exc
+            if not isinstance(exc, botocore.exceptions.ClientError):
+                name = type(exc).__name__
+                raise CostDataUnavailable(f"{name}: {exc}", name) from None
             error = exc.response.get("Error", {})
             code = error.get("Code", "Error")
             raise CostDataUnavailable(f"{code}: {error.get('Message', '')}".strip(), code) from None
-        except botocore.exceptions.BotoCoreError as exc:
-            raise CostDataUnavailable(f"{type(exc).__name__}: {exc}", type(exc).__name__) from None
 
 
 def month_start(day: date) -> date:
