@@ -15,7 +15,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from click.testing import CliRunner, Result
 from moto import mock_aws
+from moto.ce.responses import CostExplorerResponse
 from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import JsonRESTError
 
 from sentinel.aws.session import SessionFactory
 from sentinel.cli import main
@@ -297,3 +299,26 @@ def test_access_denied_names_the_missing_iam_action(
         f"may not call {denied} in us-east-1",
         f"allow the IAM action {denied} in its policy",
     )
+
+
+def test_a_refused_cost_query_names_the_iam_action_in_the_report(
+    project: Path, aws: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install()
+    session = aws.session()
+    monkeypatch.setattr(
+        "sentinel.cli.options.SessionFactory",
+        lambda **options: SessionFactory(session=session, region=options.get("region")),
+    )
+
+    def refused(self: CostExplorerResponse) -> str:
+        raise JsonRESTError("AccessDeniedException", "not allowed")
+
+    monkeypatch.setattr(CostExplorerResponse, "get_cost_and_usage", refused)
+
+    result = sentinel("cost", "report", "--dry-run", "-C", str(project))
+
+    assert "Traceback" not in result.output
+    said = " ".join(result.output.split())
+    assert "may not call ce:GetCostAndUsage" in said, said
+    assert "allow the IAM action ce:GetCostAndUsage" in said

@@ -14,12 +14,17 @@ ERROR = 1
 USAGE_ERROR = ERROR
 CHANGES = 2
 
-_ERROR = "an error: invalid configuration, a usage error, AWS unreachable or refusing"
+_ERROR = "an error: invalid configuration, a usage error, or an AWS failure"
+_LOCAL = "an error: invalid configuration or a usage error"
+_COST = (
+    f"{_ERROR} (no credentials, AWS unreachable); a refused or failing Cost Explorer query is "
+    "reported as missing data instead"
+)
 
 # Every command of the CLI, as its words after `sentinel`: what each exit code means.
 EXIT_CODES: dict[str, dict[int, str]] = {
-    "validate": {OK: "the configuration is valid", ERROR: _ERROR},
-    "schema": {OK: "the schemas were printed or written", ERROR: _ERROR},
+    "validate": {OK: "the configuration is valid", ERROR: _LOCAL},
+    "schema": {OK: "the schemas were printed or written", ERROR: _LOCAL},
     "local": {OK: "the emulator ran and was stopped", ERROR: _ERROR},
     "demo": {OK: "every demo step did what it should", ERROR: f"{_ERROR}, or a demo step failed"},
     "inventory": {OK: "the resources were listed", ERROR: _ERROR},
@@ -44,22 +49,23 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         "or cancelled, or a tag could not be added",
         CHANGES: "resources break the tagging rules (with --fix: still, after the fix)",
     },
-    "cost report": {OK: "the report was shown or posted", ERROR: _ERROR},
-    "cost anomalies": {OK: "the anomalies were listed (none is also 0)", ERROR: _ERROR},
+    "cost report": {OK: "the report was shown or posted", ERROR: _COST},
+    "cost anomalies": {OK: "the anomalies were listed (none is also 0)", ERROR: _COST},
     "slo status": {OK: "the status was shown", ERROR: _ERROR},
     "slo review": {OK: "the review was shown or posted", ERROR: _ERROR},
     "rightsize": {OK: "the recommendations were shown", ERROR: _ERROR},
     "route": {
         OK: "the router stopped cleanly (--drain: the queue was handled)",
-        ERROR: f"{_ERROR}, or the account is not in `accounts:`",
+        ERROR: f"{_ERROR} at start (once running, an outage is waited out), or the account is "
+        "not in `accounts:`",
     },
     "oncall": {OK: "the on-call answer was shown", ERROR: _ERROR},
     "daemon": {
-        OK: "the daemon stopped cleanly (--once: the job succeeded or was already done)",
+        OK: "the daemon stopped cleanly (--once: the job succeeded or had run for the period)",
         ERROR: f"{_ERROR}, the account is not in `accounts:`, no job is configured, "
         "or the --once job failed",
     },
-    "daemon status": {OK: "the jobs were listed", ERROR: _ERROR},
+    "daemon status": {OK: "the jobs were listed", ERROR: _LOCAL},
 }
 
 

@@ -16,7 +16,13 @@ from typing import Any, Literal, Protocol
 import botocore.exceptions
 from botocore.config import Config as BotoConfig
 
-from sentinel.aws.failures import AWS_FAILURES, is_access_denied, is_fatal, translate
+from sentinel.aws.failures import (
+    AWS_FAILURES,
+    describe,
+    is_access_denied,
+    is_fatal,
+    translate,
+)
 from sentinel.aws.session import COST_EXPLORER, SessionFactory
 from sentinel.cost.groupings import Dimension, Grouping
 from sentinel.errors import AwsError
@@ -162,7 +168,6 @@ class CostExplorerSource:
     def forecast(self, start: date, end: date) -> Forecast:
         response = self._call(
             self._forecast_api().get_cost_forecast,
-            optional=True,
             TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
             Metric="UNBLENDED_COST",
             Granularity="DAILY",
@@ -189,19 +194,22 @@ class CostExplorerSource:
         return self._forecast_client
 
     @staticmethod
-    def _call(operation: Any, optional: bool = False, **params: Any) -> dict[str, Any]:
-        """``optional``: a call the report can do without, even when it is not allowed."""
+    def _call(operation: Any, **params: Any) -> dict[str, Any]:
         try:
             return operation(**params)
         except AWS_FAILURES as exc:
-            # No other query of this run could succeed: stop, and say why.
-            if is_fatal(exc) and not (optional and is_access_denied(exc)):
+            # No credentials or no network: no other query of this run can succeed, so stop
+            # and say why. A query refused (AccessDenied) or failing is missing data, named
+            # in the report beside what the cache still holds.
+            if is_fatal(exc) and not is_access_denied(exc):
                 raise translate(exc) from exc
             if not isinstance(exc, botocore.exceptions.ClientError):
                 name = type(exc).__name__
                 raise CostDataUnavailable(f"{name}: {exc}", name) from None
             error = exc.response.get("Error", {})
             code = error.get("Code", "Error")
+            if is_access_denied(exc):  # the reason names the IAM action to allow
+                raise CostDataUnavailable(describe(exc), code) from None
             raise CostDataUnavailable(f"{code}: {error.get('Message', '')}".strip(), code) from None
 
 
