@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
@@ -25,3 +25,35 @@ def aws() -> Iterator[SessionFactory]:
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         yield SessionFactory(session=session, region="us-east-1")
+
+
+LoadBalancerMaker = Callable[..., str]
+
+
+@pytest.fixture
+def load_balancer(aws: SessionFactory) -> LoadBalancerMaker:
+    """Creates a load balancer with tags in a region (a VPC of two subnets per region, made once)
+    and returns its CloudWatch ``LoadBalancer`` dimension, ``app/<name>/<hash>``."""
+    subnets: dict[str, list[str]] = {}
+
+    def make(
+        name: str, tags: dict[str, str], region: str = "us-east-1", type: str = "application"
+    ) -> str:
+        if region not in subnets:
+            ec2 = aws.client("ec2", region=region)
+            vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+            subnets[region] = [
+                ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{n}.0/24", AvailabilityZone=zone)[
+                    "Subnet"
+                ]["SubnetId"]
+                for n, zone in enumerate([f"{region}a", f"{region}b"], start=1)
+            ]
+        arn = aws.client("elbv2", region=region).create_load_balancer(
+            Name=name,
+            Subnets=subnets[region],
+            Type=type,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )["LoadBalancers"][0]["LoadBalancerArn"]
+        return str(arn.split(":loadbalancer/", 1)[1])
+
+    return make

@@ -24,11 +24,22 @@ class ConfigProblem:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
+@dataclass(frozen=True, order=True)
+class ConfigWarning(ConfigProblem):
+    """A valid setting that does nothing, or a file that is not read: said, never fatal."""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: warning: {self.message}"
+
+
 class ConfigError(SentinelError):
     """The configuration is invalid; carries every problem found, not only the first."""
 
-    def __init__(self, problems: list[ConfigProblem]) -> None:
+    def __init__(
+        self, problems: list[ConfigProblem], warnings: list[ConfigWarning] | None = None
+    ) -> None:
         self.problems = sorted(problems)
+        self.warnings = sorted(warnings or [])
         count = len(self.problems)
         super().__init__(f"{count} error{'s' if count != 1 else ''} in configuration")
 

@@ -33,6 +33,11 @@ def alarm_name(project: str, rule: str, resource_id: str | None = None) -> str:
     return managed_name(project, *parts, limit=ALARM_NAME_LIMIT)
 
 
+def instance_name(template: str, resource_id: str) -> str:
+    """A template's instance for one resource, named as templated alarms are: ``<name>-<id>``."""
+    return f"{template}-{resource_id}"
+
+
 def topic_name(project: str, topic: str) -> str:
     """SNS topic of a severity tier; topic names allow only letters, digits, - and _."""
     safe = re.sub(r"[^A-Za-z0-9_-]", "-", topic)

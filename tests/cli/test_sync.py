@@ -66,7 +66,7 @@ def test_plan_shows_creates_and_exit_codes(shop: Path) -> None:
 
     assert run("plan", "-C", str(shop), "--detailed-exitcode").exit_code == 2
 
-    as_json = json.loads(run("plan", "-C", str(shop), "--json").output)
+    as_json = json.loads(run("plan", "-C", str(shop), "--json").stdout)
     assert as_json["summary"]["create"] == 11
     assert {c["kind"] for c in as_json["changes"]} == {
         "topic",
@@ -193,7 +193,7 @@ def test_drift_exit_codes(aws: SessionFactory, shop: Path) -> None:
     assert "threshold: config 50.0, AWS 80.0" in drifted.output
     assert "missing alarm shop-api-error-rate" in drifted.output
     assert "Drift: 2 resource(s) differ from the configuration." in drifted.output
-    as_json = json.loads(run("drift", "-C", str(shop), "--json").output)
+    as_json = json.loads(run("drift", "-C", str(shop), "--json").stdout)
     assert as_json["summary"]["update"] == 1 and as_json["summary"]["create"] == 1
 
 

@@ -157,3 +157,41 @@ def test_every_command_takes_config_dir_profile_and_region() -> None:
         text = run(*path, "--help").output
         for option in ("--config-dir", "--profile", "--region"):
             assert option in text, f"sentinel {' '.join(path)} lacks {option}"
+
+
+def test_settings_that_do_nothing_are_warnings_before_the_summary(tmp_path: Path) -> None:
+    (tmp_path / "alarms").mkdir()
+    (tmp_path / "sentinel.yaml").write_text("project: shop\n")
+    (tmp_path / "alarms/routing.yaml").write_text(
+        'severities:\n  ticket:\n    notify:\n      - slack: {channel: "#alerts"}\n'
+    )
+    (tmp_path / "alarms/notes.txt").write_text("todo\n")
+
+    result = run("validate", "-C", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"{tmp_path}/alarms/notes.txt:1:1: warning: not read: not a .yaml or .yml file",
+        f"{tmp_path}/alarms/routing.yaml:4:9: warning: Slack destination #alerts of severity "
+        "'ticket' does nothing: no router is configured, and SNS cannot post to Slack "
+        "(add `router:` to this file)",
+    ]
+    assert "project shop is" in result.stdout
+    assert result.output.index("warning: not read") < result.output.index("✓")
+
+
+def test_warnings_are_printed_with_the_errors(tmp_path: Path) -> None:
+    (tmp_path / "alarms").mkdir()
+    (tmp_path / "sentinel.yaml").write_text("project: shop\n")
+    (tmp_path / "alarms/CRITICAL.YAML").write_text("alarms: [\n")
+    (tmp_path / "alarms/critical.yaml.orig").write_text("alarms: []\n")
+
+    result = run("validate", "-C", str(tmp_path))
+
+    assert result.exit_code == 1
+    stderr = result.stderr.splitlines()
+    assert stderr[0] == (
+        f"{tmp_path}/alarms/critical.yaml.orig:1:1: warning: not read: not a .yaml or .yml file"
+    )
+    assert stderr[1].startswith(f"{tmp_path}/alarms/CRITICAL.YAML:2:1: invalid YAML:")
+    assert stderr[-1] == "error: 1 error in configuration"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from moto.ce.responses import CostExplorerResponse
 from moto.core.exceptions import JsonRESTError
 
 from sentinel.aws.session import SessionFactory
+from sentinel.config import load_config
 from sentinel.config.loader import Config
 from sentinel.cost.cache import CostCache
 from sentinel.cost.report import build_report
@@ -20,9 +22,13 @@ from sentinel.emulator.cost_table import CostTable
 from sentinel.emulator.extensions.costexplorer import load_cost_table
 from sentinel.naming import budget_name
 from sentinel.store import Store
+from sentinel.sync.budgets import Budgets
+from sentinel.sync.context import SyncContext
+from sentinel.sync.engine import apply, plan
 
 from .bills import bill as make_bill
 from .bills import expected_total
+from .project import write_config
 
 S3 = "Amazon Simple Storage Service"
 EC2 = "Amazon Elastic Compute Cloud - Compute"
@@ -124,15 +130,21 @@ def test_budget_applied_in_aws_is_read_from_describe_budgets(
             "BudgetLimit": {"Amount": "100", "Unit": "USD"},
             "TimeUnit": "MONTHLY",
             "BudgetType": "COST",
+            "CostFilters": {"UsageType": ["BoxUsage:m5.large"]},
         },
     )
-    report = build_report(
-        config, CostCache(store, CostExplorerSource(aws)), aws, today - timedelta(days=1), today
-    )
+    day = today - timedelta(days=1)
+    report = build_report(config, CostCache(store, CostExplorerSource(aws)), aws, day, today)
     boxes = next(b for b in report.budgets if b.name == "boxes")
     assert boxes.applied is True
+    if day.month != today.month:  # the 1st: AWS Budgets counts the new month already
+        assert (boxes.source, boxes.actual) == ("unavailable", None)
+        assert "next period" in boxes.note
+        return
     assert boxes.source == "AWS Budgets"
-    assert boxes.actual == Decimal(0)  # what the emulated AWS Budgets calculates
+    # What the emulated AWS Budgets calculates from the bill: this month's m5.large hours.
+    month = today.replace(day=1)
+    assert close(boxes.actual, expected_total(bill, month, day, usage_type="BoxUsage:m5.large"))
 
 
 def test_cost_explorer_forecast_is_used_when_it_answers(
@@ -239,3 +251,54 @@ def test_missing_data_is_stated_not_guessed(
     assert all(m.end == day for m in report.missing)
     # What was cached before the failure is still shown: the chart stops at the last good day.
     assert report.chart.days[-1] < day - timedelta(days=2)
+
+
+TWO_TAG_BUDGETS = """\
+budgets:
+  - name: backend-eng-100
+    amount: 3000 USD
+    filters: {tags: {Service: backend, CostCenter: eng-100}}
+    alerts: [100%]
+    notify: [warning]
+  - name: production-backend
+    amount: 3000 USD
+    filters: {tags: {Environment: production, Service: backend}}
+    alerts: [100%]
+    notify: [warning]
+"""
+
+
+@pytest.mark.parametrize("today", [date(2026, 6, 16), date(2026, 3, 1)])
+def test_budgets_on_two_tags_count_the_costs_carrying_both(
+    aws: SessionFactory, store: Store, tmp_path: Path, today: date
+) -> None:
+    """Service and CostCenter are one grouping of the report: computed from its data.
+    Environment and Service are not: AWS Budgets' figure, from the FilterExpression applied."""
+    config = load_config(write_config(tmp_path / "two-tags", budgets=TWO_TAG_BUDGETS))
+    table = make_bill(today)
+    load_cost_table(table)
+    day = today - timedelta(days=1)
+    with time_machine.travel(datetime.combine(today, time(12), UTC), tick=False):
+        ctx = SyncContext(config=config, factory=aws, region="us-east-1")
+        assert apply(ctx, plan(ctx, [Budgets()])).ok
+        report = build_report(config, CostCache(store, CostExplorerSource(aws)), aws, day, today)
+    budgets = {b.name: b for b in report.budgets}
+    month = day.replace(day=1)
+
+    paired = budgets["backend-eng-100"]
+    assert paired.source == "Cost Explorer"
+    both = {"tag:Service": "backend", "tag:CostCenter": "eng-100"}
+    assert close(paired.actual, expected_total(table, month, day, **both))
+
+    apart = budgets["production-backend"]
+    both = {"tag:Environment": "production", "tag:Service": "backend"}
+    if day.month != today.month:
+        assert (apart.source, apart.actual) == ("unavailable", None)
+        return
+    assert apart.source == "AWS Budgets"
+    assert close(apart.actual, expected_total(table, month, day, **both))
+    # m5.large and Lambda: not the staging t3.medium (backend) nor RDS (production).
+    either = expected_total(table, month, day, **{"tag:Environment": "production"}) + (
+        expected_total(table, month, day, usage_type="BoxUsage:t3.medium")
+    )
+    assert float(apart.actual or 0) < either

@@ -3,14 +3,18 @@ numbers, drift from console edits, and budgets Sentinel did not make."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from rich.console import Console
 
 from sentinel.aws.session import SessionFactory
-from sentinel.sync.budgets import BudgetConfigError, Budgets, number
+from sentinel.emulator.cost_table import CostRecord
+from sentinel.emulator.extensions.costexplorer import load_cost_records
+from sentinel.sync.budgets import BudgetConfigError, Budgets, filter_fields, number
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action
 from sentinel.sync.render import render_drift
@@ -99,15 +103,17 @@ def test_budgets_as_configured(aws: SessionFactory, budgets: Path) -> None:
     payments = _budget(aws, "shop-payments-forecast")
     assert payments["BudgetLimit"] == {"Amount": "1200.5", "Unit": "USD"}
     assert payments["TimeUnit"] == "QUARTERLY"
-    assert payments["CostFilters"] == {
-        "Service": ["Amazon Elastic Container Service"],
-        "TagKeyValue": [
-            "user:Team$payments",
-            "user:Environment$production",
-            "user:Environment$staging",
-        ],
-        "LinkedAccount": [ACCOUNT],
-        "Region": ["us-east-1"],
+    # Several filters: all of them hold (one CostFilters would OR the two tag keys).
+    assert "CostFilters" not in payments and "CostTypes" not in payments
+    assert payments["Metrics"] == ["UnblendedCost"]
+    assert payments["FilterExpression"] == {
+        "And": [
+            {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Elastic Container Service"]}},
+            {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [ACCOUNT]}},
+            {"Dimensions": {"Key": "REGION", "Values": ["us-east-1"]}},
+            {"Tags": {"Key": "Team", "Values": ["payments"]}},
+            {"Tags": {"Key": "Environment", "Values": ["production", "staging"]}},
+        ]
     }
     assert _alerts(aws, "shop-payments-forecast") == {
         ("FORECASTED", 100.0, "PERCENTAGE"): [("SNS", TOPIC.format("critical"))],
@@ -286,3 +292,106 @@ def test_an_alert_aws_would_refuse_is_an_error_at_plan_time(
     root = write_config(tmp_path / "shop", shop_files({"budgets/b.yaml": two_topics}))
     with pytest.raises(BudgetConfigError, match="allows one SNS topic"):
         plan(context(aws, root), [Budgets()])
+
+
+CAJA_STAGING = """\
+budgets:
+  - name: caja-staging
+    amount: 100 USD
+    filters:
+      tags: {Project: caja, Environment: staging}
+    alerts: [80%]
+    notify: [warning]
+"""
+# Daily costs: only the first line item is both Project=caja and Environment=staging.
+CAJA_ITEMS = [
+    (1.0, {"Project": "caja", "Environment": "staging"}),
+    (2.0, {"Project": "caja", "Environment": "production"}),
+    (4.0, {"Project": "chat", "Environment": "staging"}),
+]
+JUNE_10 = datetime(2026, 6, 10, 15, tzinfo=UTC)
+
+
+def _caja_costs() -> None:
+    load_cost_records(
+        CostRecord(date(2026, 6, 1) + timedelta(days=n), "Amazon S3", "Storage", cost, tags=tags)
+        for n in range(10)
+        for cost, tags in CAJA_ITEMS
+    )
+
+
+def _apply_budgets(aws: SessionFactory, root: Path) -> None:
+    """Only the budgets (their topics need not exist for AWS Budgets to take the ARNs)."""
+    ctx = context(aws, root)
+    report = apply(ctx, plan(ctx, [Budgets()]), [Budgets()])
+    assert report.ok, [r.error for r in report.failed]
+
+
+def _spend(aws: SessionFactory, name: str) -> str:
+    with time_machine.travel(JUNE_10, tick=False):
+        return _budget(aws, name)["CalculatedSpend"]["ActualSpend"]["Amount"]
+
+
+def test_a_budget_on_two_tags_counts_only_the_costs_carrying_both(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    _caja_costs()
+    root = write_config(tmp_path / "shop", shop_files({"budgets/budgets.yaml": CAJA_STAGING}))
+    _apply_budgets(aws, root)
+
+    budget = _budget(aws, "shop-caja-staging")
+    assert "CostFilters" not in budget
+    assert budget["FilterExpression"] == {
+        "And": [
+            {"Tags": {"Key": "Project", "Values": ["caja"]}},
+            {"Tags": {"Key": "Environment", "Values": ["staging"]}},
+        ]
+    }
+    assert _spend(aws, "shop-caja-staging") == "10"  # ten days of 1.00, not 70 (1 + 2 + 4)
+    again = plan(context(aws, root), [Budgets()])
+    assert again.is_empty, [(c.key, c.fields) for c in again.changes]
+
+
+def test_a_budget_written_as_one_cost_filter_is_rewritten_as_an_expression(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    _caja_costs()
+    root = write_config(tmp_path / "shop", shop_files({"budgets/budgets.yaml": CAJA_STAGING}))
+    _apply_budgets(aws, root)
+    # As an earlier release wrote it: both tags in one CostFilters key, which ORs them.
+    either = {"TagKeyValue": ["user:Project$caja", "user:Environment$staging"]}
+    old = {
+        k: v
+        for k, v in _budget(aws, "shop-caja-staging").items()
+        if k not in ("CalculatedSpend", "FilterExpression", "Metrics")
+    }
+    aws.client("budgets").update_budget(AccountId=ACCOUNT, NewBudget={**old, "CostFilters": either})
+    assert _spend(aws, "shop-caja-staging") == "70"
+
+    result = plan(context(aws, root), [Budgets()])
+    [change] = result.changes
+    fields = {f.field: (f.old, f.new) for f in change.fields}
+    assert fields == {
+        "filters.TagKeyValue": (sorted(either["TagKeyValue"]), None),
+        "filters.and.tag Environment": (None, ["staging"]),
+        "filters.and.tag Project": (None, ["caja"]),
+    }
+    assert apply(context(aws, root), result, [Budgets()]).ok
+    assert "CostFilters" not in _budget(aws, "shop-caja-staging")
+    assert _spend(aws, "shop-caja-staging") == "10"
+    assert plan(context(aws, root), [Budgets()]).is_empty
+
+
+def test_filter_fields_read_any_expression_in_one_form() -> None:
+    tags = [{"Tags": {"Key": "Team", "Values": ["b", "a"]}}]
+    service = {"Dimensions": {"Key": "SERVICE", "Values": ["Tax"], "MatchOptions": ["EQUALS"]}}
+    assert filter_fields({"FilterExpression": {"And": [service, *tags]}}) == {
+        "and": {"SERVICE": ["Tax"], "tag Team": ["a", "b"]}
+    }
+    handmade = {"And": [{"Not": service}, *tags]}
+    assert filter_fields({"FilterExpression": handmade}) == {
+        "expression": "(not SERVICE in [Tax] and tag Team in [a, b])"
+    }
+    assert filter_fields({"CostFilters": {"Service": ["Tax"], "Region": []}}) == {
+        "Service": ["Tax"]
+    }

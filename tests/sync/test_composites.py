@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -119,3 +120,70 @@ def test_emulator_pages_describe_alarms_and_drops_tags_on_delete(aws: SessionFac
 
     with pytest.raises(ClientError, match="MaxRecords"):
         cloudwatch.describe_alarms(MaxRecords=500)
+
+
+TEMPLATED = """\
+alarms:
+  - name: lb-5xx
+    severity: critical
+    for_each: &balancers
+      resource: elasticloadbalancing:loadbalancer
+      tags: {Team: payments}
+      where: {type: application}
+    namespace: AWS/ApplicationELB
+    metric: HTTPCode_ELB_5XX_Count
+    dimensions: {LoadBalancer: "{attr:dimension}"}
+    statistic: Sum
+    condition: "> 50"
+  - name: lb-latency
+    severity: warning
+    for_each: *balancers
+    namespace: AWS/ApplicationELB
+    metric: TargetResponseTime
+    dimensions: {LoadBalancer: "{attr:dimension}"}
+    statistic: p95
+    condition: "> 2"
+  - name: db-cpu
+    severity: warning
+    namespace: AWS/RDS
+    metric: CPUUtilization
+    dimensions: {DBInstanceIdentifier: shop-db}
+    condition: "> 90"
+
+composites:
+  - name: lb-down
+    severity: critical
+    description: "{name} fails and is slow"
+    for_each: *balancers
+    rule: ALARM(lb-5xx) AND (ALARM(lb-latency) OR ALARM(db-cpu))
+"""
+
+
+def test_a_templated_composite_is_one_per_resource_over_its_own_alarms(
+    aws: SessionFactory, tmp_path: Path, load_balancer: Any
+) -> None:
+    load_balancer("web", {"Team": "payments"})
+    load_balancer("api", {"Team": "payments"})
+    load_balancer("other", {"Team": "search"})
+    shop = write_config(tmp_path / "shop", shop_files({"alarms/shop.yaml": TEMPLATED}))
+    ctx = context(aws, shop)
+    first = plan(ctx)
+    composites = [c.key for c in first.changes if c.kind == "composite alarm"]
+    assert composites == ["shop-lb-down-api", "shop-lb-down-web"]
+    assert apply(ctx, first).ok
+
+    found = aws.client("cloudwatch").describe_alarms(
+        AlarmNamePrefix="shop-lb-down", AlarmTypes=["CompositeAlarm"]
+    )["CompositeAlarms"]
+    rules = {a["AlarmName"]: (a["AlarmRule"], a["AlarmDescription"]) for a in found}
+    assert rules == {
+        "shop-lb-down-api": (
+            'ALARM("shop-lb-5xx-api") AND (ALARM("shop-lb-latency-api") OR ALARM("shop-db-cpu"))',
+            "api fails and is slow",
+        ),
+        "shop-lb-down-web": (
+            'ALARM("shop-lb-5xx-web") AND (ALARM("shop-lb-latency-web") OR ALARM("shop-db-cpu"))',
+            "web fails and is slow",
+        ),
+    }
+    assert plan(context(aws, shop)).is_empty

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -390,3 +391,57 @@ def test_apply_order_puts_dashboards_after_the_alarms_they_show() -> None:
     assert names.index("dashboard") > max(
         names.index(k.name) for k in (Topics(), Alarms(), CompositeAlarms())
     )
+
+
+EDGE = """\
+dashboards:
+  - name: edge
+    rows:
+      - widgets:
+          - type: metric
+            title: Requests per load balancer
+            for_each: &balancers
+              resource: elasticloadbalancing:loadbalancer
+              tags: {Team: payments}
+              where: {type: application}
+            metrics:
+              - namespace: AWS/ApplicationELB
+                metric: RequestCount
+                dimensions: {LoadBalancer: "{attr:dimension}"}
+                stat: Sum
+                label: requests
+      - for_each: *balancers
+        widgets:
+          - type: metric
+            title: "{name} 5xx"
+            metrics:
+              - namespace: AWS/ApplicationELB
+                metric: HTTPCode_ELB_5XX_Count
+                dimensions: {LoadBalancer: "{attr:dimension}"}
+                stat: Sum
+"""
+
+
+def test_widgets_and_rows_over_the_selected_load_balancers(
+    aws: SessionFactory, tmp_path: Path, load_balancer: Any
+) -> None:
+    web = load_balancer("web", {"Team": "payments"})
+    api = load_balancer("api", {"Team": "payments"})
+    load_balancer("search", {"Team": "discovery"})
+    load_balancer("tcp", {"Team": "payments"}, type="network")
+    root = write_config(tmp_path / "shop", shop_files({"dashboards/edge.yaml": EDGE}))
+    _converge(aws, root)
+
+    widgets = _body(aws, "shop-edge")["widgets"]
+    requests = ["AWS/ApplicationELB", "RequestCount", "LoadBalancer"]
+    assert widgets[0]["properties"]["metrics"] == [
+        [*requests, api, {"stat": "Sum", "label": "requests api"}],
+        [*requests, web, {"stat": "Sum", "label": "requests web"}],
+    ]
+    rows = [(w["y"], w["properties"]["title"], w["properties"]["metrics"]) for w in widgets[1:]]
+    errors = ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer"]
+    assert rows == [
+        (6, "api 5xx", [[*errors, api, {"stat": "Sum"}]]),
+        (12, "web 5xx", [[*errors, web, {"stat": "Sum"}]]),
+    ]
+    assert plan(context(aws, root)).is_empty

@@ -3,7 +3,9 @@ resources: plan and apply cleanly, then plan again with no changes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,4 +47,72 @@ def test_every_configuration_applies_and_then_plans_empty(
         "p2p-ecs-service-unhealthy-p2p-backend-tg",
         "p2p-api-error-rate-p2p-alb",
         "p2p-cache-memory-high-p2p-redis",
+        "p2p-api-latency-p95-critical-p2p-alb",
+        "p2p-alb-5xx-burst-p2p-alb",
     } <= names
+    composites = aws.client("cloudwatch").describe_alarms(
+        AlarmNamePrefix="p2p-api-down", AlarmTypes=["CompositeAlarm"]
+    )["CompositeAlarms"]
+    assert [(c["AlarmName"], c["AlarmRule"]) for c in composites] == [
+        (
+            "p2p-api-down-p2p-alb",
+            'ALARM("p2p-api-latency-p95-critical-p2p-alb") AND ALARM("p2p-alb-5xx-burst-p2p-alb")',
+        )
+    ]
+
+
+# Each example's load balancer where the example runs, tagged as its templates select it, and a
+# neighbour they must leave out. Their ids are AWS's (the emulator's), never the configuration's.
+BALANCERS = {
+    "caja": ("us-east-1", "caja-prod-alb", {"Project": "caja", "Environment": "prod"}),
+    "chat": ("us-west-2", "chat-app-alb", {"Project": "chat-app", "Environment": "production"}),
+    "ips": ("ap-south-1", "ips-api-alb", {"Project": "ips", "Environment": "Production"}),
+}
+
+
+def _load_balancer_values(aws: SessionFactory, region: str, project: str) -> set[str]:
+    """Every LoadBalancer dimension the project's alarms and dashboards use in ``region``."""
+    cloudwatch = aws.client("cloudwatch", region=region)
+    found = cloudwatch.describe_alarms(AlarmNamePrefix=project)["MetricAlarms"]
+    dimensions = [d for a in found for d in a.get("Dimensions", [])]
+    for alarm in found:
+        for query in alarm.get("Metrics", []):
+            if "MetricStat" in query:
+                dimensions += query["MetricStat"]["Metric"]["Dimensions"]
+    values = {d["Value"] for d in dimensions if d["Name"] == "LoadBalancer"}
+    for entry in cloudwatch.list_dashboards(DashboardNamePrefix=f"{project}-")["DashboardEntries"]:
+        body = cloudwatch.get_dashboard(DashboardName=entry["DashboardName"])["DashboardBody"]
+        for widget in json.loads(body)["widgets"]:
+            for line in widget["properties"].get("metrics", []):
+                # [namespace, metric, name, value, ..., {options}], or [{expression}]
+                pairs = [str(item) for item in line if not isinstance(item, dict)][2:]
+                dims = dict(zip(pairs[::2], pairs[1::2], strict=True))
+                values |= {dims["LoadBalancer"]} if "LoadBalancer" in dims else set()
+    return values
+
+
+@pytest.mark.parametrize("example", sorted(BALANCERS))
+def test_examples_measure_the_load_balancers_they_find(
+    aws: SessionFactory, monkeypatch: pytest.MonkeyPatch, load_balancer: Any, example: str
+) -> None:
+    for name in SECRETS:
+        monkeypatch.setenv(name, f"demo-{name.lower()}")
+    region, name, tags = BALANCERS[example]
+    dimension = load_balancer(name, tags, region=region)
+    load_balancer(f"{name}-other", {**tags, "Project": "other"}, region=region)
+    root = REPOSITORY / "examples" / example
+
+    ctx = context(aws, root)
+    first = plan(ctx)
+    report = apply(ctx, first)
+    assert report.ok, [(r.change.key, r.error) for r in report.failed]
+    assert plan(context(aws, root)).is_empty
+
+    project = ctx.project
+    burn = {c.key.split("/")[2] for c in first.changes if c.kind == "burn-rate alarm"}
+    assert burn == {f"api-availability-{name}", f"api-latency-{name}"}
+    assert _load_balancer_values(aws, region, project) == {dimension}
+    if example != "ips":  # the IPS plan's alarms carry no dimensions
+        composites = {c.key for c in first.changes if c.kind == "composite alarm"}
+        outage = {"caja": "api-outage", "chat": "api-degraded"}[example]
+        assert f"{project}-{outage}-{name}" in composites

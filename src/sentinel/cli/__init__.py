@@ -44,7 +44,7 @@ class SentinelGroup(click.Group):
             click.echo(f"error: {describe(exc)}", err=True)
             sys.exit(1)
         except ConfigError as exc:
-            for problem in exc.problems:
+            for problem in [*exc.warnings, *exc.problems]:
                 click.echo(str(problem), err=True)
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)

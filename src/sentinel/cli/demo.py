@@ -16,6 +16,9 @@ def demo(ws: Workspace, port: int) -> None:
     -C chooses the configuration to demonstrate (default: the repository root, the P2P
     Sandbox). The demo always runs against its own emulator, never a real account.
     """
+    from sentinel.emulator import require_local
+
+    require_local("sentinel demo")
     from sentinel.demo.runner import run_demo
 
     if ws.profile or ws.region:

@@ -30,6 +30,9 @@ def local(ws: Workspace, port: int, no_seed: bool) -> None:
     Point any shell at it with the export lines it prints; every sentinel command then works
     against the emulator instead of AWS.
     """
+    from sentinel.emulator import require_local
+
+    require_local("sentinel local")
     from sentinel.emulator.server import start_server
 
     with ws.err.status("Starting the local AWS emulator") as status:

@@ -27,6 +27,7 @@ def status(ws: Workspace, as_json: bool) -> None:
     """
     from sentinel.slo.render import render_status
     from sentinel.slo.status import slo_status
+    from sentinel.slo.templates import config_slos
 
     config = ws.load_config()
     if not config.slos:
@@ -34,7 +35,11 @@ def status(ws: Workspace, as_json: bool) -> None:
         return
     region = ws.region or config.project.regions[0]
     with ws.err.status("Reading CloudWatch..."):
-        report = slo_status(config.slos, ws.factory, region=region)
+        slos = config_slos(config, ws.factory, region)
+        if not slos:
+            ws.err.print(f"No SLOs: the templates in monitors/ match no resource in {region}.")
+            return
+        report = slo_status(slos, ws.factory, region=region)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

@@ -18,6 +18,8 @@ from sentinel.sync.render import plan_json, render_drift, render_plan, render_re
 
 def _context(ws: Workspace) -> SyncContext:
     config = ws.load_config()  # invalid config: ConfigError before any AWS call
+    for warning in config.warnings:
+        click.echo(str(warning), err=True)
     region = ws.region or config.project.regions[0]
     others = [r for r in config.project.regions if r != region]
     if others and not ws.region:

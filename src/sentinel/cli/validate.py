@@ -10,6 +10,8 @@ import click
 from sentinel.cli.options import Workspace, common_options
 from sentinel.config.files import FILE_KINDS
 from sentinel.config.schema import FILE_PATTERNS, json_schema, write_schemas
+from sentinel.errors import ConfigError
+from sentinel.sync.preflight import check_config
 
 
 @click.command()
@@ -17,9 +19,17 @@ from sentinel.config.schema import FILE_PATTERNS, json_schema, write_schemas
 def validate(ws: Workspace) -> None:
     """Check every config file: all errors at once, as file:line:col.
 
-    Exit 0 when valid, 1 when not. Nothing is read from or written to AWS.
+    Every request apply would send is built and checked against the installed botocore
+    models and AWS's documented limits. Exit 0 when valid, 1 when not. Nothing is read from
+    or written to AWS. Settings that do nothing and files that are not read are printed as
+    warnings (exit 0).
     """
     config = ws.load_config()
+    for warning in config.warnings:
+        click.echo(str(warning), err=True)
+    problems = check_config(config, ws.region)
+    if problems:
+        raise ConfigError(problems)
     counts = [
         (len(config.alarms), "alarm rule", "alarm rules"),
         (len(config.composites), "composite alarm", "composite alarms"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files
+from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files, skipped_files
 from sentinel.config.models import (
     AlarmRule,
     AlarmsFile,
@@ -22,6 +23,7 @@ from sentinel.config.models import (
     Dashboard,
     DashboardsFile,
     ForEach,
+    MetricRef,
     MonitorsFile,
     Project,
     RightSizing,
@@ -33,9 +35,14 @@ from sentinel.config.models import (
 from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
+from sentinel.config.resource_tags import reserved_key_problem, tag_problems
 from sentinel.config.units import format_duration
+from sentinel.config.unused import unused_routing
 from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
-from sentinel.errors import ConfigError, ConfigProblem
+from sentinel.errors import ConfigError, ConfigProblem, ConfigWarning
+
+# A config file larger than this is refused before it is read: 10,000 alarm rules take ~2 MB.
+MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass
@@ -56,6 +63,9 @@ class Config:
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Valid settings that do nothing and files that are not read; shown, never fatal.
+    warnings: list[ConfigWarning] = field(default_factory=list)
+    positions: dict[tuple[str, str], Where] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -82,6 +92,10 @@ def load_config(root: str | Path, known_resource_types: Iterable[str] | None = N
         )
         problems.append(ConfigProblem(where, 1, 1, message))
 
+    warnings = [
+        ConfigWarning(_display(skipped.path, root), 1, 1, f"not read: {skipped.reason}")
+        for skipped in skipped_files(root)
+    ]
     parsed: list[tuple[str, str, Any, BaseModel]] = []
     broken: set[str] = set()
     for kind, path in files:
@@ -95,9 +109,28 @@ def load_config(root: str | Path, known_resource_types: Iterable[str] | None = N
 
     config, more = _assemble(root, parsed, known_resource_types, broken)
     problems.extend(more)
+    warnings.extend(_unused(parsed))
     if problems or config is None:
-        raise ConfigError(problems)
+        raise ConfigError(problems, warnings)
+    config.warnings = sorted(warnings)
     return config
+
+
+def _unused(parsed: list[tuple[str, str, Any, BaseModel]]) -> list[ConfigWarning]:
+    models = [model for _, _, _, model in parsed]
+    detection = next(
+        (
+            m.anomaly_detection
+            for m in models
+            if isinstance(m, MonitorsFile) and m.anomaly_detection
+        ),
+        None,
+    )
+    found: list[ConfigWarning] = []
+    for _kind, file, data, model in parsed:
+        if isinstance(model, Routing):
+            found.extend(unused_routing(model, file, data, detection))
+    return found
 
 
 def _display(path: Path, root: Path) -> str:
@@ -108,10 +141,9 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _read(kind: str, path: Path, display: str) -> tuple[Any, BaseModel | None, list[ConfigProblem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, None, [ConfigProblem(display, 1, 1, f"cannot read file: {exc}")]
+    text, problem = read_text(path, display)
+    if problem is not None:
+        return None, None, [problem]
     try:
         data = parse_yaml(text)
     except YamlSyntaxError as exc:
@@ -146,6 +178,42 @@ def _read(kind: str, path: Path, display: str) -> tuple[Any, BaseModel | None, l
         return data, None, problems_from_validation(exc, model_class, data, display)
 
 
+def read_text(path: Path, display: str) -> tuple[str, ConfigProblem | None]:
+    """The text of a config file, or why it cannot be read (never a partial read)."""
+
+    def problem(message: str, line: int = 1, column: int = 1) -> tuple[str, ConfigProblem]:
+        return "", ConfigProblem(display, line, column, message)
+
+    if path.is_symlink() and not path.exists():
+        return problem(f"cannot read file: a broken symbolic link to {os.readlink(path)}")
+    try:
+        if not path.is_file():  # a FIFO or a device would block or never end
+            return problem("cannot read file: not a regular file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return problem(
+                f"file is {size / 1e6:.1f} MB: a config file is at most "
+                f"{MAX_FILE_BYTES / 1e6:.0f} MB; split it into several files"
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return problem(f"cannot read file: {exc.strerror or exc}")
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        return problem(f"file is over {MAX_FILE_BYTES / 1e6:.0f} MB: split it into several files")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return problem(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded; "
+            "save the file as UTF-8",
+            line,
+            column,
+        )
+
+
 def _assemble(
     root: Path,
     parsed: list[tuple[str, str, Any, BaseModel]],
@@ -158,7 +226,9 @@ def _assemble(
     project = next((m for k, _, _, m in parsed if k == "project"), None)
     # An invalid sentinel.yaml is reported already; the other files are still checked.
     valid_project = isinstance(project, Project)
-    config = Config(root=root, project=project if valid_project else Project(project="unnamed"))
+    config = Config(
+        root=root, project=project if isinstance(project, Project) else Project(project="unnamed")
+    )
     if known_resource_types is None:
         from sentinel.inventory import KNOWN_RESOURCE_TYPES
 
@@ -205,6 +275,7 @@ def _assemble(
             spot = where(file, data, section, i, "name")
             refs.define(namespace, item.name, spot, label)
             config.sources[(namespace, item.name)] = str(spot)
+            config.positions[(namespace, item.name)] = spot
             into.append(item)
 
     # First pass: everything that defines names.
@@ -223,6 +294,7 @@ def _assemble(
                 refs.define(
                     "severity", name, Where(file, data.key_positions["severities"]), "severity"
                 )
+                config.positions[("severity", name)] = at_key(file, data, "severities", name)
         elif isinstance(model, AlarmsFile):
             collect(model.alarms, config.alarms, "alarm", "alarm", file, data, "alarms")
             collect(model.composites, config.composites, "alarm", "alarm", file, data, "composites")
@@ -257,10 +329,24 @@ def _assemble(
                     )
 
     # Second pass: everything that refers to names.
-    templated_alarms = {r.name for r in config.alarms if r.for_each is not None}
+    templates: dict[str, ForEach] = {
+        r.name: r.for_each for r in config.alarms if r.for_each is not None
+    } | {c.name: c.for_each for c in config.composites if c.for_each is not None}
+
+    def check_tags(tags: dict[str, str], owner: str, file: str, data: Any, *loc: str | int) -> None:
+        refs.problems.extend(
+            tag_problems(tags, lambda key: at_key(file, data, *loc, "tags", key).problem, owner)
+        )
+
     for _kind, file, data, model in parsed:
+        if isinstance(model, Project):
+            check_tags(model.tags, "project tags", file, data)
         if isinstance(model, AlarmsFile):
+            for i, composite in enumerate(model.composites):
+                owner = f"composite {composite.name!r}"
+                check_tags(composite.tags, owner, file, data, "composites", i)
             for i, rule in enumerate(model.alarms):
+                check_tags(rule.tags, f"alarm {rule.name!r}", file, data, "alarms", i)
                 refs.require_severity(rule.severity, where(file, data, "alarms", i, "severity"))
                 check_for_each(rule.for_each, file, data, "alarms", i)
                 check_template(
@@ -293,18 +379,27 @@ def _assemble(
                 refs.require_severity(
                     composite.severity, where(file, data, "composites", i, "severity")
                 )
+                check_for_each(composite.for_each, file, data, "composites", i)
                 spot = where(file, data, "composites", i, "rule")
                 for name in refs.check_composite_rule(composite.rule, spot):
-                    if (
-                        refs.require("alarm", name, spot, "alarm", " in rule")
-                        and name in templated_alarms
-                    ):
-                        refs.problems.append(
-                            spot.problem(
-                                f"alarm {name!r} is a template (for_each): a composite rule "
-                                "needs one alarm, not one per resource"
-                            )
+                    if not refs.require("alarm", name, spot, "alarm", " in rule"):
+                        continue
+                    template = templates.get(name)
+                    if template is None or template == composite.for_each:
+                        continue
+                    if composite.for_each is None:
+                        problem = (
+                            f"alarm {name!r} is a template (for_each): a composite rule needs "
+                            "one alarm, not one per resource: give the composite the same "
+                            "for_each to have one composite per resource"
                         )
+                    else:
+                        problem = (
+                            f"alarm {name!r} is a template with another for_each: a templated "
+                            "composite uses the alarms of its own resource, so it needs the "
+                            "same for_each as they have"
+                        )
+                    refs.problems.append(spot.problem(problem))
         elif isinstance(model, DashboardsFile):
             for d, dashboard in enumerate(model.dashboards):
                 for r, row in enumerate(dashboard.rows):
@@ -346,14 +441,17 @@ def _assemble(
                         )
             if model.tagging is not None:
                 seen: set[str] = set()
-                for t, rule in enumerate(model.tagging.required):
+                for t, tag_rule in enumerate(model.tagging.required):
                     spot = where(file, data, "tagging", "required", t, "key")
-                    if rule.key in seen:
+                    reserved = reserved_key_problem(tag_rule.key)
+                    if reserved and tag_rule.default is not None:
+                        refs.problems.append(spot.problem(f"tag rule with a default: {reserved}"))
+                    if tag_rule.key in seen:
                         refs.problems.append(
-                            spot.problem(f"duplicate tag rule for key {rule.key!r}")
+                            spot.problem(f"duplicate tag rule for key {tag_rule.key!r}")
                         )
-                    seen.add(rule.key)
-                    for r, resource in enumerate(rule.resources):
+                    seen.add(tag_rule.key)
+                    for r, resource in enumerate(tag_rule.resources):
                         refs.require_resource_type(
                             resource,
                             where(file, data, "tagging", "required", t, "resources", r),
@@ -365,6 +463,19 @@ def _assemble(
                     )
         elif isinstance(model, MonitorsFile):
             for s, slo in enumerate(model.slos):
+                check_for_each(slo.for_each, file, data, "slos", s)
+                for place, ref in _slo_metrics(slo):
+                    check_template(
+                        ref.dimensions,
+                        slo.for_each is not None,
+                        "SLO",
+                        file,
+                        data,
+                        "slos",
+                        s,
+                        *place,
+                        "dimensions",
+                    )
                 if slo.alerting is not None:
                     for key in ("page", "ticket"):
                         severity = getattr(slo.alerting, key)
@@ -390,6 +501,20 @@ def _assemble(
                             "alarm",
                         )
     return (config if valid_project else None), refs.problems
+
+
+def _slo_metrics(slo: Slo) -> list[tuple[tuple[str, ...], MetricRef]]:
+    """The SLI's metrics with their place under the SLO: ``(("availability", "errors"), ref)``."""
+    found: list[tuple[tuple[str, ...], MetricRef]] = []
+    for sli_key, sli, roles in (
+        ("availability", slo.availability, ("errors", "good", "total")),
+        ("latency", slo.latency, ("metric", "total")),
+    ):
+        for role in roles:
+            ref = getattr(sli, role, None) if sli is not None else None
+            if ref is not None:
+                found.append(((sli_key, role), ref))
+    return found
 
 
 def _check_evaluation(

@@ -98,16 +98,16 @@ def _message(
         parent = _field_path(loc[:-1])
         return f"missing required key {str(loc[-1])!r}" + (f" in {parent}" if parent else "")
     if kind == "literal_error":
-        expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
+        literals = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
         value = detail["input"]
-        hint = suggest(str(value), expected)
-        return f"invalid value {value!r}{where}: expected one of {', '.join(expected)}{hint}"
+        hint = suggest(str(value), literals)
+        return f"invalid value {value!r}{where}: expected one of {', '.join(literals)}{hint}"
     if kind == "union_tag_invalid":
         ctx = detail.get("ctx", {})
-        expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        tags = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
         tag = ctx.get("tag")
-        return f"unknown widget type {tag!r}: expected one of {', '.join(expected)}" + suggest(
-            str(tag), expected
+        return f"unknown widget type {tag!r}: expected one of {', '.join(tags)}" + suggest(
+            str(tag), tags
         )
     if kind == "union_tag_not_found":
         return f"missing required key 'type'{where}"

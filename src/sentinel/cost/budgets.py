@@ -1,16 +1,19 @@
 """Each budget of budgets/ against the month's spend: actual, forecast, alerts crossed.
 
 Spend comes from the report's Cost Explorer data when the budget's filters can be computed from
-it (no filter, services, one tag key, accounts, or services within one paired tag), so the
-figures agree with the rest of the report. Otherwise it comes from AWS Budgets' own
-calculation (``DescribeBudgets``), when the budget has been applied. A budget not applied yet is
-still reported, marked so.
+it (no filter; one of services, a tag key or accounts; or two of them that the report fetched as
+one grouping), so the figures agree with the rest of the report. Every filter holds at once, as
+the budget's ``FilterExpression`` says to AWS: a budget on Project=caja and Environment=staging
+counts the costs carrying both tags. Otherwise spend comes from AWS Budgets' own calculation
+(``DescribeBudgets``), when the budget has been applied and AWS is still in the report day's
+period (on the 1st, AWS already counts the new month). A budget not applied yet is still
+reported, marked so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -89,9 +92,21 @@ def applied_budgets(factory: SessionFactory) -> dict[str, dict[str, Any]] | str:
         return str(exc)
 
 
+def same_period(period: str, day: date, today: date) -> bool:
+    """Whether ``day`` and ``today`` fall in one budget period (what AWS Budgets counts now)."""
+    months = {"monthly": 1, "quarterly": 3, "annually": 12}[period]
+    return day.year == today.year and (day.month - 1) // months == (today.month - 1) // months
+
+
 def budget_statuses(
-    config: Any, data: CostData, day: date, applied: dict[str, dict[str, Any]] | str
+    config: Any,
+    data: CostData,
+    day: date,
+    applied: dict[str, dict[str, Any]] | str,
+    today: date | None = None,
 ) -> list[BudgetStatus]:
+    """Each budget's status on ``day``; ``today`` (default: the day after) dates AWS's figures."""
+    today = today or day + timedelta(days=1)
     statuses = []
     for budget in config.budgets:
         aws = (
@@ -109,6 +124,8 @@ def budget_statuses(
         if computed is not None:
             actual, forecast = computed
             source = "Cost Explorer"
+        elif aws is not None and not same_period(budget.period, day, today):
+            note = "AWS Budgets already counts the next period"
         elif aws is not None:
             spend = aws.get("CalculatedSpend", {})
             actual = _amount(spend.get("ActualSpend"))
@@ -136,7 +153,7 @@ def budget_statuses(
 
 def _computed(budget: Any, data: CostData, day: date) -> tuple[Decimal, Decimal] | None:
     filters = budget.filters
-    if filters.regions or filters.usage_types or len(filters.tags) > 1:
+    if filters.regions or filters.usage_types:
         return None
     month = day.replace(day=1)
     parts: list[tuple[Dimension, list[str]]] = []

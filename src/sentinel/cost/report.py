@@ -124,7 +124,7 @@ def build_report(
         seven_day_average=_average(data, day - timedelta(days=7), day - timedelta(days=1)),
         month_to_date=month_to_date,
         forecast=forecast,
-        budgets=budget_statuses(config, data, day, applied),
+        budgets=budget_statuses(config, data, day, applied, today),
         movers=_movers(data, day),
         tagging=_tagging(config, plan, data, day),
         anomalies=scan.anomalies,

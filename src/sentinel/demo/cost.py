@@ -14,12 +14,14 @@ SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SENTINEL_SLACK_API_URL", "SENTINEL_CA_BUND
 
 
 def without_slack(ctx: DemoContext) -> None:
-    for name in SLACK_SETTINGS:
+    # The stand-in secrets too: a Slack token of another configuration would post to Slack.
+    unset = sorted({*SLACK_SETTINGS, *ctx.stand_in_secrets} & set(ctx.env))
+    for name in unset:
         ctx.env.pop(name, None)
     ctx.console.print(
-        "SLACK_BOT_TOKEN unset: the report is printed (with Slack configured it is also posted "
-        "to monitors/cost.yaml's channel, once a day). Cost Explorer requests cost $0.01 each; "
-        "the report counts them."
+        f"{', '.join(unset) or 'SLACK_BOT_TOKEN'} unset: the report is printed (with Slack "
+        "configured it is also posted to monitors/cost.yaml's channel, once a day). "
+        "Cost Explorer requests cost $0.01 each; the report counts them."
     )
 
 

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from sentinel.config import load_config
 from sentinel.demo.runner import Action, Command, DemoContext, Step
+from sentinel.errors import SentinelError
 from sentinel.routing import queue_name
 from sentinel.routing.messages import cloudwatch_time
 from sentinel.routing.regions import region_name
@@ -40,7 +41,7 @@ def _session(ctx: DemoContext) -> boto3.Session:
     return boto3.Session(
         aws_access_key_id=ctx.env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=ctx.env["AWS_SECRET_ACCESS_KEY"],
-        region_name=ctx.env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        region_name=ctx.region,
     )
 
 
@@ -48,13 +49,40 @@ def _client(ctx: DemoContext, service: str) -> Any:
     return _session(ctx).client(service, endpoint_url=ctx.endpoint_url)
 
 
-def _topic_arn(ctx: DemoContext) -> str:
-    account = _client(ctx, "sts").get_caller_identity()["Account"]
-    return f"arn:aws:sns:{ctx.env.get('AWS_DEFAULT_REGION', 'us-east-1')}:{account}:p2p-{SEVERITY}"
+def _alarm(ctx: DemoContext) -> tuple[str, str]:
+    """The alarm that fires, and the ARN of the topic it notifies: ALARM, else the project's
+    first alarm with an action on one of its severity topics."""
+    cloudwatch = _client(ctx, "cloudwatch")
+    found = cloudwatch.describe_alarms(AlarmNames=[ALARM])["MetricAlarms"]
+    candidates = found or [
+        alarm
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(
+            AlarmNamePrefix=f"{ctx.config.name}-", AlarmTypes=["MetricAlarm"]
+        )
+        for alarm in page["MetricAlarms"]
+    ]
+    for alarm in candidates:
+        for action in alarm.get("AlarmActions", []):
+            if action.startswith("arn:aws:sns:"):
+                return alarm["AlarmName"], action
+    if found:  # ALARM made by hand, without actions: its severity's topic
+        account = _client(ctx, "sts").get_caller_identity()["Account"]
+        region = ctx.region
+        return ALARM, f"arn:aws:sns:{region}:{account}:p2p-{SEVERITY}"
+    raise SentinelError(f"no alarm of {ctx.config.name} notifies a topic: nothing to route")
+
+
+def _routed(ctx: DemoContext) -> bool:
+    if ctx.has("router"):
+        return True
+    ctx.console.print(f"(skipped: {ctx.config_dir} has no router: in alarms/routing.yaml)")
+    return False
 
 
 def show_router_queue(ctx: DemoContext) -> None:
     """The queue `sentinel apply` made for routing.yaml's `router:` (made here if it has not)."""
+    if not _routed(ctx):
+        return
     sqs = _client(ctx, "sqs")
     name = queue_name(load_config(ctx.config_dir).name)
     if not sqs.list_queues(QueueNamePrefix=name).get("QueueUrls"):
@@ -93,6 +121,8 @@ def _apply_routing(ctx: DemoContext) -> None:
 
 
 def start_stand_ins(ctx: DemoContext) -> None:
+    if not _routed(ctx):
+        return
     context = stand_ins()
     running: StandIns = context.__enter__()
     _running.update(context=context, standins=running)
@@ -107,9 +137,9 @@ def start_stand_ins(ctx: DemoContext) -> None:
     )
 
 
-def _message(ctx: DemoContext, state: str, changed: datetime) -> tuple[str, str]:
+def _message(ctx: DemoContext, state: str, changed: datetime, name: str = ALARM) -> tuple[str, str]:
     """A CloudWatch alarm notification for the alarm as it exists in the account."""
-    [alarm] = _client(ctx, "cloudwatch").describe_alarms(AlarmNames=[ALARM])["MetricAlarms"]
+    [alarm] = _client(ctx, "cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
     verb, value = ("greater", 97.4) if state == "ALARM" else ("not greater", 41.0)
     reason = (
         f"Threshold Crossed: 5 out of the last 5 datapoints [{value}] were {verb} than the "
@@ -117,7 +147,7 @@ def _message(ctx: DemoContext, state: str, changed: datetime) -> tuple[str, str]
     )
     region = alarm["AlarmArn"].split(":")[3]
     message = {
-        "AlarmName": ALARM,
+        "AlarmName": name,
         "AlarmDescription": alarm.get("AlarmDescription"),
         "AWSAccountId": alarm["AlarmArn"].split(":")[4],
         "NewStateValue": state,
@@ -146,12 +176,14 @@ def _message(ctx: DemoContext, state: str, changed: datetime) -> tuple[str, str]
             "EvaluateLowSampleCountPercentile": "",
         },
     }
-    return json.dumps(message), f'{state}: "{ALARM}" in {message["Region"]}'
+    return json.dumps(message), f'{state}: "{name}" in {message["Region"]}'
 
 
 def _publish(ctx: DemoContext, state: str, changed: datetime) -> None:
-    topic_arn = _topic_arn(ctx)
-    body, subject = _message(ctx, state, changed)
+    if not _routed(ctx):
+        return
+    name, topic_arn = _alarm(ctx)
+    body, subject = _message(ctx, state, changed, name)
     _client(ctx, "sns").publish(TopicArn=topic_arn, Message=body, Subject=subject)
     ctx.console.print(
         f"Published to {topic_arn.rsplit(':', 1)[-1]}: {subject} "
@@ -169,6 +201,8 @@ def publish_ok(ctx: DemoContext) -> None:
 
 
 def show_received(ctx: DemoContext) -> None:
+    if not _routed(ctx):
+        return
     running: StandIns = _running["standins"]
     events = Table(title="PagerDuty stand-in: Events API v2", title_justify="left")
     for column in ("action", "severity", "dedup_key", "summary"):
@@ -206,10 +240,16 @@ ROUTE = ["route", "--drain", "--store", f"sqlite:///{STORE}"]
 STEPS: list[Step] = [
     Action("Routing: the router queue subscribed to every severity topic", show_router_queue),
     Action("Local stand-ins for PagerDuty and Slack", start_stand_ins),
-    Action(f"CloudWatch sends ALARM for {ALARM} to p2p-{SEVERITY}", publish_alarm),
-    Command("The router pages PagerDuty and posts to Slack, naming who is on call", ROUTE),
-    Action(f"CloudWatch sends OK for {ALARM}", publish_ok),
-    Command("The router resolves the incident and replies in the Slack thread", ROUTE),
-    Command("Who is on call now and next", ["oncall"]),
+    Action("CloudWatch sends ALARM for an alarm to its severity's topic", publish_alarm),
+    Command(
+        "The router pages PagerDuty and posts to Slack, naming who is on call",
+        ROUTE,
+        shows="router",
+    ),
+    Action("CloudWatch sends OK for the same alarm", publish_ok),
+    Command(
+        "The router resolves the incident and replies in the Slack thread", ROUTE, shows="router"
+    ),
+    Command("Who is on call now and next", ["oncall"], shows="oncall"),
     Action("What the stand-ins received", show_received),
 ]

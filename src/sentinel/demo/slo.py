@@ -1,19 +1,12 @@
 """Demo steps of SLOs and right-sizing: status with the latency incident's cost, the burn-rate
 alarms the plan created, and the right-sizing table of the demo account.
 
-The root configuration names the ALB of a real account (``app/p2p-alb/<id>``); the emulator
-gives the seeded ALB an id of its own. When they differ, the SLO steps run on a copy of the
-configuration pointed at the emulator's ALB, and say so.
+The configuration's SLOs are templates over its load balancers (``for_each``), so they measure
+whatever ALB the account has, the emulator's seeded one included.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import boto3
@@ -21,60 +14,26 @@ from rich.table import Table
 
 from sentinel.config.units import format_duration
 from sentinel.demo.runner import Action, Command, DemoContext, Step
-from sentinel.errors import SentinelError
-
-CONFIG_PARTS = ("sentinel.yaml", "alarms", "dashboards", "budgets", "monitors")
-_ALB = re.compile(r"app/p2p-alb/[0-9a-f]{16}")
 
 
-def _client(ctx: DemoContext, service: str) -> object:
+def _client(ctx: DemoContext, service: str, region: str | None = None) -> object:
     return boto3.Session(
         aws_access_key_id=ctx.env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=ctx.env["AWS_SECRET_ACCESS_KEY"],
-        region_name=ctx.env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        region_name=region or ctx.region,
     ).client(service, endpoint_url=ctx.endpoint_url)
 
 
 def _sentinel(ctx: DemoContext, args: list[str], cwd: Path) -> None:
-    shown = " ".join(["sentinel", *args])
-    ctx.console.print(f"[bold]$ {shown}[/]")
-    result = subprocess.run(
-        [sys.executable, "-m", "sentinel", *args],
-        env={**ctx.env, "COLUMNS": os.environ.get("COLUMNS", "120")},
-        cwd=cwd,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SentinelError(f"demo step failed: {shown} exited {result.returncode}")
+    ctx.sentinel(args, cwd=cwd)
 
 
 def slo_status(ctx: DemoContext) -> None:
-    elb = _client(ctx, "elbv2")
-    [balancer] = elb.describe_load_balancers(Names=["p2p-alb"])["LoadBalancers"]  # type: ignore[attr-defined]
-    seeded = balancer["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
-    slos = (ctx.config_dir / "monitors" / "slos.yaml").read_text(encoding="utf-8")
-    configured = set(_ALB.findall(slos))
-    if configured <= {seeded}:
-        _sentinel(ctx, ["slo", "status"], ctx.config_dir)
-        _spends(ctx, ctx.config_dir)
+    if not ctx.has("slos"):
+        ctx.console.print(f"(skipped: {ctx.config_dir} has no SLOs)")
         return
-    ctx.console.print(
-        f"The configuration names {', '.join(sorted(configured))}; the emulator's ALB is "
-        f"{seeded}. Running on a copy of the configuration pointed at it."
-    )
-    with tempfile.TemporaryDirectory(prefix="sentinel-demo-") as tmp:
-        copy = Path(tmp)
-        for part in CONFIG_PARTS:
-            source = ctx.config_dir / part
-            if source.is_dir():
-                shutil.copytree(source, copy / part)
-            elif source.exists():
-                shutil.copy2(source, copy / part)
-        for path in copy.rglob("*.yaml"):
-            text = path.read_text(encoding="utf-8")
-            path.write_text(_ALB.sub(seeded, text), encoding="utf-8")
-        _sentinel(ctx, ["slo", "status"], copy)
-        _spends(ctx, copy)
+    _sentinel(ctx, ["slo", "status"], ctx.config_dir)
+    _spends(ctx, ctx.config_dir)
 
 
 def _spends(ctx: DemoContext, config_dir: Path) -> None:
@@ -83,9 +42,12 @@ def _spends(ctx: DemoContext, config_dir: Path) -> None:
     from sentinel.emulator.demo import emulator_factory
     from sentinel.slo.render import spend_text
     from sentinel.slo.review import slo_review
+    from sentinel.slo.templates import config_slos
 
     config = load_config(config_dir)
-    review = slo_review(config.name, config.slos, emulator_factory(ctx.endpoint_url))
+    factory = emulator_factory(ctx.endpoint_url)
+    slos = config_slos(config, factory, config.project.regions[0])
+    review = slo_review(config.name, slos, factory)
     for entry in review.entries:
         ctx.console.print(f"Where the [bold]{entry.status.name}[/] budget went:")
         for spend in entry.spends or []:
@@ -95,9 +57,12 @@ def _spends(ctx: DemoContext, config_dir: Path) -> None:
 
 
 def burn_rate_alarms(ctx: DemoContext) -> None:
+    if not ctx.has("slos"):
+        ctx.console.print(f"(skipped: {ctx.config_dir} has no SLOs)")
+        return
     cloudwatch = _client(ctx, "cloudwatch")
     found = cloudwatch.describe_alarms(  # type: ignore[attr-defined]
-        AlarmNamePrefix="p2p/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        AlarmNamePrefix=f"{ctx.config.name}/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
     )
     metric = {a["AlarmName"]: a for a in found["MetricAlarms"]}
     table = Table(title="Burn-rate alarms in the demo account", title_justify="left")

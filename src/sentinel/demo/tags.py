@@ -10,10 +10,16 @@ from __future__ import annotations
 from sentinel.demo.runner import Command, Step
 
 STEPS: list[Step] = [
-    Command("Tagging audit of the demo account (exit 2: violations)", ["tags", "audit"], (2,)),
+    Command(
+        "Tagging audit of the demo account (exit 2: violations)",
+        ["tags", "audit"],
+        (0, 2),
+        shows="tagging",
+    ),
     Command(
         "Add the tags the rules give defaults for; wrong values stay for people to fix",
         ["tags", "audit", "--fix", "--auto-approve"],
-        (2,),
+        (0, 2),
+        shows="tagging",
     ),
 ]

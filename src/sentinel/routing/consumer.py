@@ -115,8 +115,9 @@ class Consumer:
             self.on_decision(decision)
 
     def tick(self) -> list[Decision]:
-        """Send held alerts that are due and escalate unacknowledged pages."""
-        decisions = self.router.release_due() + self.router.escalate_due()
+        """Send held alerts that are due, re-page and escalate unacknowledged pages."""
+        decisions = self.router.release_due() + self.router.repage_due()
+        decisions += self.router.escalate_due()
         for decision in decisions:
             self._record(decision)
         return decisions
@@ -266,8 +267,9 @@ class Consumer:
                 return self.report
 
     def _wait(self, longest: int) -> int:
-        """Wake up in time for the next held alert."""
-        release = self.router.next_release()
+        """Wake up in time for the next held alert or page due for acknowledgement."""
+        due = [self.router.next_release(), self.router.next_page_due()]
+        release = min((moment for moment in due if moment is not None), default=None)
         if release is None:
             return longest
         seconds = (release - self.router.clock()).total_seconds()

@@ -197,6 +197,11 @@ class RoutingPolicy:
                 chosen = hold.merge(chosen)
         return chosen
 
+    def response_time(self, severity: str) -> int | None:
+        """Seconds a page may stay unacknowledged before it is re-paged (paging tiers only)."""
+        tier = self.tier(severity)
+        return tier.response_time if tier.page else None
+
     def escalate_after(self, severity: str) -> int | None:
         """Seconds a paging alarm may stay unacknowledged before the escalation contact hears."""
         tier = self.tier(severity)

@@ -3,8 +3,10 @@
 ``Router.handle`` takes one SQS body and returns a ``Decision`` saying whether the message may be
 deleted (every destination accepted it, or it is safely stored as held), must be retried later
 (a destination refused for now), or belongs in the dead-letter queue (unreadable, unroutable, or
-refused for good). ``release_due`` sends held alerts whose time has come (digests included) and
-``escalate_due`` tells the escalation contact about pages nobody acknowledged.
+refused for good). ``release_due`` sends held alerts whose time has come (digests included),
+``repage_due`` re-pages the escalation target when a page outlasts its severity's
+``response_time`` unacknowledged, and ``escalate_due`` tells the escalation contact about pages
+nobody acknowledged after ``escalate_after``.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from sentinel.routing.destinations.base import (
     Notification,
     Sent,
 )
+from sentinel.routing.destinations.pagerduty import PagerDutyDestination
 from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_envelope
 from sentinel.routing.noise import Hold, settled
 from sentinel.routing.oncall import Person, Shift
 from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
-from sentinel.routing.state import HeldAlert, RouterState
+from sentinel.routing.state import HeldAlert, Page, RouterState
 
 log = logging.getLogger("sentinel.routing")
 
@@ -39,6 +42,7 @@ SUPPRESSED = "suppressed"
 RETRY = "retry"
 DEAD = "dead-letter"
 ESCALATED = "escalated"
+REPAGED = "re-paged"
 ACKNOWLEDGED = "acknowledged"
 # Held alerts that a destination refuses wait this long, doubling, before the next attempt.
 HELD_RETRY = timedelta(seconds=30)
@@ -90,6 +94,7 @@ class Router:
         escalation_destinations: Sequence[Destination] = (),
         acknowledged: AcknowledgementCheck | None = None,
         clock: Callable[[], datetime] = utcnow,
+        repage_destinations: Sequence[PagerDutyDestination] | None = None,
     ) -> None:
         self.policy = policy
         self.state = state
@@ -99,6 +104,10 @@ class Router:
         self.escalation_destinations = list(escalation_destinations)
         self.acknowledged = acknowledged
         self.clock = clock
+        # The escalation target's service; None: re-page on the severity's own PagerDuty.
+        self.repage_destinations = (
+            list(repage_destinations) if repage_destinations is not None else None
+        )
         self._oncall_cache: tuple[datetime, Person | None] | None = None
 
     # --- one message -------------------------------------------------------------------------
@@ -173,6 +182,7 @@ class Router:
             decision.sent.append((destination.label, sent.action))
         if decision.sent or not failures:
             self.state.notified(alert, self.clock())
+        self._track_page(alert, severity, decision)
         if not failures:
             if not self.destinations.get(severity):
                 decision.reason = "no PagerDuty, Slack or email destination for this severity"
@@ -316,6 +326,89 @@ class Router:
             if not settled(item.notification.alert.state, item.notification.told):
                 self.state.notified(item.notification.alert, self.clock())
             self.state.release(item.notification.alert.key)
+        return self._failed(decision, failures) if failures else decision
+
+    # --- pages awaiting acknowledgement ----------------------------------------------------
+
+    def _track_page(self, alert: Alert, severity: str, decision: Decision) -> None:
+        """A trigger starts the acknowledgement clock; a resolve stops it (and its re-page)."""
+        sent = {action for label, action in decision.sent if label == "PagerDuty"}
+        if alert.state is AlertState.ALARM and "trigger" in sent:
+            seconds = self.policy.response_time(severity)
+            if seconds is not None:
+                now = self.clock()
+                self.state.paged(alert, severity, now, now + timedelta(seconds=seconds))
+        elif alert.state is AlertState.OK:
+            page = self.state.page(alert.key)
+            if page is not None and page.outcome == REPAGED:
+                for destination in self._repage_targets(page.severity):
+                    try:
+                        destination.resolve_repage(alert.key)
+                    except DeliveryFailed as exc:
+                        log.warning("resolve of the re-page of %s: %s", alert.name, exc)
+                        continue
+                    decision.sent.append((destination.label, "resolve re-page"))
+            self.state.unpaged(alert.key)
+
+    def _repage_targets(self, severity: str) -> list[PagerDutyDestination]:
+        if self.repage_destinations is not None:
+            return self.repage_destinations
+        own = self.destinations.get(severity, [])
+        return [d for d in own if isinstance(d, PagerDutyDestination)]
+
+    def next_page_due(self) -> datetime | None:
+        return self.state.next_page_due()
+
+    def repage_due(self) -> list[Decision]:
+        """Pages unacknowledged at their response time: re-page the escalation target, once."""
+        decisions = []
+        now = self.clock()
+        for page in self.state.pages_due(now):
+            alert = page.alert
+            if self.acknowledged is not None:
+                try:
+                    acknowledged = self.acknowledged(alert.key)
+                except Exception as exc:  # unknown counts as unacknowledged: re-page
+                    log.warning("acknowledgement check failed: %s", exc)
+                    acknowledged = False
+                if acknowledged:
+                    self.state.settle_page(page.key, ACKNOWLEDGED, now)
+                    decisions.append(
+                        Decision(
+                            ACKNOWLEDGED,
+                            None,
+                            alert,
+                            page.severity,
+                            "acknowledged or resolved in PagerDuty within the response time",
+                        )
+                    )
+                    continue
+            decisions.append(self._repage(page))
+        return decisions
+
+    def _repage(self, page: Page) -> Decision:
+        repage_id = f"repage:{page.key}@{page.paged_at.isoformat()}"
+        waited = _duration(int((page.due_at - page.paged_at).total_seconds()))
+        notification = self.notification(page.alert, page.severity, AlertState.ALARM)
+        decision = Decision(
+            REPAGED, repage_id, page.alert, page.severity, f"not acknowledged within {waited}"
+        )
+        done = self.state.accepted_by(repage_id)
+        failures: list[DeliveryFailed] = []
+        for destination in self._repage_targets(page.severity):
+            if destination.id in done:
+                continue
+            try:
+                sent = destination.repage(notification, waited)
+            except DeliveryFailed as exc:
+                log.warning("re-page of %s: %s", page.alert.name, exc)
+                failures.append(exc)
+                continue
+            self.state.accepted(repage_id, destination.id, self.clock())
+            decision.sent.append((destination.label, sent.action))
+        if failures and not all(f.permanent for f in failures):
+            return self._failed(decision, failures)  # due still: tried again next round
+        self.state.settle_page(page.key, REPAGED, self.clock())
         return self._failed(decision, failures) if failures else decision
 
     # --- escalation ----------------------------------------------------------------------

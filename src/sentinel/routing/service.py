@@ -169,6 +169,17 @@ def build_router(
     escalation_targets: list[Destination] = []
     if escalation and escalation.email:
         escalation_targets.append(EmailDestination(escalation.email, ses, endpoints.email_from))
+    repage_targets: list[PagerDutyDestination] | None = None
+    if escalation and escalation.pagerduty:
+        ref = escalation.pagerduty.integration_key
+        known = made.get(f"pagerduty:{ref}")
+        target = (
+            known
+            if isinstance(known, PagerDutyDestination)
+            else PagerDutyDestination(ref, secrets, endpoints, bucket())
+        )
+        secrets(ref)  # resolved at start, as every other key
+        repage_targets = [target]
     source = on_call_source(config, secrets, endpoints)
     lookup: Callable[[datetime], Shift | None] | None = source.shift_at if source else None
     return Router(
@@ -180,6 +191,7 @@ def build_router(
         escalation_destinations=escalation_targets,
         acknowledged=pagerduty_acknowledgements(config, secrets, endpoints),
         clock=clock,
+        repage_destinations=repage_targets,
     )
 
 

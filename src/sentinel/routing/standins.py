@@ -146,12 +146,42 @@ class _Server:
 
 class PagerDutyStandIn(_Server):
     """Events API v2 (``POST /v2/enqueue``) and the REST calls the router makes
-    (``GET /oncalls``, ``GET /incidents``)."""
+    (``GET /oncalls``, ``GET /incidents``).
+
+    Events open, acknowledge and resolve incidents by ``dedup_key`` as PagerDuty does: a trigger
+    of an open incident is absorbed, one after a resolve opens a new incident. ``acknowledge``
+    is a responder acknowledging in PagerDuty; keys put in ``acknowledged`` count as acknowledged
+    whether or not an event opened them. ``GET /incidents`` filters by ``incident_key`` and
+    ``statuses[]``.
+    """
 
     def __init__(self, tls: Path) -> None:
         super().__init__(tls)
         self.oncalls: list[dict[str, Any]] = []
         self.acknowledged: set[str] = set()
+        self.incidents: dict[str, dict[str, Any]] = {}  # by dedup_key / incident_key
+        self._incident_ids = itertools.count(1)
+
+    def acknowledge(self, dedup_key: str) -> None:
+        """A responder acknowledges the open incident of ``dedup_key``."""
+        incident = self.incidents[dedup_key]
+        if incident["status"] != "resolved":
+            incident["status"] = "acknowledged"
+
+    def _event(self, event: dict[str, Any], key: str) -> None:
+        action = event.get("event_action")
+        incident = self.incidents.get(key)
+        if action == "trigger":
+            if incident is None or incident["status"] == "resolved":
+                self.incidents[key] = {
+                    "id": f"PINC{next(self._incident_ids)}",
+                    "incident_key": key,
+                    "status": "triggered",
+                    "title": (event.get("payload") or {}).get("summary", ""),
+                    "routing_key": event.get("routing_key"),
+                }
+        elif incident is not None and incident["status"] != "resolved":
+            incident["status"] = "acknowledged" if action == "acknowledge" else "resolved"
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -168,6 +198,7 @@ class PagerDutyStandIn(_Server):
             ):
                 return 400, {}, {"status": "invalid event", "message": "Event object is invalid"}
             key = event.get("dedup_key") or f"generated-{len(self.requests)}"
+            self._event(event, key)
             return 202, {}, {"status": "success", "message": "Event processed", "dedup_key": key}
         if request.method == "GET" and request.path == "/oncalls":
             return (
@@ -177,11 +208,15 @@ class PagerDutyStandIn(_Server):
             )
         if request.method == "GET" and request.path == "/incidents":
             keys = request.query.get("incident_key", [])
-            found = [
-                {"id": "PINC", "incident_key": k, "status": "acknowledged"}
-                for k in keys
-                if k in self.acknowledged
-            ]
+            statuses = set(request.query.get("statuses[]", []))
+            found = []
+            for key in keys:
+                incident = dict(self.incidents.get(key) or {"id": "PINC0", "incident_key": key})
+                if key in self.acknowledged:
+                    incident["status"] = "acknowledged"
+                if "status" in incident and (not statuses or incident["status"] in statuses):
+                    incident.pop("routing_key", None)
+                    found.append(incident)
             return (
                 200,
                 {},

@@ -6,6 +6,9 @@
 - ``router_alarms``: per alarm, the newest state change seen and the state people were last told.
 - ``router_threads``: the Slack message of an alarm, where later changes reply and update.
 - ``router_held``: alarms waiting out a group wait, quiet hours or a maintenance window.
+- ``router_pages``: pages waiting for acknowledgement: when the severity's response time runs
+  out, and whether the escalation target was re-paged (kept here, so a restart neither forgets
+  a re-page nor sends it twice).
 
 Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
 """
@@ -90,7 +93,18 @@ HELD = Table(
     Column("digest", Boolean, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
 )
-TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD)
+PAGES = Table(
+    "router_pages",
+    METADATA,
+    Column("alert_key", String(KEY), primary_key=True),
+    Column("severity", String(100), nullable=False),
+    Column("alert", JSON, nullable=False),
+    Column("paged_at", DateTime, nullable=False),
+    Column("due_at", DateTime, nullable=False),
+    Column("outcome", String(40), nullable=True),  # repaged, acknowledged
+    Column("closed_at", DateTime, nullable=True),
+)
+TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES)
 
 
 def _naive(moment: datetime) -> datetime:
@@ -133,6 +147,19 @@ class HeldAlert:
     reasons: tuple[str, ...]
     digest: bool
     attempts: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page that must be acknowledged by ``due_at``; ``outcome`` once that was settled."""
+
+    key: str
+    severity: str
+    alert: Alert
+    paged_at: datetime
+    due_at: datetime
+    outcome: str | None
+    closed_at: datetime | None
 
 
 class RouterState:
@@ -262,6 +289,63 @@ class RouterState:
                 update(ALARMS).where(ALARMS.c.alert_key == key).values(acknowledged_at=_naive(now))
             )
 
+    # --- pages awaiting acknowledgement -------------------------------------------------
+
+    def page(self, key: str) -> Page | None:
+        with self._tx() as tx:
+            row = tx.execute(select(PAGES).where(PAGES.c.alert_key == key)).first()
+        return _page(row) if row else None
+
+    def paged(self, alert: Alert, severity: str, now: datetime, due: datetime) -> None:
+        """A page went out: it is due for acknowledgement at ``due``, unless one already is.
+
+        A repeated trigger of an open incident keeps the first deadline (and a settled one
+        stays settled): only a resolve (``unpaged``) starts the next page afresh.
+        """
+        with self._tx() as tx:
+            exists = tx.execute(select(PAGES.c.alert_key).where(PAGES.c.alert_key == alert.key))
+            if exists.first() is None:
+                tx.execute(
+                    insert(PAGES).values(
+                        alert_key=alert.key,
+                        severity=severity,
+                        alert=alert.to_json(),
+                        paged_at=_naive(now),
+                        due_at=_naive(due),
+                    )
+                )
+
+    def unpaged(self, key: str) -> None:
+        with self._tx() as tx:
+            tx.execute(delete(PAGES).where(PAGES.c.alert_key == key))
+
+    def pages_due(self, now: datetime) -> list[Page]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(PAGES)
+                .where(PAGES.c.outcome.is_(None), PAGES.c.due_at <= _naive(now))
+                .order_by(PAGES.c.due_at)
+            )
+            return [_page(row) for row in rows]
+
+    def next_page_due(self) -> datetime | None:
+        with self._tx() as tx:
+            row = tx.execute(
+                select(PAGES.c.due_at)
+                .where(PAGES.c.outcome.is_(None))
+                .order_by(PAGES.c.due_at)
+                .limit(1)
+            ).first()
+        return _aware(row.due_at) if row else None
+
+    def settle_page(self, key: str, outcome: str, now: datetime) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(PAGES)
+                .where(PAGES.c.alert_key == key)
+                .values(outcome=outcome, closed_at=_naive(now))
+            )
+
     # --- Slack threads -------------------------------------------------------------------
 
     def thread(self, key: str, destination: str) -> Thread | None:
@@ -364,6 +448,7 @@ class RouterState:
         with self._tx() as tx:
             tx.execute(delete(MESSAGES).where(MESSAGES.c.completed_at < cutoff))
             tx.execute(delete(DELIVERIES).where(DELIVERIES.c.delivered_at < cutoff))
+            tx.execute(delete(PAGES).where(PAGES.c.closed_at < cutoff))
 
 
 def _alarm(row: Any) -> AlarmRecord:
@@ -393,4 +478,16 @@ def _held(row: Any) -> HeldAlert:
         reasons=tuple(r for r in row.reasons.split(",") if r),
         digest=bool(row.digest),
         attempts=row.attempts,
+    )
+
+
+def _page(row: Any) -> Page:
+    return Page(
+        key=row.alert_key,
+        severity=row.severity,
+        alert=Alert.from_json(row.alert),
+        paged_at=_aware(row.paged_at),  # type: ignore[arg-type]
+        due_at=_aware(row.due_at),  # type: ignore[arg-type]
+        outcome=row.outcome,
+        closed_at=_aware(row.closed_at),
     )

@@ -19,6 +19,7 @@ from sentinel.daemon.registry import JobContext, JobSpec
 from sentinel.slo.chart import burn_down_chart
 from sentinel.slo.render import review_message
 from sentinel.slo.review import SloReviewReport, slo_review
+from sentinel.slo.templates import config_slos
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
 
@@ -44,7 +45,8 @@ def run_review(
 ) -> ReviewRun:
     """The review of every SLO at ``now``; with ``deliver``, posted to the review's channel."""
     region = config.project.regions[0]
-    review = slo_review(config.name, config.slos, factory, now, region=region)
+    slos = config_slos(config, factory, region)
+    review = slo_review(config.name, slos, factory, now, region=region)
     if not deliver or store is None:
         return ReviewRun(review, None)
     return ReviewRun(review, deliver_review(review, config, store, factory, sender_overrides))

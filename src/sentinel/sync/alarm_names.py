@@ -3,7 +3,8 @@
 Alarm status widgets name rules (``api-high-latency``) or a severity (``critical``); CloudWatch
 wants the alarms themselves. A templated rule (``for_each``) becomes one alarm per discovered
 resource, named as the alarm kind names it: ``<project>-<rule>-<resource id>``. A severity also
-has the SLO burn-rate alerts routed to it (the composites that notify, not their windows).
+has the SLO burn-rate alerts routed to it (the composites that notify, not their windows), of
+every SLO a template expands to as well.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sentinel.naming import alarm_name
 from sentinel.slo.alerts import burn_rate_alarms
+from sentinel.slo.templates import slo_instances
 from sentinel.sync.templates import expand
 
 if TYPE_CHECKING:
@@ -39,9 +41,16 @@ class AlarmNames:
                 names.by_rule[rule.name] = [alarm_name(project, rule.name, r.id) for r in resources]
             names.rules_by_severity.setdefault(rule.severity, []).append(rule.name)
         for composite in ctx.config.composites:
-            names.by_rule[composite.name] = [alarm_name(project, composite.name)]
+            if composite.for_each is None:
+                names.by_rule[composite.name] = [alarm_name(project, composite.name)]
+            else:
+                resources = expand(composite.for_each, ctx.inventory, ctx.region)
+                names.by_rule[composite.name] = [
+                    alarm_name(project, composite.name, r.id) for r in resources
+                ]
             names.rules_by_severity.setdefault(composite.severity, []).append(composite.name)
-        for slo in ctx.config.slos:
+        for instance in slo_instances(ctx.config, ctx.inventory, ctx.region):
+            slo = instance.slo
             if slo.alerting is None:
                 continue
             # Each severity's actions are its own name, so a composite tells where it routes.

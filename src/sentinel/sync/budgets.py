@@ -10,6 +10,13 @@ removed; DeleteSubscriber and CreateSubscriber for an alert whose subscribers ch
 at least one throughout (deleting an alert's last subscriber deletes the alert; an alert with
 no subscriber to keep is replaced). Amounts and thresholds are
 compared as numbers, whatever string AWS returns them as (``"500.0"`` is ``500``).
+
+Filters: AWS Budgets ORs the values inside one ``CostFilters`` key and ANDs across keys, so two
+tag keys in ``TagKeyValue`` would count the costs carrying either tag. A budget with one filter
+(one dimension or one tag key) is written as ``CostFilters``; a budget with more is written as
+``FilterExpression``, an ``And`` of one condition a filter, with ``Metrics`` in place of
+``CostTypes`` (AWS takes one style or the other, never both). Both read back in one normalised
+form, so a plan after apply is empty and a budget written in the other style shows as changed.
 """
 
 from __future__ import annotations
@@ -43,6 +50,16 @@ FILTER_KEYS = {
     "regions": "Region",
     "usage_types": "UsageType",
 }
+# The YAML filter -> the FilterExpression dimension (tags are ``Tags`` conditions).
+FILTER_DIMENSIONS = {
+    "services": "SERVICE",
+    "accounts": "LINKED_ACCOUNT",
+    "regions": "REGION",
+    "usage_types": "USAGE_TYPE",
+}
+# What a FilterExpression budget sums, as CostFilters' default CostTypes do (unblended cost).
+METRICS = {"COST": "UnblendedCost", "USAGE": "UsageQuantity"}
+_LEAVES = {"Dimensions": "", "Tags": "tag ", "CostCategories": "cost category "}
 
 
 class BudgetConfigError(SentinelError):
@@ -81,12 +98,11 @@ def subscriber_label(subscriber: Mapping[str, str]) -> str:
 def budget_fields(document: BudgetDocument) -> dict[str, Any]:
     budget = document.budget
     limit = budget.get("BudgetLimit") or {}
-    filters = budget.get("CostFilters") or {}
     return {
         "type": budget.get("BudgetType"),
         "period": budget.get("TimeUnit"),
         "limit": f"{number(limit.get('Amount', 0))} {limit.get('Unit', '')}".strip(),
-        "filters": {key: sorted(values) for key, values in sorted(filters.items()) if values},
+        "filters": filter_fields(budget),
         "alerts": {
             key: sorted(subscriber_label(s) for s in document.subscribers.get(key, []))
             for key in sorted(document.notifications, key=lambda k: _order(document, k))
@@ -106,6 +122,69 @@ def _order(document: BudgetDocument, key: str) -> tuple[str, str, Decimal]:
 
 def budget_arn(ctx: SyncContext, name: str) -> str:
     return ctx.arn("budgets", f"budget/{name}", regional=False)
+
+
+def filter_fields(budget: Mapping[str, Any]) -> dict[str, Any]:
+    """The budget's filters in one form, whichever member AWS holds them in.
+
+    ``CostFilters`` by key (``Service``, ``TagKeyValue``...); a ``FilterExpression`` that is a
+    condition or an ``And`` of conditions on distinct keys as ``and`` -> condition -> values
+    (``tag Team``, ``SERVICE``); any other expression as its text.
+    """
+    expression = budget.get("FilterExpression")
+    if expression:
+        conditions = expression.get("And") if "And" in expression else [expression]
+        leaves = [_leaf(item) for item in conditions or []]
+        found = [leaf for leaf in leaves if leaf is not None]
+        labels = {label for label, _ in found}
+        if found and len(found) == len(leaves) == len(labels):
+            return {"and": dict(sorted(found))}
+        return {"expression": expression_text(expression)}
+    filters = budget.get("CostFilters") or {}
+    return {key: sorted(values) for key, values in sorted(filters.items()) if values}
+
+
+def _leaf(expression: Mapping[str, Any]) -> tuple[str, list[str]] | None:
+    """(label, sorted values) of a single condition; None for And, Or, Not."""
+    if len(expression) != 1:
+        return None
+    [(kind, condition)] = expression.items()
+    if kind not in _LEAVES or not isinstance(condition, Mapping):
+        return None
+    options = [o for o in condition.get("MatchOptions") or [] if o != "EQUALS"]
+    label = _LEAVES[kind] + str(condition.get("Key", ""))
+    if options:
+        label += f" ({', '.join(sorted(options))})"
+    return label, sorted(str(v) for v in condition.get("Values") or [])
+
+
+def expression_text(expression: Mapping[str, Any]) -> str:
+    """``(tag Team in [payments] and not SERVICE in [Tax])``, operands sorted."""
+    for kind, word in (("And", " and "), ("Or", " or ")):
+        if kind in expression:
+            return "(" + word.join(sorted(expression_text(e) for e in expression[kind])) + ")"
+    if "Not" in expression:
+        return f"not {expression_text(expression['Not'])}"
+    leaf = _leaf(expression)
+    if leaf is None:
+        return repr(dict(expression))
+    label, values = leaf
+    return f"{label} in [{', '.join(values)}]"
+
+
+def filter_expression(budget: Budget) -> dict[str, Any] | None:
+    """The ``And`` of the budget's filters when it has more than one, else None."""
+    filters = budget.filters
+    conditions: list[dict[str, Any]] = [
+        {"Dimensions": {"Key": dimension, "Values": [str(v) for v in getattr(filters, attribute)]}}
+        for attribute, dimension in FILTER_DIMENSIONS.items()
+        if getattr(filters, attribute)
+    ]
+    conditions += [
+        {"Tags": {"Key": tag.removeprefix("user:"), "Values": list(values)}}
+        for tag, values in filters.tags.items()
+    ]
+    return {"And": conditions} if len(conditions) > 1 else None
 
 
 def cost_filters(budget: Budget) -> dict[str, list[str]]:
@@ -133,8 +212,11 @@ def desired_document(ctx: SyncContext, budget: Budget, source: str) -> BudgetDoc
         "TimeUnit": budget.period.upper(),
         "BudgetType": budget.type.upper(),
     }
-    filters = cost_filters(budget)
-    if filters:
+    expression = filter_expression(budget)
+    if expression is not None:
+        api["FilterExpression"] = expression
+        api["Metrics"] = [METRICS[api["BudgetType"]]]
+    elif filters := cost_filters(budget):
         api["CostFilters"] = filters
     document = BudgetDocument(api)
     for alert in budget.alerts:

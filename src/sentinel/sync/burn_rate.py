@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sentinel.slo.alerts import burn_rate_alarms, burn_rate_prefix
+from sentinel.slo.templates import slo_instances
 from sentinel.sync.alarms import PAGE_SIZE, Alarms, actions_of, normalise_alarm
 from sentinel.sync.composites import CompositeAlarms, normalise_composite
 from sentinel.sync.kind import Kind
@@ -36,6 +37,7 @@ class BurnRateAlarms(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         windows: list[State] = []
         composites: list[State] = []
+        instances = slo_instances(ctx.config, ctx.inventory, ctx.region)
         severities = {
             severity
             for slo in ctx.config.slos
@@ -44,9 +46,9 @@ class BurnRateAlarms(Kind):
             if severity
         }
         actions = {severity: actions_of(ctx, severity) for severity in severities}
-        for slo in ctx.config.slos:
-            source = ctx.config.source("slo", slo.name)
-            for alarm in burn_rate_alarms(ctx.project, slo, actions, ctx.tags):
+        for instance in instances:
+            source = instance.source
+            for alarm in burn_rate_alarms(ctx.project, instance.slo, actions, ctx.tags):
                 normalise = normalise_composite if alarm.composite else normalise_alarm
                 state = State(
                     KIND,

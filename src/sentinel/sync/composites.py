@@ -8,7 +8,7 @@ where every alarm a rule uses exists first (and deleted in the reverse order).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sentinel.config.references import RULE_REFERENCE
@@ -17,24 +17,35 @@ from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key
+from sentinel.sync.templates import expand, fill
 
 if TYPE_CHECKING:
     from sentinel.config.models import CompositeAlarm
+    from sentinel.inventory import Resource
     from sentinel.sync.context import SyncContext
 
 KIND = "composite alarm"
 
 
-def alarm_rule(project: str, rule: str, known: set[str]) -> str:
+def alarm_rule(
+    project: str,
+    rule: str,
+    known: set[str],
+    templated: Collection[str] = (),
+    resource_id: str | None = None,
+) -> str:
     """The rule with every configured alarm name replaced by the managed alarm's name.
 
     Names the config does not define are left as written: they may be alarms Sentinel does
-    not manage.
+    not manage. A ``templated`` name is the alarm of ``resource_id`` (a composite's instance).
     """
 
     def replace(match: re.Match[str]) -> str:
         state, name = match.group(1), match.group(2).strip()
-        target = alarm_name(project, name) if name in known else name
+        if name in templated and resource_id is not None:
+            target = alarm_name(project, name, resource_id)
+        else:
+            target = alarm_name(project, name) if name in known else name
         return f'{state}("{target}")'
 
     return RULE_REFERENCE.sub(replace, rule.strip())
@@ -79,32 +90,50 @@ class CompositeAlarms(Kind):
     ordered = True
 
     def desired(self, ctx: SyncContext) -> list[State]:
-        known = {r.name for r in ctx.config.alarms} | {c.name for c in ctx.config.composites}
+        config = ctx.config
+        known = {r.name for r in config.alarms} | {c.name for c in config.composites}
+        templated = {r.name for r in config.alarms if r.for_each} | {
+            c.name for c in config.composites if c.for_each
+        }
         states = []
-        for composite in in_dependency_order(list(ctx.config.composites)):
-            name = alarm_name(ctx.project, composite.name)
-            actions = actions_of(ctx, composite.severity)
-            tags = {**ctx.tags, **composite.tags}
-            params: dict[str, Any] = {
-                "AlarmName": name,
-                "AlarmDescription": alarm_description(composite.description, composite.runbook),
-                "AlarmRule": alarm_rule(ctx.project, composite.rule, known),
-                "ActionsEnabled": True,
-                "AlarmActions": actions["alarm_actions"],
-                "OKActions": actions["ok_actions"],
-                "InsufficientDataActions": actions["insufficient_data_actions"],
-                "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
-            }
-            states.append(
-                State(
-                    KIND,
-                    name,
-                    normalise_composite(params),
-                    source=ctx.config.source("alarm", composite.name),
-                    payload={"params": params},
-                )
-            )
+        for composite in in_dependency_order(list(config.composites)):
+            source = config.source("alarm", composite.name)
+            if composite.for_each is None:
+                rule = alarm_rule(ctx.project, composite.rule, known)
+                states.append(self._state(ctx, composite, None, rule, source))
+                continue
+            for resource in expand(composite.for_each, ctx.inventory, ctx.region):
+                rule = alarm_rule(ctx.project, composite.rule, known, templated, resource.id)
+                states.append(self._state(ctx, composite, resource, rule, source))
         return states
+
+    def _state(
+        self,
+        ctx: SyncContext,
+        composite: CompositeAlarm,
+        resource: Resource | None,
+        rule: str,
+        source: str,
+    ) -> State:
+        name = alarm_name(ctx.project, composite.name, resource.id if resource else None)
+        actions = actions_of(ctx, composite.severity)
+        tags = {**ctx.tags, **composite.tags}
+        description = composite.description
+        params: dict[str, Any] = {
+            "AlarmName": name,
+            "AlarmDescription": alarm_description(
+                fill(description, resource, source) if description else None, composite.runbook
+            ),
+            "AlarmRule": rule,
+            "ActionsEnabled": True,
+            "AlarmActions": actions["alarm_actions"],
+            "OKActions": actions["ok_actions"],
+            "InsufficientDataActions": actions["insufficient_data_actions"],
+            "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+        }
+        return State(
+            KIND, name, normalise_composite(params), source=source, payload={"params": params}
+        )
 
     def actual(self, ctx: SyncContext) -> list[State]:
         """In dependency order too, so that deletions (reversed) remove users first."""

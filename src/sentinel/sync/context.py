@@ -53,6 +53,12 @@ class SyncContext:
 
         return Inventory(self.factory, regions=[self.region])
 
+    def secret(self, reference: str) -> str:
+        """The value of a secret reference (env:, ssm:, secretsmanager:), resolved now."""
+        from sentinel.config.secrets import resolve_secret
+
+        return resolve_secret(reference, self.factory)
+
     @property
     def tags(self) -> dict[str, str]:
         """Tags on every managed resource: the project's defaults and ownership."""

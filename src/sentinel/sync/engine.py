@@ -9,12 +9,23 @@ from typing import TypeVar
 import botocore.exceptions
 
 from sentinel.aws.failures import AWS_FAILURES, describe
-from sentinel.errors import AwsError, RefusedError, SentinelError
+from sentinel.errors import AwsError, ConfigError, RefusedError, SentinelError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
 from sentinel.sync.kinds import all_kinds
-from sentinel.sync.model import Action, ApplyReport, Change, Conflict, Plan, Result, State
+from sentinel.sync.model import (
+    Action,
+    ApplyReport,
+    Change,
+    Conflict,
+    Plan,
+    PlanWarning,
+    Result,
+    State,
+)
+from sentinel.sync.preflight import check_plan
+from sentinel.sync.templates import unmatched_templates
 
 DEFAULT_CONCURRENCY = 8
 T = TypeVar("T")
@@ -24,8 +35,13 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     """Compare the config with AWS. Reads only; resources of other owners are never changed."""
     kinds = list(kinds) if kinds is not None else all_kinds()
     result = Plan(project=ctx.project, region=ctx.region)
+    wanted = {kind.name: kind.desired(ctx) for kind in kinds}
+    # Every request apply would send is checked first: apply never fails half-way on one.
+    problems = check_plan(ctx, kinds, wanted)
+    if problems:
+        raise ConfigError(problems)
     for kind in kinds:
-        desired = _by_key(kind.desired(ctx))
+        desired = _by_key(wanted[kind.name])
         actual = _by_key(_read(kind, kind.actual, ctx))
         candidates = [
             state
@@ -64,7 +80,16 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
                 result.changes.append(
                     Change(kind.name, key, Action.DELETE, None, have, field_changes(None, have))
                 )
+    result.warnings = _read_templates(ctx)
     return result
+
+
+def _read_templates(ctx: SyncContext) -> list[PlanWarning]:
+    """Templates that match nothing (the inventory's listings are cached: no second read)."""
+    try:
+        return unmatched_templates(ctx.config, ctx.inventory, ctx.region)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise AwsError(f"cannot read the inventory: {_describe(exc)}") from exc
 
 
 def _by_key(states: list[State]) -> dict[str, State]:

@@ -79,6 +79,17 @@ class Conflict:
     message: str
 
 
+@dataclass(frozen=True)
+class PlanWarning:
+    """Something the plan does not change but a reviewer should know, at its file:line."""
+
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: warning: {self.message}"
+
+
 @dataclass
 class Plan:
     project: str
@@ -87,6 +98,7 @@ class Plan:
     conflicts: list[Conflict] = field(default_factory=list)
     managed: Counter[str] = field(default_factory=Counter)
     unchanged: int = 0
+    warnings: list[PlanWarning] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:

@@ -35,6 +35,8 @@ def render_plan(plan: Plan, console: Console, compact: bool = False) -> None:
     for change in plan.changes:
         _render_change(change, console, compact)
     console.print()
+    for warning in plan.warnings:
+        console.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
     console.print(f"[bold]{plan.summary()}[/]")
 
 
@@ -97,6 +99,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "conflicts": [
             {"kind": c.kind, "name": c.key, "message": c.message} for c in plan.conflicts
         ],
+        "warnings": [{"source": w.source, "message": w.message} for w in plan.warnings],
         "changes": [
             {
                 "kind": c.kind,

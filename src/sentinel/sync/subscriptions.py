@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from sentinel.config.secrets import SENSITIVE, resolve_secret
+from sentinel.config.secrets import SENSITIVE
 from sentinel.routing import queue_name, routed_by_router
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
@@ -43,7 +43,7 @@ SECRET_PROTOCOLS = frozenset({"https", "http"})
 def endpoint_of(ctx: SyncContext, destination: Destination) -> tuple[str, str] | None:
     """(protocol, endpoint) of a destination delivered by SNS; None for Slack."""
     if destination.pagerduty is not None:
-        key = resolve_secret(destination.pagerduty.integration_key, ctx.factory)
+        key = ctx.secret(destination.pagerduty.integration_key)
         return "https", PAGERDUTY_URL.format(key=key)
     if destination.email is not None:
         return "email", destination.email
@@ -52,7 +52,7 @@ def endpoint_of(ctx: SyncContext, destination: Destination) -> tuple[str, str] |
     if destination.lambda_ is not None:
         return "lambda", destination.lambda_
     if destination.https is not None:
-        return "https", resolve_secret(destination.https, ctx.factory)
+        return "https", ctx.secret(destination.https)
     return None
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
+import time_machine
 from botocore.exceptions import ClientError
 
 from sentinel.aws.session import SessionFactory
+from sentinel.emulator.cost_table import CostRecord
+from sentinel.emulator.extensions.costexplorer import load_cost_records
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:budgets::{ACCOUNT}:budget/team"
@@ -134,3 +139,82 @@ def test_budget_tags(aws: SessionFactory) -> None:
     with pytest.raises(ClientError) as gone:
         client.list_tags_for_resource(ResourceARN=ARN)
     assert _code(gone) == "NotFoundException"
+
+
+CAJA_STAGING = {
+    "And": [
+        {"Tags": {"Key": "Project", "Values": ["caja"]}},
+        {"Tags": {"Key": "Environment", "Values": ["staging"]}},
+    ]
+}
+
+
+def test_a_budget_takes_one_style_of_filters_and_a_valid_expression(aws: SessionFactory) -> None:
+    client = aws.client("budgets")
+    mixed = {
+        **_budget(),
+        "FilterExpression": CAJA_STAGING,
+        "CostFilters": {"Service": ["Amazon S3"]},
+    }
+    with pytest.raises(ClientError) as both:
+        client.create_budget(AccountId=ACCOUNT, Budget=mixed)
+    assert _code(both) == "InvalidParameterException"
+    with pytest.raises(ClientError) as metrics_and_cost_types:
+        client.create_budget(
+            AccountId=ACCOUNT,
+            Budget={**_budget(), "Metrics": ["UnblendedCost"], "CostTypes": {"UseBlended": False}},
+        )
+    assert _code(metrics_and_cost_types) == "InvalidParameterException"
+    with pytest.raises(ClientError) as lone_and:
+        client.create_budget(
+            AccountId=ACCOUNT,
+            Budget={**_budget(), "FilterExpression": {"And": CAJA_STAGING["And"][:1]}},
+        )
+    assert "at least two" in lone_and.value.response["Error"]["Message"]
+    assert client.describe_budgets(AccountId=ACCOUNT).get("Budgets", []) == []
+
+    client.create_budget(AccountId=ACCOUNT, Budget=_budget())
+    with pytest.raises(ClientError) as update:
+        client.update_budget(AccountId=ACCOUNT, NewBudget=mixed)
+    assert _code(update) == "InvalidParameterException"
+
+
+def test_calculated_spend_follows_the_filter_expression(aws: SessionFactory) -> None:
+    days = [date(2026, 6, 1) + timedelta(days=n) for n in range(10)]
+    load_cost_records(
+        [
+            CostRecord(day, "Amazon S3", "Storage", cost, tags=tags)
+            for day in days
+            for cost, tags in (
+                (1.0, {"Project": "caja", "Environment": "staging"}),
+                (2.0, {"Project": "caja", "Environment": "production"}),
+                (4.0, {"Project": "chat", "Environment": "staging"}),
+            )
+        ],
+        account_id=ACCOUNT,
+    )
+    client = aws.client("budgets")
+    client.create_budget(
+        AccountId=ACCOUNT,
+        Budget={**_budget("both"), "FilterExpression": CAJA_STAGING, "Metrics": ["UnblendedCost"]},
+    )
+    either = {"TagKeyValue": ["user:Project$caja", "user:Environment$staging"]}
+    client.create_budget(AccountId=ACCOUNT, Budget={**_budget("either"), "CostFilters": either})
+
+    with time_machine.travel(datetime(2026, 6, 10, 15, tzinfo=UTC), tick=False):
+        budgets = {
+            b["BudgetName"]: b for b in client.describe_budgets(AccountId=ACCOUNT)["Budgets"]
+        }
+        one = client.describe_budget(AccountId=ACCOUNT, BudgetName="both")["Budget"]
+    assert (
+        budgets["both"]["CalculatedSpend"]
+        == one["CalculatedSpend"]
+        == {
+            "ActualSpend": {"Amount": "10", "Unit": "USD"},
+            "ForecastedSpend": {"Amount": "30", "Unit": "USD"},
+        }
+    )
+    assert budgets["both"]["FilterExpression"] == CAJA_STAGING
+    assert budgets["both"]["Metrics"] == ["UnblendedCost"] and "CostTypes" not in budgets["both"]
+    assert budgets["either"]["CalculatedSpend"]["ActualSpend"]["Amount"] == "70"
+    assert "CostTypes" in budgets["either"]

@@ -58,13 +58,21 @@ class AlarmRule(Model):
 
 
 class CompositeAlarm(Model):
-    """Alarm on a rule over other alarms: ``ALARM(a) AND NOT OK(b)``; names are rule names."""
+    """Alarm on a rule over other alarms: ``ALARM(a) AND NOT OK(b)``; names are rule names.
+
+    With ``for_each``, one composite per resource: the rule's templated alarms (the same
+    ``for_each``) are that resource's alarms, the others the same for every composite.
+    """
 
     name: Name
     severity: str
     description: str | None = None
     runbook: str | None = Field(default=None, pattern=r"^https?://\S+$")
     rule: str
+    for_each: ForEach | None = Field(
+        default=None,
+        description="one composite per resource, over the alarms templated the same way",
+    )
     tags: dict[str, str] = {}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -69,17 +68,19 @@ def _check_timezone(value: str) -> str:
 
 TimeZone = Annotated[str, AfterValidator(_check_timezone)]
 
-_STAT = re.compile(
-    r"^(SampleCount|Average|Sum|Minimum|Maximum|(p|tm|tc|ts|wm)\d{1,2}(\.\d+)?|(TM|TC|TS|PR)\(.+\))$"
-)
-
 
 def _check_statistic(value: str) -> str:
-    if not _STAT.match(value):
+    # The grammar and its ranges are AWS's documented ones, kept with the other limits.
+    from sentinel.aws.documented_limits import statistic_problem
+
+    problem = statistic_problem(value)
+    if problem and " is not a statistic" in problem:
         raise ValueError(
             f"invalid statistic {value!r}: expected Average, Sum, Minimum, Maximum, SampleCount "
             "or a percentile like p95"
         )
+    if problem:
+        raise ValueError(f"invalid statistic {problem}")
     return value
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, Field, model_validator
 
-from sentinel.config.models.base import MetricRef, Model, Name
+from sentinel.config.models.base import ForEach, MetricRef, Model, Name
 from sentinel.config.models.routing import Slack
 from sentinel.config.units import Duration, Latency, MoneyAmount, Objective, Percent
 
@@ -33,7 +33,7 @@ def crontab_weekdays(field: str) -> str:
     APScheduler 3 numbers weekdays from Monday = 0, so a crontab ``1`` (Monday) given to it as a
     number would run on Tuesday. Names mean the same to both.
     """
-    items = []
+    items: list[str] = []
     for item in field.split(","):
         base, slash, step = item.partition("/")
         if base == "*" and slash:
@@ -165,6 +165,9 @@ class Slo(Model):
     availability: AvailabilitySli | None = None
     latency: LatencySli | None = None
     alerting: SloAlerting | None = None
+    for_each: ForEach | None = Field(
+        default=None, description="one SLO per discovered resource, named <name>-<resource id>"
+    )
 
     @model_validator(mode="after")
     def _one_sli(self) -> Slo:

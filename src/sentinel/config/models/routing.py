@@ -87,7 +87,10 @@ class QuietHours(Model):
 
 class Severity(Model):
     description: str | None = None
-    response_time: Duration | None = None
+    response_time: Duration | None = Field(
+        default=None,
+        description="a page not acknowledged this long is re-paged to the escalation target",
+    )
     page: bool = Field(default=False, description="wake someone up (PagerDuty)")
     topic: Name | None = Field(default=None, description="SNS topic suffix; default: severity name")
     notify: list[Destination] = []
@@ -126,6 +129,11 @@ class Escalation(Model):
     contact: str
     email: str | None = Field(default=None, pattern=_EMAIL)
     after: Duration = 1800
+    pagerduty: PagerDuty | None = Field(
+        default=None,
+        description="the service re-paged when a page outlasts its response_time; "
+        "default: the severity's own PagerDuty service, as a new incident",
+    )
 
 
 class OnCall(Model):
@@ -186,3 +194,23 @@ class Routing(Model):
     oncall: OnCall | None = None
     router: Router | None = None
     maintenance: list[MaintenanceWindow] = []
+
+    @model_validator(mode="after")
+    def _repage_has_a_target(self) -> Routing:
+        escalation = self.oncall.escalation if self.oncall else None
+        if escalation is not None and escalation.pagerduty is not None:
+            return self
+        stranded = [
+            name
+            for name, tier in self.severities.items()
+            if tier.page
+            and tier.response_time is not None
+            and not any(d.pagerduty for d in tier.notify)
+        ]
+        if stranded:
+            raise ValueError(
+                f"severity {stranded[0]!r} pages with a response_time but has no PagerDuty "
+                "destination to re-page: add one to its notify, or set "
+                "oncall.escalation.pagerduty"
+            )
+        return self

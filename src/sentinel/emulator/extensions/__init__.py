@@ -11,8 +11,16 @@ import threading
 from importlib import import_module
 
 # Modules of this package, each exposing install() -> None.
-SERVICES = ("costexplorer", "cloudwatch", "cloudwatch_alarms", "docdb", "dashboards", "budgets")
-SERVICES = (*SERVICES, "metric_data")  # after cloudwatch: wraps its GetMetricData
+# metric_data comes after cloudwatch: it wraps cloudwatch's GetMetricData.
+SERVICES: tuple[str, ...] = (
+    "costexplorer",
+    "cloudwatch",
+    "cloudwatch_alarms",
+    "docdb",
+    "dashboards",
+    "budgets",
+    "metric_data",
+)
 
 _lock = threading.Lock()
 _installed = False

@@ -6,7 +6,10 @@ behave as AWS does: amounts come back as AWS formats them (``"500.0"``), notific
 matched by type, operator, threshold and threshold type, a duplicate notification or subscriber
 is refused, a notification takes at most one SNS and ten email subscribers, deleting a
 notification's last subscriber deletes the notification, a missing budget or notification is a
-NotFoundException, and the describe calls page with MaxResults and NextToken.
+NotFoundException, and the describe calls page with MaxResults and NextToken. A budget takes
+either ``FilterExpression`` and ``Metrics`` or ``CostFilters`` and ``CostTypes``, never a mix;
+the expression is checked as Cost Explorer checks one. ``CalculatedSpend`` is computed from the
+account's cost table (``sentinel.emulator.budget_spend``), not left at zero.
 """
 
 from __future__ import annotations
@@ -22,12 +25,21 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.utils import unix_time
 from moto.utilities.tagging_service import TaggingService
 
+from sentinel.emulator.budget_spend import calculated_spend
+from sentinel.emulator.cost_errors import CostExplorerError
+from sentinel.emulator.cost_filter import expression_mask
+from sentinel.emulator.cost_table import CostTable
+from sentinel.emulator.extensions.costexplorer import cost_table, today
+
 MAX_SNS_SUBSCRIBERS = 1
 MAX_EMAIL_SUBSCRIBERS = 10
 DEFAULT_PAGE_SIZE = 100
 _TAGS_ATTRIBUTE = "sentinel_budget_tags"
 _moto_create_budget = BudgetsBackend.create_budget
 _moto_delete_budget = BudgetsBackend.delete_budget
+_moto_describe_budget = BudgetsBackend.describe_budget
+_moto_describe_budgets = BudgetsBackend.describe_budgets
+MAX_METRICS = 1
 
 
 class InvalidParameterException(JsonRESTError):
@@ -40,6 +52,8 @@ class InvalidParameterException(JsonRESTError):
 def install() -> None:
     BudgetsBackend.create_budget = _create_budget  # type: ignore[method-assign]
     BudgetsBackend.delete_budget = _delete_budget  # type: ignore[method-assign]
+    BudgetsBackend.describe_budget = _describe_budget  # type: ignore[method-assign]
+    BudgetsBackend.describe_budgets = _describe_budgets_of  # type: ignore[method-assign]
     for name, method in _RESPONSES.items():
         setattr(BudgetsResponse, name, method)
 
@@ -77,12 +91,49 @@ def _tidy_budget(budget: dict[str, Any]) -> dict[str, Any]:
     return budget
 
 
+def _check_filters(budget: dict[str, Any]) -> None:
+    """One style of filter and metric selection, and an expression Cost Explorer would take."""
+    expression_style = [k for k in ("FilterExpression", "Metrics") if budget.get(k)]
+    cost_filter_style = [k for k in ("CostFilters", "CostTypes") if budget.get(k)]
+    if expression_style and cost_filter_style:
+        raise InvalidParameterException(
+            "Only one set of filter and metric selections can be present: either "
+            "FilterExpression and Metrics or CostFilters and CostTypes, not "
+            f"{' and '.join(expression_style + cost_filter_style)}"
+        )
+    if len(budget.get("Metrics") or []) > MAX_METRICS:
+        raise InvalidParameterException(f"Metrics takes at most {MAX_METRICS} metric")
+    expression = budget.get("FilterExpression")
+    if expression:
+        try:
+            expression_mask(CostTable.empty().frame, expression)
+        except CostExplorerError as exc:
+            raise InvalidParameterException(f"Invalid FilterExpression: {exc.message}") from None
+
+
+def _as_aws(budget: dict[str, Any], account_id: str) -> dict[str, Any]:
+    """A stored budget as DescribeBudget(s) returns it: its spend computed from the costs."""
+    if budget.get("FilterExpression") or budget.get("Metrics"):
+        budget.pop("CostTypes", None)  # moto's default, for the CostFilters style only
+    budget["CalculatedSpend"] = calculated_spend(cost_table(account_id), budget, today())
+    return budget
+
+
+def _describe_budget(self: BudgetsBackend, account_id: str, budget_name: str) -> dict[str, Any]:
+    return _as_aws(_moto_describe_budget(self, account_id, budget_name), account_id)
+
+
+def _describe_budgets_of(self: BudgetsBackend, account_id: str) -> list[dict[str, Any]]:
+    return [_as_aws(budget, account_id) for budget in _moto_describe_budgets(self, account_id)]
+
+
 def _create_budget(
     self: BudgetsBackend,
     account_id: str,
     budget: dict[str, Any],
     notifications: list[dict[str, Any]],
 ) -> None:
+    _check_filters(budget)
     for item in notifications:
         _check_subscribers(item.get("Subscribers", []))
     keys = [_notification_key(item["Notification"]) for item in notifications]
@@ -162,6 +213,7 @@ def _update_budget(self: BudgetsResponse) -> str:
     budget = _budget(self.backend, account_id, new["BudgetName"], "update budget")
     if "BudgetLimit" not in new and "PlannedBudgetLimits" not in new:
         raise InvalidParameterException("Unable to update budget - please provide a budget limit")
+    _check_filters(new)
     kept = {key: budget.budget[key] for key in ("TimePeriod",) if key in budget.budget}
     budget.budget = {**kept, **_tidy_budget(new), "LastUpdatedTime": unix_time()}
     return json.dumps({})

@@ -75,7 +75,8 @@ def _table_of(backend: CostExplorerBackend) -> CostTable:
     return table
 
 
-def _today() -> Any:
+def today() -> Any:
+    """The emulated account's today, for every answer computed from the cost table."""
     return datetime.now(UTC).date()
 
 
@@ -84,7 +85,7 @@ def _get_cost_and_usage(self: CostExplorerResponse) -> str:
     table = _table_of(backend)
     if not len(table) and (backend.cost_usage_results_queue or backend.cost_usage_results):
         return _moto_get_cost_and_usage(self)
-    return _answer(lambda t, request: cost_explorer.get_cost_and_usage(t, request, today=_today()))(
+    return _answer(lambda t, request: cost_explorer.get_cost_and_usage(t, request, today=today()))(
         self
     )
 

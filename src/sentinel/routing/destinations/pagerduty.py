@@ -3,6 +3,10 @@
 The alarm ARN is the ``dedup_key``, so every change of one alarm lands on one incident and a
 repeated trigger (a retry, a duplicate) is absorbed by PagerDuty. The client's own retries sleep
 inside the call; here they are off, and the router retries later, honouring ``Retry-After``.
+
+A page not acknowledged within its severity's response time is re-paged: a trigger under a key
+of its own (``repage_key``), so that it opens a new incident even on the same service, resolved
+with the alarm.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from sentinel.routing.endpoints import ServiceEndpoints
 from sentinel.routing.noise import settled
 from sentinel.routing.ratelimit import TokenBucket
 from sentinel.routing.state import Thread
-from sentinel.routing.wording import custom_details, summary
+from sentinel.routing.wording import PAGERDUTY_SUMMARY_LIMIT, custom_details, summary
 
 DEDUP_KEY_LIMIT = 255
 _HTTP_LOG = logging.getLogger("sentinel.routing.pagerduty.http")
@@ -41,6 +45,11 @@ def dedup_key(alert_key: str) -> str:
     if len(alert_key) <= DEDUP_KEY_LIMIT:
         return alert_key
     return "sentinel:" + hashlib.sha256(alert_key.encode()).hexdigest()
+
+
+def repage_key(alert_key: str) -> str:
+    """The dedup key of an alarm's re-page: apart from its page's, so PagerDuty pages again."""
+    return dedup_key(f"{alert_key}#repage")
 
 
 def events_client(routing_key: str, endpoints: ServiceEndpoints) -> EventsApiV2Client:
@@ -125,6 +134,24 @@ class PagerDutyDestination:
         self, notification: Notification, contact: str, waited: str, thread: Thread | None
     ) -> Sent:
         return Sent("none (PagerDuty escalates by its own policy)")
+
+    def repage(self, notification: Notification, waited: str) -> Sent:
+        """Page again: the page of ``notification`` was not acknowledged within ``waited``."""
+        event = self.event(notification)
+        event["dedup_key"] = repage_key(notification.alert.key)
+        prefix = f"Not acknowledged within {waited}: "
+        event["summary"] = prefix + summary(notification, PAGERDUTY_SUMMARY_LIMIT - len(prefix))
+        event["custom_details"] = {
+            **event["custom_details"],
+            "re-paged": f"the page was not acknowledged within {waited}",
+            "page dedup_key": dedup_key(notification.alert.key),
+        }
+        self._call(lambda client: client.trigger(**event))
+        return Sent("re-page")
+
+    def resolve_repage(self, alert_key: str) -> Sent:
+        self._call(lambda client: client.resolve(repage_key(alert_key)))
+        return Sent("resolve re-page")
 
     def _call(self, request: Callable[[EventsApiV2Client], Any]) -> None:
         self.bucket.acquire()
