@@ -112,5 +112,5 @@ def test_anomalies_as_table_and_json(
 
 def test_bad_out_suffix_is_a_user_error(aws: SessionFactory, config_dir: Path) -> None:
     result = CliRunner().invoke(main, ["cost", "report", "-C", str(config_dir), "--out", "r.pdf"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "use a .html or .md file name" in result.output

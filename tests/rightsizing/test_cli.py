@@ -103,4 +103,4 @@ def test_csv_and_table(project: Path) -> None:
 
 def test_lookback_is_one_of_the_allowed_windows(project: Path) -> None:
     result = run(project, "--lookback", "20d")
-    assert result.exit_code == 2 and "'14d', '32d', '93d'" in result.output
+    assert result.exit_code == 1 and "'14d', '32d', '93d'" in result.output

@@ -6,6 +6,7 @@ Every command gets its clients from one ``SessionFactory`` so that retries, the 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,9 +16,19 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
+from sentinel.aws.failures import AWS_FAILURES, translate, watch
+from sentinel.aws.regions import region_problem
 from sentinel.errors import AwsError
 
 DEFAULT_REGION = "us-east-1"
+# An endpoint that does not answer must fail in seconds, not after minutes: AWS answers a
+# connection in well under a second, and the slowest call Sentinel makes (a long poll of the
+# router queue, 20 s) returns within the read timeout. AWS_MAX_ATTEMPTS and AWS_RETRY_MODE,
+# botocore's own settings, override the attempts and the mode.
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 30
+MAX_ATTEMPTS = 6
+RETRY_MODE = "adaptive"
 COST_EXPLORER_REQUEST_USD = 0.01
 # The counter records services as botocore's events name them ("cost-explorer", not "ce").
 COST_EXPLORER = "cost-explorer"
@@ -77,7 +88,7 @@ class SessionFactory:
         region: str | None = None,
         endpoint_url: str | None = None,
         counter: ApiCallCounter | None = None,
-        max_attempts: int = 10,
+        max_attempts: int | None = None,
         max_pool_connections: int = 32,
         session: boto3.Session | None = None,
     ) -> None:
@@ -85,9 +96,17 @@ class SessionFactory:
         self.endpoint_url = endpoint_url
         self.counter = counter or ApiCallCounter()
         self.config = Config(
-            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            retries={
+                "mode": os.environ.get("AWS_RETRY_MODE") or RETRY_MODE,
+                "total_max_attempts": (
+                    max_attempts or _attempts_from_environment() or MAX_ATTEMPTS
+                ),
+            },
             max_pool_connections=max_pool_connections,
         )
+        self._account: str | None = None
         self._lock = threading.Lock()
         self._sessions: dict[AccountTarget, boto3.Session] = {}
         self._clients: dict[tuple[AccountTarget, str, str], Any] = {}
@@ -106,6 +125,21 @@ class SessionFactory:
             self.counter.record(service, operation)
 
         session.events.register("before-call", on_call)
+        watch(session.events)
+
+    def caller_account(self) -> str:
+        """The id of the account the credentials belong to: one STS call per factory."""
+        with self._lock:
+            if self._account is not None:
+                return self._account
+        sts = self.client("sts")
+        try:
+            account = str(sts.get_caller_identity()["Account"])
+        except AWS_FAILURES as exc:
+            raise translate(exc) from exc
+        with self._lock:
+            self._account = account
+        return account
 
     def session(self, account: AccountTarget | None = None) -> boto3.Session:
         account = account or AccountTarget()
@@ -125,8 +159,8 @@ class SessionFactory:
             creds = sts.assume_role(RoleArn=account.role_arn, RoleSessionName="sentinel")[
                 "Credentials"
             ]
-        except botocore.exceptions.ClientError as exc:
-            raise AwsError(f"cannot assume {account.role_arn}: {exc}") from exc
+        except AWS_FAILURES as exc:
+            raise AwsError(f"cannot assume {account.role_arn}: {translate(exc)}") from exc
         session = boto3.Session(
             aws_access_key_id=creds["AccessKeyId"],
             aws_secret_access_key=creds["SecretAccessKey"],
@@ -146,6 +180,9 @@ class SessionFactory:
             cached = self._clients.get(key)
         if cached is not None:
             return cached
+        problem = region_problem(region)
+        if problem:
+            raise AwsError(problem)
         session = self.session(account)
         with self._lock:
             if key not in self._clients:
@@ -154,3 +191,14 @@ class SessionFactory:
                     kwargs["endpoint_url"] = self.endpoint_url
                 self._clients[key] = session.client(service, **kwargs)
             return self._clients[key]
+
+
+def _attempts_from_environment() -> int | None:
+    value = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise AwsError(
+            f"AWS_MAX_ATTEMPTS={value!r}: expected a whole number of attempts, 1 or more"
+        )
+    return int(value)

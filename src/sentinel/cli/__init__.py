@@ -3,19 +3,46 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from sentinel import __version__
+from sentinel.aws.failures import AWS_FAILURES, describe
+from sentinel.cli.exit_codes import USAGE_ERROR
 from sentinel.errors import ConfigError, SentinelError
 
 
 class SentinelGroup(click.Group):
-    """Maps SentinelError to a message and exit code: a user error never shows a traceback."""
+    """Maps every failure to one line and an exit code: a user error never shows a traceback.
 
-    def invoke(self, ctx: click.Context):
+    SentinelError exits with its code; a botocore failure that no command handled (no
+    credentials, access denied, an endpoint that does not answer, ...) exits 1 with the line
+    ``sentinel.aws.failures`` writes for it; a usage error exits 1, never 2 (see exit_codes).
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = USAGE_ERROR  # type: ignore[misc]  # this error's code, not the class's
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = USAGE_ERROR  # type: ignore[misc]  # this error's code, not the class's
+            raise
+        except AWS_FAILURES as exc:
+            click.echo(f"error: {describe(exc)}", err=True)
+            sys.exit(1)
         except ConfigError as exc:
             for problem in [*exc.warnings, *exc.problems]:
                 click.echo(str(problem), err=True)

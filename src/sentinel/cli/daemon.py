@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
 
 
@@ -29,6 +30,7 @@ def daemon(ctx: click.Context, ws: Workspace, once: str | None, force: bool) -> 
     from sentinel.store import open_store
 
     config = ws.load_config()
+    check_account(ws.factory, config)
     runner = Daemon(config, ws.factory, open_store(config))
     if once is None:
         _logging(ws)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
 from sentinel.errors import SentinelError
 from sentinel.routing.consumer import LONG_POLL, RunReport
@@ -121,6 +122,7 @@ def route(
     config = ws.load_config()
     factory = ws.factory
     factory.region = ws.region or config.project.regions[0]
+    check_account(factory, config)
     state_store = Store(store_url(store or config.project.store, config.root))
     rate = RateLimit(per_minute=pagerduty_rate) if pagerduty_rate else None
     router = build_router(config, factory, store=state_store, rate=rate)

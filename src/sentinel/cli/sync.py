@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
 from sentinel.errors import RefusedError
 from sentinel.sync.context import SyncContext
@@ -29,6 +30,7 @@ def _context(ws: Workspace) -> SyncContext:
         )
     factory = ws.factory
     factory.region = region
+    check_account(factory, config)
     return SyncContext(config=config, factory=factory, region=region)
 
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
 from sentinel.config.models import Tagging
 from sentinel.errors import RefusedError, SentinelError
@@ -62,6 +63,8 @@ def audit_command(
         )
     for name in types:
         resource_type(name)
+    if fix:
+        check_account(ws.factory, config)
     regions = [ws.region] if ws.region else list(config.project.regions)
     with ws.err.status("Reading resources and their tags..."):
         report = audit(Inventory(ws.factory, regions), config.tagging, types or None)

@@ -25,6 +25,7 @@ from sentinel.cost.data import CostData
 from sentinel.cost.forecast import project
 from sentinel.cost.groupings import LINKED_ACCOUNT, SERVICE, Dimension
 from sentinel.cost.sources import next_month
+from sentinel.errors import AwsError
 from sentinel.naming import budget_name
 
 ZERO = Decimal(0)
@@ -67,7 +68,7 @@ class BudgetStatus:
 def applied_budgets(factory: SessionFactory) -> dict[str, dict[str, Any]] | str:
     """Budgets in the account by name; the reason when they cannot be read."""
     try:
-        account = factory.client("sts").get_caller_identity()["Account"]
+        account = factory.caller_account()
         client = factory.client("budgets", region="us-east-1")
         found: dict[str, dict[str, Any]] = {}
         token: str | None = None
@@ -87,6 +88,8 @@ def applied_budgets(factory: SessionFactory) -> dict[str, dict[str, Any]] | str:
         return code
     except botocore.exceptions.BotoCoreError as exc:
         return type(exc).__name__
+    except AwsError as exc:
+        return str(exc)
 
 
 def same_period(period: str, day: date, today: date) -> bool:

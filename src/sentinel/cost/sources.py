@@ -16,8 +16,16 @@ from typing import Any, Literal, Protocol
 import botocore.exceptions
 from botocore.config import Config as BotoConfig
 
+from sentinel.aws.failures import (
+    AWS_FAILURES,
+    describe,
+    is_access_denied,
+    is_fatal,
+    translate,
+)
 from sentinel.aws.session import COST_EXPLORER, SessionFactory
 from sentinel.cost.groupings import Dimension, Grouping
+from sentinel.errors import AwsError
 
 Granularity = Literal["DAILY", "MONTHLY"]
 # Cost Explorer is a global service answered from us-east-1.
@@ -104,8 +112,8 @@ class CostExplorerSource:
         profiles or pointing at an emulator never mixes one account's days with another's."""
         if self._name is None:
             try:
-                account = self.factory.client("sts").get_caller_identity()["Account"]
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                account = self.factory.caller_account()
+            except AwsError:
                 account = "unknown"
             endpoint = f"@{self.factory.endpoint_url}" if self.factory.endpoint_url else ""
             self._name = f"ce:{account}:{self.metric}{endpoint}"
@@ -189,12 +197,20 @@ class CostExplorerSource:
     def _call(operation: Any, **params: Any) -> dict[str, Any]:
         try:
             return operation(**params)
-        except botocore.exceptions.ClientError as exc:
+        except AWS_FAILURES as exc:
+            # No credentials or no network: no other query of this run can succeed, so stop
+            # and say why. A query refused (AccessDenied) or failing is missing data, named
+            # in the report beside what the cache still holds.
+            if is_fatal(exc) and not is_access_denied(exc):
+                raise translate(exc) from exc
+            if not isinstance(exc, botocore.exceptions.ClientError):
+                name = type(exc).__name__
+                raise CostDataUnavailable(f"{name}: {exc}", name) from None
             error = exc.response.get("Error", {})
             code = error.get("Code", "Error")
+            if is_access_denied(exc):  # the reason names the IAM action to allow
+                raise CostDataUnavailable(describe(exc), code) from None
             raise CostDataUnavailable(f"{code}: {error.get('Message', '')}".strip(), code) from None
-        except botocore.exceptions.BotoCoreError as exc:
-            raise CostDataUnavailable(f"{type(exc).__name__}: {exc}", type(exc).__name__) from None
 
 
 def month_start(day: date) -> date:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import botocore.exceptions
 
 import sentinel.inventory.services  # noqa: F401  (registers the code per type)
+from sentinel.aws.failures import describe
 from sentinel.aws.session import SessionFactory
 from sentinel.errors import AwsError
 from sentinel.inventory.catalog import KNOWN_RESOURCE_TYPES, ResourceType, resource_type
@@ -66,11 +67,10 @@ class Inventory:
         return [resource for listed in listings for resource in listed]
 
     def account(self) -> str:
-        """The account's id (one STS call, the first time it is needed)."""
+        """The account's id (one STS call a run, the first time it is needed)."""
         with self._account_lock:
             if self._account is None:
-                sts = self.factory.client("sts")
-                self._account = str(sts.get_caller_identity()["Account"])
+                self._account = self.factory.caller_account()
             return self._account
 
     def _regions_of(self, spec: ResourceType, region: str | None = None) -> list[str]:
@@ -92,4 +92,4 @@ class Inventory:
         try:
             return list_resources(listing)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            raise AwsError(f"cannot list {spec.name} in {region}: {exc}") from exc
+            raise AwsError(f"cannot list {spec.name} in {region}: {describe(exc)}") from exc

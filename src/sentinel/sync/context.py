@@ -35,7 +35,7 @@ class SyncContext:
 
     @cached_property
     def account_id(self) -> str:
-        return str(self.client("sts").get_caller_identity()["Account"])
+        return self.factory.caller_account()
 
     @cached_property
     def partition(self) -> str:

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import botocore.exceptions
 
+from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.errors import AwsError, ConfigError, SentinelError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
@@ -151,7 +152,7 @@ def apply(
             botocore.exceptions.ClientError,
             SentinelError,
         ) as exc:
-            return Result(change, _describe(exc))
+            return Result(change, _describe(exc, name_call=False))
         return Result(change)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
@@ -179,8 +180,5 @@ def _write(ctx: SyncContext, kind: Kind, change: Change) -> None:
         kind.delete(ctx, change.actual)
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, botocore.exceptions.ClientError):
-        error = exc.response.get("Error", {})
-        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".strip()
-    return str(exc)
+def _describe(exc: Exception, name_call: bool = True) -> str:
+    return describe(exc, name_call) if isinstance(exc, AWS_FAILURES) else str(exc)

@@ -15,6 +15,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from sentinel.aws.regions import region_problem
 from sentinel.config.units import Duration
 
 
@@ -34,7 +35,20 @@ AccountId = Annotated[
     BeforeValidator(lambda v: str(v), json_schema_input_type=str | int),
     StringConstraints(pattern=r"^\d{12}$"),
 ]
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+
+
+def _check_region(value: str) -> str:
+    problem = region_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Region = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$"),
+    AfterValidator(_check_region),
+]
 
 
 def _check_timezone(value: str) -> str:
