@@ -27,6 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import inspect, text
 
+from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.daemon.ledger import FAILED, RUNNING, SUCCEEDED, Run, RunLedger
 from sentinel.daemon.registry import GRACE, JobContext, JobSpec, registered_jobs
@@ -109,7 +110,7 @@ class Daemon:
         return out
 
     def now(self) -> datetime:
-        return datetime.now(self.timezone)
+        return clock.now(self.timezone)
 
     # --- running ------------------------------------------------------------------------------
 

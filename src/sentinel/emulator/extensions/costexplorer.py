@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from moto.ce.models import CostExplorerBackend, ce_backends
 from moto.ce.responses import CostExplorerResponse
 from moto.core.exceptions import ServiceException
 
+from sentinel import clock
 from sentinel.emulator import cost_explorer
 from sentinel.emulator.cost_errors import CostExplorerError
 from sentinel.emulator.cost_table import DEFAULT_ACCOUNT_ID, CostRecord, CostTable
@@ -76,7 +76,7 @@ def _table_of(backend: CostExplorerBackend) -> CostTable:
 
 
 def _today() -> Any:
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 def _get_cost_and_usage(self: CostExplorerResponse) -> str:
