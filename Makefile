@@ -28,8 +28,8 @@ test: $(VENV)/.installed-dev
 # The suite at the clock's awkward moments: the 1st and the last of a month, 31 December and
 # 1 January, 29 February, and the DST changes of Europe/London and America/New_York (just
 # before the UTC instant of each change). Needs libfaketime (Debian/Ubuntu: apt-get install
-# faketime). Tests marked real_clock (adaptive retry into throttling: condition-variable waits
-# hang under libfaketime) are deselected here; `make test` runs them.
+# faketime). Tests marked real_clock (their timed thread waits, as in botocore's adaptive retry
+# into throttling, hang under libfaketime) are deselected here; `make test` runs them.
 TEST_DATES ?= 2026-12-01T00:30:00Z 2026-11-30T23:30:00Z 2026-12-31T23:30:00Z \
 	2027-01-01T00:30:00Z 2028-02-29T12:00:00Z 2027-03-28T00:30:00Z 2026-10-25T00:30:00Z \
 	2027-03-14T06:30:00Z 2026-11-01T05:30:00Z

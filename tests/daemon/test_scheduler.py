@@ -10,6 +10,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -128,6 +129,7 @@ def test_the_ledger_stops_a_second_run_when_the_job_store_lags(
     assert last is not None and last.summary == "ran for 2026-03-10"
 
 
+@pytest.mark.real_clock  # its threads' timed waits hang under libfaketime
 def test_sigterm_stops_after_the_running_job(
     aws: SessionFactory, config: Config, store: Store
 ) -> None:

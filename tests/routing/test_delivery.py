@@ -111,6 +111,7 @@ def test_a_missing_secret_stops_the_router_at_start(
         world.restart()
 
 
+@pytest.mark.real_clock  # its threads' timed waits hang under libfaketime
 def test_the_consumer_outlasts_an_sqs_outage(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
