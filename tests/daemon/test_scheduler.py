@@ -28,6 +28,10 @@ from sentinel.store import Store, open_store
 
 from .conftest import LONDON, london, wait_until
 
+# The scheduler's loop waits on timed Events, which hang under libfaketime; these tests pin
+# their own clock (time-machine, March 2026), so the machine's date never reaches them.
+pytestmark = pytest.mark.real_clock
+
 
 class Probe:
     """A daily 09:00 job that records the periods it ran for."""
@@ -129,7 +133,6 @@ def test_the_ledger_stops_a_second_run_when_the_job_store_lags(
     assert last is not None and last.summary == "ran for 2026-03-10"
 
 
-@pytest.mark.real_clock  # its threads' timed waits hang under libfaketime
 def test_sigterm_stops_after_the_running_job(
     aws: SessionFactory, config: Config, store: Store
 ) -> None:
