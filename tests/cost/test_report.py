@@ -78,12 +78,15 @@ def test_report_figures(aws: SessionFactory, config: Config, store: Store, today
 
     forecast = report.forecast
     assert forecast is not None
-    assert forecast.source == "Sentinel projection"  # the emulator has no GetCostForecast
-    assert "forecast unavailable" in forecast.note
     assert forecast.total == forecast.actual + sum(forecast.daily.values(), Decimal(0))
-    assert sorted(forecast.daily) == [
-        day + timedelta(days=i + 1) for i in range(len(forecast.daily))
-    ]
+    if today.day == 1:  # yesterday closed its month: nothing is left to forecast
+        assert (forecast.source, forecast.daily) == ("month complete", {})
+    else:
+        assert forecast.source == "Sentinel projection"  # the emulator has no GetCostForecast
+        assert "forecast unavailable" in forecast.note
+        month_end = (month + timedelta(days=31)).replace(day=1)
+        rest = (month_end - today).days
+        assert sorted(forecast.daily) == [today + timedelta(days=i) for i in range(rest)]
 
     assert report.movers[0].service == S3
     assert float(report.movers[0].change.amount or 0) == pytest.approx(210, abs=2)
@@ -118,6 +121,37 @@ def test_report_figures(aws: SessionFactory, config: Config, store: Store, today
     assert report.top_services[0][0] == EC2
     assert len(report.chart.days) == 30
     assert set(report.chart.services) == {*(s for s, _ in report.top_services[:4]), "Other"}
+
+
+@pytest.mark.parametrize("closes_month", [False, True])
+def test_forecast_of_a_month_with_days_left_and_of_a_closed_month(
+    aws: SessionFactory,
+    bill: CostTable,
+    config: Config,
+    store: Store,
+    today: date,
+    closes_month: bool,
+) -> None:
+    # Reports made on a past 1st or 15th inside the bill, whatever day today is.
+    made_on = (today - timedelta(days=40)).replace(day=1 if closes_month else 15)
+    day = made_on - timedelta(days=1)
+    report = build_report(config, CostCache(store, CostExplorerSource(aws)), aws, day, made_on)
+    forecast = report.forecast
+    assert forecast is not None
+    assert close(forecast.actual, expected_total(bill, day.replace(day=1), day))
+    if closes_month:
+        assert (forecast.source, forecast.daily, forecast.remaining) == (
+            "month complete",
+            {},
+            Decimal(0),
+        )
+    else:
+        assert forecast.source == "Sentinel projection"
+        month_end = (made_on + timedelta(days=31)).replace(day=1)
+        assert sorted(forecast.daily) == [
+            made_on + timedelta(days=i) for i in range((month_end - made_on).days)
+        ]
+        assert forecast.remaining > 0
 
 
 def test_budget_applied_in_aws_is_read_from_describe_budgets(

@@ -75,6 +75,7 @@ def test_filtered_and_monthly_queries(aws: SessionFactory, bill: CostTable, toda
     assert {k[0] for _, k, _ in untagged.rows} == {"AmazonCloudWatch"}
 
 
+@pytest.mark.real_clock  # adaptive retry's waits hang under libfaketime
 def test_throttling_is_retried_and_counted_once(
     aws: SessionFactory, bill: CostTable, today: date, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -26,6 +27,10 @@ from sentinel.emulator.extensions.costexplorer import load_cost_table
 from sentinel.store import Store, open_store
 
 from .conftest import LONDON, london, wait_until
+
+# The scheduler's loop waits on timed Events, which hang under libfaketime; these tests pin
+# their own clock (time-machine, March 2026), so the machine's date never reaches them.
+pytestmark = pytest.mark.real_clock
 
 
 class Probe:
@@ -46,9 +51,17 @@ class Probe:
         return {"probe": JobSpec("probe", "test job", lambda config: "0 9 * * *", self.run)}
 
 
-def run_daemon(daemon: Daemon, seconds: float) -> None:
+def settled(daemon: Daemon) -> bool:
+    """Whether the scheduler has handed out every due run: each job's next run is ahead."""
+    assert daemon.scheduler is not None
+    now = daemon.now()
+    return all(job.next_run_time > now for job in daemon.scheduler.get_jobs())
+
+
+def run_daemon(daemon: Daemon) -> None:
+    """Start, let the scheduler hand out whatever is due, stop once the running jobs finished."""
     daemon.start()
-    time.sleep(seconds)
+    wait_until(lambda: settled(daemon))
     daemon.stop()
 
 
@@ -64,15 +77,14 @@ def test_restart_and_a_missed_day_never_run_a_period_twice(
 
         # Restarted at 09:30 the same day: the 09:00 run is done, nothing runs.
         clock.move_to(london(10, 9, 30))
-        run_daemon(Daemon(config, aws, store, probe.jobs()), 0.6)
+        run_daemon(Daemon(config, aws, store, probe.jobs()))
         assert probe.periods == ["2026-03-10"]
 
         # Down over a day (11 March missed): one catch-up on the 12th, not one per missed run.
         clock.move_to(london(12, 10, 0))
         daemon = Daemon(config, aws, store, probe.jobs())
         daemon.start()
-        wait_until(lambda: len(probe.periods) == 2)
-        time.sleep(0.4)
+        wait_until(lambda: len(probe.periods) == 2 and settled(daemon))
         daemon.stop()
     assert probe.periods == ["2026-03-10", "2026-03-12"]
     runs = RunLedger(store).runs("probe")
@@ -87,7 +99,7 @@ def test_a_daemon_down_at_nine_posts_once_when_restarted_at_half_past(
 ) -> None:
     probe = Probe()
     with time_machine.travel(london(10, 8, 0), tick=True) as clock:
-        run_daemon(Daemon(config, aws, store, probe.jobs()), 0.3)
+        run_daemon(Daemon(config, aws, store, probe.jobs()))
         assert probe.periods == []
         clock.move_to(london(10, 9, 30))
         daemon = Daemon(config, aws, store, probe.jobs())
@@ -95,7 +107,7 @@ def test_a_daemon_down_at_nine_posts_once_when_restarted_at_half_past(
         wait_until(lambda: probe.periods == ["2026-03-10"])
         daemon.stop()
         clock.move_to(london(10, 9, 45))
-        run_daemon(Daemon(config, aws, store, probe.jobs()), 0.6)
+        run_daemon(Daemon(config, aws, store, probe.jobs()))
     assert probe.periods == ["2026-03-10"]
 
 
@@ -115,7 +127,7 @@ def test_the_ledger_stops_a_second_run_when_the_job_store_lags(
                 {"t": london(10, 9).timestamp()},
             )
         clock.move_to(london(10, 9, 10))
-        run_daemon(Daemon(config, aws, store, probe.jobs()), 0.8)
+        run_daemon(Daemon(config, aws, store, probe.jobs()))
     assert probe.periods == ["2026-03-10"]
     last = RunLedger(store).last("probe")
     assert last is not None and last.summary == "ran for 2026-03-10"
@@ -167,7 +179,7 @@ def test_the_cost_report_job_posts_once_through_restarts_and_once(
         assert len(slack.calls("files.completeUploadExternal")) == 1
 
         clock.move_to(london(10, 9, 30))
-        run_daemon(Daemon(config, aws, store, jobs), 0.6)
+        run_daemon(Daemon(config, aws, store, jobs))
         result = CliRunner().invoke(
             main, ["daemon", "--once", "cost-report", "-C", str(config_dir)]
         )

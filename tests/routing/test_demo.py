@@ -13,6 +13,9 @@ from sentinel.demo import routing
 from sentinel.demo.runner import DemoContext, _run_step
 from sentinel.emulator.server import EmulatorServer, start_server
 
+# The router (in a subprocess) waits on timed Events, which hang under libfaketime.
+pytestmark = pytest.mark.real_clock
+
 ROOT = Path(__file__).resolve().parents[2]  # the P2P Sandbox configuration
 
 

@@ -31,6 +31,9 @@ from sentinel.routing.standins import StandIns
 from .conftest import PD_KEY, wire
 from .scenario import metric_alarm, topic_arn, write_project
 
+# The router (in a subprocess) waits on timed Events, which hang under libfaketime.
+pytestmark = pytest.mark.real_clock
+
 
 @pytest.fixture
 def emulator() -> Iterator[EmulatorServer]:

@@ -193,6 +193,7 @@ def test_hard_error_on_one_alarm_leaves_the_others_and_a_rerun_finishes(
     assert plan(context(aws, shop)).is_empty
 
 
+@pytest.mark.real_clock  # adaptive retry's waits hang under libfaketime
 def test_throttled_writes_are_retried_until_applied(
     aws: SessionFactory, tmp_path: Path, inject_faults
 ) -> None:

@@ -8,12 +8,13 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from types import FrameType
 from zoneinfo import ZoneInfo
 
 import click
 
+from sentinel import clock
 from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
 from sentinel.errors import SentinelError
@@ -37,7 +38,7 @@ def _logging(verbose: bool) -> None:
 
 def render_decision(decision: Decision) -> str:
     """One line per decision: when, what, which alarm, and where it went or why not."""
-    at = (decision.finished_at or datetime.now(UTC)).astimezone().strftime("%H:%M:%S")
+    at = (decision.finished_at or clock.now()).astimezone().strftime("%H:%M:%S")
     alert = decision.alert
     subject = ""
     if alert is not None:
@@ -144,7 +145,7 @@ def route(
 
 def _parse_at(value: str | None, timezone: str) -> datetime:
     if value is None or value == "now":
-        return datetime.now(UTC)
+        return clock.now()
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -8,10 +8,11 @@ did not deliver are ``None`` and the report lists what is missing: never a wrong
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.cost.anomalies import CostAnomaly
 from sentinel.cost.budgets import BudgetStatus, applied_budgets, budget_statuses
@@ -101,7 +102,7 @@ def build_report(
     today: date | None = None,
 ) -> DailyReport:
     """The report of ``day`` (usually yesterday) for a loaded ``Config``."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     plan = plan_for(config, cache.source.max_group_by)
     settings = DetectionSettings.from_config(config.anomaly_detection)
     start, end = report_window(day, settings)
@@ -119,7 +120,7 @@ def build_report(
     report = DailyReport(
         project=config.name,
         day=day,
-        generated_at=datetime.now(UTC),
+        generated_at=clock.now(),
         yesterday=Change(_day_total(data, day), _day_total(data, day - timedelta(days=7))),
         seven_day_average=_average(data, day - timedelta(days=7), day - timedelta(days=1)),
         month_to_date=month_to_date,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.cost.cache import CostCache
 from sentinel.cost.delivery import DeliveryResult, deliver_report
@@ -37,7 +38,7 @@ class ScanRun:
 def report_day(config: Any, now: datetime | None = None) -> date:
     """Yesterday in the project's time zone: the day a report run now is about."""
     zone = ZoneInfo(config.project.timezone)
-    return (now or datetime.now(zone)).astimezone(zone).date() - timedelta(days=1)
+    return (now or clock.now(zone)).astimezone(zone).date() - timedelta(days=1)
 
 
 def cost_cache(
@@ -57,9 +58,7 @@ def run_report(
 ) -> ReportRun:
     """Build the report of ``day`` (default yesterday) and, with ``deliver``, post it to Slack."""
     cache = cost_cache(store, factory, source)
-    report = build_report(
-        config, cache, factory, day or report_day(config), datetime.now(UTC).date()
-    )
+    report = build_report(config, cache, factory, day or report_day(config), clock.today())
     delivery = deliver_report(report, config, store, factory, sender_overrides) if deliver else None
     return ReportRun(report, delivery)
 
@@ -76,7 +75,7 @@ def run_scan(
 ) -> ScanRun:
     """Anomalies of the ``days`` days to ``end`` (default yesterday); ``notify`` announces them."""
     cache = cost_cache(store, factory, source)
-    scan = scan_anomalies(config, cache, end or report_day(config), days, datetime.now(UTC).date())
+    scan = scan_anomalies(config, cache, end or report_day(config), days, clock.today())
     notices = None
     if notify:
         notices = notify_anomalies(

@@ -28,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import inspect, text
 
+from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.daemon.ledger import FAILED, RUNNING, SUCCEEDED, Run, RunLedger
 from sentinel.daemon.registry import GRACE, JobContext, JobSpec, registered_jobs
@@ -120,7 +121,7 @@ class Daemon:
         return out
 
     def now(self) -> datetime:
-        return datetime.now(self.timezone)
+        return clock.now(self.timezone)
 
     # --- running ------------------------------------------------------------------------------
 

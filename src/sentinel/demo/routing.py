@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import boto3
 from rich.table import Table
 from rich.text import Text
 
+from sentinel import clock
 from sentinel.config import load_config
 from sentinel.demo.runner import Action, Command, DemoContext, Step
 from sentinel.errors import SentinelError
@@ -193,11 +194,11 @@ def _publish(ctx: DemoContext, state: str, changed: datetime) -> None:
 
 def publish_alarm(ctx: DemoContext) -> None:
     # Three minutes ago: past the one-minute group wait, so the router sends it at once.
-    _publish(ctx, "ALARM", datetime.now(UTC) - timedelta(minutes=3))
+    _publish(ctx, "ALARM", clock.now() - timedelta(minutes=3))
 
 
 def publish_ok(ctx: DemoContext) -> None:
-    _publish(ctx, "OK", datetime.now(UTC))
+    _publish(ctx, "OK", clock.now())
 
 
 def show_received(ctx: DemoContext) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.config.units import parse_duration
 from sentinel.inventory import Inventory, Resource
@@ -71,7 +72,7 @@ def lookback_window(lookback: str, now: datetime | None = None) -> tuple[datetim
     """Whole UTC days: from ``lookback`` days before today's midnight to it."""
     if lookback not in LOOKBACKS:
         raise ValueError(f"lookback must be one of {', '.join(LOOKBACKS)}, not {lookback!r}")
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = (now or clock.now()).astimezone(UTC)
     end = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     return end - timedelta(seconds=parse_duration(lookback)), end
 

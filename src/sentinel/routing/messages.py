@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sentinel import clock
 from sentinel.routing.alert import Alert, AlertKind, AlertState, Link
 from sentinel.routing.regions import account_from_arn, region_code, region_from_arn
 from sentinel.routing.sentinel_messages import (
@@ -84,7 +85,7 @@ def open_envelope(body: str) -> Envelope:
 def parse_message(body: str, received_at: datetime | None = None) -> Alert:
     """The ``Alert`` in an SQS message body (enveloped or raw)."""
     envelope = open_envelope(body)
-    return parse_envelope(envelope, received_at or datetime.now(UTC))
+    return parse_envelope(envelope, received_at or clock.now())
 
 
 def parse_envelope(envelope: Envelope, received_at: datetime) -> Alert:

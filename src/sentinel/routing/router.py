@@ -15,8 +15,9 @@ import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from sentinel import clock
 from sentinel.routing.alert import Alert, AlertState
 from sentinel.routing.destinations.base import (
     DeliveryFailed,
@@ -51,7 +52,7 @@ ONCALL_CACHE = timedelta(minutes=1)
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 @dataclass

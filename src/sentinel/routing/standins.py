@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sentinel import clock
 from sentinel.routing.endpoints import (
     CA_BUNDLE,
     PAGERDUTY_API_URL,
@@ -276,7 +277,7 @@ def self_signed_certificate(directory: Path) -> Path:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sentinel stand-in")])
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.config.models.monitors import Slo
 from sentinel.config.units import parse_duration
@@ -34,7 +35,7 @@ class SloReport:
 
 def period_end(now: datetime | None = None) -> datetime:
     """The end of the last whole hour: SLIs are read in whole hours."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = (now or clock.now()).astimezone(UTC)
     return moment.replace(minute=0, second=0, microsecond=0)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from sentinel import clock
 from sentinel.errors import SentinelError
 
 DEFAULT_URL = "sqlite:///.sentinel/sentinel.db"
@@ -25,7 +26,7 @@ class StoreError(SentinelError):
 
 def utcnow() -> datetime:
     """Now, as the naive UTC datetime the store keeps (SQLite has no time zones)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.now().replace(tzinfo=None)
 
 
 def store_url(url: str | None, root: Path) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from sentinel import clock
+
 # Every random draw of the demo account comes from this seed.
 SEED = 1350
 
@@ -101,7 +103,7 @@ class LatencyIncident:
 
     def window(self, now: datetime | None = None) -> tuple[datetime, datetime]:
         """Start (inclusive) and end (exclusive) of the incident, in UTC."""
-        today = (now or datetime.now(UTC)).astimezone(UTC).date()
+        today = (now or clock.now()).astimezone(UTC).date()
         start = datetime.combine(
             today - timedelta(days=self.days_ago), time(self.start_hour_utc), tzinfo=UTC
         )
@@ -140,7 +142,7 @@ class DemoCostAnomaly:
     region: str = "us-east-1"
 
     def days(self, today: date | None = None) -> tuple[date, ...]:
-        today = today or datetime.now(UTC).date()
+        today = today or clock.today()
         return tuple(
             today - timedelta(days=ago)
             for ago in range(self.first_day_ago, self.last_day_ago - 1, -1)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import boto3
 from moto.moto_api._internal import mock_random
 
+from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.emulator.demo.costs import cost_history
 from sentinel.emulator.demo.ground_truth import COST_HISTORY_MONTHS, METRIC_DAYS, SEED
@@ -73,7 +74,7 @@ def seed_demo_account(
     report = progress or (lambda _: None)
     install()
     started = time.perf_counter()
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     account = factory.client("sts", REGION).get_caller_identity()["Account"]
 
     report("Creating the P2P Sandbox resources")

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from moto.ce.models import CostExplorerBackend, ce_backends
 from moto.ce.responses import CostExplorerResponse
 from moto.core.exceptions import ServiceException
 
+from sentinel import clock
 from sentinel.emulator import cost_explorer
 from sentinel.emulator.cost_errors import CostExplorerError
 from sentinel.emulator.cost_table import DEFAULT_ACCOUNT_ID, CostRecord, CostTable
@@ -77,7 +77,7 @@ def _table_of(backend: CostExplorerBackend) -> CostTable:
 
 def today() -> Any:
     """The emulated account's today, for every answer computed from the cost table."""
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 def _get_cost_and_usage(self: CostExplorerResponse) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
+from sentinel import clock
 from sentinel.routing.alert import Alert, AlertState, Link
 from sentinel.routing.oncall import Person
 from sentinel.routing.state import Thread
@@ -92,4 +93,4 @@ def retry_after_seconds(value: str | None) -> float | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    return max(0.0, (moment - clock.now()).total_seconds())
