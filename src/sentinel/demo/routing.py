@@ -62,7 +62,8 @@ def _alarm(ctx: DemoContext) -> tuple[str, str]:
         )
         for alarm in page["MetricAlarms"]
     ]
-    for alarm in candidates:
+    # A single-metric alarm first: its notification names the metric the way responders read.
+    for alarm in sorted(candidates, key=lambda a: "MetricName" not in a):
         for action in alarm.get("AlarmActions", []):
             if action.startswith("arn:aws:sns:"):
                 return alarm["AlarmName"], action
@@ -127,6 +128,7 @@ def start_stand_ins(ctx: DemoContext) -> None:
     context = stand_ins()
     running: StandIns = context.__enter__()
     _running.update(context=context, standins=running)
+    ctx.resources.callback(_stop_stand_ins)  # also when a later step fails
     ctx.env.update(running.environment())
     for name in SECRETS:
         ctx.env.setdefault(name, f"demo-{name.lower().replace('_', '-')}")
@@ -136,6 +138,12 @@ def start_stand_ins(ctx: DemoContext) -> None:
         "`sentinel route` is pointed at them with SENTINEL_PAGERDUTY_EVENTS_URL, "
         "SENTINEL_SLACK_API_URL and SENTINEL_CA_BUNDLE."
     )
+
+
+def _stop_stand_ins() -> None:
+    context = _running.pop("context", None)
+    if context is not None:
+        context.__exit__(None, None, None)
 
 
 def _message(ctx: DemoContext, state: str, changed: datetime, name: str = ALARM) -> tuple[str, str]:
@@ -231,7 +239,7 @@ def show_received(ctx: DemoContext) -> None:
         )
         slack.add_row(*(Text(cell) for cell in cells))
     ctx.console.print(slack)
-    _running.pop("context").__exit__(None, None, None)
+    _stop_stand_ins()
     with contextlib.suppress(OSError):
         STORE.unlink()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -53,6 +54,9 @@ class DemoContext:
     env: dict[str, str]
     # Names of the environment variables the demo filled with stand-in secret values.
     stand_in_secrets: list[str] = field(default_factory=list)
+    # What a step started (the PagerDuty and Slack stand-ins) and must stop even if a later
+    # step fails, so a failed demo ends instead of waiting on their threads.
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @property
     def config(self) -> Config:
@@ -98,14 +102,17 @@ def run_demo(config_dir: Path, port: int = 0) -> None:
 
     console = Console(highlight=False)
     console.print(Rule("Sentinel demo: starting the local AWS emulator"))
-    with start_server(port=port) as server:
+    accounts = load_config(config_dir).project.accounts
+    # The emulated account is the configuration's first, so `accounts:` holds as on AWS.
+    with start_server(port=port, account_id=accounts[0].id if accounts else None) as server:
         env = {**os.environ, **server.env()}
         context = DemoContext(console, config_dir, server.endpoint_url, env)
         console.print(f"Emulator at {server.endpoint_url}, demo account seeded.")
-        for feature in FEATURES:
-            steps: list[Step] = import_module(f"sentinel.demo.{feature}").STEPS
-            for step in steps:
-                _run_step(step, context)
+        with context.resources:
+            for feature in FEATURES:
+                steps: list[Step] = import_module(f"sentinel.demo.{feature}").STEPS
+                for step in steps:
+                    _run_step(step, context)
     console.print(Rule("Demo finished"))
 
 

@@ -7,6 +7,7 @@ shell or subprocess needs to talk to it.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 from collections.abc import Callable
 from types import TracebackType
@@ -60,10 +61,20 @@ class EmulatorServer:
 
 
 def start_server(
-    port: int = 0, seed: bool = True, progress: Callable[[str], None] | None = None
+    port: int = 0,
+    seed: bool = True,
+    progress: Callable[[str], None] | None = None,
+    account_id: str | None = None,
 ) -> EmulatorServer:
-    """Start the emulator on ``port`` (0: any free port) and seed the demo account into it."""
+    """Start the emulator on ``port`` (0: any free port) and seed the demo account into it.
+
+    ``account_id`` makes every request (and so the seeded demo account) that account, as
+    a configuration's ``accounts:`` expects; by default moto's 123456789012.
+    """
     install()
+    if account_id is not None:
+        # moto reads it on every request; the server runs in this process.
+        os.environ["MOTO_ACCOUNT_ID"] = account_id
     # werkzeug would log every request to stderr.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     _check_free(port)
