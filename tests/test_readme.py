@@ -63,3 +63,11 @@ def test_a_stale_transcript_is_reported_with_a_diff_and_rewritten() -> None:
     shown = readme.diff([result])
     assert "-No drift." in shown and "+Drift: 1 resource(s)" in shown
     assert readme.regenerate(text, [result]) == text.replace("No drift.\n", now.split("\n", 1)[1])
+
+
+def test_the_exit_code_table_is_the_one_the_commands_follow() -> None:
+    from tools.readme import README, exit_code_section
+
+    text = README.read_text(encoding="utf-8")
+    assert "<!-- /exit-codes -->" in text
+    assert exit_code_section(text) == text, "README.md's exit-code table is stale: make readme"

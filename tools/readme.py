@@ -585,9 +585,24 @@ SETUPS: dict[str, Callable[[Session], None]] = {
 }
 
 
+EXIT_CODES = re.compile(r"(<!-- exit-codes[^\n]*-->\n)(.*?)(<!-- /exit-codes -->)", re.S)
+
+
+def exit_code_section(text: str) -> str:
+    """``text`` with its exit-code table as ``sentinel.cli.exit_codes`` states it."""
+    from sentinel.cli.exit_codes import markdown
+
+    return EXIT_CODES.sub(lambda m: m.group(1) + markdown() + "\n" + m.group(3), text)
+
+
 def main(argv: list[str]) -> int:
     write = "--write" in argv
     text = README.read_text(encoding="utf-8")
+    if write:
+        text = exit_code_section(text)
+    elif exit_code_section(text) != text:
+        print("README.md: the exit-code table differs from sentinel.cli.exit_codes (make readme)")
+        return 1
     results = generate(text)
     for result in results:
         if result.text is None:

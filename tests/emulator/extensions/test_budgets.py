@@ -218,3 +218,21 @@ def test_calculated_spend_follows_the_filter_expression(aws: SessionFactory) -> 
     assert budgets["both"]["Metrics"] == ["UnblendedCost"] and "CostTypes" not in budgets["both"]
     assert budgets["either"]["CalculatedSpend"]["ActualSpend"]["Amount"] == "70"
     assert "CostTypes" in budgets["either"]
+
+
+
+def test_a_cost_budget_in_another_currency_is_refused_as_aws_refuses_it(
+    aws: SessionFactory,
+) -> None:
+    client = aws.client("budgets")
+    budget = _budget("eur")
+    budget["BudgetLimit"] = {"Amount": "100", "Unit": "EUR"}
+    with pytest.raises(ClientError) as refused:
+        client.create_budget(AccountId=ACCOUNT, Budget=budget)
+    assert _code(refused) == "InvalidParameterException"
+    assert "EUR is not in the supported unit set: [USD]" in str(refused.value)
+    assert client.describe_budgets(AccountId=ACCOUNT).get("Budgets", []) == []
+    budget["BudgetLimit"] = {"Amount": "100", "Unit": "USD"}
+    client.create_budget(AccountId=ACCOUNT, Budget=budget)
+    [made] = client.describe_budgets(AccountId=ACCOUNT)["Budgets"]
+    assert made["BudgetName"] == "eur"

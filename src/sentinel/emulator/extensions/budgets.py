@@ -25,6 +25,7 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.utils import unix_time
 from moto.utilities.tagging_service import TaggingService
 
+from sentinel.aws.documented_limits import limit
 from sentinel.emulator.budget_spend import calculated_spend
 from sentinel.emulator.cost_errors import CostExplorerError
 from sentinel.emulator.cost_filter import expression_mask
@@ -127,6 +128,18 @@ def _describe_budgets_of(self: BudgetsBackend, account_id: str) -> list[dict[str
     return [_as_aws(budget, account_id) for budget in _moto_describe_budgets(self, account_id)]
 
 
+def _check_unit(budget: dict[str, Any]) -> None:
+    """A cost budget's unit, as AWS Budgets answers it (moto takes any currency)."""
+    if budget.get("BudgetType", "COST") != "COST":
+        return
+    unit = (budget.get("BudgetLimit") or {}).get("Unit", "USD")
+    allowed = limit("budget_currencies")["allowed"]
+    if unit not in allowed:
+        raise InvalidParameterException(
+            f"{unit} is not in the supported unit set: [{', '.join(allowed)}]"
+        )
+
+
 def _create_budget(
     self: BudgetsBackend,
     account_id: str,
@@ -134,6 +147,7 @@ def _create_budget(
     notifications: list[dict[str, Any]],
 ) -> None:
     _check_filters(budget)
+    _check_unit(budget)
     for item in notifications:
         _check_subscribers(item.get("Subscribers", []))
     keys = [_notification_key(item["Notification"]) for item in notifications]
@@ -214,6 +228,7 @@ def _update_budget(self: BudgetsResponse) -> str:
     if "BudgetLimit" not in new and "PlannedBudgetLimits" not in new:
         raise InvalidParameterException("Unable to update budget - please provide a budget limit")
     _check_filters(new)
+    _check_unit(new)
     kept = {key: budget.budget[key] for key in ("TimePeriod",) if key in budget.budget}
     budget.budget = {**kept, **_tidy_budget(new), "LastUpdatedTime": unix_time()}
     return json.dumps({})
