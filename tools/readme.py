@@ -453,36 +453,17 @@ def edit_alarm_rules(session: Session) -> None:
     )
 
 
-DRIFTED_ALARM = "p2p-rds-cpu-high-p2p-postgres"
+# The alarm edited in the console, and the fields the console's edit form sends back: the demo's.
+from sentinel.demo.sync import DRIFTED_ALARM, EDITABLE  # noqa: E402
+
 DELETED_ALARM = "p2p-queue-depth-high"
-# Parameters PutMetricAlarm takes back from DescribeAlarms, as the console's edit form does.
-_EDITABLE = [
-    "AlarmName",
-    "AlarmDescription",
-    "ActionsEnabled",
-    "OKActions",
-    "AlarmActions",
-    "InsufficientDataActions",
-    "MetricName",
-    "Namespace",
-    "Statistic",
-    "ExtendedStatistic",
-    "Dimensions",
-    "Period",
-    "Unit",
-    "EvaluationPeriods",
-    "DatapointsToAlarm",
-    "ComparisonOperator",
-    "TreatMissingData",
-    "Metrics",
-]
 
 
 def alarms_changed_in_console(session: Session) -> None:
     """Someone raises rds-cpu-high's threshold to 99 and deletes queue-depth-high by hand."""
     cloudwatch = session.client("cloudwatch")
     [alarm] = cloudwatch.describe_alarms(AlarmNames=[DRIFTED_ALARM])["MetricAlarms"]  # type: ignore[attr-defined]
-    edit = {key: alarm[key] for key in _EDITABLE if key in alarm and alarm[key] != []}
+    edit = {key: alarm[key] for key in EDITABLE if key in alarm and alarm[key] != []}
     cloudwatch.put_metric_alarm(**edit, Threshold=99.0)  # type: ignore[attr-defined]
     cloudwatch.delete_alarms(AlarmNames=[DELETED_ALARM])  # type: ignore[attr-defined]
 

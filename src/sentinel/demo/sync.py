@@ -24,7 +24,7 @@ CONSOLE_THRESHOLD = 99.0
 DEMO_SECRETS = ("P2P_PAGERDUTY_KEY", "SLACK_BOT_TOKEN")
 _ENV_REFERENCE = re.compile(r"\benv:([A-Za-z_][A-Za-z0-9_]*)")
 # Parameters PutMetricAlarm takes back from DescribeAlarms, as the console's edit form does.
-_EDITABLE = [
+EDITABLE = [
     "AlarmName",
     "AlarmDescription",
     "ActionsEnabled",
@@ -90,7 +90,7 @@ def raise_threshold_in_console(ctx: DemoContext) -> None:
     if alarm is None:
         ctx.console.print("(no alarm of the project to edit: drift will find nothing)")
         return
-    edit = {key: alarm[key] for key in _EDITABLE if key in alarm and alarm[key] != []}
+    edit = {key: alarm[key] for key in EDITABLE if key in alarm and alarm[key] != []}
     cloudwatch.put_metric_alarm(**edit, Threshold=CONSOLE_THRESHOLD)
     ctx.console.print(
         f"PutMetricAlarm {alarm['AlarmName']}: threshold {alarm['Threshold']:g} -> "

@@ -220,7 +220,6 @@ def test_calculated_spend_follows_the_filter_expression(aws: SessionFactory) -> 
     assert "CostTypes" in budgets["either"]
 
 
-
 def test_a_cost_budget_in_another_currency_is_refused_as_aws_refuses_it(
     aws: SessionFactory,
 ) -> None:
