@@ -12,6 +12,8 @@ from tools import readme
 pytestmark = pytest.mark.xdist_group("readme")
 
 
+# The transcripts run `sentinel route`, whose timed waits hang under libfaketime.
+@pytest.mark.real_clock
 def test_every_transcript_matches_what_the_commands_print() -> None:
     text = readme.README.read_text(encoding="utf-8")
     blocks = readme.find_blocks(text)

@@ -13,6 +13,8 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
+# The demo runs `sentinel route`, whose timed waits hang under libfaketime.
+@pytest.mark.real_clock
 @pytest.mark.parametrize("example", ["calculator", "ips"])
 def test_the_demo_runs_on_an_example_configuration(
     example: str,
