@@ -50,6 +50,8 @@ def _status(store: Store, job: str, period: str) -> str | None:
     return run.status if run else None
 
 
+# The running scheduler's timed waits hang under libfaketime, as in test_scheduler.py.
+@pytest.mark.real_clock
 def test_a_cost_explorer_error_fails_the_report_and_the_daemon_retries_it(
     aws: SessionFactory,
     config: Config,
