@@ -241,11 +241,7 @@ class _Compiler:
             if not isinstance(value, (list, tuple)):
                 out.append(RequestProblem("", path, f"expected a list, got {_type_word(value)}"))
                 return
-            count = len(value)
-            if low is not None and count < low:
-                out.append(RequestProblem("", path, f"has {count} items; at least {low} needed"))
-            if high is not None and count > high:
-                out.append(RequestProblem("", path, f"has {count} items; at most {high} allowed"))
+            _check_count(len(value), low, high, "items", path, out)
             for index, item in enumerate(value):
                 member(item, f"{path}[{index}]", out)
 
@@ -261,11 +257,7 @@ class _Compiler:
             if not isinstance(value, dict):
                 out.append(RequestProblem("", path, f"expected a mapping, got {_type_word(value)}"))
                 return
-            count = len(value)
-            if low is not None and count < low:
-                out.append(RequestProblem("", path, f"has {count} entries; at least {low} needed"))
-            if high is not None and count > high:
-                out.append(RequestProblem("", path, f"has {count} entries; at most {high} allowed"))
+            _check_count(len(value), low, high, "entries", path, out)
             for key, item in value.items():
                 key_check(key, f"{path} key {key!r}", out)
                 value_check(item, f"{path}[{key!r}]", out)
@@ -338,3 +330,13 @@ def _typed(types: type | tuple[type, ...], word: str) -> Check:
 
 def _shown(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
+def _check_count(
+    count: int, low: int | None, high: int | None, noun: str, path: str, out: list[RequestProblem]
+) -> None:
+    """A list's or a map's size against its shape's min and max."""
+    if low is not None and count < low:
+        out.append(RequestProblem("", path, f"has {count} {noun}; at least {low} needed"))
+    if high is not None and count > high:
+        out.append(RequestProblem("", path, f"has {count} {noun}; at most {high} allowed"))
