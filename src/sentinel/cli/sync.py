@@ -15,6 +15,7 @@ from sentinel.sync.engine import DEFAULT_CONCURRENCY, apply, plan
 from sentinel.sync.mass_delete import check_mass_delete
 from sentinel.sync.model import Plan
 from sentinel.sync.render import plan_json, render_drift, render_plan, render_report, render_result
+from sentinel.sync.render_markdown import render_markdown
 
 
 def _context(ws: Workspace) -> SyncContext:
@@ -41,19 +42,34 @@ def _plan(ws: Workspace, ctx: SyncContext) -> Plan:
 
 @click.command("plan")
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: for a pull-request comment (under GitHub's 65,536 characters).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (--format json).")
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
 )
 @click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
-def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool, compact: bool) -> None:
-    """Show what apply would create, update and delete. Reads only."""
+def plan_command(
+    ws: Workspace, output_format: str, as_json: bool, detailed_exitcode: bool, compact: bool
+) -> None:
+    """Show what apply would create, update and delete, and its monthly cost. Reads only."""
+    if as_json and output_format not in ("text", "json"):
+        raise click.UsageError(f"--json and --format {output_format} disagree: pass one")
+    output_format = "json" if as_json else output_format
     ctx = _context(ws)
     result = _plan(ws, ctx)
-    if as_json:
+    if output_format == "json":
         click.echo(json.dumps(plan_json(result), indent=2, default=str))
+    elif output_format == "markdown":
+        click.echo(render_markdown(result), nl=False)
     else:
         render_plan(result, ws.console, compact=compact)
     if detailed_exitcode and not result.is_empty:
