@@ -224,14 +224,16 @@ def line_text(bill: Bill, line: BillLine) -> str:
     counts = [f"+{line.added}"] if line.added else []
     counts += [f"-{line.removed}"] if line.removed else []
     price = money(line.unit_price, signed=False)
-    text = f"{' '.join(counts)} {line.label} {TIMES} {price} = {money(line.delta)}"
+    free = ""
     if line.billed != line.added - line.removed:
-        free = bill.prices.free_dashboards
-        if line.billed == 0:
-            text += f" (within the first {free} free)"
+        first = f"the first {bill.prices.free_dashboards} free"
+        if line.billed > 0:
+            free = f" ({line.billed} beyond {first})"
+        elif line.billed < 0:
+            free = f" ({-line.billed} fewer beyond {first})"
         else:
-            text += f" ({line.billed:+d} beyond the first {free} free)"
-    return text
+            free = f" (within {first})"
+    return f"{' '.join(counts)} {line.label}{free} {TIMES} {price} = {money(line.delta)}"
 
 
 def bill_json(bill: Bill) -> dict[str, Any]:
