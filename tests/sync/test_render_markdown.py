@@ -12,7 +12,7 @@ from sentinel.sync.engine import plan
 from sentinel.sync.model import Action, Change, Conflict, Plan, PlanWarning, State
 from sentinel.sync.render_markdown import GITHUB_COMMENT_LIMIT, render_markdown
 
-from .shop import PAGERDUTY_KEY, context, shop_files, write_config
+from .shop import PAGERDUTY_KEY, context
 
 
 def test_small_plan_has_counts_then_one_section_per_kind(aws: SessionFactory, shop: Path) -> None:
