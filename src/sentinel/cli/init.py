@@ -57,17 +57,20 @@ def init(ws: Workspace, email: str, project: str | None, force: bool) -> None:
         "",
         style="bold",
     )
-    ws.console.print(
+    say = ws.console.print
+    say(
         f"[green]✓[/] {result.directory}: project [bold]{result.project}[/], critical and "
-        f"warning routed to {result.email}"
+        f"warning routed to {result.email}",
+        soft_wrap=True,
     )
     for path in result.files:
-        ws.console.print(f"  wrote {path}", highlight=False)
+        say(f"  wrote {path}", soft_wrap=True)
     if result.alarm_files:
-        ws.console.print(table)
+        say(table)
     else:
-        ws.console.print(f"No resource with a recommended alarm found in {region}.")
-    ws.console.print(
+        say(f"No resource with a recommended alarm found in {region}.", soft_wrap=True)
+    say(
         "Next: sentinel validate, then sentinel plan (the rules not written are comments in "
-        "their file, with AWS's advice for the threshold)."
+        "their file, with AWS's advice for the threshold).",
+        soft_wrap=True,
     )

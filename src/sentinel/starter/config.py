@@ -179,18 +179,20 @@ def _alarms_text(
     for row in for_type(type_name):
         rule = _rule(row, type_name, names)
         reason = row.not_written_because()
-        matched = len(found) if row.is_account_wide else _matches(rule, inventory, region)
-        if reason is None and matched == 0:
+        matched = list(found) if row.is_account_wide else _matches(rule, inventory, region)
+        if reason is None and not matched:
             reason = f"no {type_name} in {region} matches {_where(row)}"
         if reason is not None:
             not_written += 1
             skipped.extend(_commented(row, rule, reason))
             continue
-        names.add(rule["name"])
-        rules += 1
-        alarms += 1 if row.is_account_wide else matched
-        lines.extend(_indent(_comment(f"{row.metric}: {row.justification}")))
-        lines.extend(_indent(_dump([rule]).splitlines()))
+        split = [(rule, matched)] if row.is_account_wide else _split_by_id(row, rule, matched)
+        for part, members in split:
+            names.add(part["name"])
+            rules += 1
+            alarms += 1 if row.is_account_wide else len(members)
+            lines.extend(_indent(_comment(f"{row.metric}: {row.justification}")))
+            lines.extend(_indent(_dump([part]).splitlines()))
     if rules == 0:
         lines[-1] = "alarms: []"
     if skipped:
@@ -235,10 +237,41 @@ def _rule(row: Recommendation, type_name: str, names: set[str]) -> dict[str, Any
     return rule
 
 
-def _matches(rule: dict[str, Any], inventory: Inventory, region: str) -> int:
+def _matches(rule: dict[str, Any], inventory: Inventory, region: str) -> list[Resource]:
     from sentinel.config.models import ForEach
 
-    return len(expand(ForEach.model_validate(rule["for_each"]), inventory, region))
+    return expand(ForEach.model_validate(rule["for_each"]), inventory, region)
+
+
+def _split_by_id(
+    row: Recommendation, rule: dict[str, Any], matched: Sequence[Resource]
+) -> list[tuple[dict[str, Any], list[Resource]]]:
+    """One rule, or one per value of the attribute that tells resources of one id apart.
+
+    Alarm names are made of the resource's id; ECS services of one name in two clusters would
+    make one name twice, so their rule is written once per cluster (the attribute a dimension
+    names).
+    """
+    ids = [resource.id for resource in matched]
+    attributes = [
+        match.group(1)
+        for template in row.dimensions.values()
+        if template is not None
+        for match in re.finditer(r"\{attr:([A-Za-z_][A-Za-z0-9_]*)\}", template)
+    ]
+    if len(set(ids)) == len(ids) or not attributes:
+        return [(rule, list(matched))]
+    attribute = attributes[0]
+    groups: dict[str, list[Resource]] = {}
+    for resource in matched:
+        groups.setdefault(str(resource.attributes.get(attribute)), []).append(resource)
+    parts = []
+    for value, members in sorted(groups.items()):
+        part = {**rule, "name": f"{rule['name']}-{_slug(value)}"}
+        where = {**part["for_each"].get("where", {}), attribute: [value]}
+        part["for_each"] = {**part["for_each"], "where": where}
+        parts.append((part, members))
+    return parts
 
 
 def _where(row: Recommendation) -> str:
@@ -273,7 +306,7 @@ def _slug(type_name: str) -> str:
 
 def _metric_slug(metric: str) -> str:
     """``CPUUtilization`` -> ``cpu-utilization``, ``EBSByteBalance%`` -> ``...-balance-pct``."""
-    text = metric.replace("%", "Pct")
+    text = metric.replace("%", "Pct").replace("IDs", "Ids")
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", text)
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", text)
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
