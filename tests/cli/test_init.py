@@ -109,6 +109,12 @@ def test_init_writes_alarms_that_validate_and_plan_per_resource(
     topics = {c.key for c in changes if c.kind == "topic"}
     assert topics == {"my-team-critical", "my-team-warning"}
 
+    shown = run("plan", "-C", str(target), "--region", REGION)
+    assert shown.exit_code == 0, shown.output
+    first = sorted(instances, key=lambda r: r.id)[0]
+    assert f"+ alarm my-team-ec2-instance-cpu-utilization-{first.id}" in shown.stdout
+    assert 'description: "This alarm is used to detect high CPU utilization.' in shown.stdout
+
 
 def test_types_without_resources_write_no_file_and_skipped_rows_are_comments(
     demo: SessionFactory, commands_on: Any, tmp_path: Path
