@@ -24,6 +24,10 @@ _COST = (
 # Every command of the CLI, as its words after `sentinel`: what each exit code means.
 EXIT_CODES: dict[str, dict[int, str]] = {
     "validate": {OK: "the configuration is valid", ERROR: _LOCAL},
+    "init": {
+        OK: "the starter configuration was written",
+        ERROR: f"{_ERROR}, a bad --email or --project, or a non-empty directory without --force",
+    },
     "schema": {OK: "the schemas were printed or written", ERROR: _LOCAL},
     "local": {OK: "the emulator ran and was stopped", ERROR: _ERROR},
     "demo": {OK: "every demo step did what it should", ERROR: f"{_ERROR}, or a demo step failed"},
