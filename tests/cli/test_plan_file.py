@@ -16,30 +16,18 @@ from sentinel.cli import SentinelGroup
 from sentinel.cli.sync import apply_command, drift_command, plan_command
 from sentinel.emulator.extensions import install
 from sentinel.sync.plan_file import FORMAT, VERSION
-from sync.shop import PAGERDUTY_KEY, PROJECT, shop_files, write_config
+from sync.shop import (
+    CPU_ALARMS,
+    PAGERDUTY_KEY,
+    PROJECT,
+    rewrite_alarm,
+    shop_files,
+    write_config,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 READ_AT = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
-CPU = """\
-alarms:
-  - name: web-cpu-high
-    severity: warning
-    namespace: AWS/EC2
-    metric: CPUUtilization
-    dimensions: {InstanceId: i-0123456789abcdef0}
-    statistic: Average
-    condition: "> 80"
-    for: 5m
-  - name: db-cpu-high
-    severity: warning
-    namespace: AWS/EC2
-    metric: CPUUtilization
-    dimensions: {InstanceId: i-0fedcba9876543210}
-    statistic: Average
-    condition: "> 90"
-    for: 5m
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +47,7 @@ def shared_session(aws: SessionFactory, monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    return write_config(tmp_path / "shop", shop_files({"alarms/cpu.yaml": CPU}))
+    return write_config(tmp_path / "shop", shop_files({"alarms/cpu.yaml": CPU_ALARMS}))
 
 
 def run(*args: str) -> Result:
@@ -85,16 +73,6 @@ def _save(shop: Path, out: Path, *args: str) -> dict[str, Any]:
     assert PAGERDUTY_KEY not in text
     saved: dict[str, Any] = json.loads(text)
     return saved
-
-
-def _rehand(aws: SessionFactory, name: str, **changes: Any) -> None:
-    """Write an alarm again by hand, as a console user would, with some fields changed."""
-    alarm = _alarms(aws)[name]
-    params = ["AlarmName", "Namespace", "MetricName", "Dimensions", "Statistic", "Period"]
-    params += ["EvaluationPeriods", "DatapointsToAlarm", "ComparisonOperator", "AlarmActions"]
-    params += ["OKActions", "TreatMissingData", "Threshold", "InsufficientDataActions"]
-    given = {k: alarm[k] for k in params if k in alarm}
-    aws.client("cloudwatch").put_metric_alarm(**(given | changes))
 
 
 def test_saved_plan_records_what_was_reviewed(aws: SessionFactory, shop: Path, tmp_path: Path):
@@ -128,7 +106,9 @@ def test_saved_plan_records_what_was_reviewed(aws: SessionFactory, shop: Path, t
 def test_same_config_on_two_checkouts_has_one_digest(
     aws: SessionFactory, shop: Path, tmp_path: Path
 ) -> None:
-    other = write_config(tmp_path / "elsewhere" / "shop", shop_files({"alarms/cpu.yaml": CPU}))
+    other = write_config(
+        tmp_path / "elsewhere" / "shop", shop_files({"alarms/cpu.yaml": CPU_ALARMS})
+    )
     crlf = other / "alarms" / "cpu.yaml"
     crlf.write_bytes(b"\xef\xbb\xbf" + crlf.read_bytes().replace(b"\n", b"\r\n"))
     one = _save(shop, tmp_path / "one.json")
@@ -163,7 +143,7 @@ def test_config_changed_since_the_plan_is_refused(
 ) -> None:
     out = tmp_path / "plan.json"
     _save(shop, out)
-    write_config(shop, {"alarms/cpu.yaml": CPU.replace('"> 80"', '"> 85"')})
+    write_config(shop, {"alarms/cpu.yaml": CPU_ALARMS.replace('"> 80"', '"> 85"')})
     (shop / "alarms" / "more.yaml").write_text("alarms: []\n", encoding="utf-8")
     result = run("apply", "-C", str(shop), str(out))
     assert result.exit_code == 1
@@ -179,7 +159,7 @@ def test_resources_changed_in_aws_since_the_plan_are_named(
     aws: SessionFactory, shop: Path, tmp_path: Path
 ) -> None:
     assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
-    write_config(shop, {"alarms/cpu.yaml": CPU.replace('"> 80"', '"> 85"')})
+    write_config(shop, {"alarms/cpu.yaml": CPU_ALARMS.replace('"> 80"', '"> 85"')})
     out = tmp_path / "plan.json"
     saved = _save(shop, out)
     assert [(c["kind"], c["key"], c["action"]) for c in saved["changes"]] == [
@@ -190,8 +170,8 @@ def test_resources_changed_in_aws_since_the_plan_are_named(
     assert ("alarm", "shop-db-cpu-high") in unchanged and len(unchanged) == 12
     assert all(u["actual_digest"].startswith("sha256:") for u in saved["unchanged"])
 
-    _rehand(aws, "shop-web-cpu-high", Threshold=70.0)  # the one the plan updates
-    _rehand(aws, "shop-db-cpu-high", Threshold=95.0)  # one the plan leaves as it is
+    rewrite_alarm(aws, "shop-web-cpu-high", Threshold=70.0)  # the one the plan updates
+    rewrite_alarm(aws, "shop-db-cpu-high", Threshold=95.0)  # one the plan leaves as it is
     aws.client("cloudwatch").delete_alarms(AlarmNames=["shop-api-errors"])
     result = run("apply", "-C", str(shop), str(out))
     assert result.exit_code == 1
@@ -211,7 +191,7 @@ def test_resources_changed_in_aws_since_the_plan_are_named(
 
 def test_an_update_plan_applies_exactly(aws: SessionFactory, shop: Path, tmp_path: Path) -> None:
     assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
-    write_config(shop, {"alarms/cpu.yaml": CPU.replace('"> 80"', '"> 85"')})
+    write_config(shop, {"alarms/cpu.yaml": CPU_ALARMS.replace('"> 80"', '"> 85"')})
     out = tmp_path / "plan.json"
     _save(shop, out)
     result = run("apply", "-C", str(shop), str(out))
