@@ -252,3 +252,13 @@ def test_another_version_of_a_real_plan_is_refused(
     assert missing.exit_code == 1
     assert "cannot read the plan file" in missing.output and "No such file" in missing.output
     assert _alarms(aws) == {}
+
+
+def test_a_plan_that_cannot_be_written_exits_1(aws: SessionFactory, shop: Path, tmp_path: Path):
+    out = tmp_path / "no-such-directory" / "plan.json"
+    result = run("plan", "-C", str(shop), "--out", str(out))
+    assert result.exit_code == 1
+    assert f"error: cannot write the plan to {out}: No such file or directory" in (
+        " ".join(result.output.split())
+    )
+    assert not out.parent.exists()

@@ -65,6 +65,12 @@ def test_plan_and_apply_write_only_the_targets(aws: SessionFactory, shop: Path) 
     assert "+ alarm shop-web-cpu-high" in planned.output
     assert "shop-api-errors" not in planned.output and "+ topic" not in planned.output
     assert "Plan: 2 to create, 0 to update, 0 to replace, 0 to delete." in planned.output
+    # The topic they notify is not in AWS yet: the plan says so, and how to include it.
+    assert (
+        "cpu.yaml:2: warning: alarm shop-web-cpu-high points at topic shop-warning, which is not "
+        "in AWS yet and not targeted: add --target topic:shop-warning"
+        in " ".join(planned.output.split())
+    )
 
     applied = run("apply", "-C", str(shop), "--target", CPU, "--auto-approve")
     assert applied.exit_code == 0, applied.output

@@ -166,7 +166,7 @@ def _saved_change(change: Change) -> SavedResource:
         action=change.action.value,
         source=change.source,
         desired=shown_fields(change.desired) if change.desired is not None else None,
-        changed=[f.field for f in change.fields],
+        changed=[f.field for f in change.fields] if change.desired and change.actual else [],
         actual_digest=state_digest(change.actual) if change.actual is not None else None,
     )
 
@@ -267,8 +267,8 @@ def check_fresh(saved: SavedPlan, fresh: SavedPlan, path: Path) -> None:
         lines = "\n".join(f"  - {reason}" for reason in reasons)
         raise PlanFileError(
             f"{path} is stale: {len(reasons)} resource(s) changed since it was made "
-            f"(AWS read at {saved.read_at.isoformat()}); nothing was written. Make and review "
-            f"the plan again:\n{lines}"
+            f"(AWS read at {saved.read_at.isoformat(timespec='seconds')}); nothing was "
+            f"written. Make and review the plan again:\n{lines}"
         )
 
 

@@ -14,6 +14,7 @@ changes, conflicts and kept resources remain in the plan, so only they are writt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -24,7 +25,7 @@ from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import plan
 from sentinel.sync.kind import Kind
 from sentinel.sync.kinds import all_kinds
-from sentinel.sync.model import Plan
+from sentinel.sync.model import Action, Plan, PlanWarning
 
 
 @dataclass(frozen=True)
@@ -159,4 +160,38 @@ def narrow(full: Plan, targets: Sequence[Target]) -> Plan:
 
 def plan_targets(ctx: SyncContext, targets: Sequence[Target]) -> Plan:
     """``plan`` narrowed to the targets (the whole plan when there are none)."""
-    return narrow(plan(ctx, targeted_kinds(targets)), targets)
+    kinds = targeted_kinds(targets)
+    full = plan(ctx, kinds)
+    narrowed = narrow(full, targets)
+    if narrowed is not full:
+        narrowed.warnings = [*narrowed.warnings, *_left_out(ctx, kinds, full, narrowed)]
+    return narrowed
+
+
+def _left_out(
+    ctx: SyncContext, kinds: Sequence[Kind], full: Plan, narrowed: Plan
+) -> list[PlanWarning]:
+    """Targeted changes pointing at what the whole plan creates but the targets leave out."""
+    kept = {(c.kind, c.key) for c in narrowed.changes}
+    creates = {
+        c.key: c for c in full.changes if c.action is Action.CREATE and (c.kind, c.key) not in kept
+    }
+    if not creates:
+        return []
+    by_name = {kind.name: kind for kind in kinds}
+    warnings: list[PlanWarning] = []
+    for change in narrowed.changes:
+        if change.desired is None:
+            continue
+        for arn in sorted(by_name[change.kind].references(ctx, change.desired)):
+            other = creates.get(re.split(r"[:/]", arn)[-1])
+            if other is not None:
+                warnings.append(
+                    PlanWarning(
+                        change.source or str(ctx.config.root),
+                        f"{change.kind} {change.key} points at {other.kind} {other.key}, which "
+                        "is not in AWS yet and not targeted: add "
+                        f"--target {'-'.join(other.kind.split())}:{other.key}",
+                    )
+                )
+    return warnings
