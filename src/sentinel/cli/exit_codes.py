@@ -34,13 +34,13 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "inventory": {OK: "the resources were listed", ERROR: _ERROR},
     "plan": {
         OK: "the plan was shown (with --detailed-exitcode: there are no changes)",
-        ERROR: f"{_ERROR}, or the account is not in `accounts:`",
+        ERROR: f"{_ERROR}, the account is not in `accounts:`, or a --target matches nothing",
         CHANGES: "with --detailed-exitcode: there are changes",
     },
     "apply": {
         OK: "every change was applied, or there was nothing to change",
         ERROR: f"{_ERROR}, the account is not in `accounts:`, apply was refused or cancelled, "
-        "or a change failed",
+        "a change failed, or a saved plan is unreadable, of another project or stale",
     },
     "drift": {
         OK: "AWS matches the configuration",

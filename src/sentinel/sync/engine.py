@@ -45,6 +45,7 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     for kind in kinds:
         desired = _by_key(wanted[kind.name])
         actual = _by_key(_read(kind, kind.actual, ctx))
+        result.desired[kind.name], result.actual[kind.name] = desired, actual
         candidates = [
             state
             for key, state in actual.items()
