@@ -21,6 +21,7 @@ SERVICES: tuple[str, ...] = (
     "budgets",
     "tagging",
     "metric_data",
+    "ssm",
 )
 
 _lock = threading.Lock()
