@@ -26,6 +26,7 @@ GUARDED = [
     ["tags", "audit", "--fix", "--auto-approve"],
     ["route", "--drain"],
     ["daemon", "--once", "cost-report"],
+    ["unlock", "--force"],
 ]
 
 

@@ -40,7 +40,12 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "apply": {
         OK: "every change was applied, or there was nothing to change",
         ERROR: f"{_ERROR}, the account is not in `accounts:`, apply was refused or cancelled, "
-        "a change failed, or a saved plan is unreadable, of another project or stale",
+        "another apply holds the lock, a change failed, or a saved plan is unreadable, of "
+        "another project or stale",
+    },
+    "unlock": {
+        OK: "the apply lock was broken, or none was held",
+        ERROR: f"{_ERROR}, or the lock is still refreshed and --force was not given",
     },
     "drift": {
         OK: "AWS matches the configuration",

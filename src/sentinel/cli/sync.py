@@ -11,10 +11,12 @@ import click
 
 from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
+from sentinel.cli.unlock import lock_timeout_option, report_lock, waiting
 from sentinel.clock import now
 from sentinel.errors import RefusedError, TargetError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import DEFAULT_CONCURRENCY, apply, plan
+from sentinel.sync.lock import apply_lock
 from sentinel.sync.mass_delete import check_mass_delete
 from sentinel.sync.model import Plan
 from sentinel.sync.plan_file import (
@@ -151,6 +153,7 @@ def plan_command(
 )
 @click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
 @target_option
+@lock_timeout_option
 def apply_command(
     ws: Workspace,
     plan_file: Path | None,
@@ -159,6 +162,7 @@ def apply_command(
     concurrency: int,
     compact: bool,
     targets: list[Target],
+    lock_timeout: int,
 ) -> None:
     """Apply the plan: topics, subscriptions, alarms, composites, dashboards, budgets.
 
@@ -169,6 +173,9 @@ def apply_command(
     with its targets and region, without a prompt (it was reviewed when it was made); it exits 1
     and writes nothing when the file is of another project or format version, or when the
     configuration or any resource it covers changed in AWS since, naming them.
+
+    Writes while holding the project's apply lock (kept in AWS): while another apply holds it,
+    exits 1 naming the holder, or waits up to --lock-timeout and reads the plan again.
     """
     saved = load_plan(plan_file) if plan_file is not None else None
     if saved is not None and plan_file is not None:
@@ -191,12 +198,51 @@ def apply_command(
         if not click.confirm("Apply these changes?", default=False):
             raise RefusedError("apply cancelled; nothing was changed")
     ws.console.print()
-    report = apply(
-        ctx, result, concurrency=concurrency, on_result=lambda r: render_result(r, ws.console)
-    )
+    lock = apply_lock(ctx.factory, ctx.config, ctx.region)
+    with lock.holding(lock_timeout, on_wait=lambda held: waiting(held, lock_timeout, ws.err)):
+        if lock.waited_for is not None:
+            if saved is not None and plan_file is not None:
+                result = _plan(ws, ctx, targets)
+                fresh = saved_plan(result, ctx.config, ctx.account_id, saved.read_at, saved.targets)
+                check_fresh(saved, fresh, plan_file)
+            else:
+                result = _plan_again(
+                    ws, ctx, result, targets, auto_approve, allow_mass_delete, compact
+                )
+        report = apply(
+            ctx, result, concurrency=concurrency, on_result=lambda r: render_result(r, ws.console)
+        )
     render_report(report, ws.console)
-    if not report.ok:
+    if report_lock(lock, ws.err) or not report.ok:
         sys.exit(1)
+
+
+def _plan_again(
+    ws: Workspace,
+    ctx: SyncContext,
+    confirmed: Plan,
+    targets: list[Target],
+    auto_approve: bool,
+    allow_mass_delete: bool,
+    compact: bool,
+) -> Plan:
+    """After waiting for another apply: the plan as AWS is now. When it differs from the one
+    confirmed it is refused, unless apply was approved in advance (then it is shown)."""
+    result = _plan(ws, ctx, targets)
+    if plan_json(result)["changes"] == plan_json(confirmed)["changes"]:
+        return result
+    if not auto_approve:
+        raise RefusedError(
+            "another apply changed AWS while this one waited for the lock; nothing was "
+            "written: run apply again to review the new plan"
+        )
+    ws.console.print(
+        "Another apply changed AWS while this one waited for the lock; the plan now:",
+        soft_wrap=True,
+    )
+    render_plan(result, ws.console, compact=compact)
+    check_mass_delete(result, allow_mass_delete)
+    return result
 
 
 @click.command("drift")
