@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from moto.ssm.exceptions import SSMException
+from moto.ssm.responses import SimpleSystemManagerResponse
 
 from sentinel.aws.session import SessionFactory
 from sentinel.errors import RefusedError
@@ -344,3 +347,24 @@ def test_breaking_refuses_while_a_takeover_runs_unless_forced(ssm: Any) -> None:
     assert stored(ssm)["id"] == "dead-1"  # type: ignore[index]
     assert breaker.break_lock(seen, force=True).broken is True
     assert stored(ssm) is None
+
+
+def test_concurrent_updates_refused_by_aws_are_retried(
+    ssm: Any, inject_faults: Callable[..., None]
+) -> None:
+    """AWS may answer a write racing another with TooManyUpdates; the lock writes again."""
+    refusals: list[str] = []
+
+    def busy(response: SimpleSystemManagerResponse) -> Exception | None:
+        if len(refusals) < 2:
+            refusals.append(response._get_param("Name"))
+            return SSMException("TooManyUpdates", "There are concurrent updates")
+        return None
+
+    inject_faults(SimpleSystemManagerResponse, "put_parameter", busy)
+    first = lock(ssm)
+    first.acquire()
+
+    assert refusals == [NAME, NAME]
+    assert stored(ssm)["id"] == first.id  # type: ignore[index]
+    first.release()

@@ -45,6 +45,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import random
 import socket
 import threading
 import time
@@ -68,6 +69,7 @@ OPERATIONS: tuple[str, ...] = ("ssm:GetParameter", "ssm:PutParameter", "ssm:Dele
 LOCK_TTL = timedelta(minutes=2)
 HEARTBEAT = timedelta(seconds=30)
 POLL_SECONDS = 5.0
+TOO_MANY_UPDATES_ATTEMPTS = 6
 # Where a CI system says which run this is: the URL named by one variable, or GitHub's parts.
 CI_RUN_URL_VARIABLES: tuple[str, ...] = (
     "CI_JOB_URL",  # GitLab CI
@@ -424,18 +426,27 @@ class ApplyLock:
         return True
 
     def _put(self, name: str, record: LockRecord, overwrite: bool) -> None:
-        try:
-            self.ssm.put_parameter(
-                Name=name,
-                Description=_DESCRIPTION,
-                Value=record.to_json(),
-                Type="String",
-                Overwrite=overwrite,
-            )
-        except self.ssm.exceptions.ParameterAlreadyExists:
-            raise
-        except AWS_FAILURES as exc:
-            raise translate(exc) from exc
+        # Two writes of one parameter at the same moment: AWS may answer the second with
+        # TooManyUpdates (botocore does not retry it) rather than serialise them; it is retried
+        # here, and a create then gets the ParameterAlreadyExists it was racing towards.
+        for attempt in range(TOO_MANY_UPDATES_ATTEMPTS):
+            try:
+                self.ssm.put_parameter(
+                    Name=name,
+                    Description=_DESCRIPTION,
+                    Value=record.to_json(),
+                    Type="String",
+                    Overwrite=overwrite,
+                )
+                return
+            except self.ssm.exceptions.ParameterAlreadyExists:
+                raise
+            except self.ssm.exceptions.TooManyUpdates as exc:
+                if attempt + 1 == TOO_MANY_UPDATES_ATTEMPTS:
+                    raise translate(exc) from exc
+                time.sleep(random.uniform(0.5, 1.0) * 0.1 * 2**attempt)
+            except AWS_FAILURES as exc:
+                raise translate(exc) from exc
 
     def _delete(self, name: str) -> None:
         try:
