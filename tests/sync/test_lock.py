@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import threading
 import time
@@ -17,7 +18,9 @@ from moto.ssm.responses import SimpleSystemManagerResponse
 from sentinel.aws.session import SessionFactory
 from sentinel.errors import RefusedError
 from sentinel.sync.lock import (
+    CALLS,
     LOCK_TTL,
+    PARAMETER_PATTERN,
     ApplyLock,
     LockHeldError,
     LockRecord,
@@ -368,3 +371,11 @@ def test_concurrent_updates_refused_by_aws_are_retried(
     assert refusals == [NAME, NAME]
     assert stored(ssm)["id"] == first.id  # type: ignore[index]
     first.release()
+
+
+def test_every_parameter_the_lock_uses_matches_its_declared_pattern() -> None:
+    pattern = PARAMETER_PATTERN.format(project="shop")
+    assert fnmatch.fnmatchcase(lock_name("shop"), pattern)
+    assert fnmatch.fnmatchcase(marker_name("shop", "3f2a", 2), pattern)
+    assert not fnmatch.fnmatchcase(lock_name("shop-eu"), pattern)
+    assert set(CALLS) == {"ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"}

@@ -10,7 +10,7 @@ Why SSM Parameter Store:
 - PutParameter with ``Overwrite=False`` creates a parameter atomically: of two calls for one
   name exactly one succeeds, the other gets ParameterAlreadyExists. That is the whole lock.
 - Nothing to set up first and nothing left behind: a standard parameter is free, exists only
-  while the lock is held, and needs three calls (``OPERATIONS``). A DynamoDB table or an S3
+  while the lock is held, and needs three calls (``CALLS``). A DynamoDB table or an S3
   bucket would be a resource Sentinel had to create before the first apply and keep, with
   create permissions in every CI role.
 - What it lacks is a conditional overwrite; the takeover below makes up for it.
@@ -64,8 +64,10 @@ if TYPE_CHECKING:
     from sentinel.aws.session import SessionFactory
     from sentinel.config import Config
 
-# The AWS operations the lock calls, as IAM actions, on the two parameter names below.
-OPERATIONS: tuple[str, ...] = ("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter")
+# The AWS calls the lock makes, and the parameters it makes them on (every name the lock uses
+# matches this pattern, so an IAM policy can scope the calls to it).
+CALLS: tuple[str, ...] = ("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter")
+PARAMETER_PATTERN = "/sentinel/{project}/apply-lock*"
 LOCK_TTL = timedelta(minutes=2)
 HEARTBEAT = timedelta(seconds=30)
 POLL_SECONDS = 5.0
