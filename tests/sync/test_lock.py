@@ -379,3 +379,29 @@ def test_every_parameter_the_lock_uses_matches_its_declared_pattern() -> None:
     assert fnmatch.fnmatchcase(marker_name("shop", "3f2a", 2), pattern)
     assert not fnmatch.fnmatchcase(lock_name("shop-eu"), pattern)
     assert set(CALLS) == {"ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"}
+
+
+def test_a_holder_that_refreshes_its_expired_lock_keeps_it(ssm: Any) -> None:
+    """Stalled past its expiry, the holder refreshed before the taker wrote: the taker waits."""
+    stalled, taker = lock(ssm, ALICE), lock(ssm)
+    with time_machine.travel(T, tick=False):
+        stalled.acquire()
+    original = taker._claim
+
+    def claim_then_holder_refreshes(record: LockRecord) -> tuple[int, LockRecord | None]:
+        claimed = original(record)
+        assert stalled.refresh() is True
+        return claimed
+
+    taker._claim = claim_then_holder_refreshes  # type: ignore[method-assign]
+    with (
+        time_machine.travel(T + timedelta(minutes=3), tick=False),
+        pytest.raises(
+            LockHeldError, match=r"locked by alice@ci-runner:4242 .*expires 2026-12-02T10:05:00Z\)"
+        ),
+    ):
+        taker.acquire()
+
+    assert stored(ssm)["id"] == stalled.id  # type: ignore[index]
+    assert markers(ssm) == []
+    stalled.release()

@@ -23,6 +23,8 @@ Expiry: the holder refreshes ``expires`` (``LOCK_TTL`` ahead) every ``HEARTBEAT`
 while it applies, so a lock whose ``expires`` has passed belongs to a run that died (killed CI
 runner, lost machine). Times come from ``sentinel.clock`` and are compared with the reader's
 clock: machines keep NTP time (AWS refuses requests signed more than five minutes off).
+The lock is released when the apply ends, on an error or Ctrl-C too, and only while it is still
+the holder's own record; a process killed outright leaves it to expire.
 
 Taking over an expired lock: the process that wants to replace expired record X first creates a
 marker, ``/sentinel/<project>/apply-lock-takeover/<X.id>/1``, with ``Overwrite=False``; exactly
@@ -35,9 +37,10 @@ its own ``expires``: a taker that died between its two calls leaves a marker tha
 the next taker claims generation 2 of it (``.../<X.id>/2``), so no lock stays stuck.
 ``sentinel unlock`` breaks a lock through the same marker.
 
-What no lease without fencing tokens can rule out is a holder that is not dead but stalled for
-longer than ``LOCK_TTL`` (a suspended laptop): its heartbeat reads the lock before it writes,
-finds someone else's record, stops, and reports the lock as ``lost``; the CLI says so.
+What no lease without fencing tokens can rule out is a holder (or a taker) that is not dead but
+stalled for longer than ``LOCK_TTL`` (a suspended laptop): its heartbeat reads the lock before
+it writes, finds someone else's record, stops, and reports the lock as ``lost``; the CLI says
+so and exits 1.
 """
 
 from __future__ import annotations
@@ -301,6 +304,8 @@ class ApplyLock:
             current = self.read()
             if current is None or current.id != expired.id:
                 return _RETRY  # released, broken or taken over by someone else meanwhile
+            if not current.expired(clock.now()):
+                return _Blocked(current)  # its holder was stalled, not dead, and refreshed it
             mine = self._new_record()
             self._put(self.name, mine, overwrite=True)
             self.record = mine
