@@ -264,7 +264,7 @@ def test_unlock_refuses_a_live_lock_unless_forced(shop: Path, ssm: Any) -> None:
 
     refused = run("unlock", "-C", str(shop))
     assert refused.exit_code == 1
-    assert "its apply is probably still running" in refused.output
+    assert "that apply is probably still running" in refused.output
     assert "pass --force" in refused.output
     assert holder(ssm) == ALICE
 

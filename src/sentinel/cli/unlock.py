@@ -93,8 +93,9 @@ def unlock(ws: Workspace, force: bool) -> None:
     )
     if live and not force:
         raise RefusedError(
-            f"the lock was refreshed and expires at {timestamp(held.expires)}: its apply is "
-            "probably still running. Wait for it, or pass --force to break it anyway"
+            f"the lock is live until {timestamp(held.expires)} (its holder refreshes it while "
+            "it applies): that apply is probably still running. Wait for it, or pass --force "
+            "to break it anyway"
         )
     outcome = lock.break_lock(held, force=force)
     if outcome.now_held is not None:
