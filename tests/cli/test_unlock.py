@@ -278,3 +278,29 @@ def test_unlock_refuses_a_live_lock_unless_forced(shop: Path, ssm: Any) -> None:
     assert live.release() is False  # the holder never deletes a lock that is not its own
 
     assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
+
+
+@pytest.mark.real_clock
+def test_a_saved_plan_that_waited_for_an_apply_that_changed_aws_is_refused(
+    aws: SessionFactory, shop: Path, ssm: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sentinel.sync.lock.POLL_SECONDS", 0.05)
+    out = tmp_path / "plan.json"
+    assert run("plan", "-C", str(shop), "--out", str(out)).exit_code == 0
+    first = alice(ssm)
+    first.acquire()
+
+    def first_apply() -> None:  # it creates what the saved plan would have
+        ctx = SyncContext(load_config(shop), SessionFactory(session=aws.session()), "us-east-1")
+        assert apply(ctx, plan(ctx)).ok
+        aws.client("cloudwatch").delete_alarms(AlarmNames=["shop-api-errors"])
+
+    release_when_found_held(aws, first, then=first_apply)
+    result = run("apply", "-C", str(shop), str(out), "--lock-timeout", "1m")
+
+    assert result.exit_code == 1
+    assert "Waiting up to 1m for the apply lock" in result.output
+    assert "plan.json is stale: 10 resource(s) changed since it was made" in result.output
+    assert "✓ created" not in result.output
+    assert "shop-api-errors" not in written(aws)["alarms"]  # nothing written by this apply
+    assert holder(ssm) is None
