@@ -184,3 +184,14 @@ def test_secrets_the_config_references_are_read_and_no_others(tmp_path: Path) ->
     # The root project references its secrets through the environment only: no secret reads.
     root_route = json.loads(run("--for", "route").output)
     assert not actions(root_route) & {"ssm:GetParameter", "kms:Decrypt"}
+
+
+# IAM quotas: a customer managed policy holds up to 6,144 characters, whitespace not counted
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+MANAGED_POLICY_CHARACTERS = 6144
+
+
+def test_every_policy_fits_in_one_managed_policy() -> None:
+    for args in ([], *(["--for", flow] for flow in FLOWS)):
+        text = "".join(run(*args).output.split())
+        assert len(text) <= MANAGED_POLICY_CHARACTERS, (args, len(text))
