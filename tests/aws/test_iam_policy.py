@@ -144,6 +144,7 @@ def test_writes_are_scoped_to_the_project_and_reads_are_not() -> None:
     ]
     for read in ("cloudwatch:DescribeAlarms", "tag:GetResources", "budgets:ViewBudget"):
         assert statement_of(apply, read)["Resource"] == "*"
+    assert statement_of(apply, "apigateway:GET")["Resource"] == ["arn:aws:apigateway:*::/restapis"]
     # The lock's parameter is the lock's to name.
     assert statement_of(apply, "ssm:PutParameter")["Resource"] == "*"
     # import reads what exists whatever its name.

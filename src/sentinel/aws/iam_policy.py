@@ -91,6 +91,11 @@ for _action in (
     _SCOPED[f"sqs:{_action}"] = (_QUEUE,)
 for _action in ("ModifyBudget", "TagResource"):
     _SCOPED[f"budgets:{_action}"] = (_BUDGET,)
+# IAM action -> ARNs it is scoped to whatever the project: API Gateway's GET would otherwise read
+# every API Gateway resource (API keys among them); the inventory lists REST APIs only.
+_FIXED: dict[str, tuple[str, ...]] = {
+    "apigateway:GET": ("arn:{partition}:apigateway:*::/restapis",)
+}
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
 
@@ -275,6 +280,8 @@ def _resources(action: str, scope: Scope) -> tuple[str, ...]:
             else f"arn:{partition}:secretsmanager:*:*:secret:{name}-*"
             for name in scope.secrets
         )
+    if action in _FIXED:
+        return tuple(template.format(partition=partition) for template in _FIXED[action])
     templates = _SCOPED.get(action)
     if not templates or "*" in scope.names:
         return ("*",)
