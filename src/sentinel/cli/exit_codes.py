@@ -75,6 +75,7 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         "or the --once job failed",
     },
     "daemon status": {OK: "the jobs were listed", ERROR: _LOCAL},
+    "iam-policy": {OK: "the policy was printed", ERROR: _LOCAL},
 }
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, fields, is_dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 
 from sentinel.errors import SecretError
 
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
 
 _REFERENCE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:/\S+|secretsmanager:\S+)$")
 SENSITIVE = "(sensitive)"
+# The AWS calls resolving a reference of each kind makes (``sentinel iam-policy``).
+SECRET_CALLS: dict[str, tuple[str, ...]] = {
+    "env": (),
+    "ssm": ("ssm:GetParameter",),
+    "secretsmanager": ("secretsmanager:GetSecretValue",),
+}
 
 
 def parse_secret_reference(value: Any) -> str:
@@ -65,3 +72,36 @@ def resolve_secret(reference: str, factory: SessionFactory | None = None) -> str
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
         raise SecretError(f"secret {reference}: cannot be read ({code})") from None
     raise SecretError(f"secret {reference}: unknown reference kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class SecretReference:
+    kind: str  # env, ssm, secretsmanager
+    name: str  # the variable, parameter (with its leading /) or secret
+
+
+def secret_references(config: Any) -> list[SecretReference]:
+    """Every secret reference a loaded configuration holds, each once, in the order found."""
+    found: dict[str, SecretReference] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, str):
+            text = value.strip()
+            if _REFERENCE.match(text) and text not in found:
+                kind, _, name = text.partition(":")
+                found[text] = SecretReference(kind, name)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                visit(getattr(value, name))
+        elif is_dataclass(value) and not isinstance(value, type):
+            for item in fields(value):
+                visit(getattr(value, item.name))
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list | tuple | set | frozenset):
+            for item in value:
+                visit(item)
+
+    visit(config)
+    return list(found.values())

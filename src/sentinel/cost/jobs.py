@@ -77,11 +77,23 @@ def _scan_schedule(config: Any) -> str | None:
     return config.anomaly_detection.schedule if config.anomaly_detection else None
 
 
+# Notices go to a severity's SNS topic, found by name.
+_NOTICE_CALLS = ("sns:ListTopics", "sns:Publish")
 COST_REPORT = JobSpec(
-    "cost-report", "Daily cost report, to Slack", _report_schedule, _report, period="day"
+    "cost-report",
+    "Daily cost report, to Slack",
+    _report_schedule,
+    _report,
+    period="day",
+    calls=("ce:GetCostAndUsage", "ce:GetCostForecast", "budgets:DescribeBudgets", "sns:Publish"),
 )
 ANOMALY_SCAN = JobSpec(
-    "anomaly-scan", "Cost anomaly scan and notices", _scan_schedule, _scan, period="day"
+    "anomaly-scan",
+    "Cost anomaly scan and notices",
+    _scan_schedule,
+    _scan,
+    period="day",
+    calls=("ce:GetCostAndUsage", *_NOTICE_CALLS),
 )
 DELIVERIES = JobSpec(
     "deliveries",
@@ -89,4 +101,5 @@ DELIVERIES = JobSpec(
     lambda config: DELIVERY_SCHEDULE,
     _deliveries,
     period="run",
+    calls=("sns:Publish",),
 )

@@ -35,7 +35,9 @@ class JobSpec:
     ``schedule`` reads the job's crontab line from the config (None: not configured, not
     scheduled). ``period`` names what one run covers: a ``day`` or ``week`` in the project's
     time zone (the ledger runs a job once per period whatever restarts happen), or each ``run``
-    (a frequent job, not ledgered). ``run`` returns a one-line summary or raises.
+    (a frequent job, not ledgered). ``run`` returns a one-line summary or raises. ``calls``
+    are the AWS calls a run makes ("<IAM prefix>:<Operation>", for ``sentinel iam-policy``),
+    with the inventory's listings when ``reads_inventory``.
     """
 
     name: str
@@ -43,6 +45,8 @@ class JobSpec:
     schedule: Callable[[Any], str | None]
     run: Callable[[JobContext], str]
     period: Period = "day"
+    calls: tuple[str, ...] = ()
+    reads_inventory: bool = False
 
     @property
     def ledgered(self) -> bool:

@@ -11,7 +11,7 @@ from sentinel.inventory.catalog import (
     resource_type,
     resource_types,
 )
-from sentinel.inventory.discovery import Inventory
+from sentinel.inventory.discovery import Inventory, inventory_calls
 from sentinel.inventory.resource import Resource, TagFilter
 from sentinel.inventory.summary import TypeSummary, summarize
 
@@ -23,6 +23,7 @@ __all__ = [
     "TagFilter",
     "TypeSummary",
     "UnknownResourceTypeError",
+    "inventory_calls",
     "resource_type",
     "resource_types",
     "summarize",

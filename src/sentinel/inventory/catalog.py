@@ -64,6 +64,18 @@ class ResourceType:
     region: str | None = None
 
     @property
+    def calls(self) -> tuple[str, ...]:
+        """The calls its catalog entry makes: the listing, and the tags' call when separate."""
+        from sentinel.aws.iam_policy import api_call
+
+        found = [api_call(self.service, self.listing.operation)]
+        if isinstance(self.tags, TaggingApiTags):
+            found.append(api_call("resourcegroupstaggingapi", "get_resources"))
+        elif isinstance(self.tags, BatchTags):
+            found.append(api_call(self.service, self.tags.operation))
+        return tuple(found)
+
+    @property
     def is_global(self) -> bool:
         return self.region is not None
 

@@ -19,6 +19,19 @@ from sentinel.inventory.resource import Resource, TagFilter
 MAX_PARALLEL_LISTINGS = 8
 
 
+def inventory_calls(types: Iterable[str] | None = None) -> set[str]:
+    """The AWS calls listing ``types`` (every known type by default) makes, as declared by the
+    catalog and the code per type, and the account's id for ARNs the listings do not return."""
+    from sentinel.inventory.registry import CALLS
+
+    names = KNOWN_RESOURCE_TYPES if types is None else list(types)
+    calls = {"sts:GetCallerIdentity"}
+    for name in names:
+        calls.update(resource_type(name).calls)
+        calls.update(CALLS.get(name, ()))
+    return calls
+
+
 class Inventory:
     """Resources in the given regions (the factory's region by default).
 

@@ -76,5 +76,11 @@ def _run(context: JobContext) -> str:
 
 
 RIGHTSIZING = JobSpec(
-    "rightsizing", "Weekly right-sizing findings, to Slack", _schedule, _run, period="week"
+    "rightsizing",
+    "Weekly right-sizing findings, to Slack",
+    _schedule,
+    _run,
+    period="week",
+    calls=("cloudwatch:GetMetricData",),
+    reads_inventory=True,
 )

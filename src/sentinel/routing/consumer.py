@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
@@ -93,6 +93,18 @@ class RunReport:
 
 
 class Consumer:
+    # The AWS calls finding the queue and consuming it make ("<IAM prefix>:<Operation>").
+    calls: ClassVar[tuple[str, ...]] = (
+        "sqs:GetQueueUrl",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:DeleteMessageBatch",
+        "sqs:ChangeMessageVisibility",
+        "sqs:ChangeMessageVisibilityBatch",
+        "sqs:SendMessage",
+    )
+
     def __init__(
         self,
         router: Router,

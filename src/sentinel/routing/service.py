@@ -195,6 +195,12 @@ def build_router(
     )
 
 
+def router_calls() -> tuple[str, ...]:
+    """The AWS calls the router makes: the queue's, and the destinations' that use AWS (SES);
+    PagerDuty and Slack are not AWS. Secrets are the config's (sentinel.config.secrets)."""
+    return (*Consumer.calls, *EmailDestination.calls)
+
+
 def build_consumer(
     config: Config,
     factory: SessionFactory,

@@ -95,5 +95,11 @@ def _review(context: JobContext) -> str:
 
 
 SLO_REVIEW = JobSpec(
-    "slo-review", "Weekly SLO review with burn-down chart, to Slack", _schedule, _review, "week"
+    "slo-review",
+    "Weekly SLO review with burn-down chart, to Slack",
+    _schedule,
+    _review,
+    "week",
+    calls=("cloudwatch:GetMetricData",),
+    reads_inventory=True,  # SLOs templated over resources
 )

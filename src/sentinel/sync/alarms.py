@@ -86,6 +86,8 @@ def evaluation_periods(ctx: SyncContext, rule: AlarmRule) -> tuple[int, int]:
 class Alarms(Kind):
     name = KIND
     label = "CloudWatch alarms"
+    reads = ("cloudwatch:DescribeAlarms", "tag:GetResources")
+    writes = ("cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:DeleteAlarms")
 
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []

@@ -254,6 +254,22 @@ def _subscribers(ctx: SyncContext, names: list[str], key: str, source: str) -> l
 class Budgets(Kind):
     name = KIND
     label = "AWS Budgets"
+    reads = (
+        "budgets:DescribeBudgets",
+        "budgets:DescribeNotificationsForBudget",
+        "budgets:DescribeSubscribersForNotification",
+        "budgets:ListTagsForResource",
+    )
+    writes = (
+        "budgets:CreateBudget",
+        "budgets:UpdateBudget",
+        "budgets:CreateNotification",
+        "budgets:DeleteNotification",
+        "budgets:CreateSubscriber",
+        "budgets:DeleteSubscriber",
+        "budgets:TagResource",
+        "budgets:DeleteBudget",
+    )
 
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []

@@ -28,6 +28,9 @@ KIND = "burn-rate alarm"
 class BurnRateAlarms(Kind):
     name = KIND
     label = "SLO burn-rate alarms"
+    # Written as metric and composite alarms are.
+    reads = ("cloudwatch:DescribeAlarms", "tag:GetResources")
+    writes = (*Alarms.writes, *CompositeAlarms.writes)
     ordered = True
 
     def __init__(self) -> None:

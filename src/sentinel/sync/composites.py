@@ -87,6 +87,8 @@ def _topological(uses: Mapping[str, set[str]]) -> list[str]:
 class CompositeAlarms(Kind):
     name = KIND
     label = "CloudWatch composite alarms"
+    reads = ("cloudwatch:DescribeAlarms", "tag:GetResources")
+    writes = ("cloudwatch:PutCompositeAlarm", "cloudwatch:TagResource", "cloudwatch:DeleteAlarms")
     ordered = True
 
     def desired(self, ctx: SyncContext) -> list[State]:

@@ -46,6 +46,12 @@ def desired_bodies(ctx: SyncContext) -> dict[str, tuple[dict[str, Any], str]]:
 class Dashboards(Kind):
     name = KIND
     label = "CloudWatch dashboards"
+    reads = (
+        "cloudwatch:ListDashboards",
+        "cloudwatch:GetDashboard",
+        "cloudwatch:ListTagsForResource",
+    )
+    writes = ("cloudwatch:PutDashboard", "cloudwatch:TagResource", "cloudwatch:DeleteDashboards")
 
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []

@@ -33,6 +33,10 @@ class Kind(ABC):
     # True for kinds others point at (topics): every actual resource's owner is read, and one
     # of the project's name that Sentinel does not own blocks each change that points at it.
     depended_on: ClassVar[bool] = False
+    # The AWS API calls the kind makes, "<IAM prefix>:<Operation>" (``sentinel iam-policy``):
+    # ``reads`` in desired, actual and owners (plan), ``writes`` in create, update and delete.
+    reads: ClassVar[tuple[str, ...]] = ()
+    writes: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def desired(self, ctx: SyncContext) -> list[State]: ...

@@ -31,6 +31,22 @@ POLICY_SID = "SentinelSeverityTopics"
 class RouterQueueKind(Kind):
     name = KIND
     label = "router queue"
+    reads = (
+        "sqs:GetQueueUrl",
+        "sqs:GetQueueAttributes",
+        "sqs:ListQueueTags",
+        "sns:ListSubscriptions",
+    )
+    writes = (
+        "sqs:GetQueueUrl",
+        "sqs:CreateQueue",
+        "sqs:TagQueue",
+        "sqs:SetQueueAttributes",
+        "sqs:DeleteQueue",
+        "sns:ListSubscriptions",
+        "sns:Subscribe",
+        "sns:Unsubscribe",
+    )
 
     # --- desired -------------------------------------------------------------------------
 

@@ -85,6 +85,8 @@ def normalise_subscription(item: dict[str, Any]) -> State:
 class Subscriptions(Kind):
     name = KIND
     label = "SNS subscriptions"
+    reads = ("sns:ListTopics", "sns:ListSubscriptionsByTopic", "tag:GetResources")
+    writes = ("sns:Subscribe", "sns:Unsubscribe")
     updatable = False
 
     def desired(self, ctx: SyncContext) -> list[State]:

@@ -89,6 +89,8 @@ class Topics(Kind):
     label = "SNS topics"
     # Subscriptions, alarm actions, budget alerts and the router queue point at the topics.
     depended_on = True
+    reads = ("sns:ListTopics", "sns:GetTopicAttributes", "tag:GetResources")
+    writes = ("sns:CreateTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:DeleteTopic")
 
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []

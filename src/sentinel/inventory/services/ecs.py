@@ -18,7 +18,7 @@ DESCRIBE_SERVICES_BATCH = 10
 LIST_CLUSTERS_PAGE = 100
 
 
-@enumerates("ecs:cluster")
+@enumerates("ecs:cluster", calls=("ecs:DescribeClusters",))
 def clusters(listing: Listing) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for chunk in batches(listing.items(), DESCRIBE_CLUSTERS_BATCH):
@@ -27,7 +27,7 @@ def clusters(listing: Listing) -> list[dict[str, Any]]:
     return found
 
 
-@enumerates("ecs:service")
+@enumerates("ecs:service", calls=("ecs:ListClusters", "ecs:DescribeServices"))
 def services(listing: Listing) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     cluster_arns = listing.paginate("list_clusters", "clusterArns", page_size=LIST_CLUSTERS_PAGE)
@@ -41,7 +41,7 @@ def services(listing: Listing) -> list[dict[str, Any]]:
     return found
 
 
-@derives("ecs:service")
+@derives("ecs:service", calls=("ecs:DescribeTaskDefinition",))
 def service_attributes(
     listing: Listing, items: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:

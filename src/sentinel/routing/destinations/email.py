@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import botocore.exceptions
 
@@ -24,6 +24,8 @@ RETRYABLE = frozenset(
 
 
 class EmailDestination:
+    calls: ClassVar[tuple[str, ...]] = ("ses:SendEmail",)
+
     def __init__(self, address: str, ses: Callable[[], Any], sender: str | None = None) -> None:
         self.address = address
         self.id = f"email:{address}"
