@@ -145,8 +145,10 @@ def test_writes_are_scoped_to_the_project_and_reads_are_not() -> None:
     for read in ("cloudwatch:DescribeAlarms", "tag:GetResources", "budgets:ViewBudget"):
         assert statement_of(apply, read)["Resource"] == "*"
     assert statement_of(apply, "apigateway:GET")["Resource"] == ["arn:aws:apigateway:*::/restapis"]
-    # The lock's parameter is the lock's to name.
-    assert statement_of(apply, "ssm:PutParameter")["Resource"] == "*"
+    # The apply lock's parameter and its takeover markers.
+    assert statement_of(apply, "ssm:PutParameter")["Resource"] == [
+        "arn:aws:ssm:*:*:parameter/sentinel/p2p/apply-lock*"
+    ]
     # import reads what exists whatever its name.
     imported = json.loads(run("--for", "import").output)
     assert statement_of(imported, "cloudwatch:GetDashboard")["Resource"] == "*"

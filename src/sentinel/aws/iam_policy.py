@@ -31,6 +31,8 @@ from botocore import xform_name
 
 from sentinel.aws.failures import iam_action
 from sentinel.errors import SentinelError
+from sentinel.sync.lock import CALLS as LOCK_CALLS
+from sentinel.sync.lock import PARAMETER_PATTERN as LOCK_PARAMETER
 
 if TYPE_CHECKING:
     from sentinel.config import Config
@@ -40,10 +42,8 @@ IAM_ACTIONS_FILE = "iam_actions.yaml"
 FLOWS = ("plan", "apply", "import", "daemon", "route")
 # Every command that works in an account may read the caller's identity (accounts:, ARNs).
 BASE_CALLS = ("sts:GetCallerIdentity",)
-# The apply lock, kept in SSM Parameter Store: until sentinel.sync.lock declares its own calls,
-# they are declared here (the lock module takes this constant over). Its parameter's name is
-# the lock's to choose, so these are not scoped.
-APPLY_LOCK_CALLS = ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")
+# The apply lock (and `sentinel unlock`): its SSM parameter and takeover markers.
+APPLY_LOCK_CALLS = LOCK_CALLS
 # What a parameter or secret encrypted with a customer-managed key needs, only through SSM or
 # Secrets Manager (the kms:ViaService condition); AWS-managed keys need nothing more.
 KMS_DECRYPT = "kms:Decrypt"
@@ -182,6 +182,8 @@ class Scope:
     names: tuple[str, ...] = ("*",)
     parameters: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
+    # The apply lock's parameter name pattern (None: any parameter).
+    lock_parameter: str | None = None
 
 
 def scope_of(config: Config, region: str | None = None) -> Scope:
@@ -198,6 +200,7 @@ def scope_of(config: Config, region: str | None = None) -> Scope:
         names=tuple(sorted(names)),
         parameters=tuple(sorted({r.name for r in refs if r.kind == "ssm"})),
         secrets=tuple(sorted({r.name for r in refs if r.kind == "secretsmanager"})),
+        lock_parameter=LOCK_PARAMETER.format(project=config.name),
     )
 
 
@@ -237,10 +240,20 @@ def policy(
 def grants(calls: Iterable[str], scope: Scope) -> dict[str, tuple[str, ...]]:
     """IAM action -> the resources it is allowed on, for the API calls ``calls``."""
     calls = set(calls)
-    # The lock's parameter is not named by the config: its actions stay on "*".
-    wide = _lock_actions() if set(APPLY_LOCK_CALLS) <= calls else set()
-    actions = {action for call in calls for action in actions_of(call)}
-    return {a: ("*",) if a in wide else _resources(a, scope) for a in sorted(actions)}
+    lock_calls = set(APPLY_LOCK_CALLS) if set(APPLY_LOCK_CALLS) <= calls else set()
+    locking = _lock_actions() if lock_calls else set()
+    # The lock's actions on its parameter; the same actions for other calls (a secret's
+    # ssm:GetParameter) on theirs as well.
+    others = {action for call in calls - lock_calls for action in actions_of(call)}
+    granted: dict[str, tuple[str, ...]] = {a: _resources(a, scope) for a in others}
+    for action in locking:
+        if scope.lock_parameter is None:
+            granted[action] = ("*",)
+            continue
+        arn = f"arn:{scope.partition}:ssm:*:*:parameter/{scope.lock_parameter.lstrip('/')}"
+        before = granted.get(action, ())
+        granted[action] = before if "*" in before else tuple(sorted({*before, arn}))
+    return dict(sorted(granted.items()))
 
 
 def document(allowed: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
