@@ -27,12 +27,16 @@ def topic_name_of(arn: str) -> str:
 
 
 def list_project_topics(ctx: SyncContext) -> list[str]:
-    """ARNs of the account's topics whose names carry the project prefix (ListTopics, paged)."""
+    """ARNs of the account's topics whose names carry the project prefix, or that the config
+    names as a severity's ``aws_name`` (ListTopics, paged: it lists every topic, so a named one
+    costs no extra call). Any other topic is not read further."""
     sns = ctx.client("sns")
+    named = set(severities_by_topic(ctx))
     arns = []
     for page in sns.get_paginator("list_topics").paginate():
         for topic in page.get("Topics", []):
-            if topic_name_of(topic["TopicArn"]).startswith(ctx.prefix):
+            name = topic_name_of(topic["TopicArn"])
+            if name.startswith(ctx.prefix) or name in named:
                 arns.append(topic["TopicArn"])
     return sorted(arns)
 
