@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sentinel.config.models.base import is_extended_statistic
-from sentinel.sync.alarm_names import alarm_name_of, explicit_alarm_names
+from sentinel.sync.alarm_names import alarm_arn, alarm_name_of, explicit_alarm_names
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
-from sentinel.sync.ownership import owners_by_key
+from sentinel.sync.ownership import owners_by_key, tag_list
 from sentinel.sync.templates import expand, fill, fill_mapping
 
 if TYPE_CHECKING:
@@ -177,6 +177,15 @@ class Alarms(Kind):
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[state.key])
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        tag_alarm(ctx, state)
+
+
+def tag_alarm(ctx: SyncContext, state: State) -> None:
+    """The project's tags on an alarm (metric or composite), and nothing else."""
+    arn = state.arn or alarm_arn(ctx, state.key)
+    ctx.client("cloudwatch").tag_resource(ResourceARN=arn, Tags=tag_list(ctx.tags))
 
 
 def _dimensions(values: Mapping[str, str]) -> list[dict[str, str]]:

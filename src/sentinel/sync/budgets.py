@@ -389,6 +389,12 @@ class Budgets(Kind):
             ResourceTags=[{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
         )
 
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        ctx.client("budgets").tag_resource(
+            ResourceARN=state.arn or budget_arn(ctx, state.key),
+            ResourceTags=[{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
+        )
+
     def delete(self, ctx: SyncContext, state: State) -> None:
         try:
             ctx.client("budgets").delete_budget(AccountId=ctx.account_id, BudgetName=state.key)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel.config.references import RULE_REFERENCE
 from sentinel.sync.alarm_names import alarm_name_of
-from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms
+from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms, tag_alarm
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key
@@ -165,6 +165,9 @@ class CompositeAlarms(Kind):
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[state.key])
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        tag_alarm(ctx, state)
 
 
 def normalise_composite(alarm: Mapping[str, Any]) -> dict[str, Any]:

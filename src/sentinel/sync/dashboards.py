@@ -20,6 +20,7 @@ from sentinel.sync.dashboard_body import DashboardBody
 from sentinel.sync.dashboard_fields import body_fields, tidy_numbers
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
+from sentinel.sync.ownership import tag_list
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
@@ -119,6 +120,10 @@ class Dashboards(Kind):
         cloudwatch.put_dashboard(**payload)
         # PutDashboard ignores Tags on an existing dashboard: the project's tags go separately.
         cloudwatch.tag_resource(ResourceARN=actual.arn or desired.arn, Tags=tags)
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        arn = state.arn or dashboard_arn(ctx, state.key)
+        ctx.client("cloudwatch").tag_resource(ResourceARN=arn, Tags=tag_list(ctx.tags))
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         try:

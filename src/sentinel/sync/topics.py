@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
-from sentinel.sync.ownership import owners_by_key
+from sentinel.sync.ownership import owners_by_key, tag_list
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
@@ -134,6 +134,10 @@ class Topics(Kind):
                 TopicArn=actual.arn, AttributeName=attribute, AttributeValue=value
             )
         sns.tag_resource(ResourceArn=actual.arn, Tags=payload["Tags"])
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        arn = state.arn or ctx.arn("sns", state.key)
+        ctx.client("sns").tag_resource(ResourceArn=arn, Tags=tag_list(ctx.tags))
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         # DeleteTopic is idempotent: a topic deleted meanwhile is not an error.
