@@ -119,6 +119,14 @@ class Untagged(SyncContext):
         return {}
 
 
+class HandTagged(SyncContext):
+    """The same, with a tag of its maker's (SQS's TagQueue takes no empty set of tags)."""
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {"origin": "by-hand"}
+
+
 def _root(tmp_path: Path) -> Path:
     files = {
         "alarms/routing.yaml": ROUTING,
@@ -129,12 +137,12 @@ def _root(tmp_path: Path) -> Path:
     return write_config(tmp_path / "shop", shop_files(files))
 
 
-def _hand_made(aws: SessionFactory, root: Path) -> None:
+def _hand_made(aws: SessionFactory, root: Path, maker: type[SyncContext] = Untagged) -> None:
     config = load_config(root)
-    by_hand = Untagged(config=config, factory=aws, region="us-east-1")
+    by_hand = maker(config=config, factory=aws, region="us-east-1")
     report = apply(by_hand, plan(by_hand))
     assert report.ok, [(r.change.key, r.error) for r in report.failed]
-    assert {key for tags in _tags(aws).values() for key in tags} == set()
+    assert not any("sentinel:project" in tags for tags in _tags(aws).values())
 
 
 def _alarms(aws: SessionFactory) -> dict[str, dict[str, Any]]:
@@ -451,3 +459,59 @@ def test_owners_of_matched_alarms_cost_one_tagging_request_a_hundred(
     assert [len(arns) for arns in batches] == [100, 100, 30]  # ceil(230 / 100) requests
     assert factory.counter.total("cloudwatch", "DescribeAlarms") == 1 + math.ceil(RULES / 100)
     assert factory.counter.total("cloudwatch", "ListTagsForResource") == 0
+
+
+def test_an_alarm_made_by_hand_with_awss_defaults_is_adopted(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    """Written as people write alarms: an int threshold, no datapoints, no description."""
+    root = _root(tmp_path)
+    ctx = context(aws, root)
+    aws.client("cloudwatch").put_metric_alarm(
+        AlarmName="API latency (legacy)",
+        Namespace="AWS/ApplicationELB",
+        MetricName="TargetResponseTime",
+        Dimensions=[{"Name": "LoadBalancer", "Value": "app/shop-alb/0123456789abcdef"}],
+        ExtendedStatistic="p95",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=2,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[f"arn:aws:sns:us-east-1:{ctx.account_id}:shop-warning"],
+        OKActions=[f"arn:aws:sns:us-east-1:{ctx.account_id}:shop-warning"],
+    )
+
+    result = plan(ctx, [Alarms()])
+
+    assert result.conflicts == []
+    assert [(c.key, c.action) for c in result.changes] == [
+        ("shop-api-errors", Action.CREATE),
+        ("API latency (legacy)", Action.ADOPT),
+    ]
+    assert apply(ctx, result, [Alarms()]).ok
+    assert _tags(aws)["API latency (legacy)"]["sentinel:project"] == "shop"
+    assert plan(context(aws, root), [Alarms()]).is_empty
+
+
+def test_the_router_queue_is_adopted_with_its_dead_letter_queue(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    root = write_config(
+        tmp_path / "shop", shop_files({"alarms/routing.yaml": ROUTING + "router: {}\n"})
+    )
+    _hand_made(aws, root, HandTagged)
+    ctx = context(aws, root)
+
+    result = plan(ctx)
+
+    assert ("router-queue", "shop-router", Action.ADOPT) in {
+        (c.kind, c.key, c.action) for c in result.changes
+    }
+    assert {c.action for c in result.changes} == {Action.ADOPT} and result.conflicts == []
+    assert apply(ctx, result).ok
+    sqs = aws.client("sqs")
+    for queue in ("shop-router", "shop-router-dlq"):
+        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        assert sqs.list_queue_tags(QueueUrl=url)["Tags"]["sentinel:project"] == "shop"
+    assert plan(context(aws, root)).is_empty
