@@ -161,6 +161,14 @@ def test_explicit_names_are_used_as_is(aws: SessionFactory, tmp_path: Path) -> N
     again = plan(context(aws, root))
     assert again.changes == [] and again.conflicts == []
 
+    # A template's explicit name outside the prefix, untagged, is adopted (read by its name).
+    [orders] = cloudwatch.describe_alarms(AlarmNames=["orders-db-cpu-high"])["MetricAlarms"]
+    cloudwatch.untag_resource(
+        ResourceARN=orders["AlarmArn"], TagKeys=["sentinel:project", "sentinel:managed-by"]
+    )
+    adoption = plan(context(aws, root))
+    assert [(c.key, c.action) for c in adoption.changes] == [("orders-db-cpu-high", Action.ADOPT)]
+
 
 def test_router_maps_explicit_names_back_to_rules(aws: SessionFactory, tmp_path: Path) -> None:
     from sentinel.routing.alert import Alert, AlertKind, AlertState
