@@ -49,7 +49,7 @@ def _plan(ws: Workspace, ctx: SyncContext) -> Plan:
 )
 @click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
 def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool, compact: bool) -> None:
-    """Show what apply would create, update and delete. Reads only."""
+    """Show what apply would create, update, delete and adopt. Reads only."""
     ctx = _context(ws)
     result = _plan(ws, ctx)
     if as_json:
