@@ -300,3 +300,10 @@ def test_aws_name_is_not_empty_or_padded(tmp_path: Path, value: str) -> None:
     assert any("/budgets/budgets.yaml:3:15: " in p and "starts or ends" in p for p in problems), (
         problems
     )
+
+
+def test_a_templated_composite_name_validates_with_tag_placeholders(tmp_path: Path) -> None:
+    alarms = ALARMS.replace(
+        "  - name: db-trouble\n", '  - name: db-trouble\n    aws_name: "{tag:Team}-{id}-trouble"\n'
+    )
+    assert _problems(tmp_path, **{"alarms/shop.yaml": alarms}) == []

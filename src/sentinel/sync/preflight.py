@@ -231,9 +231,10 @@ def _template_parts(config: Config) -> tuple[list[ForEach], set[str], set[str]]:
     tags: set[str] = set()
     attributes: set[str] = set()
     # Placeholders outside a template are refused when the config loads: only templated alarm
-    # rules can hold any, while dashboards and SLOs are few and walked whole.
+    # rules and composites can hold any, while dashboards and SLOs are few and walked whole.
     models: list[Any] = [
         [rule for rule in config.alarms if rule.for_each is not None],
+        [composite for composite in config.composites if composite.for_each is not None],
         config.dashboards,
         config.slos,
     ]
