@@ -54,3 +54,11 @@ class SecretError(SentinelError):
 
 class RefusedError(SentinelError):
     """Sentinel refused to do something dangerous without an explicit flag or confirmation."""
+
+
+class PlanFileError(SentinelError):
+    """A saved plan that cannot be applied: unreadable, of another version or project, or stale."""
+
+
+class TargetError(SentinelError):
+    """A ``--target`` that names no kind, or that matches no resource."""

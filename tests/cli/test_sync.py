@@ -86,6 +86,25 @@ def test_compact_plan_is_one_line_per_resource(shop: Path) -> None:
     assert lines[-1] == "Plan: 11 to create, 0 to update, 0 to replace, 0 to delete."
 
 
+def test_plan_formats(shop: Path) -> None:
+    text = run("plan", "-C", str(shop), "--format", "text")
+    assert "Monthly CloudWatch cost of this change: +$0.90" in text.output
+
+    as_json = json.loads(run("plan", "-C", str(shop), "--format", "json").stdout)
+    assert as_json == json.loads(run("plan", "-C", str(shop), "--json").stdout)
+    assert as_json["monthly_cost"]["delta"] == 0.9
+
+    markdown = run("plan", "-C", str(shop), "--format", "markdown", "--detailed-exitcode")
+    assert markdown.exit_code == 2
+    assert markdown.stdout.startswith("## Sentinel plan: `shop` in us-east-1\n")
+    assert "| **total** | **11** |" in markdown.stdout
+    assert markdown.stdout.count("<details>") == 4
+
+    both = run("plan", "-C", str(shop), "--json", "--format", "markdown")
+    assert both.exit_code == 1
+    assert "--json and --format markdown disagree" in both.output
+
+
 def test_apply_refuses_off_a_terminal_without_auto_approve(aws: SessionFactory, shop: Path) -> None:
     result = run("apply", "-C", str(shop))
     assert result.exit_code == 1

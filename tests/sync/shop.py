@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 from moto.core.exceptions import ServiceException
 
@@ -91,6 +92,27 @@ composites:
     rule: ALARM(api-errors) AND ALARM(api-error-rate)
 """
 
+# Two alarms of one kind of name, for --target alarm:"*cpu*".
+CPU_ALARMS = """\
+alarms:
+  - name: web-cpu-high
+    severity: warning
+    namespace: AWS/EC2
+    metric: CPUUtilization
+    dimensions: {InstanceId: i-0123456789abcdef0}
+    statistic: Average
+    condition: "> 80"
+    for: 5m
+  - name: db-cpu-high
+    severity: warning
+    namespace: AWS/EC2
+    metric: CPUUtilization
+    dimensions: {InstanceId: i-0fedcba9876543210}
+    statistic: Average
+    condition: "> 90"
+    for: 5m
+"""
+
 
 def write_config(root: Path, files: dict[str, str]) -> Path:
     """Write ``{relative path: YAML}`` under ``root``; an empty text leaves the file out."""
@@ -135,3 +157,14 @@ def throttle(share: float, seed: int = 7) -> Callable[[object], Exception | None
             return Throttling() if rng.random() < share else None
 
     return fault
+
+
+def rewrite_alarm(factory: SessionFactory, name: str, **changes: Any) -> None:
+    """Write a metric alarm again by hand, as a console user would, with some fields changed."""
+    cloudwatch = factory.client("cloudwatch")
+    alarm = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    params = ["AlarmName", "Namespace", "MetricName", "Dimensions", "Statistic", "Period"]
+    params += ["EvaluationPeriods", "DatapointsToAlarm", "ComparisonOperator", "AlarmActions"]
+    params += ["OKActions", "TreatMissingData", "Threshold", "InsufficientDataActions"]
+    given = {k: alarm[k] for k in params if k in alarm}
+    cloudwatch.put_metric_alarm(**(given | changes))

@@ -24,19 +24,23 @@ _COST = (
 # Every command of the CLI, as its words after `sentinel`: what each exit code means.
 EXIT_CODES: dict[str, dict[int, str]] = {
     "validate": {OK: "the configuration is valid", ERROR: _LOCAL},
+    "init": {
+        OK: "the starter configuration was written",
+        ERROR: f"{_ERROR}, a bad --email or --project, or a non-empty directory without --force",
+    },
     "schema": {OK: "the schemas were printed or written", ERROR: _LOCAL},
     "local": {OK: "the emulator ran and was stopped", ERROR: _ERROR},
     "demo": {OK: "every demo step did what it should", ERROR: f"{_ERROR}, or a demo step failed"},
     "inventory": {OK: "the resources were listed", ERROR: _ERROR},
     "plan": {
         OK: "the plan was shown (with --detailed-exitcode: there are no changes)",
-        ERROR: f"{_ERROR}, or the account is not in `accounts:`",
+        ERROR: f"{_ERROR}, the account is not in `accounts:`, or a --target matches nothing",
         CHANGES: "with --detailed-exitcode: there are changes",
     },
     "apply": {
         OK: "every change was applied, or there was nothing to change",
         ERROR: f"{_ERROR}, the account is not in `accounts:`, apply was refused or cancelled, "
-        "or a change failed",
+        "a change failed, or a saved plan is unreadable, of another project or stale",
     },
     "drift": {
         OK: "AWS matches the configuration",

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
 from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
-from sentinel.errors import RefusedError
+from sentinel.clock import now
+from sentinel.errors import RefusedError, TargetError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import DEFAULT_CONCURRENCY, apply, plan
 from sentinel.sync.mass_delete import check_mass_delete
 from sentinel.sync.model import Plan
+from sentinel.sync.plan_file import (
+    check_fresh,
+    check_saved,
+    load_plan,
+    saved_plan,
+    saved_targets,
+    write_plan,
+)
 from sentinel.sync.render import plan_json, render_drift, render_plan, render_report, render_result
+from sentinel.sync.render_markdown import render_markdown
+from sentinel.sync.targets import Target, parse_targets, plan_targets
 
 
 def _context(ws: Workspace) -> SyncContext:
@@ -34,36 +47,95 @@ def _context(ws: Workspace) -> SyncContext:
     return SyncContext(config=config, factory=factory, region=region)
 
 
-def _plan(ws: Workspace, ctx: SyncContext) -> Plan:
+def _plan(ws: Workspace, ctx: SyncContext, targets: list[Target] | None = None) -> Plan:
     with ws.err.status("Reading AWS state..."):
-        return plan(ctx)
+        return plan_targets(ctx, targets) if targets else plan(ctx)
+
+
+def _targets(_ctx: click.Context, _param: click.Parameter, texts: tuple[str, ...]) -> list[Any]:
+    try:
+        return parse_targets(texts)
+    except TargetError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KIND[:NAME]",
+    callback=_targets,
+    help="Only the resources of this kind (topic, subscription, alarm, composite, dashboard, "
+    "budget, ...) whose name matches NAME (`*`, `?` patterns; with or without the project "
+    "prefix). Repeatable. Exits 1 when one matches nothing.",
+)
 
 
 @click.command("plan")
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: for a pull-request comment (under GitHub's 65,536 characters).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (--format json).")
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 0 when there are no changes, 2 when there are, 1 on error.",
 )
 @click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
-def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool, compact: bool) -> None:
-    """Show what apply would create, update, delete and adopt. Reads only."""
+@target_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Save the plan to this file, for `sentinel apply FILE` to apply exactly it.",
+)
+def plan_command(
+    ws: Workspace,
+    output_format: str,
+    as_json: bool,
+    detailed_exitcode: bool,
+    compact: bool,
+    targets: list[Target],
+    out: Path | None,
+) -> None:
+    """Show what apply would create, update, delete and adopt, and its monthly cost.
+
+    Reads only (but for --out FILE, which saves the plan for `sentinel apply FILE`).
+    """
+    if as_json and output_format not in ("text", "json"):
+        raise click.UsageError(f"--json and --format {output_format} disagree: pass one")
+    output_format = "json" if as_json else output_format
     ctx = _context(ws)
-    result = _plan(ws, ctx)
-    if as_json:
+    read_at = now()
+    result = _plan(ws, ctx, targets)
+    if out is not None:
+        saved = saved_plan(result, ctx.config, ctx.account_id, read_at, [str(t) for t in targets])
+        write_plan(saved, out)
+    if output_format == "json":
         click.echo(json.dumps(plan_json(result), indent=2, default=str))
+    elif output_format == "markdown":
+        click.echo(render_markdown(result), nl=False)
     else:
         render_plan(result, ws.console, compact=compact)
+    if out is not None:
+        click.echo(f"Saved the plan to {out}: apply it with `sentinel apply {out}`.", err=True)
     if detailed_exitcode and not result.is_empty:
         sys.exit(2)
 
 
 @click.command("apply")
 @common_options
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--auto-approve", is_flag=True, help="Apply without asking (required off a terminal)."
+    "--auto-approve",
+    is_flag=True,
+    help="Apply without asking (required off a terminal; implied with a saved PLAN_FILE).",
 )
 @click.option(
     "--allow-mass-delete",
@@ -78,21 +150,42 @@ def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool, compact:
     help="Writes in flight at once.",
 )
 @click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
+@target_option
 def apply_command(
-    ws: Workspace, auto_approve: bool, allow_mass_delete: bool, concurrency: int, compact: bool
+    ws: Workspace,
+    plan_file: Path | None,
+    auto_approve: bool,
+    allow_mass_delete: bool,
+    concurrency: int,
+    compact: bool,
+    targets: list[Target],
 ) -> None:
     """Apply the plan: topics, subscriptions, alarms, composites, dashboards, budgets.
 
     Shows the plan first and asks for confirmation on a terminal. Exits 1 when any resource
     failed, naming it; running apply again finishes the job.
+
+    With PLAN_FILE (written by `sentinel plan --out PLAN_FILE`), applies exactly that plan,
+    with its targets and region, without a prompt (it was reviewed when it was made); it exits 1
+    and writes nothing when the file is of another project or format version, or when the
+    configuration or any resource it covers changed in AWS since, naming them.
     """
+    saved = load_plan(plan_file) if plan_file is not None else None
+    if saved is not None and plan_file is not None:
+        targets = saved_targets(saved, plan_file, targets)
+        ws.region = ws.region or saved.region
     ctx = _context(ws)
-    result = _plan(ws, ctx)
+    if saved is not None and plan_file is not None:
+        check_saved(saved, plan_file, ctx.config, ctx.region, ctx.account_id)
+    result = _plan(ws, ctx, targets)
+    if saved is not None and plan_file is not None:
+        fresh = saved_plan(result, ctx.config, ctx.account_id, saved.read_at, saved.targets)
+        check_fresh(saved, fresh, plan_file)
     render_plan(result, ws.console, compact=compact)
     if result.is_empty:
         return
     check_mass_delete(result, allow_mass_delete)
-    if not auto_approve:
+    if not auto_approve and saved is None:
         if not sys.stdin.isatty():
             raise RefusedError("not on a terminal: pass --auto-approve to apply without a prompt")
         if not click.confirm("Apply these changes?", default=False):
@@ -109,14 +202,15 @@ def apply_command(
 @click.command("drift")
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
-def drift_command(ws: Workspace, as_json: bool) -> None:
+@target_option
+def drift_command(ws: Workspace, as_json: bool, targets: list[Target]) -> None:
     """Report what was changed in AWS outside Sentinel. Exit 2 when there is drift.
 
     A resource as configured but not yet tagged as the project's (one apply adopts) is listed
     as unowned, and is not drift.
     """
     ctx = _context(ws)
-    result = _plan(ws, ctx)
+    result = _plan(ws, ctx, targets)
     if as_json:
         click.echo(json.dumps(plan_json(result), indent=2, default=str))
     else:

@@ -45,6 +45,7 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     for kind in kinds:
         desired = _by_key(wanted[kind.name])
         actual = _by_key(_read(kind, kind.actual, ctx))
+        result.desired[kind.name], result.actual[kind.name] = desired, actual
         # The owner of every actual resource is known: those the config names, to tell the
         # project's own from one to adopt or another's; the others, to tell what to delete.
         # The Tagging API answers 100 ARNs a request (see each kind's owners).

@@ -112,10 +112,24 @@ class Plan:
     managed: Counter[str] = field(default_factory=Counter)
     unchanged: int = 0
     warnings: list[PlanWarning] = field(default_factory=list)
+    # What was compared, per kind: the desired and the actual states by key.
+    desired: dict[str, dict[str, State]] = field(default_factory=dict)
+    actual: dict[str, dict[str, State]] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
         return not self.changes
+
+    def unchanged_keys(self) -> list[tuple[str, str]]:
+        """(kind, key) of the resources in the config and in AWS that the plan leaves alone."""
+        touched = {(c.kind, c.key) for c in self.changes}
+        touched |= {(c.kind, c.key) for c in self.conflicts}
+        return [
+            (kind, key)
+            for kind, states in self.desired.items()
+            for key in states
+            if key in self.actual.get(kind, {}) and (kind, key) not in touched
+        ]
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)

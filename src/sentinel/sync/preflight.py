@@ -202,8 +202,12 @@ class SampleInventory:
             seen.add(signature)
             listed = self._by_type.setdefault(fe.resource, [])
             base = str(sample.get("id") or f"sample-{fe.resource.split(':')[-1]}")
-            suffix = str(len(listed)) if listed else ""
-            resource_id = base[: len(base) - len(suffix)] + suffix
+            # The id keeps its length; its end is numbered so that no two samples share it.
+            taken = {resource.id for resource in listed}
+            resource_id, number = base, len(listed)
+            while resource_id in taken:
+                suffix = str(number)
+                resource_id, number = base[: len(base) - len(suffix)] + suffix, number + 1
             service, _, kind = fe.resource.partition(":")
             listed.append(
                 Resource(

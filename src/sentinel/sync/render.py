@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from sentinel.sync.bill import bill_json, line_text, money, monthly_cost
 from sentinel.sync.model import Action, ApplyReport, Change, Plan, Result
 
 _STYLE = {
@@ -42,7 +43,26 @@ def render_plan(plan: Plan, console: Console, compact: bool = False) -> None:
     console.print()
     for warning in plan.warnings:
         console.print(f"[yellow]{escape(str(warning))}[/]", soft_wrap=True)
+    if not plan.is_empty:
+        render_bill(plan, console)
     console.print(f"[bold]{plan.summary()}[/]")
+
+
+def render_bill(plan: Plan, console: Console) -> None:
+    """What the plan adds to the monthly CloudWatch bill, line by line, with the price source."""
+    bill = monthly_cost(plan)
+    console.print(f"[bold]Monthly CloudWatch cost of this change: {money(bill.delta)}[/]")
+    for line in bill.changed:
+        console.print(f"  {escape(line_text(bill, line))}")
+    if not bill.changed:
+        console.print("  (no alarm or dashboard is added or removed)")
+    prices = bill.prices
+    console.print(
+        f"  [dim]{prices.region} prices from {prices.source}, read {prices.read}; "
+        f"{escape('; '.join(bill.notes))}.[/]",
+        soft_wrap=True,
+    )
+    console.print()
 
 
 def _render_change(change: Change, console: Console, compact: bool) -> None:
@@ -130,6 +150,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             }
             for c in plan.changes
         ],
+        "monthly_cost": bill_json(monthly_cost(plan)),
     }
 
 
