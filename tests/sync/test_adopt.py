@@ -25,6 +25,7 @@ from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action, Plan
 from sentinel.sync.render import plan_json, render_drift, render_plan, render_result
+from sentinel.sync.render_markdown import render_markdown
 
 from .shop import PROJECT, context, shop_files, write_config
 
@@ -242,6 +243,8 @@ def test_a_hand_made_estate_as_configured_is_adopted_and_only_tagged(
     assert "<= adopt budget Team budget" in text
     assert "adopt composite alarm legacy-api-degraded" in text
     assert plan_json(adoption)["summary"]["adopt"] == 12
+    markdown = render_markdown(adoption)
+    assert "12 to adopt" in markdown and "`<=` **`API latency (legacy)`**" in markdown
     drift = _text(adoption, drift=True)
     assert "unowned alarm API latency (legacy): in AWS as configured, without the" in drift
     assert "No drift." in drift and not adoption.drift
