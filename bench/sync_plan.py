@@ -1,8 +1,9 @@
 """A no-change plan over 5,000 managed alarms, on the emulator's HTTP server.
 
 Sentinel reads the project's alarms by name prefix, 100 a page, following NextToken (the
-emulator pages like AWS). Compared in the same run with a per-alarm refresh, one DescribeAlarms
-per alarm with Terraform's default parallelism of 10, as Terraform's AWS provider does.
+emulator pages like AWS), and their owners' tags 100 ARNs a GetResources request. Compared
+in the same run with a per-alarm refresh, one DescribeAlarms per alarm with Terraform's
+default parallelism of 10, as Terraform's AWS provider does.
 
     python -m bench sync_plan            (or: python -m bench.sync_plan 500)
 
@@ -160,7 +161,16 @@ def main(alarms: int = ALARMS) -> int:
         f"  ratio: {per_alarm_calls / prefix_calls:,.0f}x fewer calls, "
         f"{per_alarm_seconds / prefix_seconds:,.1f}x less time"
     )
-    ok = plan_writes == 0 and pages <= target + 5 and reads <= target + 25
+    # Owners of every matched alarm: ceil(N/100) GetResources requests of 100 ARNs; the
+    # emulator answers each in pages of 100 tags (a few pages a request), AWS a list whole.
+    tag_pages = sum(n for _, operation, n in rows if operation == "GetResources")
+    print(f"  GetResources pages: {tag_pages} (requests: ceil({alarms}/100) = {target} + topics)")
+    ok = (
+        plan_writes == 0
+        and pages <= target + 5
+        and reads - tag_pages <= target + 25
+        and tag_pages <= 5 * (target + 1)
+    )
     print("\nresult:", "within target" if ok else "OVER TARGET")
     return 0 if ok else 1
 

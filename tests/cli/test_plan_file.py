@@ -262,3 +262,34 @@ def test_a_plan_that_cannot_be_written_exits_1(aws: SessionFactory, shop: Path, 
         " ".join(result.output.split())
     )
     assert not out.parent.exists()
+
+
+def test_a_saved_plan_of_adoptions_applies_only_the_tags(
+    aws: SessionFactory, shop: Path, tmp_path: Path
+) -> None:
+    assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
+    cloudwatch = aws.client("cloudwatch")
+    arn = _alarms(aws)["shop-web-cpu-high"]["AlarmArn"]
+    ownership = ["sentinel:project", "sentinel:managed-by"]
+    cloudwatch.untag_resource(ResourceARN=arn, TagKeys=ownership)  # as if made by hand
+    before = _alarms(aws)["shop-web-cpu-high"]
+    out = tmp_path / "plan.json"
+
+    saved = _save(shop, out)
+
+    assert saved["summary"]["adopt"] == 1
+    [change] = saved["changes"]
+    assert (change["kind"], change["key"], change["action"]) == (
+        "alarm",
+        "shop-web-cpu-high",
+        "adopt",
+    )
+    result = run("apply", "-C", str(shop), str(out))
+    assert result.exit_code == 0, result.output
+    assert "✓ adopted alarm shop-web-cpu-high" in result.output
+    assert _alarms(aws)["shop-web-cpu-high"] == before
+    tags = {t["Key"] for t in cloudwatch.list_tags_for_resource(ResourceARN=arn)["Tags"]}
+    assert set(ownership) <= tags
+    # Adopted once, the saved plan is stale: the alarm is now the project's, unchanged.
+    again = run("apply", "-C", str(shop), str(out))
+    assert again.exit_code == 1 and "was to adopt" in again.output

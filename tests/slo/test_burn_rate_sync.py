@@ -113,3 +113,29 @@ def test_changing_an_objective_updates_and_removing_an_slo_deletes_its_alarms(
         AlarmNamePrefix="orders/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
     )
     assert len(left["MetricAlarms"]) + len(left["CompositeAlarms"]) == 12
+
+
+def test_untagged_burn_rate_alarms_as_configured_are_adopted(
+    project: Path, aws: SessionFactory
+) -> None:
+    ctx = context(project, aws)
+    assert apply(ctx, plan(ctx, kinds()), kinds()).ok
+    cloudwatch = aws.client("cloudwatch")
+    described = cloudwatch.describe_alarms(
+        AlarmNamePrefix="orders/slo/", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+    )
+    alarms = described["MetricAlarms"] + described["CompositeAlarms"]
+    for alarm in alarms:  # as if made by hand: the same alarms, without the ownership tags
+        cloudwatch.untag_resource(
+            ResourceARN=alarm["AlarmArn"], TagKeys=["sentinel:project", "sentinel:managed-by"]
+        )
+
+    adoption = plan(context(project, aws), kinds())
+
+    assert {c.action for c in adoption.changes} == {Action.ADOPT}
+    assert len(adoption.changes) == len(alarms) == 18
+    assert apply(context(project, aws), adoption, kinds()).ok
+    for alarm in alarms:
+        tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+        assert {"Key": "sentinel:project", "Value": "orders"} in tags
+    assert plan(context(project, aws), kinds()).is_empty

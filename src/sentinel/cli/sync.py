@@ -106,7 +106,7 @@ def plan_command(
     targets: list[Target],
     out: Path | None,
 ) -> None:
-    """Show what apply would create, update and delete, and its monthly cost.
+    """Show what apply would create, update, delete and adopt, and its monthly cost.
 
     Reads only (but for --out FILE, which saves the plan for `sentinel apply FILE`).
     """
@@ -250,12 +250,16 @@ def _plan_again(
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 @target_option
 def drift_command(ws: Workspace, as_json: bool, targets: list[Target]) -> None:
-    """Report what was changed in AWS outside Sentinel. Exit 2 when there is drift."""
+    """Report what was changed in AWS outside Sentinel. Exit 2 when there is drift.
+
+    A resource as configured but not yet tagged as the project's (one apply adopts) is listed
+    as unowned, and is not drift.
+    """
     ctx = _context(ws)
     result = _plan(ws, ctx, targets)
     if as_json:
         click.echo(json.dumps(plan_json(result), indent=2, default=str))
     else:
         render_drift(result, ws.console)
-    if not result.is_empty:
+    if result.drift:
         sys.exit(2)

@@ -52,7 +52,7 @@ class ConfigDigest(_Model):
 class SavedResource(_Model):
     kind: str
     key: str
-    action: str  # create, update, replace, delete (as the plan), or "unchanged"
+    action: str  # create, update, replace, delete, adopt (as the plan), or "unchanged"
     source: str | None = None
     desired: dict[str, Any] | None = None
     changed: list[str] = []

@@ -36,7 +36,7 @@ from sentinel.aws.request_model import RequestProblem, check_request, service_mo
 from sentinel.config.references import placeholders
 from sentinel.errors import ConfigProblem, SentinelError
 from sentinel.inventory.resource import Resource, TagFilter
-from sentinel.naming import dashboard_name, topic_name
+from sentinel.naming import dashboard_name_of, severity_topic
 from sentinel.sync.context import SyncContext
 from sentinel.sync.kinds import all_kinds
 from sentinel.sync.model import State
@@ -235,9 +235,10 @@ def _template_parts(config: Config) -> tuple[list[ForEach], set[str], set[str]]:
     tags: set[str] = set()
     attributes: set[str] = set()
     # Placeholders outside a template are refused when the config loads: only templated alarm
-    # rules can hold any, while dashboards and SLOs are few and walked whole.
+    # rules and composites can hold any, while dashboards and SLOs are few and walked whole.
     models: list[Any] = [
         [rule for rule in config.alarms if rule.for_each is not None],
+        [composite for composite in config.composites if composite.for_each is not None],
         config.dashboards,
         config.slos,
     ]
@@ -423,12 +424,13 @@ def duplicate_problems(
 
 
 def static_name_problems(config: Config) -> list[ConfigProblem]:
-    """Dashboards and severities whose AWS names collide once made safe for AWS."""
+    """Dashboards and severities whose AWS names collide once made safe for AWS (or as
+    given by ``aws_name``)."""
     places = _Places(config)
     problems = []
     dashboards: dict[str, str] = {}
     for dashboard in config.dashboards:
-        name = dashboard_name(config.name, dashboard.name)
+        name = dashboard_name_of(config.name, dashboard)
         here = places.named("dashboard", dashboard.name)
         if name in dashboards:
             there = places.named("dashboard", dashboards[name])
@@ -443,17 +445,20 @@ def static_name_problems(config: Config) -> list[ConfigProblem]:
     severities = config.routing.severities if config.routing else {}
     topics: dict[str, tuple[str, str]] = {}
     for severity, tier in severities.items():
-        suffix = tier.topic or severity
-        name = topic_name(config.name, suffix)
-        if name in topics and topics[name][1] != suffix:
+        # Severities share a topic by naming it alike: the same `topic:`, or the same aws_name.
+        spelling = (
+            f"aws_name {tier.aws_name}" if tier.aws_name else f"topic {tier.topic or severity}"
+        )
+        name = severity_topic(config, severity)
+        if name in topics and topics[name][1] != spelling:
             other = topics[name][0]
             problems.append(
                 places.named("severity", severity).problem(
                     f"severity {severity!r} and severity {other!r} are both SNS topic {name!r}; "
-                    "name the same `topic:` on both to share it"
+                    "name the same `topic:` (or `aws_name:`) on both to share it"
                 )
             )
-        topics.setdefault(name, (severity, suffix))
+        topics.setdefault(name, (severity, spelling))
     return problems
 
 
@@ -504,11 +509,8 @@ class _Places:
         routing = self.config.routing
         assert routing is not None
         topic = state.key if kind == "topic" else str(state.fields.get("topic", ""))
-        for severity, tier in routing.severities.items():
-            if (
-                kind == "router-queue"
-                or topic_name(self.config.name, tier.topic or severity) == topic
-            ):
+        for severity in routing.severities:
+            if kind == "router-queue" or severity_topic(self.config, severity) == topic:
                 return severity
         return None
 
