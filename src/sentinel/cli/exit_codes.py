@@ -38,6 +38,10 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         ERROR: f"{_ERROR}, the account is not in `accounts:`, apply was refused or cancelled, "
         "or a change failed",
     },
+    "import": {
+        OK: "the configuration was written (what it could not represent is listed)",
+        ERROR: f"{_ERROR}, no project name, or a directory that is not empty without --force",
+    },
     "drift": {
         OK: "AWS matches the configuration",
         ERROR: f"{_ERROR}, or the account is not in `accounts:`",
