@@ -93,6 +93,11 @@ class Severity(Model):
     )
     page: bool = Field(default=False, description="wake someone up (PagerDuty)")
     topic: Name | None = Field(default=None, description="SNS topic suffix; default: severity name")
+    display_name: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the topic's display name; default: project and severity",
+    )
     notify: list[Destination] = []
     ok_actions: bool = True
     insufficient_data_actions: bool = False
