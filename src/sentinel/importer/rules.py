@@ -122,7 +122,8 @@ def build_rules(
         assert match is not None
         key = json.dumps([severity, match.type, shape, pattern_name, entry.label], sort_keys=True)
         groups[key].append((entry, match, shape, pattern_name))
-    for members in groups.values():
+    # The largest group of a name pattern takes its plain name, the others get an aws_name.
+    for _, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
         first, match, shape, pattern_name = members[0]
         resources = [m[1].resource for m in members]
         for_each = find_filter(index, match.type, resources) if len(members) >= MIN_GROUP else None
