@@ -149,7 +149,9 @@ def find_filter(index: ResourceIndex, type_name: str, members: list[Resource]) -
         for key in sorted(keys):
             values = sorted({str(getter(r)[key]) for r in members})
             scalar = all(isinstance(getter(r)[key], (str, int, float, bool)) for r in members)
-            if scalar and len(values) <= MAX_FILTER_VALUES:
+            # A filter lists a few shared values, never one value per resource (an id, an IP).
+            few = len(values) <= min(MAX_FILTER_VALUES, max(1, len(members) // 2))
+            if scalar and few:
                 candidates.append((kind, key, values))
     options: list[tuple[tuple[str, str, list[str]], ...]] = [()]
     options += [(c,) for c in candidates]
