@@ -91,12 +91,12 @@ def _budget(document: BudgetDocument, routes: Routes) -> dict[str, Any]:
     if alerts:
         lists = {tuple(a["notify"]) for a in alerts}
         shared = len(lists) == 1
-        written = []
+        written: list[Any] = []
         for alert in alerts:
             if shared and alert["type"] == "actual":
                 written.append(alert["threshold"])
                 continue
-            entry = {"threshold": alert["threshold"]}
+            entry: dict[str, Any] = {"threshold": alert["threshold"]}
             if alert["type"] != "actual":
                 entry["type"] = alert["type"]
             if not shared:

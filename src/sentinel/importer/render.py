@@ -20,10 +20,8 @@ def render_import(result: ImportResult, console: Console) -> None:
         shown = ", ".join(_count(n, kind) for kind, n in counts.items() if n)
         files.add_row(str(path.relative_to(result.directory)), shown)
     console.print(files)
-    counts = ", ".join(
-        f"{result.imported[k]} {k}{'s' if result.imported[k] != 1 else ''}" for k in _KINDS
-    )
-    console.print(f"Imported {counts}.")
+    imported = ", ".join(_count(result.imported[k], k) for k in _KINDS)
+    console.print(f"Imported {imported}.")
     console.print(
         f"{result.imported['alarm']} alarms as {result.rules} rules "
         f"({result.templates} for_each templates): {result.collapse_ratio:.1f} alarms per rule. "

@@ -115,11 +115,15 @@ def build_rules(
         match = alarm_match(index, fields)
         shape = templated(fields, match) if match else None
         pattern_name = name_pattern(alarm["AlarmName"], match.resource) if match else None
-        templatable = match is not None and shape is not None and pattern_name is not None
-        if not templatable or severity == UNROUTED or alarm["AlarmName"] in pinned:
+        if (
+            match is None
+            or shape is None
+            or pattern_name is None
+            or severity == UNROUTED
+            or alarm["AlarmName"] in pinned
+        ):
             statics.append(entry)
             continue
-        assert match is not None
         key = json.dumps([severity, match.type, shape, pattern_name, entry.label], sort_keys=True)
         groups[key].append((entry, match, shape, pattern_name))
     # The largest group of a name pattern takes its plain name, the others get an aws_name.
