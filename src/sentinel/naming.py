@@ -53,12 +53,27 @@ def budget_name(project: str, budget: str) -> str:
     return managed_name(project, budget, limit=BUDGET_NAME_LIMIT)
 
 
+def dashboard_name_of(project: str, dashboard: object) -> str:
+    """A configured dashboard's AWS name: its ``aws_name``, else ``<project>-<name>``."""
+    explicit = getattr(dashboard, "aws_name", None)
+    return explicit or dashboard_name(project, dashboard.name)  # type: ignore[attr-defined]
+
+
+def budget_name_of(project: str, budget: object) -> str:
+    """A configured budget's AWS name: its ``aws_name``, else ``<project>-<name>``."""
+    explicit = getattr(budget, "aws_name", None)
+    return explicit or budget_name(project, budget.name)  # type: ignore[attr-defined]
+
+
 def ownership_tags(project: str) -> dict[str, str]:
     return {PROJECT_TAG: project, MANAGED_BY_TAG: "sentinel"}
 
 
 def severity_topic(config: object, severity: str) -> str:
-    """The SNS topic name of a severity as configured (``topic:`` or the severity's name)."""
+    """The SNS topic name of a severity as configured: its ``aws_name`` as is, else
+    ``<project>-`` and its ``topic:`` or the severity's name."""
     routing = getattr(config, "routing", None)
     tier = routing.severities.get(severity) if routing else None
+    if tier is not None and tier.aws_name:
+        return str(tier.aws_name)
     return topic_name(config.name, (tier.topic if tier and tier.topic else severity))  # type: ignore[attr-defined]

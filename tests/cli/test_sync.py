@@ -212,3 +212,32 @@ def test_other_configured_regions_are_named(shop: Path) -> None:
     assert "this run covers us-east-1; run it again with --region for eu-west-1" in result.output
     other = run("plan", "-C", str(shop), "--region", "eu-west-1")
     assert "arn:aws:sns:eu-west-1:123456789012:shop-critical" in other.output
+
+
+def test_adoptions_are_planned_applied_and_not_drift(aws: SessionFactory, shop: Path) -> None:
+    assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
+    cloudwatch = aws.client("cloudwatch")
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=["shop-api-errors"])["MetricAlarms"]
+    # As if made by hand: the same alarm, without the ownership tags.
+    cloudwatch.untag_resource(
+        ResourceARN=alarm["AlarmArn"], TagKeys=["sentinel:project", "sentinel:managed-by"]
+    )
+
+    planned = run("plan", "-C", str(shop), "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    assert "<= adopt alarm shop-api-errors" in planned.output
+    assert "Plan: 1 to adopt, 0 to create, 0 to update, 0 to replace, 0 to delete." in (
+        planned.output
+    )
+    assert json.loads(run("plan", "-C", str(shop), "--json").stdout)["summary"]["adopt"] == 1
+    drift = run("drift", "-C", str(shop))
+    assert drift.exit_code == 0, drift.output
+    assert "unowned alarm shop-api-errors: in AWS as configured, without the" in drift.output
+    assert "No drift." in drift.output
+
+    applied = run("apply", "-C", str(shop), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "✓ adopted alarm shop-api-errors" in applied.output
+    tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+    assert {"Key": "sentinel:project", "Value": "shop"} in tags
+    assert run("plan", "-C", str(shop), "--detailed-exitcode").exit_code == 0

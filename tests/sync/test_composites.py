@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sentinel.aws.session import SessionFactory
+from sentinel.config.models import AlarmRule
 from sentinel.sync.composites import alarm_rule
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action
@@ -19,10 +20,22 @@ CRITICAL = "arn:aws:sns:us-east-1:123456789012:shop-critical"
 
 
 def test_rule_names_become_managed_alarm_names() -> None:
-    known = {"db-cpu", "api-errors"}
+    known = {name: _rule(name) for name in ("db-cpu", "api-errors")}
     rule = 'ALARM(db-cpu) AND (ALARM("api-errors") OR NOT OK(other-team-alarm))'
     assert alarm_rule("shop", rule, known) == (
         'ALARM("shop-db-cpu") AND (ALARM("shop-api-errors") OR NOT OK("other-team-alarm"))'
+    )
+
+
+def _rule(name: str) -> AlarmRule:
+    return AlarmRule.model_validate(
+        {
+            "name": name,
+            "severity": "critical",
+            "namespace": "AWS/EC2",
+            "metric": "CPU",
+            "condition": "> 1",
+        }
     )
 
 

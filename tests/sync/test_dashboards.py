@@ -371,8 +371,10 @@ def test_dashboards_of_people_and_other_projects_are_never_touched(
     assert [(c.key, c.message) for c in result.conflicts] == [
         (
             "shop-handmade",
-            "exists in AWS, owned by no Sentinel project (created by hand?); "
-            "Sentinel will not change it",
+            "exists in AWS, owned by no Sentinel project (created by hand?), and differs from "
+            "the config in widgets[0].x, widgets[0].y, widgets[0].width, "
+            "widgets[0].properties.markdown; Sentinel adopts only a resource identical to its "
+            "config (`sentinel import` writes a config that matches it) and will not change it",
         )
     ]
     apply(context(aws, root), result)

@@ -97,8 +97,10 @@ def test_a_hand_made_topic_of_the_projects_name_gets_no_subscription_and_no_alar
 
     conflicts = {(c.kind, c.key): c.message for c in planned.conflicts}
     assert conflicts[("topic", "shop-critical")] == (
-        "exists in AWS, owned by no Sentinel project (created by hand?); Sentinel will not "
-        "change it and nothing it writes will point at it"
+        "exists in AWS, owned by no Sentinel project (created by hand?), and differs from the "
+        "config in display_name, policy.Version, policy.Statement, policy.Id; Sentinel adopts "
+        "only a resource identical to its config (`sentinel import` writes a config that "
+        "matches it) and will not change it and nothing it writes will point at it"
     )
     blocked = (
         "points at topic shop-critical, which Sentinel does not own (see its conflict); "

@@ -222,7 +222,11 @@ def test_pending_confirmation_has_no_arn_and_is_never_deleted(
     assert state.key == "shop-warning/email:new@shop.example.com"
     ctx = context(aws, shop)
     assert apply(ctx, plan(ctx, [Topics()]), [Topics()]).ok
-    assert Subscriptions().owners(ctx, [state]) == {state.key: None}
+    # Owned through its topic like any other, but kept: it has no ARN to unsubscribe.
+    assert Subscriptions().owners(ctx, [state]) == {state.key: "shop"}
+    assert Subscriptions().keeps(ctx, state) == (
+        "pending confirmation: SNS cannot unsubscribe it until it is confirmed"
+    )
 
 
 def test_with_a_router_it_delivers_email_and_pagerduty_and_owns_its_subscription(

@@ -49,7 +49,7 @@ def _plan(ws: Workspace, ctx: SyncContext) -> Plan:
 )
 @click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
 def plan_command(ws: Workspace, as_json: bool, detailed_exitcode: bool, compact: bool) -> None:
-    """Show what apply would create, update and delete. Reads only."""
+    """Show what apply would create, update, delete and adopt. Reads only."""
     ctx = _context(ws)
     result = _plan(ws, ctx)
     if as_json:
@@ -110,12 +110,16 @@ def apply_command(
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 def drift_command(ws: Workspace, as_json: bool) -> None:
-    """Report what was changed in AWS outside Sentinel. Exit 2 when there is drift."""
+    """Report what was changed in AWS outside Sentinel. Exit 2 when there is drift.
+
+    A resource as configured but not yet tagged as the project's (one apply adopts) is listed
+    as unowned, and is not drift.
+    """
     ctx = _context(ws)
     result = _plan(ws, ctx)
     if as_json:
         click.echo(json.dumps(plan_json(result), indent=2, default=str))
     else:
         render_drift(result, ws.console)
-    if not result.is_empty:
+    if result.drift:
         sys.exit(2)

@@ -261,6 +261,25 @@ def _assemble(
                         spot.problem(f"placeholder {{{token}}} needs `for_each` on the {owner}")
                     )
 
+    def check_aws_name(
+        value: str | None, owner: str, templated: bool, file: str, data: Any, *loc: str | int
+    ) -> None:
+        """Placeholders in an ``aws_name`` are filled per resource: only under ``for_each``."""
+        if value is None:
+            return
+        spot = where(file, data, *loc, "aws_name")
+        for token in placeholders(value):
+            message = check_placeholder(token)
+            if message:
+                refs.problems.append(spot.problem(message))
+            elif not templated:
+                refs.problems.append(
+                    spot.problem(
+                        f"placeholder {{{token}}} in aws_name: the {owner} has one name; "
+                        "placeholders name each resource of a for_each"
+                    )
+                )
+
     def collect(
         items: list[Any],
         into: list[Any],
@@ -345,8 +364,19 @@ def _assemble(
             for i, composite in enumerate(model.composites):
                 owner = f"composite {composite.name!r}"
                 check_tags(composite.tags, owner, file, data, "composites", i)
+                templated = composite.for_each is not None
+                check_aws_name(composite.aws_name, owner, templated, file, data, "composites", i)
             for i, rule in enumerate(model.alarms):
                 check_tags(rule.tags, f"alarm {rule.name!r}", file, data, "alarms", i)
+                check_aws_name(
+                    rule.aws_name,
+                    f"alarm {rule.name!r}",
+                    rule.for_each is not None,
+                    file,
+                    data,
+                    "alarms",
+                    i,
+                )
                 refs.require_severity(rule.severity, where(file, data, "alarms", i, "severity"))
                 check_for_each(rule.for_each, file, data, "alarms", i)
                 check_template(
@@ -402,6 +432,15 @@ def _assemble(
                     refs.problems.append(spot.problem(problem))
         elif isinstance(model, DashboardsFile):
             for d, dashboard in enumerate(model.dashboards):
+                check_aws_name(
+                    dashboard.aws_name,
+                    f"dashboard {dashboard.name!r}",
+                    False,
+                    file,
+                    data,
+                    "dashboards",
+                    d,
+                )
                 for r, row in enumerate(dashboard.rows):
                     check_for_each(row.for_each, file, data, "dashboards", d, "rows", r)
                     for w, widget in enumerate(row.widgets):
@@ -432,6 +471,9 @@ def _assemble(
                                 )
         elif isinstance(model, BudgetsFile):
             for b, budget in enumerate(model.budgets):
+                check_aws_name(
+                    budget.aws_name, f"budget {budget.name!r}", False, file, data, "budgets", b
+                )
                 for n, name in enumerate(budget.notify):
                     refs.require_subscriber(name, where(file, data, "budgets", b, "notify", n))
                 for a, alert in enumerate(budget.alerts):
@@ -489,6 +531,16 @@ def _assemble(
                     where(file, data, "anomaly_detection", "severity"),
                 )
         elif isinstance(model, Routing):
+            for severity_name, tier in model.severities.items():
+                check_aws_name(
+                    tier.aws_name,
+                    f"severity {severity_name!r}",
+                    False,
+                    file,
+                    data,
+                    "severities",
+                    severity_name,
+                )
             for w, window in enumerate(model.maintenance):
                 for a, pattern in enumerate(window.alarms):
                     if not any(ch in pattern for ch in "*?[") and pattern not in refs.defined(

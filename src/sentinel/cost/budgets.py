@@ -26,7 +26,7 @@ from sentinel.cost.forecast import project
 from sentinel.cost.groupings import LINKED_ACCOUNT, SERVICE, Dimension
 from sentinel.cost.sources import next_month
 from sentinel.errors import AwsError
-from sentinel.naming import budget_name
+from sentinel.naming import budget_name_of
 
 ZERO = Decimal(0)
 
@@ -110,9 +110,7 @@ def budget_statuses(
     statuses = []
     for budget in config.budgets:
         aws = (
-            applied.get(budget_name(config.name, budget.name))
-            if isinstance(applied, dict)
-            else None
+            applied.get(budget_name_of(config.name, budget)) if isinstance(applied, dict) else None
         )
         is_applied = None if isinstance(applied, str) else aws is not None
         limit = budget.amount.amount

@@ -8,15 +8,17 @@ cannot be routed: the consumer sends it to the dead-letter queue with that reaso
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sentinel.config.loader import Config
+from sentinel.config.models.alarms import AlarmRule, CompositeAlarm
 from sentinel.config.models.dashboards import AlarmStatusWidget
 from sentinel.config.models.routing import Router, Severity
-from sentinel.naming import dashboard_name, prefix, severity_topic
+from sentinel.naming import budget_name_of, dashboard_name_of, prefix, severity_topic
 from sentinel.routing.alert import Alert, AlertKind, AlertState, Link
 from sentinel.routing.noise import Hold, group_wait_hold, maintenance_hold, quiet_hold
 
@@ -60,6 +62,19 @@ class RoutingPolicy:
             )
         # Longest first, so rule "api-error-rate" wins over "api-error" for "p2p-api-error-rate-x".
         self._rule_names = sorted(self.rules, key=len, reverse=True)
+        # Rules with an aws_name are known by it (a template's by its pattern), not the prefix.
+        self._named_rules: dict[str, str] = {}
+        self._rule_patterns: list[tuple[re.Pattern[str], str]] = []
+        items: list[AlarmRule | CompositeAlarm] = [*config.alarms, *config.composites]
+        for item in items:
+            if not item.aws_name:
+                continue
+            if item.for_each is None:
+                self._named_rules.setdefault(item.aws_name, item.name)
+            else:
+                self._rule_patterns.append((_name_pattern(item.aws_name), item.name))
+        self._rule_names = [r for r in self._rule_names if r not in self._explicit()]
+        self._budget_names = {budget_name_of(self.project, b): b.name for b in config.budgets}
         self.budget_severity = {
             b.name: next((n for n in b.notify if n in self.routing.severities), None)
             for b in config.budgets
@@ -102,15 +117,26 @@ class RoutingPolicy:
             f"and no rule, budget or severity of project {self.project} names it"
         )
 
+    def _explicit(self) -> set[str]:
+        return {*self._named_rules.values(), *(rule for _, rule in self._rule_patterns)}
+
     def _budget_name(self, alert: Alert) -> str:
         name = alert.name
+        if name in self._budget_names:
+            return self._budget_names[name]
         project_prefix = prefix(self.project)
         return name[len(project_prefix) :] if name.startswith(project_prefix) else name
 
     def rule_of(self, alert: Alert) -> str | None:
-        """The rule an alarm was made from: ``<project>-<rule>[-<resource id>]``."""
+        """The rule an alarm was made from: its ``aws_name`` (a template's with any value in
+        place of each placeholder), else ``<project>-<rule>[-<resource id>]``."""
         if alert.kind not in (AlertKind.METRIC, AlertKind.METRIC_MATH, AlertKind.COMPOSITE):
             return None
+        if alert.name in self._named_rules:
+            return self._named_rules[alert.name]
+        for pattern, rule in self._rule_patterns:
+            if pattern.fullmatch(alert.name):
+                return rule
         project_prefix = prefix(self.project)
         if not alert.name.startswith(project_prefix):
             return None
@@ -141,7 +167,7 @@ class RoutingPolicy:
                 Link(
                     "Dashboard",
                     f"{console}/cloudwatch/home?region={region}#dashboards/"
-                    f"dashboard/{quote(dashboard_name(self.project, dashboard), safe='')}",
+                    f"dashboard/{quote(self._dashboard_aws_name(dashboard), safe='')}",
                 )
             )
         rule = self.rules.get(rule_name) if rule_name else None
@@ -154,6 +180,10 @@ class RoutingPolicy:
             return self.severity_of(alert)
         except UnroutableAlert:
             return None
+
+    def _dashboard_aws_name(self, name: str) -> str:
+        found = next(d for d in self.config.dashboards if d.name == name)
+        return dashboard_name_of(self.project, found)
 
     def _dashboard(self, rule: str | None, severity: str | None) -> str | None:
         dashboards = self.config.dashboards
@@ -217,3 +247,9 @@ def _console(region: str) -> str:
     if "-gov-" in region:
         return f"https://{region}.console.amazonaws-us-gov.com"
     return f"https://{region}.console.aws.amazon.com"
+
+
+def _name_pattern(template: str) -> re.Pattern[str]:
+    """``{id}-cpu-high`` -> a pattern of the names it makes: any text for each placeholder."""
+    parts = re.split(r"\{[^{}]*\}", template)
+    return re.compile(".+?".join(re.escape(part) for part in parts))

@@ -2,7 +2,8 @@
 
 Alarm status widgets name rules (``api-high-latency``) or a severity (``critical``); CloudWatch
 wants the alarms themselves. A templated rule (``for_each``) becomes one alarm per discovered
-resource, named as the alarm kind names it: ``<project>-<rule>-<resource id>``. A severity also
+resource, named as the alarm kind names it: ``<project>-<rule>-<resource id>``, or the rule's
+``aws_name`` with its placeholders filled for each resource. A severity also
 has the SLO burn-rate alerts routed to it (the composites that notify, not their windows), of
 every SLO a template expands to as well.
 """
@@ -15,10 +16,25 @@ from typing import TYPE_CHECKING
 from sentinel.naming import alarm_name
 from sentinel.slo.alerts import burn_rate_alarms
 from sentinel.slo.templates import slo_instances
-from sentinel.sync.templates import expand
+from sentinel.sync.templates import expand, fill
 
 if TYPE_CHECKING:
+    from sentinel.config.models import AlarmRule, CompositeAlarm
+    from sentinel.inventory import Resource
     from sentinel.sync.context import SyncContext
+
+
+def alarm_name_of(
+    project: str,
+    item: AlarmRule | CompositeAlarm,
+    resource: Resource | None = None,
+    source: str = "",
+) -> str:
+    """The AWS name of a rule's alarm (of ``resource``'s, for a template): the ``aws_name``
+    as written, placeholders filled, else ``<project>-<rule>[-<resource id>]``."""
+    if item.aws_name:
+        return fill(item.aws_name, resource, source)
+    return alarm_name(project, item.name, resource.id if resource else None)
 
 
 @dataclass
@@ -33,22 +49,14 @@ class AlarmNames:
     def of(cls, ctx: SyncContext) -> AlarmNames:
         names = cls()
         project = ctx.project
-        for rule in ctx.config.alarms:
-            if rule.for_each is None:
-                names.by_rule[rule.name] = [alarm_name(project, rule.name)]
+        items: list[AlarmRule | CompositeAlarm] = [*ctx.config.alarms, *ctx.config.composites]
+        for item in items:
+            if item.for_each is None:
+                names.by_rule[item.name] = [alarm_name_of(project, item)]
             else:
-                resources = expand(rule.for_each, ctx.inventory, ctx.region)
-                names.by_rule[rule.name] = [alarm_name(project, rule.name, r.id) for r in resources]
-            names.rules_by_severity.setdefault(rule.severity, []).append(rule.name)
-        for composite in ctx.config.composites:
-            if composite.for_each is None:
-                names.by_rule[composite.name] = [alarm_name(project, composite.name)]
-            else:
-                resources = expand(composite.for_each, ctx.inventory, ctx.region)
-                names.by_rule[composite.name] = [
-                    alarm_name(project, composite.name, r.id) for r in resources
-                ]
-            names.rules_by_severity.setdefault(composite.severity, []).append(composite.name)
+                resources = expand(item.for_each, ctx.inventory, ctx.region)
+                names.by_rule[item.name] = [alarm_name_of(project, item, r) for r in resources]
+            names.rules_by_severity.setdefault(item.severity, []).append(item.name)
         for instance in slo_instances(ctx.config, ctx.inventory, ctx.region):
             slo = instance.slo
             if slo.alerting is None:
@@ -72,3 +80,24 @@ class AlarmNames:
 
 def alarm_arn(ctx: SyncContext, name: str) -> str:
     return ctx.arn("cloudwatch", f"alarm:{name}")
+
+
+def explicit_alarm_names(ctx: SyncContext, composites: bool) -> list[str]:
+    """The names the config gives alarms outside the project prefix (``aws_name``), in order.
+
+    Only these are read outside the prefix: an alarm the config does not name is never read.
+    """
+    items: list[AlarmRule | CompositeAlarm] = list(
+        ctx.config.composites if composites else ctx.config.alarms
+    )
+    found: list[str] = []
+    for item in items:
+        if not item.aws_name:
+            continue
+        source = ctx.config.source("alarm", item.name)
+        if item.for_each is None:
+            found.append(alarm_name_of(ctx.project, item, None, source))
+            continue
+        for resource in expand(item.for_each, ctx.inventory, ctx.region):
+            found.append(alarm_name_of(ctx.project, item, resource, source))
+    return [name for name in dict.fromkeys(found) if not name.startswith(ctx.prefix)]

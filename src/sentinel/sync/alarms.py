@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sentinel.config.models.base import is_extended_statistic
-from sentinel.naming import alarm_name
+from sentinel.sync.alarm_names import alarm_arn, alarm_name_of, explicit_alarm_names
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
-from sentinel.sync.ownership import owners_by_key
+from sentinel.sync.ownership import owners_by_key, tag_list
 from sentinel.sync.templates import expand, fill, fill_mapping
 
 if TYPE_CHECKING:
@@ -24,17 +24,30 @@ if TYPE_CHECKING:
 
 KIND = "alarm"
 PAGE_SIZE = 100  # DescribeAlarms' maximum
+NAMES_PER_REQUEST = 100  # DescribeAlarms' AlarmNames maximum
 DESCRIPTION_LIMIT = 1024
 DEFAULT_TREAT_MISSING = "missing"
 EXPRESSION_ID = "e1"
 
 
 def describe_alarms(ctx: SyncContext, alarm_type: str) -> Iterator[dict[str, Any]]:
-    """The project's alarms of one type, 100 a page, following NextToken to the end."""
+    """The project's alarms of one type, 100 a page, following NextToken to the end: those of
+    the project prefix, then those the config names outside it (``aws_name``), 100 names a
+    request. An alarm outside the prefix that the config does not name is never read."""
+    yield from _describe_pages(ctx, {"AlarmNamePrefix": ctx.prefix}, alarm_type)
+    explicit = explicit_alarm_names(ctx, composites=alarm_type == "CompositeAlarm")
+    for start in range(0, len(explicit), NAMES_PER_REQUEST):
+        batch = explicit[start : start + NAMES_PER_REQUEST]
+        yield from _describe_pages(ctx, {"AlarmNames": batch}, alarm_type)
+
+
+def _describe_pages(
+    ctx: SyncContext, selection: dict[str, Any], alarm_type: str
+) -> Iterator[dict[str, Any]]:
     cloudwatch = ctx.client("cloudwatch")
     result_key = "MetricAlarms" if alarm_type == "MetricAlarm" else "CompositeAlarms"
     request: dict[str, Any] = {
-        "AlarmNamePrefix": ctx.prefix,
+        **selection,
         "AlarmTypes": [alarm_type],
         "MaxRecords": PAGE_SIZE,
     }
@@ -101,7 +114,7 @@ class Alarms(Kind):
     def _state(
         self, ctx: SyncContext, rule: AlarmRule, resource: Resource | None, source: str
     ) -> State:
-        name = alarm_name(ctx.project, rule.name, resource.id if resource else None)
+        name = alarm_name_of(ctx.project, rule, resource, source)
         period, periods = evaluation_periods(ctx, rule)
         params: dict[str, Any] = {
             "AlarmName": name,
@@ -164,6 +177,15 @@ class Alarms(Kind):
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[state.key])
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        tag_alarm(ctx, state)
+
+
+def tag_alarm(ctx: SyncContext, state: State) -> None:
+    """The project's tags on an alarm (metric or composite), and nothing else."""
+    arn = state.arn or alarm_arn(ctx, state.key)
+    ctx.client("cloudwatch").tag_resource(ResourceARN=arn, Tags=tag_list(ctx.tags))
 
 
 def _dimensions(values: Mapping[str, str]) -> list[dict[str, str]]:

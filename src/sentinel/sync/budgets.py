@@ -31,7 +31,7 @@ import botocore.exceptions
 
 from sentinel.config.models import Budget
 from sentinel.errors import SentinelError
-from sentinel.naming import PROJECT_TAG, budget_name
+from sentinel.naming import PROJECT_TAG, budget_name_of
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 
@@ -205,7 +205,7 @@ def cost_filters(budget: Budget) -> dict[str, list[str]]:
 
 
 def desired_document(ctx: SyncContext, budget: Budget, source: str) -> BudgetDocument:
-    name = budget_name(ctx.project, budget.name)
+    name = budget_name_of(ctx.project, budget)
     api: dict[str, Any] = {
         "BudgetName": name,
         "BudgetLimit": {"Amount": number(budget.amount.amount), "Unit": budget.amount.currency},
@@ -276,11 +276,14 @@ class Budgets(Kind):
     def actual(self, ctx: SyncContext) -> list[State]:
         client = ctx.client("budgets")
         account = ctx.account_id
+        # DescribeBudgets lists every budget of the account: those the config names outside the
+        # prefix (``aws_name``) cost no extra call. Any other is not read further.
+        named = {budget_name_of(ctx.project, budget) for budget in ctx.config.budgets}
         states = []
         for page in client.get_paginator("describe_budgets").paginate(AccountId=account):
             for budget in page.get("Budgets", []):
                 name = budget["BudgetName"]
-                if not name.startswith(ctx.prefix):
+                if not name.startswith(ctx.prefix) and name not in named:
                     continue
                 document = BudgetDocument(budget)
                 try:
@@ -383,6 +386,12 @@ class Budgets(Kind):
                 )
         client.tag_resource(
             ResourceARN=actual.arn,
+            ResourceTags=[{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
+        )
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        ctx.client("budgets").tag_resource(
+            ResourceARN=state.arn or budget_arn(ctx, state.key),
             ResourceTags=[{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
         )
 

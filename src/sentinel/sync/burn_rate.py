@@ -91,6 +91,9 @@ class BurnRateAlarms(Kind):
     def delete(self, ctx: SyncContext, state: State) -> None:
         self._writer(state).delete(ctx, state)
 
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        self._writer(state).adopt(ctx, state)
+
     def _writer(self, state: State) -> Kind:
         return self._composite if state.payload["composite"] else self._metric
 

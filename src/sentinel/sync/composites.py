@@ -8,19 +8,19 @@ where every alarm a rule uses exists first (and deleted in the reverse order).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sentinel.config.references import RULE_REFERENCE
-from sentinel.naming import alarm_name
-from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms
+from sentinel.sync.alarm_names import alarm_name_of
+from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms, tag_alarm
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key
 from sentinel.sync.templates import expand, fill
 
 if TYPE_CHECKING:
-    from sentinel.config.models import CompositeAlarm
+    from sentinel.config.models import AlarmRule, CompositeAlarm
     from sentinel.inventory import Resource
     from sentinel.sync.context import SyncContext
 
@@ -30,22 +30,25 @@ KIND = "composite alarm"
 def alarm_rule(
     project: str,
     rule: str,
-    known: set[str],
-    templated: Collection[str] = (),
-    resource_id: str | None = None,
+    known: Mapping[str, AlarmRule | CompositeAlarm],
+    resource: Resource | None = None,
 ) -> str:
-    """The rule with every configured alarm name replaced by the managed alarm's name.
+    """The rule with every configured alarm name replaced by the managed alarm's AWS name.
 
     Names the config does not define are left as written: they may be alarms Sentinel does
-    not manage. A ``templated`` name is the alarm of ``resource_id`` (a composite's instance).
+    not manage. A templated rule's name is the alarm of ``resource`` (a composite's instance);
+    a rule with an ``aws_name`` is that name.
     """
 
     def replace(match: re.Match[str]) -> str:
         state, name = match.group(1), match.group(2).strip()
-        if name in templated and resource_id is not None:
-            target = alarm_name(project, name, resource_id)
+        item = known.get(name)
+        if item is None:
+            target = name
+        elif item.for_each is not None and resource is not None:
+            target = alarm_name_of(project, item, resource)
         else:
-            target = alarm_name(project, name) if name in known else name
+            target = alarm_name_of(project, item)
         return f'{state}("{target}")'
 
     return RULE_REFERENCE.sub(replace, rule.strip())
@@ -91,10 +94,8 @@ class CompositeAlarms(Kind):
 
     def desired(self, ctx: SyncContext) -> list[State]:
         config = ctx.config
-        known = {r.name for r in config.alarms} | {c.name for c in config.composites}
-        templated = {r.name for r in config.alarms if r.for_each} | {
-            c.name for c in config.composites if c.for_each
-        }
+        known: dict[str, AlarmRule | CompositeAlarm] = {r.name: r for r in config.alarms}
+        known.update((c.name, c) for c in config.composites)
         states = []
         for composite in in_dependency_order(list(config.composites)):
             source = config.source("alarm", composite.name)
@@ -103,7 +104,7 @@ class CompositeAlarms(Kind):
                 states.append(self._state(ctx, composite, None, rule, source))
                 continue
             for resource in expand(composite.for_each, ctx.inventory, ctx.region):
-                rule = alarm_rule(ctx.project, composite.rule, known, templated, resource.id)
+                rule = alarm_rule(ctx.project, composite.rule, known, resource)
                 states.append(self._state(ctx, composite, resource, rule, source))
         return states
 
@@ -115,7 +116,7 @@ class CompositeAlarms(Kind):
         rule: str,
         source: str,
     ) -> State:
-        name = alarm_name(ctx.project, composite.name, resource.id if resource else None)
+        name = alarm_name_of(ctx.project, composite, resource, source)
         actions = actions_of(ctx, composite.severity)
         tags = {**ctx.tags, **composite.tags}
         description = composite.description
@@ -164,6 +165,9 @@ class CompositeAlarms(Kind):
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[state.key])
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        tag_alarm(ctx, state)
 
 
 def normalise_composite(alarm: Mapping[str, Any]) -> dict[str, Any]:

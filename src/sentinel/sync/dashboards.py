@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from sentinel.naming import PROJECT_TAG, dashboard_name
+from sentinel.naming import PROJECT_TAG, dashboard_name_of
 from sentinel.sync.alarm_names import AlarmNames
 from sentinel.sync.dashboard_body import DashboardBody
 from sentinel.sync.dashboard_fields import body_fields, tidy_numbers
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
+from sentinel.sync.ownership import tag_list
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
@@ -39,7 +40,7 @@ def desired_bodies(ctx: SyncContext) -> dict[str, tuple[dict[str, Any], str]]:
     for dashboard in ctx.config.dashboards:
         source = ctx.config.source("dashboard", dashboard.name)
         body = tidy_numbers(renderer.render(dashboard, source))
-        bodies[dashboard_name(ctx.project, dashboard.name)] = (body, source)
+        bodies[dashboard_name_of(ctx.project, dashboard)] = (body, source)
     return bodies
 
 
@@ -68,24 +69,33 @@ class Dashboards(Kind):
         return states
 
     def actual(self, ctx: SyncContext) -> list[State]:
+        """The dashboards of the project prefix (listed in pages), then those the config names
+        outside it (``aws_name``): ListDashboards has no filter by names, and each dashboard's
+        body is one GetDashboard anyway, so a named one costs that call and no more."""
         cloudwatch = ctx.client("cloudwatch")
-        states = []
+        names: list[str] = []
         paginator = cloudwatch.get_paginator("list_dashboards")
         for page in paginator.paginate(DashboardNamePrefix=ctx.prefix):
-            for entry in page.get("DashboardEntries", []):
-                name = entry["DashboardName"]
-                try:
-                    found = cloudwatch.get_dashboard(DashboardName=name)
-                except cloudwatch.exceptions.ResourceNotFound:
-                    continue  # deleted between the listing and the read
-                states.append(
-                    State(
-                        KIND,
-                        name,
-                        body_fields(found.get("DashboardBody", ""), ctx.region),
-                        arn=found.get("DashboardArn") or entry.get("DashboardArn"),
-                    )
+            names.extend(entry["DashboardName"] for entry in page.get("DashboardEntries", []))
+        names += [
+            dashboard_name_of(ctx.project, dashboard)
+            for dashboard in ctx.config.dashboards
+            if not dashboard_name_of(ctx.project, dashboard).startswith(ctx.prefix)
+        ]
+        states = []
+        for name in dict.fromkeys(names):
+            try:
+                found = cloudwatch.get_dashboard(DashboardName=name)
+            except cloudwatch.exceptions.ResourceNotFound:
+                continue  # deleted between the listing and the read, or not made yet
+            states.append(
+                State(
+                    KIND,
+                    name,
+                    body_fields(found.get("DashboardBody", ""), ctx.region),
+                    arn=found.get("DashboardArn") or dashboard_arn(ctx, name),
                 )
+            )
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
@@ -110,6 +120,10 @@ class Dashboards(Kind):
         cloudwatch.put_dashboard(**payload)
         # PutDashboard ignores Tags on an existing dashboard: the project's tags go separately.
         cloudwatch.tag_resource(ResourceARN=actual.arn or desired.arn, Tags=tags)
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        arn = state.arn or dashboard_arn(ctx, state.key)
+        ctx.client("cloudwatch").tag_resource(ResourceARN=arn, Tags=tag_list(ctx.tags))
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         try:

@@ -45,40 +45,43 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     for kind in kinds:
         desired = _by_key(wanted[kind.name])
         actual = _by_key(_read(kind, kind.actual, ctx))
-        candidates = [
-            state
-            for key, state in actual.items()
-            if key not in desired or field_changes(desired[key], state) or kind.depended_on
-        ]
-        owners = _read(kind, kind.owners, ctx, candidates) if candidates else {}
-        candidate_keys = {s.key for s in candidates}
-        # No-ops are ours by name (no tag read needed); the others by their tag.
-        owned_keys = (set(desired) & set(actual)) - candidate_keys
-        owned_keys |= {key for key in candidate_keys if owners.get(key) == ctx.project}
+        # The owner of every actual resource is known: those the config names, to tell the
+        # project's own from one to adopt or another's; the others, to tell what to delete.
+        # The Tagging API answers 100 ARNs a request (see each kind's owners).
+        owners = _read(kind, kind.owners, ctx, list(actual.values())) if actual else {}
+        owned_keys = {key for key in actual if owners.get(key) == ctx.project}
         result.managed[kind.name] = len(owned_keys)
         for key, want in desired.items():
             have = actual.get(key)
             refs = kind.references(ctx, want) if blocked else set()
             using = sorted(blocked[arn] for arn in refs if arn in blocked)
             changes = field_changes(want, have)
-            if have is not None and key not in owned_keys and (changes or kind.depended_on):
+            if have is not None and key not in owned_keys:
                 owner = owners.get(key)
-                by = f"project {owner!r}" if owner else "no Sentinel project (created by hand?)"
-                message = f"exists in AWS, owned by {by}; Sentinel will not change it"
-                if kind.depended_on:
+                if owner is None and not changes and not using:
+                    result.changes.append(Change(kind.name, key, Action.ADOPT, want, have))
+                    continue
+                if owner is not None:
+                    message = (
+                        f"exists in AWS, owned by project {owner!r}; Sentinel will not change it"
+                    )
+                elif changes:
+                    differ = ", ".join(change.field for change in changes)
+                    message = (
+                        "exists in AWS, owned by no Sentinel project (created by hand?), and "
+                        f"differs from the config in {differ}; Sentinel adopts only a resource "
+                        "identical to its config (`sentinel import` writes a config that matches "
+                        "it) and will not change it"
+                    )
+                else:  # identical, but what it points at is not Sentinel's
+                    message = _points_at(using)
+                if kind.depended_on and (owner is not None or changes):
                     message += " and nothing it writes will point at it"
                     if have.arn:
                         blocked[have.arn] = f"{kind.name} {key}"
                 result.conflicts.append(Conflict(kind.name, key, message))
             elif changes and using:
-                result.conflicts.append(
-                    Conflict(
-                        kind.name,
-                        key,
-                        f"points at {', '.join(using)}, which Sentinel does not own (see its "
-                        "conflict); not applied until that is resolved",
-                    )
-                )
+                result.conflicts.append(Conflict(kind.name, key, _points_at(using)))
             elif have is None:
                 result.changes.append(Change(kind.name, key, Action.CREATE, want, None, changes))
             elif not changes:
@@ -97,6 +100,13 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
                 )
     result.warnings = _read_templates(ctx)
     return result
+
+
+def _points_at(using: list[str]) -> str:
+    return (
+        f"points at {', '.join(using)}, which Sentinel does not own (see its conflict); not "
+        "applied until that is resolved"
+    )
 
 
 def _read_templates(ctx: SyncContext) -> list[PlanWarning]:
@@ -165,7 +175,10 @@ def apply(
 
 
 def _write(ctx: SyncContext, kind: Kind, change: Change) -> None:
-    if change.action is Action.CREATE:
+    if change.action is Action.ADOPT:
+        assert change.actual is not None
+        kind.adopt(ctx, change.actual)
+    elif change.action is Action.CREATE:
         assert change.desired is not None
         kind.create(ctx, change.desired)
     elif change.action is Action.UPDATE:

@@ -18,9 +18,10 @@ class Kind(ABC):
     """One kind of managed resource (topic, alarm, dashboard, ...).
 
     ``desired`` builds normalised states from the config; ``actual`` reads the project's
-    candidates from AWS in pages (by name prefix, never one call per resource) normalised the
-    same way; ``owners`` reads the ``sentinel:project`` tag of the few states the plan would
-    update or delete; the writes change one resource each. The engine knows nothing more.
+    candidates from AWS in pages (by name prefix, and the names the config gives outside it;
+    never one call per resource where a batch call exists) normalised the same way; ``owners``
+    reads the ``sentinel:project`` tag of the actual states (in batches where the tag API has
+    them); the writes change one resource each. The engine knows nothing more.
     """
 
     name: ClassVar[str]
@@ -53,6 +54,12 @@ class Kind(ABC):
 
     @abstractmethod
     def delete(self, ctx: SyncContext, state: State) -> None: ...
+
+    @abstractmethod
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        """Tag an unowned resource identical to its config (the actual ``state``) with the
+        project's tags (``ctx.tags``, ownership included), with the kind's tag call; nothing
+        else is written."""
 
     def keeps(self, ctx: SyncContext, state: State) -> str | None:
         """Why an owned resource that is not in the config stays (None: it is deleted)."""

@@ -34,10 +34,13 @@ class Action(StrEnum):
     UPDATE = "update"
     REPLACE = "replace"
     DELETE = "delete"
+    # Exists in AWS as the config has it, without the ownership tag: apply tags it, nothing else.
+    ADOPT = "adopt"
 
     @property
     def symbol(self) -> str:
-        return {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}[self.value]
+        symbols = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "adopt": "<="}
+        return symbols[self.value]
 
 
 @dataclass(frozen=True)
@@ -125,10 +128,17 @@ class Plan:
     def managed_total(self) -> int:
         return sum(self.managed.values())
 
+    @property
+    def drift(self) -> list[Change]:
+        """The changes that are drift: an adoption is a resource as configured, only unowned."""
+        return [c for c in self.changes if c.action is not Action.ADOPT]
+
     def summary(self) -> str:
         if self.is_empty:
             return "No changes. AWS matches the configuration."
-        parts = [
+        adopting = self.count(Action.ADOPT)
+        parts = [f"{adopting} to adopt"] if adopting else []
+        parts += [
             f"{self.count(Action.CREATE)} to create",
             f"{self.count(Action.UPDATE)} to update",
             f"{self.count(Action.REPLACE)} to replace",

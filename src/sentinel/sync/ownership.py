@@ -25,6 +25,11 @@ def project_tags(ctx: SyncContext, arns: Iterable[str]) -> dict[str, str | None]
     return {arn: tags.get(arn, {}).get(PROJECT_TAG) for arn in wanted}
 
 
+def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    """Tags as most tag calls take them: ``[{"Key": k, "Value": v}]``, sorted by key."""
+    return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+
+
 def owners_by_key(ctx: SyncContext, states: Sequence[State]) -> dict[str, str | None]:
     """``Kind.owners`` for kinds whose actual states carry their ARN."""
     tags = project_tags(ctx, [s.arn for s in states if s.arn])

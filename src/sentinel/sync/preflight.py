@@ -36,7 +36,7 @@ from sentinel.aws.request_model import RequestProblem, check_request, service_mo
 from sentinel.config.references import placeholders
 from sentinel.errors import ConfigProblem, SentinelError
 from sentinel.inventory.resource import Resource, TagFilter
-from sentinel.naming import dashboard_name, topic_name
+from sentinel.naming import dashboard_name_of, severity_topic
 from sentinel.sync.context import SyncContext
 from sentinel.sync.kinds import all_kinds
 from sentinel.sync.model import State
@@ -419,12 +419,13 @@ def duplicate_problems(
 
 
 def static_name_problems(config: Config) -> list[ConfigProblem]:
-    """Dashboards and severities whose AWS names collide once made safe for AWS."""
+    """Dashboards and severities whose AWS names collide once made safe for AWS (or as
+    given by ``aws_name``)."""
     places = _Places(config)
     problems = []
     dashboards: dict[str, str] = {}
     for dashboard in config.dashboards:
-        name = dashboard_name(config.name, dashboard.name)
+        name = dashboard_name_of(config.name, dashboard)
         here = places.named("dashboard", dashboard.name)
         if name in dashboards:
             there = places.named("dashboard", dashboards[name])
@@ -439,17 +440,20 @@ def static_name_problems(config: Config) -> list[ConfigProblem]:
     severities = config.routing.severities if config.routing else {}
     topics: dict[str, tuple[str, str]] = {}
     for severity, tier in severities.items():
-        suffix = tier.topic or severity
-        name = topic_name(config.name, suffix)
-        if name in topics and topics[name][1] != suffix:
+        # Severities share a topic by naming it alike: the same `topic:`, or the same aws_name.
+        spelling = (
+            f"aws_name {tier.aws_name}" if tier.aws_name else f"topic {tier.topic or severity}"
+        )
+        name = severity_topic(config, severity)
+        if name in topics and topics[name][1] != spelling:
             other = topics[name][0]
             problems.append(
                 places.named("severity", severity).problem(
                     f"severity {severity!r} and severity {other!r} are both SNS topic {name!r}; "
-                    "name the same `topic:` on both to share it"
+                    "name the same `topic:` (or `aws_name:`) on both to share it"
                 )
             )
-        topics.setdefault(name, (severity, suffix))
+        topics.setdefault(name, (severity, spelling))
     return problems
 
 
@@ -500,11 +504,8 @@ class _Places:
         routing = self.config.routing
         assert routing is not None
         topic = state.key if kind == "topic" else str(state.fields.get("topic", ""))
-        for severity, tier in routing.severities.items():
-            if (
-                kind == "router-queue"
-                or topic_name(self.config.name, tier.topic or severity) == topic
-            ):
+        for severity in routing.severities:
+            if kind == "router-queue" or severity_topic(self.config, severity) == topic:
                 return severity
         return None
 

@@ -15,6 +15,7 @@ _STYLE = {
     Action.UPDATE: "yellow",
     Action.REPLACE: "magenta",
     Action.DELETE: "red",
+    Action.ADOPT: "cyan",
 }
 
 
@@ -48,11 +49,13 @@ def _render_change(change: Change, console: Console, compact: bool) -> None:
     style = _STYLE[change.action]
     where = f"  [dim]({escape(change.source)})[/]" if change.source else ""
     changed = f" [dim]({len(change.fields)} fields)[/]" if compact and change.fields else ""
+    # An adoption writes only the ownership tags: it has no fields to show, its word says it.
+    verb = " adopt" if change.action is Action.ADOPT else ""
     console.print(
-        f"[{style}]{change.action.symbol} {change.kind}[/] [bold]{escape(change.key)}[/]"
+        f"[{style}]{change.action.symbol}{verb} {change.kind}[/] [bold]{escape(change.key)}[/]"
         f"{changed}{where}"
     )
-    if change.action is Action.DELETE or compact:
+    if change.action in (Action.DELETE, Action.ADOPT) or compact:
         return
     for field in change.fields:
         old, new = field.shown()
@@ -71,10 +74,16 @@ def render_drift(plan: Plan, console: Console) -> None:
         console.print(
             f"[cyan]kept[/] {kept.kind} [bold]{escape(kept.key)}[/]: in AWS, {escape(kept.reason)}"
         )
-    if plan.is_empty:
+    for change in plan.changes:  # as configured, only not tagged yet: not drift either
+        if change.action is Action.ADOPT:
+            console.print(
+                f"[cyan]unowned[/] {change.kind} [bold]{escape(change.key)}[/]: in AWS as "
+                "configured, without the sentinel:project tag (apply adopts it)"
+            )
+    if not plan.drift:
         console.print("[bold]No drift.[/] AWS matches the configuration.")
         return
-    for change in plan.changes:
+    for change in plan.drift:
         key = escape(change.key)
         if change.action is Action.CREATE:
             console.print(
@@ -95,7 +104,7 @@ def render_drift(plan: Plan, console: Console) -> None:
                     f"AWS {escape(_value(aws_value))}"
                 )
     console.print()
-    console.print(f"[bold]Drift: {len(plan.changes)} resource(s) differ from the configuration.[/]")
+    console.print(f"[bold]Drift: {len(plan.drift)} resource(s) differ from the configuration.[/]")
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -131,6 +140,7 @@ def render_result(result: Result, console: Console) -> None:
         Action.UPDATE: "updated",
         Action.REPLACE: "replaced",
         Action.DELETE: "deleted",
+        Action.ADOPT: "adopted",
     }[change.action]
     if result.ok:
         console.print(f"[green]✓[/] {verb} {change.kind} {escape(change.key)}")

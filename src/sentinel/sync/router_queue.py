@@ -152,6 +152,16 @@ class RouterQueueKind(Kind):
                 ReturnSubscriptionArn=True,
             )
 
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        """The project's tags on the queue and on its dead-letter queue, nothing else."""
+        sqs = ctx.client("sqs")
+        url = (state.payload or {}).get("url") or _queue_url(sqs, state.key)
+        dead_letter = state.fields.get("dead_letter_queue")
+        dlq_url = _queue_url(sqs, dead_letter) if dead_letter else None
+        for queue_url in (dlq_url, url):
+            if queue_url:
+                sqs.tag_queue(QueueUrl=queue_url, Tags=ctx.tags)
+
     def delete(self, ctx: SyncContext, state: State) -> None:
         sqs, sns = ctx.client("sqs"), ctx.client("sns")
         for subscription in _subscriptions(ctx, state.arn or ctx.arn("sqs", state.key)):

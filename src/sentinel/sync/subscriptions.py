@@ -121,14 +121,18 @@ class Subscriptions(Kind):
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
-        """A subscription belongs to its topic's owner; a pending one cannot be removed."""
+        """A subscription belongs to its topic's owner (an untagged topic's are adopted with
+        it), pending confirmation or not: the one tag read is the topic's, 100 a request."""
         topics = {s.key: s.fields["topic"] for s in states}
         arns = {topic: ctx.arn("sns", topic) for topic in set(topics.values())}
         tags = project_tags(ctx, arns.values())
-        return {s.key: tags.get(arns[topics[s.key]]) if s.arn is not None else None for s in states}
+        return {s.key: tags.get(arns[topics[s.key]]) for s in states}
 
     def keeps(self, ctx: SyncContext, state: State) -> str | None:
-        """One added by hand stays on a managed topic unless its severities are exclusive."""
+        """One added by hand stays on a managed topic unless its severities are exclusive; one
+        pending confirmation has no ARN to unsubscribe, and stays until confirmed."""
+        if state.arn is None:
+            return "pending confirmation: SNS cannot unsubscribe it until it is confirmed"
         routing = ctx.config.routing
         severities = severities_by_topic(ctx).get(state.fields["topic"])
         if routing is None or not severities:
@@ -142,6 +146,10 @@ class Subscriptions(Kind):
     def create(self, ctx: SyncContext, state: State) -> None:
         with _redacted(state):
             ctx.client("sns").subscribe(**state.payload, ReturnSubscriptionArn=True)
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        """Nothing to write: a subscription has no tags and is owned through its topic, which
+        is adopted before it (topics come first); its next plan reads the topic's tag."""
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         with _redacted(state):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
-from sentinel.sync.ownership import owners_by_key
+from sentinel.sync.ownership import owners_by_key, tag_list
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
@@ -27,12 +27,16 @@ def topic_name_of(arn: str) -> str:
 
 
 def list_project_topics(ctx: SyncContext) -> list[str]:
-    """ARNs of the account's topics whose names carry the project prefix (ListTopics, paged)."""
+    """ARNs of the account's topics whose names carry the project prefix, or that the config
+    names as a severity's ``aws_name`` (ListTopics, paged: it lists every topic, so a named one
+    costs no extra call). Any other topic is not read further."""
     sns = ctx.client("sns")
+    named = set(severities_by_topic(ctx))
     arns = []
     for page in sns.get_paginator("list_topics").paginate():
         for topic in page.get("Topics", []):
-            if topic_name_of(topic["TopicArn"]).startswith(ctx.prefix):
+            name = topic_name_of(topic["TopicArn"])
+            if name.startswith(ctx.prefix) or name in named:
                 arns.append(topic["TopicArn"])
     return sorted(arns)
 
@@ -130,6 +134,10 @@ class Topics(Kind):
                 TopicArn=actual.arn, AttributeName=attribute, AttributeValue=value
             )
         sns.tag_resource(ResourceArn=actual.arn, Tags=payload["Tags"])
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        arn = state.arn or ctx.arn("sns", state.key)
+        ctx.client("sns").tag_resource(ResourceArn=arn, Tags=tag_list(ctx.tags))
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         # DeleteTopic is idempotent: a topic deleted meanwhile is not an error.

@@ -166,3 +166,25 @@ def test_metric_data_ascending_when_asked(cloudwatch: Any) -> None:
     )
 
     assert response["MetricDataResults"][0]["Values"] == [0.0, 1.0, 2.0]
+
+
+def test_more_than_100_alarm_names_are_refused_as_aws_does(cloudwatch: Any) -> None:
+    cloudwatch.put_metric_alarm(
+        AlarmName="alarm-007",
+        Namespace="AWS/EC2",
+        MetricName="CPUUtilization",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=90.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    names = [f"alarm-{n:03d}" for n in range(101)]
+
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        cloudwatch.describe_alarms(AlarmNames=names)
+
+    assert error.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "at most 100" in error.value.response["Error"]["Message"]
+    found = cloudwatch.describe_alarms(AlarmNames=names[:100])["MetricAlarms"]
+    assert [alarm["AlarmName"] for alarm in found] == ["alarm-007"]

@@ -6,7 +6,15 @@ import re
 
 from pydantic import Field, model_validator
 
-from sentinel.config.models.base import ForEach, MetricRef, Model, Name, Period, Statistic
+from sentinel.config.models.base import (
+    AwsName,
+    ForEach,
+    MetricRef,
+    Model,
+    Name,
+    Period,
+    Statistic,
+)
 from sentinel.config.units import ConditionExpr, Duration
 
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
@@ -17,6 +25,9 @@ class AlarmRule(Model):
     """A metric alarm: one metric (``metric``) or metric math (``expression`` + ``metrics``)."""
 
     name: Name
+    aws_name: AwsName | None = Field(
+        default=None, description="the alarm's full name; placeholders with for_each"
+    )
     severity: str
     description: str | None = None
     runbook: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -68,6 +79,9 @@ class CompositeAlarm(Model):
     """
 
     name: Name
+    aws_name: AwsName | None = Field(
+        default=None, description="the alarm's full name; placeholders with for_each"
+    )
     severity: str
     description: str | None = None
     runbook: str | None = Field(default=None, pattern=r"^https?://\S+$")

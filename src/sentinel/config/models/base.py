@@ -30,6 +30,23 @@ Name = Annotated[
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120),
     Field(description="lower-case letters, digits, '-', '_' and '.'"),
 ]
+
+
+def _check_aws_name(value: str) -> str:
+    if not value or value != value.strip():
+        raise ValueError(f"aws_name {value!r} is empty or starts or ends with a space")
+    return value
+
+
+AwsName = Annotated[
+    str,
+    StringConstraints(max_length=1024),
+    AfterValidator(_check_aws_name),
+    Field(
+        description="the resource's full AWS name, used as is (no project prefix); AWS's own "
+        "rules for the kind's names apply"
+    ),
+]
 AccountId = Annotated[
     str,
     BeforeValidator(lambda v: str(v), json_schema_input_type=str | int),

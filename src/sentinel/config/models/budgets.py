@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from sentinel.config.models.base import AccountId, Model, Name, Region, TagValues
+from sentinel.config.models.base import AccountId, AwsName, Model, Name, Region, TagValues
 from sentinel.config.units import BudgetThreshold, MoneyAmount
 
 
@@ -31,6 +31,7 @@ class BudgetFilters(Model):
 
 class Budget(Model):
     name: Name
+    aws_name: AwsName | None = Field(default=None, description="the budget's full name")
     amount: MoneyAmount
     period: Literal["monthly", "quarterly", "annually"] = "monthly"
     type: Literal["cost", "usage"] = "cost"

@@ -6,7 +6,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from sentinel.config.models.base import ForEach, MetricRef, Model, Name, Period, Region, Statistic
+from sentinel.config.models.base import (
+    AwsName,
+    ForEach,
+    MetricRef,
+    Model,
+    Name,
+    Period,
+    Region,
+    Statistic,
+)
 
 
 class MetricLine(Model):
@@ -111,6 +120,7 @@ class Row(Model):
 
 class Dashboard(Model):
     name: Name
+    aws_name: AwsName | None = Field(default=None, description="the dashboard's full name")
     title: str | None = None
     period: Period | None = None
     rows: list[Row] = Field(min_length=1)

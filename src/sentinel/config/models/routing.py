@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from sentinel.config.models.base import Model, Name, TimeZone
+from sentinel.config.models.base import AwsName, Model, Name, TimeZone
 from sentinel.config.secrets import SecretRef
 from sentinel.config.units import Duration
 
@@ -93,6 +93,9 @@ class Severity(Model):
     )
     page: bool = Field(default=False, description="wake someone up (PagerDuty)")
     topic: Name | None = Field(default=None, description="SNS topic suffix; default: severity name")
+    aws_name: AwsName | None = Field(
+        default=None, description="the SNS topic's full name, in place of <project>-<topic>"
+    )
     display_name: str | None = Field(
         default=None,
         max_length=100,
@@ -109,6 +112,15 @@ class Severity(Model):
         default=False,
         description="remove subscriptions of the severity's topic that are not in the config",
     )
+
+    @model_validator(mode="after")
+    def _one_topic_name(self) -> Severity:
+        if self.topic is not None and self.aws_name is not None:
+            raise ValueError(
+                "`topic` names a suffix after the project prefix and `aws_name` the whole SNS "
+                "topic name: set one of them"
+            )
+        return self
 
 
 def _member_from_name(value: Any) -> Any:

@@ -5,7 +5,8 @@ for, ignores ``MaxRecords``/``NextToken``, and keeps an alarm's tags after Delet
 Here composite alarms live in moto's CloudWatch backend next to metric alarms (an alarm with
 a rule), so DescribeAlarms, DeleteAlarms, SetAlarmState and the tagging calls serve both;
 DescribeAlarms returns metric alarms only unless ``AlarmTypes`` names composites, as AWS
-does, sorted by name and paged when ``MaxRecords`` is given; DeleteAlarms drops the tags.
+does, sorted by name and paged when ``MaxRecords`` is given, refusing more than 100
+``AlarmNames``; DeleteAlarms drops the tags.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult, EmptyResult
 
 MAX_RECORDS = 100
+MAX_NAMES = 100  # AlarmNames' maximum in the service model, which AWS enforces and moto does not
 _moto_delete_alarms = CloudWatchBackend.delete_alarms
 
 
@@ -78,6 +80,11 @@ def _describe_alarms(self: CloudWatchResponse) -> ActionResult:
     elif name_prefix:
         alarms = backend.get_alarms_by_alarm_name_prefix(name_prefix)
     elif names:
+        if len(names) > MAX_NAMES:
+            raise InvalidParameterValue(
+                f"The collection AlarmNames has {len(names)} names; at most {MAX_NAMES} are "
+                "allowed."
+            )
         # By key, as AWS looks them up: moto scans every alarm for each name.
         alarms = [backend.alarms[name] for name in dict.fromkeys(names) if name in backend.alarms]
     else:
