@@ -36,11 +36,13 @@ VOLATILE = {
 NOT_IMPORTED = {"estate-canary-heartbeat", "legacy-layout"}
 
 
-def describe(aws: SessionFactory) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+def describe(
+    aws: SessionFactory,
+) -> tuple[dict[tuple[str, str], Any], dict[str, dict[str, str]]]:
     """Every resource of the estate as AWS describes it, and the tags of each by name."""
     cloudwatch, sns, budgets = (aws.client(s) for s in ("cloudwatch", "sns", "budgets"))
     account = aws.caller_account()
-    found: dict[str, Any] = {}
+    found: dict[tuple[str, str], Any] = {}
     tags: dict[str, dict[str, str]] = {}
 
     def tags_of(items: list[dict[str, str]]) -> dict[str, str]:
@@ -49,24 +51,25 @@ def describe(aws: SessionFactory) -> tuple[dict[str, Any], dict[str, dict[str, s
     for page in cloudwatch.get_paginator("describe_alarms").paginate(
         AlarmTypes=["MetricAlarm", "CompositeAlarm"]
     ):
-        for alarm in page["MetricAlarms"] + page["CompositeAlarms"]:
-            name = alarm["AlarmName"]
-            found[f"alarm {name}"] = {k: v for k, v in alarm.items() if k not in VOLATILE}
-            listed = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
-            tags[name] = tags_of(listed["Tags"])
+        for kind, alarms in (("alarm", "MetricAlarms"), ("composite alarm", "CompositeAlarms")):
+            for alarm in page[alarms]:
+                name = alarm["AlarmName"]
+                found[kind, name] = {k: v for k, v in alarm.items() if k not in VOLATILE}
+                listed = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
+                tags[name] = tags_of(listed["Tags"])
     for page in cloudwatch.get_paginator("list_dashboards").paginate():
         for entry in page["DashboardEntries"]:
             name = entry["DashboardName"]
             body = cloudwatch.get_dashboard(DashboardName=name)
-            found[f"dashboard {name}"] = json.loads(body["DashboardBody"])
+            found["dashboard", name] = json.loads(body["DashboardBody"])
             listed = cloudwatch.list_tags_for_resource(ResourceARN=body["DashboardArn"])
             tags[name] = tags_of(listed["Tags"])
     for page in sns.get_paginator("list_topics").paginate():
         for topic in page["Topics"]:
             arn = topic["TopicArn"]
             name = arn.rsplit(":", 1)[1]
-            found[f"topic {name}"] = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
-            found[f"subscriptions {name}"] = sorted(
+            found["topic", name] = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+            found["subscriptions", name] = sorted(
                 (s["Protocol"], s["Endpoint"], s["SubscriptionArn"])
                 for s in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
             )
@@ -78,7 +81,7 @@ def describe(aws: SessionFactory) -> tuple[dict[str, Any], dict[str, dict[str, s
         notifications = budgets.describe_notifications_for_budget(
             AccountId=account, BudgetName=name
         )["Notifications"]
-        found[f"budget {name}"] = {
+        found["budget", name] = {
             "budget": budget,
             "alerts": [
                 (
@@ -116,9 +119,10 @@ def test_import_validate_plan_apply_plan(aws: SessionFactory, run: Run, tmp_path
 
     assert first.conflicts == []
     assert {c.action for c in first.changes} == {Action.ADOPT}
-    adopted = {c.key for c in first.changes}
-    named = {key.split(" ", 1)[1] for key in before if not key.startswith("subscriptions")}
-    assert named - NOT_IMPORTED <= adopted | {k for k in adopted}
+    adopted = {(c.kind, c.key) for c in first.changes if c.kind != "subscription"}
+    named = {key for key in before if key[0] != "subscriptions" and key[1] not in NOT_IMPORTED}
+    assert adopted == named
+    assert len([key for key in adopted if key[0] == "alarm"]) == 304
 
     report = apply(ctx, first)
 
