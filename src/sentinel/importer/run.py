@@ -150,7 +150,9 @@ def _write_files(
         if combined:
             content["composites"] = combined
         counts = Counter({"alarm rule": len(alarms), "composite alarm": len(combined)})
-        _put(directory / "alarms" / f"{severity}.yaml", top, content, counts, result)
+        # alarms/routing.yaml is the routing file, whatever a severity is called.
+        stem = severity if severity.lower() != "routing" else "routing-alarms"
+        _put(directory / "alarms" / f"{stem}.yaml", top, content, counts, result)
     if rules.unrouted:
         note = (
             "# Alarms that notify no imported topic. This file is outside the config folders and\n"
