@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sentinel.cli.options import Workspace, common_options
 from sentinel.importer.estate import KINDS, Selection
@@ -57,7 +57,11 @@ def import_command(
     region = ws.region or (regions[0] if regions else None) or ws.factory.region
     ws.factory.region = region
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), console=ws.err, transient=True
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=ws.err,
+        transient=True,
     ) as bar:
         task = bar.add_task("Reading AWS...", total=None)
 
