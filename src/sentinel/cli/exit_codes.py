@@ -47,6 +47,10 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         OK: "the apply lock was broken, or none was held",
         ERROR: f"{_ERROR}, or the lock is still refreshed and --force was not given",
     },
+    "import": {
+        OK: "the configuration was written (what it could not represent is listed)",
+        ERROR: f"{_ERROR}, no project name, or a directory that is not empty without --force",
+    },
     "drift": {
         OK: "AWS matches the configuration",
         ERROR: f"{_ERROR}, or the account is not in `accounts:`",

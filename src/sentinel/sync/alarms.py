@@ -206,7 +206,7 @@ def _metric_math(
         {
             "Id": expression_id,
             "Expression": rule.expression,
-            "Label": rule.name,
+            "Label": rule.label or rule.name,
             "ReturnData": True,
         }
     ]

@@ -19,6 +19,7 @@ from sentinel.config.models.dashboards import (
     LogsWidget,
     MetricLine,
     MetricWidget,
+    RawWidget,
     Row,
     TextWidget,
 )
@@ -107,6 +108,8 @@ class DashboardBody:
             return Cell("text", {"markdown": fill(widget.markdown, resource)}, widget.width, height)
         if isinstance(widget, AlarmStatusWidget):
             return self._alarm_status(widget, resource, height)
+        if isinstance(widget, RawWidget):
+            return Cell(widget.widget, dict(widget.properties), widget.width, height)
         assert isinstance(widget, LogsWidget)
         return self._logs(widget, resource, height)
 

@@ -101,7 +101,7 @@ class Topics(Kind):
         for topic, severities in severities_by_topic(ctx).items():
             arn = ctx.arn("sns", topic)
             policy = access_policy(arn, ctx.account_id)
-            fields = {"display_name": display_name(ctx.project, severities), "policy": policy}
+            fields = {"display_name": _display_name(ctx, severities), "policy": policy}
             payload = {
                 "Name": topic,
                 "Attributes": {"DisplayName": fields["display_name"], "Policy": json.dumps(policy)},
@@ -144,6 +144,14 @@ class Topics(Kind):
     def delete(self, ctx: SyncContext, state: State) -> None:
         # DeleteTopic is idempotent: a topic deleted meanwhile is not an error.
         ctx.client("sns").delete_topic(TopicArn=state.arn)
+
+
+def _display_name(ctx: SyncContext, severities: list[str]) -> str:
+    """The severities' ``display_name`` when one sets it, else ``<project> <severities>``."""
+    routing = ctx.config.routing
+    tiers = [routing.severities[s] for s in severities] if routing else []
+    chosen = next((t.display_name for t in tiers if t.display_name is not None), None)
+    return chosen if chosen is not None else display_name(ctx.project, severities)
 
 
 def _routing_source(ctx: SyncContext) -> str | None:

@@ -38,6 +38,9 @@ class AlarmRule(Model):
     unit: str | None = None
     expression: str | None = Field(default=None, description="metric math over `metrics` ids")
     metrics: dict[str, MetricRef] = {}
+    label: str | None = Field(
+        default=None, min_length=1, description="the expression's label; default: the rule name"
+    )
     condition: ConditionExpr
     period: Period | None = Field(default=None, description="default from sentinel.yaml (5m)")
     for_: Duration | None = Field(default=None, alias="for", description="how long before alarm")

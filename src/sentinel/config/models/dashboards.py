@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -98,8 +98,17 @@ class LogsWidget(_Widget):
     region: Region | None = None
 
 
+class RawWidget(_Widget):
+    """A CloudWatch widget with no YAML form, its properties as CloudWatch holds them."""
+
+    type: Literal["raw"]
+    widget: str = Field(description="CloudWatch widget type, e.g. explorer, metric")
+    properties: dict[str, Any] = {}
+
+
 Widget = Annotated[
-    MetricWidget | TextWidget | AlarmStatusWidget | LogsWidget, Field(discriminator="type")
+    MetricWidget | TextWidget | AlarmStatusWidget | LogsWidget | RawWidget,
+    Field(discriminator="type"),
 ]
 
 

@@ -96,6 +96,11 @@ class Severity(Model):
     aws_name: AwsName | None = Field(
         default=None, description="the SNS topic's full name, in place of <project>-<topic>"
     )
+    display_name: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the topic's display name; default: project and severity",
+    )
     notify: list[Destination] = []
     ok_actions: bool = True
     insufficient_data_actions: bool = False

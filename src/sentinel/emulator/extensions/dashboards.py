@@ -4,7 +4,8 @@ moto saves any JSON as a dashboard body and can tag only alarms. AWS checks the 
 the dashboard body structure (widget types, the 24-column grid, required properties such as a
 metric widget's ``region``) and rejects it with the problems listed; it takes ``Tags`` on
 PutDashboard when the dashboard is created (ignored on later puts), and TagResource,
-UntagResource and ListTagsForResource work on dashboard ARNs.
+UntagResource and ListTagsForResource work on dashboard ARNs. ListDashboards pages as AWS does
+(1,000 entries a page, ``NextToken``; ``LIST_PAGE_SIZE`` smaller in tests), where moto gives all.
 """
 
 from __future__ import annotations
@@ -29,10 +30,25 @@ _moto_tag_resource = CloudWatchBackend.tag_resource
 _moto_delete_dashboards = CloudWatchBackend.delete_dashboards
 
 
+LIST_PAGE_SIZE = 1000  # ListDashboards' page in AWS
+
+
 def install() -> None:
     CloudWatchResponse.put_dashboard = _respond_put_dashboard  # type: ignore[method-assign]
+    CloudWatchResponse.list_dashboards = _list_dashboards  # type: ignore[method-assign]
     CloudWatchBackend.tag_resource = _tag_resource  # type: ignore[method-assign]
     CloudWatchBackend.delete_dashboards = _delete_dashboards  # type: ignore[method-assign]
+
+
+def _list_dashboards(self: CloudWatchResponse) -> ActionResult:
+    prefix = self._get_param("DashboardNamePrefix", "")
+    entries = sorted(self.cloudwatch_backend.list_dashboards(prefix), key=lambda d: d.name)
+    start = int(self._get_param("NextToken") or 0)
+    end = start + LIST_PAGE_SIZE
+    result: dict[str, Any] = {"DashboardEntries": entries[start:end]}
+    if end < len(entries):
+        result["NextToken"] = str(end)
+    return ActionResult(result)
 
 
 def validation_messages(body: Any) -> list[dict[str, str]]:

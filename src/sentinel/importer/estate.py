@@ -1,0 +1,213 @@
+"""What an account holds, read in pages as plan reads it: the estate an import starts from.
+
+DescribeAlarms 100 a page (metric and composite alarms apart), ListDashboards then one
+GetDashboard each, DescribeBudgets with each budget's notifications and their subscribers,
+ListTopics with each topic's attributes and ListSubscriptionsByTopic; every list follows its
+pages to the end. Tags are read only for ``--tag``, through the Resource Groups Tagging API,
+100 ARNs a request (budgets, which that API does not answer for, one ListTagsForResource each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sentinel.aws.tagging import tags_of
+from sentinel.sync.alarms import PAGE_SIZE
+from sentinel.sync.budgets import BudgetDocument
+from sentinel.sync.topics import topic_name_of
+
+if TYPE_CHECKING:
+    from sentinel.aws.session import SessionFactory
+
+KINDS = ("alarms", "composites", "dashboards", "topics", "subscriptions", "budgets")
+Progress = Callable[[str, int], None]
+"""Called as resources are read: (what is being read, how many so far)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to import: some kinds, names starting with a prefix, resources with one tag."""
+
+    kinds: frozenset[str] = frozenset(KINDS)
+    prefix: str = ""
+    tag: tuple[str, str] | None = None
+
+
+@dataclass
+class Estate:
+    region: str
+    account: str
+    partition: str
+    metric_alarms: list[dict[str, Any]] = field(default_factory=list)
+    composite_alarms: list[dict[str, Any]] = field(default_factory=list)
+    dashboards: dict[str, str] = field(default_factory=dict)
+    """Dashboard name -> its body (JSON text)."""
+    budgets: list[BudgetDocument] = field(default_factory=list)
+    topics: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Topic ARN -> its attributes."""
+    subscriptions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Topic ARN -> its subscriptions."""
+
+    def arn(self, service: str, resource: str, regional: bool = True) -> str:
+        region = self.region if regional else ""
+        return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
+
+
+def read_estate(
+    factory: SessionFactory, region: str, selection: Selection, progress: Progress | None = None
+) -> Estate:
+    """Every resource of the selection, in pages; nothing is written."""
+    report = progress or (lambda what, count: None)
+    cloudwatch = factory.client("cloudwatch", region=region)
+    sts = factory.client("sts", region=region)
+    estate = Estate(region, factory.caller_account(), str(sts.meta.partition))
+    kinds = selection.kinds
+    if "alarms" in kinds:
+        estate.metric_alarms = list(
+            _counted(describe_alarms(cloudwatch, "MetricAlarm", selection.prefix), "alarms", report)
+        )
+    if "composites" in kinds:
+        estate.composite_alarms = list(
+            _counted(
+                describe_alarms(cloudwatch, "CompositeAlarm", selection.prefix),
+                "composite alarms",
+                report,
+            )
+        )
+    if "dashboards" in kinds:
+        estate.dashboards = read_dashboards(cloudwatch, selection.prefix, report)
+    if kinds & {"topics", "subscriptions"}:
+        sns = factory.client("sns", region=region)
+        estate.topics = read_topics(sns, selection.prefix)
+        if "subscriptions" in kinds:
+            estate.subscriptions = read_subscriptions(sns, list(estate.topics))
+    if "budgets" in kinds:
+        estate.budgets = read_budgets(factory.client("budgets", region=region), estate.account)
+        estate.budgets = [
+            b for b in estate.budgets if b.budget["BudgetName"].startswith(selection.prefix)
+        ]
+    if selection.tag is not None:
+        _keep_tagged(factory, region, estate, selection.tag)
+    return estate
+
+
+def _counted(items: Iterator[dict[str, Any]], what: str, report: Progress) -> Iterator[Any]:
+    count = 0
+    for item in items:
+        count += 1
+        if count % PAGE_SIZE == 0:
+            report(what, count)
+        yield item
+    report(what, count)
+
+
+def describe_alarms(cloudwatch: Any, alarm_type: str, prefix: str) -> Iterator[dict[str, Any]]:
+    """Alarms of one type, 100 a page, following NextToken to the end."""
+    result_key = "MetricAlarms" if alarm_type == "MetricAlarm" else "CompositeAlarms"
+    request: dict[str, Any] = {"AlarmTypes": [alarm_type], "MaxRecords": PAGE_SIZE}
+    if prefix:
+        request["AlarmNamePrefix"] = prefix
+    while True:
+        page = cloudwatch.describe_alarms(**request)
+        yield from page.get(result_key, [])
+        token = page.get("NextToken")
+        if not token:
+            return
+        request["NextToken"] = token
+
+
+def read_dashboards(cloudwatch: Any, prefix: str, report: Progress) -> dict[str, str]:
+    bodies: dict[str, str] = {}
+    request = {"DashboardNamePrefix": prefix} if prefix else {}
+    for page in cloudwatch.get_paginator("list_dashboards").paginate(**request):
+        for entry in page.get("DashboardEntries", []):
+            name = entry["DashboardName"]
+            try:
+                found = cloudwatch.get_dashboard(DashboardName=name)
+            except cloudwatch.exceptions.ResourceNotFound:
+                continue  # deleted between the listing and the read
+            bodies[name] = found.get("DashboardBody") or "{}"
+            report("dashboards", len(bodies))
+    return bodies
+
+
+def read_topics(sns: Any, prefix: str) -> dict[str, dict[str, str]]:
+    topics: dict[str, dict[str, str]] = {}
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page.get("Topics", []):
+            arn = topic["TopicArn"]
+            if topic_name_of(arn).startswith(prefix):
+                topics[arn] = sns.get_topic_attributes(TopicArn=arn).get("Attributes", {})
+    return dict(sorted(topics.items()))
+
+
+def read_subscriptions(sns: Any, topic_arns: list[str]) -> dict[str, list[dict[str, Any]]]:
+    paginator = sns.get_paginator("list_subscriptions_by_topic")
+    return {
+        arn: [s for page in paginator.paginate(TopicArn=arn) for s in page.get("Subscriptions", [])]
+        for arn in topic_arns
+    }
+
+
+def read_budgets(client: Any, account: str) -> list[BudgetDocument]:
+    documents = []
+    for page in client.get_paginator("describe_budgets").paginate(AccountId=account):
+        for budget in page.get("Budgets", []):
+            document = BudgetDocument(budget)
+            name = budget["BudgetName"]
+            notifications = client.get_paginator("describe_notifications_for_budget")
+            for n_page in notifications.paginate(AccountId=account, BudgetName=name):
+                for found in n_page.get("Notifications", []):
+                    notification = {k: v for k, v in found.items() if k != "NotificationState"}
+                    key = _notification_key(notification)
+                    document.notifications[key] = notification
+                    subscribers = client.get_paginator("describe_subscribers_for_notification")
+                    document.subscribers[key] = [
+                        {"SubscriptionType": s["SubscriptionType"], "Address": s["Address"]}
+                        for s_page in subscribers.paginate(
+                            AccountId=account, BudgetName=name, Notification=notification
+                        )
+                        for s in s_page.get("Subscribers", [])
+                    ]
+            documents.append(document)
+    return documents
+
+
+def _notification_key(notification: dict[str, Any]) -> str:
+    from sentinel.sync.budgets import notification_key
+
+    return notification_key(notification)
+
+
+def _keep_tagged(
+    factory: SessionFactory, region: str, estate: Estate, tag: tuple[str, str]
+) -> None:
+    """Drop every resource without the tag ``key=value``."""
+    key, value = tag
+    tagging = factory.client("resourcegroupstaggingapi", region=region)
+    dashboard_arns = {
+        name: estate.arn("cloudwatch", f"dashboard/{name}", regional=False)
+        for name in estate.dashboards
+    }
+    arns = [a["AlarmArn"] for a in estate.metric_alarms + estate.composite_alarms]
+    arns += list(dashboard_arns.values()) + list(estate.topics)
+    tags = tags_of(tagging, arns)
+
+    def tagged(arn: str) -> bool:
+        return tags.get(arn, {}).get(key) == value
+
+    estate.metric_alarms = [a for a in estate.metric_alarms if tagged(a["AlarmArn"])]
+    estate.composite_alarms = [a for a in estate.composite_alarms if tagged(a["AlarmArn"])]
+    estate.dashboards = {n: b for n, b in estate.dashboards.items() if tagged(dashboard_arns[n])}
+    estate.topics = {arn: attrs for arn, attrs in estate.topics.items() if tagged(arn)}
+    estate.subscriptions = {t: s for t, s in estate.subscriptions.items() if t in estate.topics}
+    budgets = factory.client("budgets", region=region)
+    kept = []
+    for document in estate.budgets:
+        arn = estate.arn("budgets", f"budget/{document.budget['BudgetName']}", regional=False)
+        found = budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", [])
+        if {t["Key"]: t["Value"] for t in found}.get(key) == value:
+            kept.append(document)
+    estate.budgets = kept

@@ -1,0 +1,56 @@
+"""An import's result for the terminal: files, counts, collapse ratio, env names, what was left."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from sentinel.importer.result import ImportResult
+
+_KINDS = ("alarm", "composite alarm", "dashboard", "topic", "subscription", "budget")
+
+
+def render_import(result: ImportResult, console: Console) -> None:
+    files = Table(
+        title=f"Wrote {len(result.files)} files into {result.directory}", title_justify="left"
+    )
+    files.add_column("file")
+    files.add_column("contents")
+    for path, counts in result.files.items():
+        shown = ", ".join(_count(n, kind) for kind, n in counts.items() if n)
+        files.add_row(str(path.relative_to(result.directory)), shown)
+    console.print(files)
+    imported = ", ".join(_count(result.imported[k], k) for k in _KINDS)
+    console.print(f"Imported {imported}.")
+    console.print(
+        f"{result.imported['alarm']} alarms as {result.rules} rules "
+        f"({result.templates} for_each templates): {result.collapse_ratio:.1f} alarms per rule. "
+        f"{result.read_calls} AWS read calls."
+    )
+    for fallback in result.static_fallbacks:
+        console.print(
+            f"[yellow]static:[/] {fallback.alarms} alarms {fallback.rule}: {fallback.reason}"
+        )
+    if result.env:
+        console.print("\nSecrets found in subscription endpoints are written as env: references.")
+        console.print("Set these before plan or apply (their values are not written anywhere):")
+        for ref in result.env:
+            console.print(f"  {ref.name}  ({ref.what})")
+    if result.not_represented:
+        table = Table(
+            title=f"Not represented ({len(result.not_represented)})", title_justify="left"
+        )
+        table.add_column("kind")
+        table.add_column("name")
+        table.add_column("reason")
+        for item in result.not_represented:
+            table.add_row(item.kind, item.name, item.reason)
+        console.print(table)
+    else:
+        console.print("Everything read is represented in the config.")
+
+
+def _count(n: int, kind: str) -> str:
+    if n == 1:
+        return f"1 {kind}"
+    return f"{n} {kind[:-1] + 'ies' if kind.endswith('y') else kind + 's'}"

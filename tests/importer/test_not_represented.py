@@ -1,0 +1,70 @@
+"""What no config can reproduce is listed with its reason, and left out of every file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentinel.aws.session import SessionFactory
+from sentinel.importer.run import import_config
+
+from .small import cpu_alarm, instances, topic
+
+
+def test_each_unrepresentable_resource_is_listed_with_its_reason(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    arn = topic(aws)
+    [instance] = instances(aws, [{"Name": "one"}])
+    cpu_alarm(aws, "shop-cpu", instance, arn)
+    cpu_alarm(aws, "shop-cpu-muted", instance, arn, ActionsEnabled=False)
+    cpu_alarm(aws, "shop-cpu-seventy", instance, arn, threshold=70.0)
+    cloudwatch = aws.client("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName="shop-cpu-twice",
+        Namespace="AWS/EC2",
+        MetricName="CPUUtilization",
+        Statistic="Average",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=50.0,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[arn, topic(aws, "shop-other")],
+    )
+    cloudwatch.put_composite_alarm(
+        AlarmName="shop-unquoted", AlarmRule="ALARM(shop-cpu)", AlarmActions=[arn], OKActions=[arn]
+    )
+    cloudwatch.put_composite_alarm(
+        AlarmName="shop-quoted", AlarmRule='ALARM("shop-cpu")', AlarmActions=[arn], OKActions=[arn]
+    )
+    account = aws.caller_account()
+    aws.client("budgets").create_budget(
+        AccountId=account,
+        Budget={
+            "BudgetName": "shop-daily",
+            "BudgetLimit": {"Amount": "10", "Unit": "USD"},
+            "TimeUnit": "DAILY",
+            "BudgetType": "COST",
+        },
+    )
+    out = tmp_path / "shop"
+
+    result = import_config(aws, out, "us-east-1", project="shop")
+
+    reasons = {(item.kind, item.name): item.reason for item in result.not_represented}
+    assert reasons == {
+        ("alarm", "shop-cpu-muted"): "its actions are disabled; Sentinel's alarms always act",
+        ("alarm", "shop-cpu-twice"): (
+            "its alarm actions notify more than one topic, or only OK states"
+        ),
+        ("composite alarm", "shop-unquoted"): (
+            'its rule names alarms without quotes; Sentinel writes them as ALARM("name")'
+        ),
+        ("budget", "shop-daily"): (
+            "a COST budget per DAILY: Sentinel has cost and usage budgets, monthly, quarterly "
+            "or annually"
+        ),
+    }
+    written = "".join(p.read_text() for p in out.rglob("*.yaml"))
+    for name in ("cpu-muted", "cpu-twice", "unquoted", "daily"):
+        assert name not in written
+    assert "rule: ALARM(cpu)" in written and "name: cpu-seventy" in written
