@@ -1,4 +1,4 @@
-"""Every AWS call of apply, the daemon jobs and the router is allowed by `sentinel iam-policy`.
+"""Every AWS call of apply, import, the daemon and the router is allowed by `sentinel iam-policy`.
 
 Each flow runs on the emulator through a SessionFactory of its own whose botocore events record
 every operation (``before-call``) as its IAM action, the way sentinel.aws.failures names it; the
@@ -282,3 +282,28 @@ def test_the_router_processing_alarm_messages_is_allowed(
     assert standins.pagerduty.events, "nothing was paged"
     _check(recorder, config, "route")
     assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= recorder.calls["route"]
+
+
+def test_import_of_a_hand_made_estate_then_its_adoption_is_allowed(
+    aws: SessionFactory,
+    recording: tuple[SessionFactory, Recorder],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from sentinel.emulator.estate import PROJECT, SECRETS, build_estate
+    from sentinel.importer.run import import_config
+
+    factory, recorder = recording
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    build_estate(aws)
+    target = tmp_path / "imported"
+    with recorder.flow("import"):
+        result = import_config(factory, target, "us-east-1", project=PROJECT)
+    assert result.read_calls > 0
+    ctx = _context(factory, target)
+    # The imported estate is adopted: apply tags what it names, and needs nothing more.
+    _plan_and_apply(recorder, ctx)
+    _check(recorder, ctx.config, "import")
+    assert {"cloudwatch:DescribeAlarms", "sns:ListTopics"} <= recorder.calls["import"]
+    assert "cloudwatch:TagResource" in recorder.calls["apply"]

@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sentinel.aws.session import SessionFactory
 from sentinel.config import load_config
 from sentinel.emulator.estate import PAGERDUTY_KEY, PROJECT, WEBHOOK_URL, build_estate
@@ -21,8 +19,6 @@ from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action
 
 from .conftest import Run
-
-pytestmark = pytest.mark.skipif(not hasattr(Action, "ADOPT"), reason="needs the adopt action")
 
 # Fields AWS changes on its own: alarm state and timestamps, a budget's spend.
 VOLATILE = {
