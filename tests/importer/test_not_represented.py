@@ -68,3 +68,41 @@ def test_each_unrepresentable_resource_is_listed_with_its_reason(
     for name in ("cpu-muted", "cpu-twice", "unquoted", "daily"):
         assert name not in written
     assert "rule: ALARM(cpu)" in written and "name: cpu-seventy" in written
+
+
+def test_what_another_sentinel_project_manages_is_left_out_and_named(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    arn = topic(aws)
+    theirs = topic(aws, "billing-critical")
+    [instance] = instances(aws, [{"Name": "one"}])
+    cpu_alarm(aws, "shop-cpu", instance, arn)
+    cpu_alarm(aws, "billing-cpu", instance, theirs)
+    cloudwatch, sns = aws.client("cloudwatch"), aws.client("sns")
+    owned = [{"Key": "sentinel:project", "Value": "billing"}]
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=["billing-cpu"])["MetricAlarms"]
+    cloudwatch.tag_resource(ResourceARN=alarm["AlarmArn"], Tags=owned)
+    sns.tag_resource(ResourceArn=theirs, Tags=owned)
+    cloudwatch.put_dashboard(DashboardName="billing-overview", DashboardBody='{"widgets": []}')
+    board = cloudwatch.get_dashboard(DashboardName="billing-overview")["DashboardArn"]
+    cloudwatch.tag_resource(ResourceARN=board, Tags=owned)
+    # The project's own resources, tagged by an earlier apply, are imported as any other.
+    cpu_alarm(aws, "shop-cpu-own", instance, arn, threshold=70.0)
+    [own] = cloudwatch.describe_alarms(AlarmNames=["shop-cpu-own"])["MetricAlarms"]
+    cloudwatch.tag_resource(
+        ResourceARN=own["AlarmArn"], Tags=[{"Key": "sentinel:project", "Value": "shop"}]
+    )
+    out = tmp_path / "shop"
+
+    result = import_config(aws, out, "us-east-1", project="shop")
+
+    reasons = {(item.kind, item.name): item.reason for item in result.not_represented}
+    managed = "managed by Sentinel project 'billing'"
+    assert reasons == {
+        ("alarm", "billing-cpu"): managed,
+        ("topic", "billing-critical"): managed,
+        ("dashboard", "billing-overview"): managed,
+    }
+    written = "".join(p.read_text() for p in out.rglob("*.yaml"))
+    assert "billing" not in written
+    assert "cpu-own" in written

@@ -5,6 +5,10 @@ GetDashboard each, DescribeBudgets with each budget's notifications and their su
 ListTopics with each topic's attributes and ListSubscriptionsByTopic; every list follows its
 pages to the end. Tags are read only for ``--tag``, through the Resource Groups Tagging API,
 100 ARNs a request (budgets, which that API does not answer for, one ListTagsForResource each).
+
+What another Sentinel project already manages (its ``sentinel:project`` tag) is left out and
+named: one GetResources listing of the tagged alarms and topics (a page per 100 of them, not a
+request per resource), one ListTagsForResource per dashboard and budget.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sentinel.aws.tagging import tags_of
+from sentinel.naming import PROJECT_TAG
 from sentinel.sync.alarms import PAGE_SIZE
 from sentinel.sync.budgets import BudgetDocument
 from sentinel.sync.topics import topic_name_of
@@ -49,6 +54,8 @@ class Estate:
     """Topic ARN -> its attributes."""
     subscriptions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Topic ARN -> its subscriptions."""
+    managed: list[tuple[str, str, str]] = field(default_factory=list)
+    """(kind, name, project) of what another Sentinel project manages: left out."""
 
     def arn(self, service: str, resource: str, regional: bool = True) -> str:
         region = self.region if regional else ""
@@ -56,7 +63,11 @@ class Estate:
 
 
 def read_estate(
-    factory: SessionFactory, region: str, selection: Selection, progress: Progress | None = None
+    factory: SessionFactory,
+    region: str,
+    selection: Selection,
+    progress: Progress | None = None,
+    project: str | None = None,
 ) -> Estate:
     """Every resource of the selection, in pages; nothing is written."""
     report = progress or (lambda what, count: None)
@@ -88,9 +99,90 @@ def read_estate(
         estate.budgets = [
             b for b in estate.budgets if b.budget["BudgetName"].startswith(selection.prefix)
         ]
+    _drop_managed(factory, region, estate, project)
     if selection.tag is not None:
         _keep_tagged(factory, region, estate, selection.tag)
     return estate
+
+
+# The Tagging API's resource types of the alarms and topics an import reads.
+_TAGGED_TYPES = ["cloudwatch:alarm", "sns:topic"]
+
+
+def _drop_managed(
+    factory: SessionFactory, region: str, estate: Estate, project: str | None
+) -> None:
+    """Leave out what a Sentinel project other than ``project`` owns, naming it."""
+    tagging = factory.client("resourcegroupstaggingapi", region=region)
+    owners: dict[str, str] = {}
+    if estate.metric_alarms or estate.composite_alarms or estate.topics:
+        paginator = tagging.get_paginator("get_resources")
+        for page in paginator.paginate(
+            TagFilters=[{"Key": PROJECT_TAG}], ResourceTypeFilters=_TAGGED_TYPES
+        ):
+            for mapping in page.get("ResourceTagMappingList", []):
+                tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
+                if tags.get(PROJECT_TAG):
+                    owners[mapping["ResourceARN"]] = tags[PROJECT_TAG]
+    cloudwatch = factory.client("cloudwatch", region=region)
+    for name in estate.dashboards:
+        arn = estate.arn("cloudwatch", f"dashboard/{name}", regional=False)
+        try:
+            found = cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
+        except cloudwatch.exceptions.ResourceNotFoundException:
+            found = []
+        owner = {t["Key"]: t["Value"] for t in found}.get(PROJECT_TAG)
+        if owner:
+            owners[arn] = owner
+    if estate.budgets:
+        budgets = factory.client("budgets", region=region)
+        for document in estate.budgets:
+            name = document.budget["BudgetName"]
+            arn = estate.arn("budgets", f"budget/{name}", regional=False)
+            try:
+                listed = budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", [])
+            except budgets.exceptions.NotFoundException:
+                listed = []
+            owner = {t["Key"]: t["Value"] for t in listed}.get(PROJECT_TAG)
+            if owner:
+                owners[arn] = owner
+
+    def other(arn: str) -> str | None:
+        owner = owners.get(arn)
+        return owner if owner and owner != project else None
+
+    def keep(kind: str, name: str, arn: str) -> bool:
+        owner = other(arn)
+        if owner:
+            estate.managed.append((kind, name, owner))
+        return owner is None
+
+    estate.metric_alarms = [
+        a for a in estate.metric_alarms if keep("alarm", a["AlarmName"], a["AlarmArn"])
+    ]
+    estate.composite_alarms = [
+        a for a in estate.composite_alarms if keep("composite alarm", a["AlarmName"], a["AlarmArn"])
+    ]
+    estate.dashboards = {
+        name: body
+        for name, body in estate.dashboards.items()
+        if keep("dashboard", name, estate.arn("cloudwatch", f"dashboard/{name}", regional=False))
+    }
+    estate.topics = {
+        arn: attributes
+        for arn, attributes in estate.topics.items()
+        if keep("topic", topic_name_of(arn), arn)
+    }
+    estate.subscriptions = {t: s for t, s in estate.subscriptions.items() if t in estate.topics}
+    estate.budgets = [
+        document
+        for document in estate.budgets
+        if keep(
+            "budget",
+            document.budget["BudgetName"],
+            estate.arn("budgets", f"budget/{document.budget['BudgetName']}", regional=False),
+        )
+    ]
 
 
 def _counted(items: Iterator[dict[str, Any]], what: str, report: Progress) -> Iterator[Any]:

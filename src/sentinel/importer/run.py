@@ -57,8 +57,10 @@ def import_config(
         raise ImportUsageError(f"invalid project name {name!r}: lower-case letters, digits, '-'")
     name = str(name)
     before = factory.counter.total()
-    estate = read_estate(factory, region, selection or Selection(), progress)
+    estate = read_estate(factory, region, selection or Selection(), progress, project=name)
     result = ImportResult(project=name, directory=directory)
+    for kind, resource, owner in estate.managed:
+        result.skip(kind, resource, f"managed by Sentinel project {owner!r}")
     defaults = _defaults(existing, estate)
     everything = estate.metric_alarms + estate.composite_alarms
     routes = import_routes(estate, name, action_pattern(everything), result)
