@@ -55,6 +55,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sentinel.emulator.estate import SECRETS as ESTATE_SECRETS
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 README = REPOSITORY / "README.md"
 # The moment every transcript is taken at: the demo account's data ends the day before.
@@ -64,7 +66,7 @@ COLUMNS = 100
 CONFIGURATION = ("sentinel.yaml", "alarms", "dashboards", "budgets", "monitors", "examples")
 FIXTURES = ("tests/fixtures/broken",)
 # Stand-in values for the root configuration's secret references; secrets are never printed.
-SECRETS = {"P2P_PAGERDUTY_KEY": "demo-pagerduty-key"}
+SECRETS = {"P2P_PAGERDUTY_KEY": "demo-pagerduty-key", **ESTATE_SECRETS}
 VOLATILE = [
     (re.compile(r"\bin \d+(\.\d+)?s\b"), "in <seconds>s"),
     (re.compile(r"^\d\d:\d\d:\d\d ", re.MULTILINE), "<time> "),
@@ -554,6 +556,21 @@ def without_slack(session: Session) -> None:
         session.env.pop(name, None)
 
 
+def hand_made_estate(session: Session) -> None:
+    """A team's alarms, dashboards, budgets and topics, made by hand over the years."""
+    import boto3
+
+    from sentinel.aws.session import SessionFactory
+    from sentinel.emulator.estate import build_estate
+
+    boto = boto3.Session(
+        aws_access_key_id=session.env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=session.env["AWS_SECRET_ACCESS_KEY"],
+        region_name=session.env["AWS_DEFAULT_REGION"],
+    )
+    build_estate(SessionFactory(session=boto, endpoint_url=session.endpoint_url))
+
+
 SETUPS: dict[str, Callable[[Session], None]] = {
     "edit-alarm-rules": edit_alarm_rules,
     "alarms-changed-in-console": alarms_changed_in_console,
@@ -563,6 +580,7 @@ SETUPS: dict[str, Callable[[Session], None]] = {
     "dashboard-and-budget-changed-in-console": dashboard_and_budget_changed_in_console,
     "alarm-fires-and-recovers": alarm_fires_and_recovers,
     "without-slack": without_slack,
+    "hand-made-estate": hand_made_estate,
 }
 
 

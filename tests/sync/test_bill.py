@@ -184,7 +184,7 @@ def test_shop_plan_carries_its_bill_in_text_and_json(aws: SessionFactory, tmp_pa
     assert f"  +4 standard alarm metrics {TIMES} $0.10 = +$0.40" in text
     assert f"  +1 composite alarm {TIMES} $0.50 = +$0.50" in text
     assert f"  +4 dashboards (1 beyond the first 3 free) {TIMES} $3.00 = +$3.00" in text
-    assert "SNS notifications are billed by SNS and not included" in text
+    assert "SNS notifications are billed by SNS and not included" in " ".join(text.split())
     assert text.rstrip().endswith("Plan: 15 to create, 0 to update, 0 to replace, 0 to delete.")
 
     assert apply(context(aws, root), first).ok

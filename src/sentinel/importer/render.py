@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console
 from rich.table import Table
 
@@ -36,17 +38,22 @@ def render_import(result: ImportResult, console: Console) -> None:
         console.print("Set these before plan or apply (their values are not written anywhere):")
         for ref in result.env:
             console.print(f"  {ref.name}  ({ref.what})")
-    if result.not_represented:
-        table = Table(
-            title=f"Not represented ({len(result.not_represented)})", title_justify="left"
-        )
+    managed: dict[str, Counter[str]] = {}
+    for item in result.managed:
+        managed.setdefault(item.reason, Counter())[item.kind] += 1
+    for project, kinds in sorted(managed.items()):
+        shown = ", ".join(_count(n, kind) for kind, n in kinds.items())
+        console.print(f"Left out, managed by Sentinel project {project!r}: {shown}.")
+    others = result.not_represented
+    if others:
+        table = Table(title=f"Not represented ({len(others)})", title_justify="left")
         table.add_column("kind")
         table.add_column("name")
         table.add_column("reason")
-        for item in result.not_represented:
+        for item in others:
             table.add_row(item.kind, item.name, item.reason)
         console.print(table)
-    else:
+    elif not managed:
         console.print("Everything read is represented in the config.")
 
 

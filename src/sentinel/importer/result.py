@@ -45,6 +45,8 @@ class ImportResult:
     env: list[EnvReference] = field(default_factory=list)
     not_represented: list[NotRepresented] = field(default_factory=list)
     static_fallbacks: list[StaticFallback] = field(default_factory=list)
+    managed: list[NotRepresented] = field(default_factory=list)
+    """What another Sentinel project manages, left out; ``reason`` names that project."""
     read_calls: int = 0
 
     @property

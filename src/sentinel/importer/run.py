@@ -15,7 +15,7 @@ from sentinel.importer.composites import build_composites, used_alarms
 from sentinel.importer.dashboards import build_dashboards
 from sentinel.importer.estate import Estate, Progress, Selection, read_estate
 from sentinel.importer.names import Names, is_name
-from sentinel.importer.result import ImportResult
+from sentinel.importer.result import ImportResult, NotRepresented
 from sentinel.importer.routing import import_routes
 from sentinel.importer.rules import UNROUTED, action_pattern, build_rules
 from sentinel.importer.writer import (
@@ -60,7 +60,7 @@ def import_config(
     estate = read_estate(factory, region, selection or Selection(), progress, project=name)
     result = ImportResult(project=name, directory=directory)
     for kind, resource, owner in estate.managed:
-        result.skip(kind, resource, f"managed by Sentinel project {owner!r}")
+        result.managed.append(NotRepresented(kind, resource, owner))
     defaults = _defaults(existing, estate)
     everything = estate.metric_alarms + estate.composite_alarms
     routes = import_routes(estate, name, action_pattern(everything), result)

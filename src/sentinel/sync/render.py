@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -57,11 +58,14 @@ def render_bill(plan: Plan, console: Console) -> None:
     if not bill.changed:
         console.print("  (no alarm or dashboard is added or removed)")
     prices = bill.prices
-    console.print(
-        f"  [dim]{prices.region} prices from {prices.source}, read {prices.read}; "
-        f"{escape('; '.join(bill.notes))}.[/]",
-        soft_wrap=True,
+    about = (
+        f"{prices.region} prices from {prices.source}, read {prices.read}; "
+        + "; ".join(bill.notes)
+        + "."
     )
+    width = max(40, min(console.width, 100) - 2)
+    for text in textwrap.wrap(about, width=width, break_on_hyphens=False, break_long_words=False):
+        console.print(f"  [dim]{escape(text)}[/]", soft_wrap=True)
     console.print()
 
 
