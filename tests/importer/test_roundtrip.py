@@ -111,6 +111,11 @@ def test_import_validate_plan_apply_plan(aws: SessionFactory, run: Run, tmp_path
         assert PAGERDUTY_KEY not in text and WEBHOOK_URL not in text
 
     ctx = SyncContext(config=load_config(out), factory=aws, region="us-east-1")
+    # Hand-made topics keep their own access policies (SNS's default, a statement for Budgets).
+    assert ctx.config.routing is not None
+    policies = {n: s.topic_policy for n, s in ctx.config.routing.severities.items()}
+    assert all(policies.values()), policies
+    assert "budgets.amazonaws.com" in str(policies["warning"])
     first = plan(ctx)
 
     assert first.conflicts == []

@@ -18,8 +18,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sentinel.sync.topics import access_policy
-
 if TYPE_CHECKING:
     from sentinel.aws.session import SessionFactory
 
@@ -402,7 +400,8 @@ def _tags(tags: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _topics(factory: SessionFactory, account: str, estate: Estate) -> dict[str, str]:
-    """Topics a team made; their policy lets CloudWatch and Budgets publish, as Budgets needs."""
+    """Topics a team made: SNS's default policy, and on the topics budgets notify, a statement
+    added by hand that lets Budgets publish (as Budgets needs)."""
     sns = factory.client("sns", REGION)
     made = {}
     for severity, name, shown in (
@@ -411,11 +410,20 @@ def _topics(factory: SessionFactory, account: str, estate: Estate) -> dict[str, 
         ("ops-pager", "ops-pager", "Ops pager"),
     ):
         arn = sns.create_topic(Name=name, Attributes={"DisplayName": shown})["TopicArn"]
-        sns.set_topic_attributes(
-            TopicArn=arn,
-            AttributeName="Policy",
-            AttributeValue=json.dumps(access_policy(arn, account)),
-        )
+        if severity in ("critical", "warning"):  # the topics budgets notify
+            policy = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
+            policy["Statement"].append(
+                {
+                    "Sid": "AllowBudgets",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "budgets.amazonaws.com"},
+                    "Action": "SNS:Publish",
+                    "Resource": arn,
+                }
+            )
+            sns.set_topic_attributes(
+                TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(policy)
+            )
         made[severity] = arn
     estate.topics = dict(made)
     return made

@@ -8,6 +8,7 @@ an ``env:NAME`` reference whose NAME the output lists; the value is never writte
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from sentinel.importer.estate import Estate
 from sentinel.importer.names import Names
 from sentinel.importer.result import EnvReference, ImportResult
 from sentinel.routing import queue_name
-from sentinel.sync.topics import display_name, topic_name_of
+from sentinel.sync.topics import access_policy, display_name, normalise_policy, topic_name_of
 
 _PAGERDUTY = re.compile(r"^https://events\.pagerduty\.com/integration/([^/]+)/enqueue$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -56,6 +57,11 @@ def import_routes(
         shown = attributes.get("DisplayName", "")
         if shown != display_name(project, [severity]):
             tier["display_name"] = shown
+        policy = normalise_policy(attributes.get("Policy"))
+        if policy is not None and policy != normalise_policy(
+            json.dumps(access_policy(arn, estate.account))
+        ):
+            tier["topic_policy"] = policy  # a hand-made policy is kept as it is
         ok, insufficient = actions.get(arn, (True, False))
         if not ok:
             tier["ok_actions"] = False

@@ -79,6 +79,16 @@ def normalise_policy(text: str | None) -> dict[str, Any] | None:
     return policy
 
 
+def _policy_of(ctx: SyncContext, severities: list[str]) -> dict[str, Any] | None:
+    """The access policy a severity of the topic states (``topic_policy``), normalised."""
+    routing = ctx.config.routing
+    for severity in severities:
+        tier = routing.severities[severity] if routing else None
+        if tier is not None and tier.topic_policy is not None:
+            return normalise_policy(json.dumps(tier.topic_policy))
+    return None
+
+
 def severities_by_topic(ctx: SyncContext) -> dict[str, list[str]]:
     """Topic name -> the severities routed to it (severities may share a ``topic:``)."""
     routing = ctx.config.routing
@@ -100,7 +110,7 @@ class Topics(Kind):
         states = []
         for topic, severities in severities_by_topic(ctx).items():
             arn = ctx.arn("sns", topic)
-            policy = access_policy(arn, ctx.account_id)
+            policy = _policy_of(ctx, severities) or access_policy(arn, ctx.account_id)
             fields = {"display_name": _display_name(ctx, severities), "policy": policy}
             payload = {
                 "Name": topic,

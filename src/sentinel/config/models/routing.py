@@ -101,6 +101,11 @@ class Severity(Model):
         max_length=100,
         description="the topic's display name; default: project and severity",
     )
+    topic_policy: dict[str, Any] | None = Field(
+        default=None,
+        description="the topic's access policy as AWS holds it (for a topic made by hand); "
+        "default: the account's CloudWatch, Budgets and EventBridge may publish",
+    )
     notify: list[Destination] = []
     ok_actions: bool = True
     insufficient_data_actions: bool = False
