@@ -46,6 +46,8 @@ def test_excerpts_keep_the_lines_asked_for() -> None:
     assert readme._excerpt(lines, "1:3,-2:") == "line 1\nline 2\n...\nline 9\nline 10\n"
     assert readme._excerpt(lines, "1,-1:") == "line 1\n...\nline 10\n"
     assert readme._excerpt(lines, None) == "\n".join(lines) + "\n"
+    # A command typed inside the part left out is kept: the next regeneration runs it.
+    assert readme._excerpt(lines, "1,-1:", typed={4}) == "line 1\n...\nline 5\n...\nline 10\n"
 
 
 def test_volatile_values_compare_through_their_placeholders() -> None:

@@ -70,7 +70,7 @@ class ResourceType:
 
         found = [api_call(self.service, self.listing.operation)]
         if isinstance(self.tags, TaggingApiTags):
-            found.append(api_call("resourcegroupstaggingapi", "get_resources"))
+            found.append(TAGGING_API_CALL)
         elif isinstance(self.tags, BatchTags):
             found.append(api_call(self.service, self.tags.operation))
         return tuple(found)
@@ -84,6 +84,10 @@ class ResourceType:
 
     def dimensions_for(self, resource: Resource) -> dict[str, str]:
         return self.cloudwatch.dimensions_for(resource)
+
+
+# The Tagging API's read, as calls are declared (sentinel.aws.tagging reads it in pages).
+TAGGING_API_CALL = "tag:GetResources"
 
 
 @cache
