@@ -1,8 +1,9 @@
 """Tags of many resources at once, through the Resource Groups Tagging API.
 
-GetResources takes up to 100 ARNs of any service per request, and a page of its answer can
-hold fewer resources than were asked for: every read follows ``PaginationToken`` to the end
-(botocore's paginator), so a resource is never taken for untagged because it was on page two.
+GetResources takes up to 100 ARNs of any service per request (``ResourceARNList``) and answers
+them in one response: AWS refuses the pagination parameters beside an ARN list (the service
+model's documentation of the parameter), so each batch is one request. Listings by tag or
+resource type (no ARN list) are paged, and every reader of those follows ``PaginationToken``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ def tags_of(client: Any, arns: Iterable[str]) -> dict[str, dict[str, str]]:
     """The tags of each ARN; an ARN absent from the answer has none (or no longer exists)."""
     wanted = list(dict.fromkeys(arns))
     found: dict[str, dict[str, str]] = {}
-    paginator = client.get_paginator("get_resources")
     for start in range(0, len(wanted), ARNS_PER_REQUEST):
         batch = wanted[start : start + ARNS_PER_REQUEST]
-        for page in paginator.paginate(ResourceARNList=batch):
-            for mapping in page.get("ResourceTagMappingList", []):
-                tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
-                found[mapping["ResourceARN"]] = tags
+        # AWS answers an ARN list in one response and refuses a PaginationToken beside it.
+        page = client.get_resources(ResourceARNList=batch)
+        for mapping in page.get("ResourceTagMappingList", []):
+            tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
+            found[mapping["ResourceARN"]] = tags
     return found

@@ -28,15 +28,38 @@ def test_pages_hold_at_most_the_limit_and_the_token_leads_to_the_rest(
 ) -> None:
     arns = _volumes(aws, 30)
     tagging = aws.client("resourcegroupstaggingapi")
+    listing = {"ResourceTypeFilters": ["ec2:volume"]}
 
-    first = tagging.get_resources(ResourceARNList=arns)
-    pages = list(tagging.get_paginator("get_resources").paginate(ResourceARNList=arns))
+    first = tagging.get_resources(**listing)
+    pages = list(tagging.get_paginator("get_resources").paginate(**listing))
 
     assert len(first["ResourceTagMappingList"]) == small_tagging_pages == 14
     assert first["PaginationToken"]
     assert [len(p["ResourceTagMappingList"]) for p in pages] == [14, 14, 2]
     listed = {m["ResourceARN"] for p in pages for m in p["ResourceTagMappingList"]}
     assert listed == set(arns)
+
+
+def test_an_arn_list_is_answered_in_one_response_and_never_paged(
+    aws: SessionFactory, small_tagging_pages: int
+) -> None:
+    arns = _volumes(aws, 30)
+    tagging = aws.client("resourcegroupstaggingapi")
+
+    answer = tagging.get_resources(ResourceARNList=arns)
+
+    assert {m["ResourceARN"] for m in answer["ResourceTagMappingList"]} == set(arns)
+    assert not answer.get("PaginationToken")
+    # AWS refuses the ARN list beside a filter or any pagination parameter.
+    for extra in (
+        {"TagFilters": [{"Key": "team"}]},
+        {"ResourceTypeFilters": ["ec2:volume"]},
+        {"ResourcesPerPage": 10},
+        {"TagsPerPage": 100},
+        {"PaginationToken": "next"},
+    ):
+        with pytest.raises(ClientError, match="InvalidParameterException"):
+            tagging.get_resources(ResourceARNList=arns, **extra)
 
 
 def test_more_than_100_arns_are_refused_as_aws_does(aws: SessionFactory) -> None:
