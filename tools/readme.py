@@ -70,6 +70,8 @@ SECRETS = {"P2P_PAGERDUTY_KEY": "demo-pagerduty-key", **ESTATE_SECRETS}
 VOLATILE = [
     (re.compile(r"\bin \d+(\.\d+)?s\b"), "in <seconds>s"),
     (re.compile(r"^\d\d:\d\d:\d\d ", re.MULTILINE), "<time> "),
+    # When a saved plan read AWS: the clock ticks on from NOW while the blocks run.
+    (re.compile(r"read at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"), "read at <when>"),
 ]
 MARKER = re.compile(r"^<!-- transcript(?::(?P<options>[^>]*))? -->\n", re.MULTILINE)
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -309,6 +311,7 @@ def _run_block(block: Block, session: Session) -> Result:
     columns = int(block.options.get("columns", COLUMNS))
     expected = int(block.options.get("exit", "0"))
     lines: list[str] = []
+    typed: set[int] = set()
     for command in block.commands:
         argv = shlex.split(command.replace("\\\n", " "), comments=True)
         code, output = _run(argv, cwd, session.env, columns, block.options.get("stop"), command)
@@ -318,15 +321,17 @@ def _run_block(block: Block, session: Session) -> Result:
                 f"expected {expected}:\n{output}"
             )
         first, *continued = command.splitlines()
+        typed.update(range(len(lines), len(lines) + 1 + len(continued)))
         lines.extend([f"$ {first}", *continued])
         lines.extend(output.rstrip().splitlines())
-    return Result(block, _excerpt(lines, block.options.get("lines")))
+    return Result(block, _excerpt(lines, block.options.get("lines"), typed))
 
 
-def _excerpt(lines: list[str], spec: str | None) -> str:
+def _excerpt(lines: list[str], spec: str | None, typed: set[int] | None = None) -> str:
+    """The lines ``spec`` keeps, and always the commands typed (the next run reads them)."""
     lines = [line.rstrip() for line in lines]
     if spec:
-        keep: set[int] = set()
+        keep: set[int] = set(typed or ())
         for part in spec.split(","):
             start, _, stop = part.partition(":")
             first = _index(start, len(lines), 0)
