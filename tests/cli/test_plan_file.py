@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 import time_machine
-from click.testing import CliRunner, Result
+from click.testing import Result
 
+from cli.shop_commands import invoke, share_session
 from sentinel.aws.session import SessionFactory
-from sentinel.cli import SentinelGroup
 from sentinel.cli.sync import apply_command, drift_command, plan_command
-from sentinel.emulator.extensions import install
 from sentinel.sync.plan_file import FORMAT, VERSION
 from sync.shop import (
     CPU_ALARMS,
@@ -32,17 +31,7 @@ READ_AT = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def shared_session(aws: SessionFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commands build their factory on the test's boto3 Session (one Session per test)."""
-    install()
-    monkeypatch.setenv("SHOP_PAGERDUTY_KEY", PAGERDUTY_KEY)
-    session = aws.session()
-
-    def factory(**options: Any) -> SessionFactory:
-        return SessionFactory(
-            session=session, region=options.get("region"), counter=options.get("counter")
-        )
-
-    monkeypatch.setattr("sentinel.cli.options.SessionFactory", factory)
+    share_session(aws, monkeypatch)
 
 
 @pytest.fixture
@@ -51,12 +40,7 @@ def shop(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> Result:
-    group = SentinelGroup(
-        commands={"plan": plan_command, "apply": apply_command, "drift": drift_command}
-    )
-    result = CliRunner().invoke(group, list(args))
-    assert PAGERDUTY_KEY not in result.output
-    return result
+    return invoke({"plan": plan_command, "apply": apply_command, "drift": drift_command}, *args)
 
 
 def _alarms(aws: SessionFactory) -> dict[str, dict[str, Any]]:

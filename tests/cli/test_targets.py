@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
+from cli.shop_commands import invoke, share_session
 from sentinel.aws.session import SessionFactory
-from sentinel.cli import SentinelGroup
 from sentinel.cli.sync import apply_command, drift_command, plan_command
-from sentinel.emulator.extensions import install
-from sync.shop import ALARMS, CPU_ALARMS, PAGERDUTY_KEY, rewrite_alarm, shop_files, write_config
+from sync.shop import ALARMS, CPU_ALARMS, rewrite_alarm, shop_files, write_config
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CPU = "alarm:*cpu*"
@@ -21,17 +19,7 @@ CPU = "alarm:*cpu*"
 
 @pytest.fixture(autouse=True)
 def shared_session(aws: SessionFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commands build their factory on the test's boto3 Session (one Session per test)."""
-    install()
-    monkeypatch.setenv("SHOP_PAGERDUTY_KEY", PAGERDUTY_KEY)
-    session = aws.session()
-
-    def factory(**options: Any) -> SessionFactory:
-        return SessionFactory(
-            session=session, region=options.get("region"), counter=options.get("counter")
-        )
-
-    monkeypatch.setattr("sentinel.cli.options.SessionFactory", factory)
+    share_session(aws, monkeypatch)
 
 
 @pytest.fixture
@@ -40,12 +28,7 @@ def shop(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> Result:
-    group = SentinelGroup(
-        commands={"plan": plan_command, "apply": apply_command, "drift": drift_command}
-    )
-    result = CliRunner().invoke(group, list(args))
-    assert PAGERDUTY_KEY not in result.output
-    return result
+    return invoke({"plan": plan_command, "apply": apply_command, "drift": drift_command}, *args)
 
 
 def _alarms(aws: SessionFactory) -> dict[str, float]:

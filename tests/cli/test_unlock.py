@@ -10,16 +10,15 @@ from typing import Any
 
 import pytest
 import time_machine
-from click.testing import CliRunner, Result
+from click.testing import Result
 from moto.cloudwatch.exceptions import InvalidParameterValue
 from moto.cloudwatch.responses import CloudWatchResponse
 
+from cli.shop_commands import invoke, share_session
 from sentinel.aws.session import SessionFactory
-from sentinel.cli import SentinelGroup
 from sentinel.cli.sync import apply_command, plan_command
 from sentinel.cli.unlock import unlock
 from sentinel.config import load_config
-from sentinel.emulator.extensions import install
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.lock import LOCK_TTL, ApplyLock, LockRecord, lock_name
@@ -34,17 +33,7 @@ ALICE = "alice@ci-runner:4242"
 
 @pytest.fixture(autouse=True)
 def shared_session(aws: SessionFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commands build their factory on the test's boto3 Session (one Session per test)."""
-    install()
-    monkeypatch.setenv("SHOP_PAGERDUTY_KEY", PAGERDUTY_KEY)
-    session = aws.session()
-
-    def factory(**options: Any) -> SessionFactory:
-        return SessionFactory(
-            session=session, region=options.get("region"), counter=options.get("counter")
-        )
-
-    monkeypatch.setattr("sentinel.cli.options.SessionFactory", factory)
+    share_session(aws, monkeypatch)
 
 
 @pytest.fixture
@@ -58,10 +47,7 @@ def ssm(aws: SessionFactory) -> Any:
 
 
 def run(*args: str) -> Result:
-    group = SentinelGroup(commands={"plan": plan_command, "apply": apply_command, "unlock": unlock})
-    result = CliRunner().invoke(group, list(args))
-    assert PAGERDUTY_KEY not in result.output
-    return result
+    return invoke({"plan": plan_command, "apply": apply_command, "unlock": unlock}, *args)
 
 
 def alice(ssm: Any, **options: Any) -> ApplyLock:
