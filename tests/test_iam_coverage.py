@@ -31,6 +31,7 @@ from sentinel.cost import slack as slack_module
 from sentinel.cost.slack import BASE_URL_ENV
 from sentinel.daemon.registry import registered_jobs
 from sentinel.daemon.scheduler import Daemon
+from sentinel.demo.sync import EDITABLE
 from sentinel.emulator.demo import seed_demo_account
 from sentinel.emulator.demo.resources import create_resources
 from sentinel.emulator.extensions import install
@@ -145,7 +146,7 @@ def test_apply_of_every_shipped_configuration_is_allowed(
     cloudwatch, budgets = aws.client("cloudwatch"), aws.client("budgets")
     [alarm] = cloudwatch.describe_alarms(AlarmNamePrefix="p2p-", MaxRecords=1)["MetricAlarms"]
     cloudwatch.put_metric_alarm(
-        **{k: alarm[k] for k in _PUT_ALARM_FIELDS if k in alarm}, Threshold=alarm["Threshold"] + 1
+        **{k: alarm[k] for k in EDITABLE if k in alarm}, Threshold=alarm["Threshold"] + 1
     )
     account = aws.caller_account()
     [budget] = budgets.describe_budgets(AccountId=account, MaxResults=1)["Budgets"]
@@ -177,28 +178,6 @@ def test_apply_of_every_shipped_configuration_is_allowed(
     _check(recorder, ctx.config, "deletions")
     assert cloudwatch.describe_alarms(AlarmNamePrefix="p2p-")["MetricAlarms"] == []
     assert not [t for t in sns.list_topics()["Topics"] if ":p2p-" in t["TopicArn"]]
-
-
-_PUT_ALARM_FIELDS = (
-    "AlarmName",
-    "AlarmDescription",
-    "ActionsEnabled",
-    "OKActions",
-    "AlarmActions",
-    "InsufficientDataActions",
-    "MetricName",
-    "Namespace",
-    "Statistic",
-    "ExtendedStatistic",
-    "Dimensions",
-    "Period",
-    "Unit",
-    "EvaluationPeriods",
-    "DatapointsToAlarm",
-    "ComparisonOperator",
-    "TreatMissingData",
-    "Metrics",
-)
 
 
 @pytest.fixture
