@@ -101,3 +101,55 @@ def test_email_pagerduty_and_sns_destinations_need_no_router(tmp_path: Path) -> 
     )
 
     assert warnings(config_dir(tmp_path, routing)) == []
+
+
+DEFAULT_POLICY = """\
+      Version: "2008-10-17"
+      Statement:
+        - Effect: Allow
+          Principal: {AWS: "*"}
+          Action: [SNS:Publish, SNS:Subscribe]
+          Resource: arn:aws:sns:us-east-1:123456789012:ops-pager
+          Condition: {StringEquals: {AWS:SourceOwner: "123456789012"}}
+"""
+BUDGETS_STATEMENT = """\
+        - Effect: Allow
+          Principal: {Service: budgets.amazonaws.com}
+          Action: SNS:Publish
+          Resource: arn:aws:sns:us-east-1:123456789012:ops-pager
+"""
+BUDGETS = """\
+budgets:
+  - name: total
+    amount: 100 USD
+    alerts:
+      - {threshold: 80%, notify: [pager]}
+      - {threshold: 100%, notify: [finance@example.com]}
+"""
+
+
+@pytest.mark.parametrize("allows_budgets", [False, True])
+def test_a_budget_alert_to_a_topic_budgets_cannot_publish_to_is_a_warning(
+    tmp_path: Path, allows_budgets: bool
+) -> None:
+    policy = DEFAULT_POLICY + (BUDGETS_STATEMENT if allows_budgets else "")
+    routing = (
+        "severities:\n  pager:\n    aws_name: ops-pager\n    topic_policy:\n"
+        + policy
+        + "    notify:\n      - email: ops@example.com\n"
+    )
+    root = config_dir(tmp_path / "shop", routing)
+    (root / "budgets").mkdir()
+    (root / "budgets/budgets.yaml").write_text(BUDGETS)
+
+    config = load_config(root, known_resource_types=RESOURCE_TYPES)
+
+    found = [str(w) for w in config.warnings if "budget" in str(w)]
+    if allows_budgets:
+        assert found == []
+    else:
+        assert found == [
+            f"{root}/budgets/budgets.yaml:5:35: warning: budget 'total' alerts severity "
+            "'pager', whose topic_policy does not let budgets.amazonaws.com publish: its alerts "
+            "would never arrive (add a statement allowing SNS:Publish to that principal)"
+        ]

@@ -37,7 +37,7 @@ from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
 from sentinel.config.resource_tags import reserved_key_problem, tag_problems
 from sentinel.config.units import format_duration
-from sentinel.config.unused import unused_routing
+from sentinel.config.unused import unheard_budget_alerts, unused_routing
 from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
 from sentinel.errors import ConfigError, ConfigProblem, ConfigWarning
 
@@ -126,10 +126,13 @@ def _unused(parsed: list[tuple[str, str, Any, BaseModel]]) -> list[ConfigWarning
         ),
         None,
     )
+    routing = next((m for m in models if isinstance(m, Routing)), None)
     found: list[ConfigWarning] = []
     for _kind, file, data, model in parsed:
         if isinstance(model, Routing):
             found.extend(unused_routing(model, file, data, detection))
+        if isinstance(model, BudgetsFile) and routing is not None:
+            found.extend(unheard_budget_alerts(model, file, data, routing))
     return found
 
 

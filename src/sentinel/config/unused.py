@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sentinel.config.models import AnomalyDetection, Routing
+from sentinel.config.models import AnomalyDetection, BudgetsFile, Routing
 from sentinel.config.yaml_source import locate
 from sentinel.errors import ConfigWarning
 
@@ -74,3 +74,61 @@ def unused_routing(
             "SNS notifies during it",
         )
     return found
+
+
+BUDGETS_PRINCIPAL = "budgets.amazonaws.com"
+
+
+def unheard_budget_alerts(
+    budgets: BudgetsFile, file: str, data: Any, routing: Routing
+) -> list[ConfigWarning]:
+    """Budget alerts routed to a severity whose ``topic_policy`` does not let Budgets publish.
+
+    AWS Budgets posts to an SNS topic only when the topic's access policy allows the
+    ``budgets.amazonaws.com`` service principal to publish; Sentinel's own policy does, a policy
+    kept from a hand-made topic may not, and the alert would then never arrive.
+    """
+    found: list[ConfigWarning] = []
+    for b, budget in enumerate(budgets.budgets):
+        for a, alert in enumerate(budget.alerts):
+            for n, target in enumerate(alert.notify or budget.notify):
+                severity = routing.severities.get(target)
+                if severity is None or severity.topic_policy is None:
+                    continue
+                if _lets_budgets_publish(severity.topic_policy):
+                    continue
+                loc: tuple[str | int, ...] = (
+                    ("budgets", b, "alerts", a, "notify", n)
+                    if alert.notify
+                    else ("budgets", b, "notify", n)
+                )
+                position = locate(data, loc)
+                found.append(
+                    ConfigWarning(
+                        file,
+                        position.line,
+                        position.column,
+                        f"budget {budget.name!r} alerts severity {target!r}, whose topic_policy "
+                        f"does not let {BUDGETS_PRINCIPAL} publish: its alerts would never arrive "
+                        "(add a statement allowing SNS:Publish to that principal)",
+                    )
+                )
+    return found
+
+
+def _lets_budgets_publish(policy: dict[str, Any]) -> bool:
+    for statement in policy.get("Statement", []):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        services = [services] if isinstance(services, str) else services
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        everyone = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") == "*")
+        publishes = any(str(a).lower() in ("sns:publish", "sns:*", "*") for a in actions)
+        if publishes and (
+            BUDGETS_PRINCIPAL in services or (everyone and not statement.get("Condition"))
+        ):
+            return True
+    return False
