@@ -23,7 +23,7 @@ def _calls(aws: SessionFactory, operation: str) -> int:
 def test_alarms_and_composites_in_pages(
     aws: SessionFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sentinel.importer.estate.PAGE_SIZE", 3)
+    monkeypatch.setattr("sentinel.sync.alarms.PAGE_SIZE", 3)
     arn = topic(aws)
     [instance] = instances(aws, [{"Name": "one"}])
     for n in range(8):

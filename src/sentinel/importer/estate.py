@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel.aws.tagging import tags_of
 from sentinel.naming import PROJECT_TAG
-from sentinel.sync.alarms import PAGE_SIZE
-from sentinel.sync.budgets import BudgetDocument
+from sentinel.sync.alarms import PAGE_SIZE, alarm_pages
+from sentinel.sync.budgets import BudgetDocument, read_notifications
 from sentinel.sync.topics import topic_name_of
 
 if TYPE_CHECKING:
@@ -196,18 +196,8 @@ def _counted(items: Iterator[dict[str, Any]], what: str, report: Progress) -> It
 
 
 def describe_alarms(cloudwatch: Any, alarm_type: str, prefix: str) -> Iterator[dict[str, Any]]:
-    """Alarms of one type, 100 a page, following NextToken to the end."""
-    result_key = "MetricAlarms" if alarm_type == "MetricAlarm" else "CompositeAlarms"
-    request: dict[str, Any] = {"AlarmTypes": [alarm_type], "MaxRecords": PAGE_SIZE}
-    if prefix:
-        request["AlarmNamePrefix"] = prefix
-    while True:
-        page = cloudwatch.describe_alarms(**request)
-        yield from page.get(result_key, [])
-        token = page.get("NextToken")
-        if not token:
-            return
-        request["NextToken"] = token
+    """Alarms of one type (those starting with ``prefix`` when given), every page."""
+    return alarm_pages(cloudwatch, alarm_type, {"AlarmNamePrefix": prefix} if prefix else {})
 
 
 def read_dashboards(cloudwatch: Any, prefix: str, report: Progress) -> dict[str, str]:
@@ -248,29 +238,9 @@ def read_budgets(client: Any, account: str) -> list[BudgetDocument]:
     for page in client.get_paginator("describe_budgets").paginate(AccountId=account):
         for budget in page.get("Budgets", []):
             document = BudgetDocument(budget)
-            name = budget["BudgetName"]
-            notifications = client.get_paginator("describe_notifications_for_budget")
-            for n_page in notifications.paginate(AccountId=account, BudgetName=name):
-                for found in n_page.get("Notifications", []):
-                    notification = {k: v for k, v in found.items() if k != "NotificationState"}
-                    key = _notification_key(notification)
-                    document.notifications[key] = notification
-                    subscribers = client.get_paginator("describe_subscribers_for_notification")
-                    document.subscribers[key] = [
-                        {"SubscriptionType": s["SubscriptionType"], "Address": s["Address"]}
-                        for s_page in subscribers.paginate(
-                            AccountId=account, BudgetName=name, Notification=notification
-                        )
-                        for s in s_page.get("Subscribers", [])
-                    ]
+            read_notifications(client, account, document)
             documents.append(document)
     return documents
-
-
-def _notification_key(notification: dict[str, Any]) -> str:
-    from sentinel.sync.budgets import notification_key
-
-    return notification_key(notification)
 
 
 def _keep_tagged(

@@ -44,7 +44,14 @@ def describe_alarms(ctx: SyncContext, alarm_type: str) -> Iterator[dict[str, Any
 def _describe_pages(
     ctx: SyncContext, selection: dict[str, Any], alarm_type: str
 ) -> Iterator[dict[str, Any]]:
-    cloudwatch = ctx.client("cloudwatch")
+    return alarm_pages(ctx.client("cloudwatch"), alarm_type, selection)
+
+
+def alarm_pages(
+    cloudwatch: Any, alarm_type: str, selection: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """Alarms of one type matching ``selection`` (a prefix, names, or nothing: all of them),
+    100 a page, following NextToken to the end."""
     result_key = "MetricAlarms" if alarm_type == "MetricAlarm" else "CompositeAlarms"
     request: dict[str, Any] = {
         **selection,

@@ -251,6 +251,27 @@ def _subscribers(ctx: SyncContext, names: list[str], key: str, source: str) -> l
     return subscribers
 
 
+def read_notifications(client: Any, account: str, document: BudgetDocument) -> None:
+    """A budget's notifications and each one's subscribers, every page of both."""
+    name = document.budget["BudgetName"]
+    pages = client.get_paginator("describe_notifications_for_budget").paginate(
+        AccountId=account, BudgetName=name
+    )
+    for page in pages:
+        for found in page.get("Notifications", []):
+            notification = {k: v for k, v in found.items() if k != "NotificationState"}
+            key = notification_key(notification)
+            document.notifications[key] = notification
+            subscribers = client.get_paginator("describe_subscribers_for_notification")
+            document.subscribers[key] = [
+                {"SubscriptionType": s["SubscriptionType"], "Address": s["Address"]}
+                for sub_page in subscribers.paginate(
+                    AccountId=account, BudgetName=name, Notification=notification
+                )
+                for s in sub_page.get("Subscribers", [])
+            ]
+
+
 class Budgets(Kind):
     name = KIND
     label = "AWS Budgets"
@@ -303,7 +324,7 @@ class Budgets(Kind):
                     continue
                 document = BudgetDocument(budget)
                 try:
-                    self._read_notifications(client, account, document)
+                    read_notifications(client, account, document)
                 except client.exceptions.NotFoundException:
                     continue  # deleted while being read
                 states.append(
@@ -316,25 +337,6 @@ class Budgets(Kind):
                     )
                 )
         return states
-
-    def _read_notifications(self, client: Any, account: str, document: BudgetDocument) -> None:
-        name = document.budget["BudgetName"]
-        pages = client.get_paginator("describe_notifications_for_budget").paginate(
-            AccountId=account, BudgetName=name
-        )
-        for page in pages:
-            for found in page.get("Notifications", []):
-                notification = {k: v for k, v in found.items() if k != "NotificationState"}
-                key = notification_key(notification)
-                document.notifications[key] = notification
-                subscribers = client.get_paginator("describe_subscribers_for_notification")
-                document.subscribers[key] = [
-                    {"SubscriptionType": s["SubscriptionType"], "Address": s["Address"]}
-                    for sub_page in subscribers.paginate(
-                        AccountId=account, BudgetName=name, Notification=notification
-                    )
-                    for s in sub_page.get("Subscribers", [])
-                ]
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
         client = ctx.client("budgets")
