@@ -67,15 +67,22 @@ def _baseline(values: np.ndarray, weeks: int, scale_days: int) -> Baseline:
         level = _rolling_week_median(observed)  # level[:, t] = median of days t..t+6
         deviation = observed - level
         # Weeks on the last axis (series x days x weeks): the medians sort contiguous rows.
-        levels = np.stack([_shift(level, 7 * k) for k in range(1, weeks + 1)], axis=-1)
-        deviations = np.stack([_shift(deviation, 7 * k) for k in range(1, weeks + 1)], axis=-1)
-        seasonal = np.nan_to_num(nanmedian_last_axis(deviations))
-        earlier, later = np.triu_indices(weeks, k=1)
+        levels = np.ascontiguousarray(_weeks_before(level, weeks))
+        seasonal = np.nan_to_num(nanmedian_last_axis(_weeks_before(deviation, weeks)))
+        # Theil-Sen: the slope between weeks k and k + gap before a day is the slope over
+        # ``gap`` weeks ending k weeks before it, so each gap's slopes are computed once.
         slope = (
             np.nan_to_num(
                 nanmedian_last_axis(
-                    (np.take(levels, earlier, axis=-1) - np.take(levels, later, axis=-1))
-                    / (7.0 * (later - earlier))
+                    np.concatenate(
+                        [
+                            _weeks_before(
+                                (level - _shift(level, 7 * gap)) / (7.0 * gap), weeks - gap
+                            )
+                            for gap in range(1, weeks)
+                        ],
+                        axis=-1,
+                    )
                 )
             )
             if weeks > 1
@@ -98,6 +105,14 @@ def _rolling_week_median(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _weeks_before(values: np.ndarray, weeks: int) -> np.ndarray:
+    """``out[:, d, k - 1] = values[:, d - 7 * k]`` for k = 1..weeks, NaN before the first day."""
+    series, days = values.shape
+    padded = np.concatenate([np.full((series, 7 * weeks), np.nan), values], axis=1)
+    # The window starting at d holds values[d - 7 * weeks .. d - 7]; every 7th from its end.
+    return sliding_window_view(padded, 7 * weeks - 6, axis=1)[:, :days, ::-7]
+
+
 def _shift(values: np.ndarray, by: int) -> np.ndarray:
     """``out[:, d] = values[:, d - by]``, NaN where that is before the first day."""
     out = np.full(values.shape, np.nan)
@@ -114,14 +129,22 @@ def _rolling_mad(residual: np.ndarray, window: int, chunk: int = 128) -> np.ndar
     """
     series, days = residual.shape
     out = np.full((series, days), np.nan)
+    # seen[:, k]: residuals among the first k days, so a window's count is a difference.
+    seen = np.zeros((series, days + 1), dtype=np.int64)
+    np.cumsum(~np.isnan(residual), axis=1, out=seen[:, 1:])
+    day = np.arange(days)
+    counts_of = seen[:, day] - seen[:, np.maximum(day - window, 0)]
     for lo in range(0, series, chunk):
         block = residual[lo : lo + chunk]
+        counts = counts_of[lo : lo + chunk]
         padded = np.concatenate([np.full((block.shape[0], window), np.nan), block], axis=1)
         windows = np.sort(sliding_window_view(padded, window, axis=1)[:, :days], axis=2)
-        counts = np.sum(~np.isnan(windows), axis=2)
         center = _sorted_median(windows, counts)
-        spread = np.sort(np.abs(windows - center[..., None]), axis=2)
-        out[lo : lo + chunk] = np.where(counts >= 7, _sorted_median(spread, counts), np.nan)
+        # The windows' absolute deviations, in place: the sorted windows are no longer needed.
+        np.subtract(windows, center[..., None], out=windows)
+        np.abs(windows, out=windows)
+        windows.sort(axis=2)
+        out[lo : lo + chunk] = np.where(counts >= 7, _sorted_median(windows, counts), np.nan)
     return out
 
 
@@ -131,16 +154,26 @@ def nanmedian_last_axis(values: np.ndarray) -> np.ndarray:
     NaNs sort last, so a row's median is the middle of its first ``count`` sorted values;
     ``nanmedian`` goes through masked arrays and is several times slower.
     """
-    # Sorting rows in place in memory is several times faster than along a strided axis.
-    ordered = np.sort(np.ascontiguousarray(values), axis=-1)
-    return _sorted_median(ordered, np.sum(~np.isnan(ordered), axis=-1))
+    # One C-ordered copy, sorted in place: rows contiguous in memory sort several times
+    # faster than along a strided axis (which np.sort's own copy would keep).
+    ordered = np.array(values, dtype=float, order="C")
+    ordered.sort(axis=-1)
+    return _sorted_median(ordered, _counts(ordered))
+
+
+def _counts(values: np.ndarray) -> np.ndarray:
+    """Non-NaN values of each row (a product with ones: faster than a sum over short rows)."""
+    present = (~np.isnan(values)).astype(np.float32)
+    return (present @ np.ones(values.shape[-1], dtype=np.float32)).astype(np.intp)
 
 
 def _sorted_median(ordered: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    low = np.clip((counts - 1) // 2, 0, None)[..., None]
-    high = np.clip(counts // 2, 0, None)[..., None]
-    lo = np.take_along_axis(ordered, low, axis=-1)[..., 0]
-    hi = np.take_along_axis(ordered, np.minimum(high, ordered.shape[-1] - 1), axis=-1)[..., 0]
+    """Median of each row's first ``counts`` values (rows sorted, NaN last); NaN for none."""
+    size = ordered.shape[-1]
+    flat = ordered.reshape(-1)
+    start = np.arange(0, counts.size * size, size).reshape(counts.shape)
+    lo = np.take(flat, start + np.maximum((counts - 1) // 2, 0))
+    hi = np.take(flat, start + np.minimum(counts // 2, size - 1))
     return np.where(counts > 0, (lo + hi) / 2, np.nan)
 
 
