@@ -42,6 +42,18 @@ severities:
       - lambda: arn:aws:lambda:us-east-1:123456789012:function:shop-notify
 """
 
+# The critical severity's topic named by hand, outside the project prefix (aws_name).
+NAMED_TOPIC_ROUTING = """\
+severities:
+  critical:
+    aws_name: ops-pager
+    notify:
+      - email: oncall@shop.example.com
+  warning:
+    notify:
+      - email: team@shop.example.com
+"""
+
 ALARMS = """\
 alarms:
   - name: api-errors

@@ -27,18 +27,8 @@ from sentinel.sync.model import Action, Plan
 from sentinel.sync.render import plan_json, render_drift, render_plan, render_result
 from sentinel.sync.render_markdown import render_markdown
 
+from .shop import NAMED_TOPIC_ROUTING as ROUTING
 from .shop import PROJECT, context, shop_files, write_config
-
-ROUTING = """\
-severities:
-  critical:
-    aws_name: ops-pager
-    notify:
-      - email: oncall@shop.example.com
-  warning:
-    notify:
-      - email: team@shop.example.com
-"""
 
 ALARMS = """\
 alarms:

@@ -15,18 +15,8 @@ from sentinel.sync.engine import apply, plan
 from sentinel.sync.model import Action
 from sentinel.sync.preflight import check_config
 
+from .shop import NAMED_TOPIC_ROUTING as ROUTING
 from .shop import context, shop_files, write_config
-
-ROUTING = """\
-severities:
-  critical:
-    aws_name: ops-pager
-    notify:
-      - email: oncall@shop.example.com
-  warning:
-    notify:
-      - email: team@shop.example.com
-"""
 
 ALARMS = """\
 alarms:

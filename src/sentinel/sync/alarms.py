@@ -53,14 +53,18 @@ def alarm_pages(
     """Alarms of one type matching ``selection`` (a prefix, names, or nothing: all of them),
     100 a page, following NextToken to the end."""
     result_key = "MetricAlarms" if alarm_type == "MetricAlarm" else "CompositeAlarms"
-    request: dict[str, Any] = {
-        **selection,
-        "AlarmTypes": [alarm_type],
-        "MaxRecords": PAGE_SIZE,
-    }
+    for page in describe_pages(cloudwatch, [alarm_type], selection):
+        yield from page.get(result_key, [])
+
+
+def describe_pages(
+    cloudwatch: Any, alarm_types: list[str], selection: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """Every DescribeAlarms page of ``alarm_types`` matching ``selection``, 100 alarms a page."""
+    request: dict[str, Any] = {**selection, "AlarmTypes": alarm_types, "MaxRecords": PAGE_SIZE}
     while True:
         page = cloudwatch.describe_alarms(**request)
-        yield from page.get(result_key, [])
+        yield page
         token = page.get("NextToken")
         if not token:
             return

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel.slo.alerts import burn_rate_alarms, burn_rate_prefix
 from sentinel.slo.templates import slo_instances
-from sentinel.sync.alarms import PAGE_SIZE, Alarms, actions_of, normalise_alarm
+from sentinel.sync.alarms import Alarms, actions_of, describe_pages, normalise_alarm
 from sentinel.sync.composites import CompositeAlarms, normalise_composite
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
@@ -107,19 +107,10 @@ def _typed(fields: dict[str, Any], composite: bool) -> dict[str, Any]:
 
 def _describe(ctx: SyncContext) -> Iterator[tuple[dict[str, Any], bool]]:
     """The project's burn-rate alarms of both types, 100 a page, to the last page."""
-    cloudwatch = ctx.client("cloudwatch")
-    request: dict[str, Any] = {
-        "AlarmNamePrefix": burn_rate_prefix(ctx.project),
-        "AlarmTypes": ["MetricAlarm", "CompositeAlarm"],
-        "MaxRecords": PAGE_SIZE,
-    }
-    while True:
-        page = cloudwatch.describe_alarms(**request)
+    selection = {"AlarmNamePrefix": burn_rate_prefix(ctx.project)}
+    types = ["MetricAlarm", "CompositeAlarm"]
+    for page in describe_pages(ctx.client("cloudwatch"), types, selection):
         for alarm in page.get("MetricAlarms", []):
             yield alarm, False
         for alarm in page.get("CompositeAlarms", []):
             yield alarm, True
-        token = page.get("NextToken")
-        if not token:
-            return
-        request["NextToken"] = token
