@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sentinel.naming import alarm_name
-from sentinel.slo.alerts import burn_rate_alarms
-from sentinel.slo.templates import slo_instances
 from sentinel.sync.templates import expand, fill
 
 if TYPE_CHECKING:
@@ -47,6 +45,10 @@ class AlarmNames:
 
     @classmethod
     def of(cls, ctx: SyncContext) -> AlarmNames:
+        # The SLO modules bring numpy in: imported when names are needed, not at start-up.
+        from sentinel.slo.alerts import burn_rate_alarms
+        from sentinel.slo.templates import slo_instances
+
         names = cls()
         project = ctx.project
         items: list[AlarmRule | CompositeAlarm] = [*ctx.config.alarms, *ctx.config.composites]

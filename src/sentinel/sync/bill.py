@@ -24,7 +24,6 @@ from typing import Any
 
 import yaml
 
-from sentinel.sync import alarms, burn_rate, composites, dashboards
 from sentinel.sync.model import Action, Change, Plan
 
 PRICE_FILE = "prices_cloudwatch.yaml"
@@ -34,8 +33,16 @@ METRICS_INSIGHTS = re.compile(r"^\s*SELECT\b", re.IGNORECASE)
 
 # Kinds whose states are CloudWatch alarms (metric or composite, told apart by their fields),
 # and the kind that is dashboards. Every other kind costs nothing on the CloudWatch bill.
-ALARM_KINDS = frozenset({alarms.KIND, composites.KIND, burn_rate.KIND})
-DASHBOARD_KIND = dashboards.KIND
+
+
+@cache
+def _kinds() -> tuple[frozenset[str], str]:
+    """The billed kinds' names: (alarm kinds, the dashboard kind). Their modules are imported
+    when a plan is priced, not when the CLI starts (they bring numpy in)."""
+    from sentinel.sync import alarms, burn_rate, composites, dashboards
+
+    return frozenset({alarms.KIND, composites.KIND, burn_rate.KIND}), dashboards.KIND
+
 
 # Billed units, in the order lines are shown: name, singular label, plural label.
 ITEMS = (
@@ -128,9 +135,10 @@ class Bill:
 
 def units(kind: str, fields: Mapping[str, Any], prices: Prices) -> dict[str, int]:
     """What one resource of ``kind`` with these (normalised) fields is billed for a month."""
-    if kind == DASHBOARD_KIND:
+    alarm_kinds, dashboard_kind = _kinds()
+    if kind == dashboard_kind:
         return {"dashboard": 1}
-    if kind not in ALARM_KINDS:
+    if kind not in alarm_kinds:
         return {}
     if "rule" in fields:
         return {"composite_alarm": 1}
@@ -182,7 +190,7 @@ def monthly_cost(plan: Plan, prices: Prices | None = None) -> Bill:
             ):
                 insights = True
     # A deleted dashboard exists: a plan made without its managed counts still adds up.
-    before = max(plan.managed.get(DASHBOARD_KIND, 0), removed["dashboard"])
+    before = max(plan.managed.get(_kinds()[1], 0), removed["dashboard"])
     after = before + added["dashboard"] - removed["dashboard"]
     free = prices.free_dashboards
     lines = []
