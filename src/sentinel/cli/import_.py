@@ -50,7 +50,15 @@ def import_command(
     project: str | None,
     force: bool,
 ) -> None:
-    """Write the configuration of the account's alarms, dashboards, topics and budgets."""
+    """Write the configuration of the account's alarms, dashboards, topics and budgets.
+
+    Reads in pages and writes into -C DIR: severities from the topics, alarms per severity
+    (those differing only by resource as for_each templates), composites, dashboards, budgets.
+    Every resource keeps its AWS name; secrets in subscription endpoints become env:
+    references, named in the output. What cannot be represented, or another Sentinel project
+    manages, is listed. `sentinel plan -C DIR` then shows adoptions only, which apply tags.
+    Writes nothing to AWS; refuses a non-empty DIR unless --force.
+    """
     selection = Selection(kinds=_kinds(kinds), prefix=prefix, tag=_tag(tag))
     existing = existing_project(ws.config_dir) if ws.config_dir.is_dir() else None
     regions = (existing or {}).get("regions") or []
