@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from prometheus_client.parser import text_string_to_metric_families
 
+from sentinel.cli import main
 from sentinel.telemetry.process import Telemetry, router_stale_after, watch_router
 from sentinel.telemetry.server import MetricsServer
 
@@ -152,3 +156,48 @@ def test_an_unknown_path_is_404_naming_the_two_endpoints(running: Running) -> No
     status, body = get(f"{running.server.url}/")
     assert status == 404
     assert "/metrics" in body and "/healthz" in body
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        yield held.getsockname()[1]
+
+
+def route_command(world: World, tmp_path: Path, *args: str) -> Result:
+    store = f"sqlite:///{tmp_path / 'cli-router.db'}"
+    return CliRunner().invoke(
+        main, ["route", "-C", str(world.root), "--store", store, "--wait", "1", *args]
+    )
+
+
+def test_a_metrics_port_in_use_is_a_clear_error(
+    world: World, tmp_path: Path, taken_port: int
+) -> None:
+    result = route_command(world, tmp_path, "--metrics-port", str(taken_port))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"error: --metrics-port {taken_port}: cannot listen on 127.0.0.1:{taken_port}: "
+        "Address already in use"
+    )
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--metrics-port", "70000"], "70000 is not in the range 0<=x<=65535"),
+        (["--metrics-port", "http"], "'http' is not a valid integer"),
+        (["--drain", "--metrics-port", "9101"], "--metrics-port watches a running service"),
+        (["--metrics-host", "no-such-host.invalid", "--metrics-port", "9101"], "cannot listen"),
+    ],
+)
+def test_bad_metrics_options_exit_1(
+    world: World, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = route_command(world, tmp_path, *args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output

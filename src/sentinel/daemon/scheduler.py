@@ -181,8 +181,10 @@ class Daemon:
         if self._stop.is_set():
             return "stopping", "stop requested: waiting for the running jobs"
         scheduler = self.scheduler
+        if scheduler is None:
+            return "starting", "the scheduler is not started yet"
         thread = getattr(scheduler, "_thread", None)  # BackgroundScheduler's loop
-        if scheduler is None or not scheduler.running or (thread and not thread.is_alive()):
+        if not scheduler.running or (thread is not None and not thread.is_alive()):
             return "stuck", "the scheduler is not running"
         return None
 

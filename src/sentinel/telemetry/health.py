@@ -20,6 +20,7 @@ from sentinel import __version__, clock
 OK = "ok"
 STUCK = "stuck"
 STOPPING = "stopping"
+STARTING = "starting"
 
 # A problem a check reports: (status, what is wrong), or None when all is well.
 Check = Callable[[], tuple[str, str] | None]

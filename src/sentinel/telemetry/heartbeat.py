@@ -18,11 +18,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sentinel import clock
 from sentinel.config.self_monitoring import METRIC, NAMESPACE, heartbeat_dimensions
 from sentinel.errors import SentinelError
-from sentinel.telemetry.health import Liveness
+from sentinel.telemetry.health import STARTING, Liveness
 
 log = logging.getLogger("sentinel.telemetry")
 
 INTERVAL = 60.0
+STARTING_RETRY = 1.0
 # The AWS calls the heartbeat makes, for `sentinel iam-policy --for route|daemon`.
 HEARTBEAT_CALLS = ("cloudwatch:PutMetricData",)
 
@@ -42,6 +43,7 @@ class Heartbeat:
         self.liveness = liveness
         self.interval = interval
         self.published = 0
+        self.last_status: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -52,8 +54,11 @@ class Heartbeat:
     def beat(self) -> bool:
         """Publish one datapoint if the process is healthy; False when skipped or refused."""
         health = self.liveness.health()
+        self.last_status = health.status
         if not health.ok:
-            log.warning(
+            # Starting up is no news; stuck or stopping is, and the alarm will follow.
+            report = log.info if health.status == STARTING else log.warning
+            report(
                 "heartbeat not sent: %s is %s (%s)", self.component, health.status, health.detail
             )
             return False
@@ -87,7 +92,8 @@ class Heartbeat:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.beat()
-            self._stop.wait(self.interval)
+            # A process still starting is asked again soon, so its first heartbeat is not late.
+            self._stop.wait(STARTING_RETRY if self.last_status == STARTING else self.interval)
 
     def start(self) -> Heartbeat:
         self._stop.clear()
