@@ -117,7 +117,7 @@ def _check(recorder: Recorder, config: Config, label: str) -> None:
 
 def heartbeat(factory: SessionFactory, config: Config, component: str) -> Heartbeat:
     """The heartbeat the running process publishes every minute (one beat of it)."""
-    return Heartbeat(factory.client("cloudwatch"), config.name, Liveness(component, 60))
+    return Heartbeat([factory.client("cloudwatch")], config.name, Liveness(component, 60))
 
 
 def _context(factory: SessionFactory, root: Path) -> SyncContext:

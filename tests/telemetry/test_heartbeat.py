@@ -22,7 +22,7 @@ def test_a_beat_is_a_datapoint_of_sentinel_heartbeat_for_the_project_and_compone
     aws: SessionFactory,
 ) -> None:
     cloudwatch = aws.client("cloudwatch")
-    heartbeat = Heartbeat(cloudwatch, "shop", Liveness("router", stale_after=60))
+    heartbeat = Heartbeat([cloudwatch], "shop", Liveness("router", stale_after=60))
 
     assert heartbeat.beat() and heartbeat.beat()
 
@@ -53,7 +53,7 @@ def test_a_stuck_or_stopping_process_sends_no_heartbeat(
     liveness = Liveness("daemon", stale_after=60)
     liveness.stopping_when(stop)
     stop.set()
-    heartbeat = Heartbeat(cloudwatch, "shop", liveness)
+    heartbeat = Heartbeat([cloudwatch], "shop", liveness)
 
     assert not heartbeat.beat()
 
@@ -61,23 +61,25 @@ def test_a_stuck_or_stopping_process_sends_no_heartbeat(
     assert "heartbeat not sent: daemon is stopping" in caplog.text
 
 
-def test_a_refused_publish_is_logged_not_raised(
+def test_each_region_gets_the_heartbeat_and_a_refusal_is_logged_not_raised(
     aws: SessionFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="sentinel.telemetry")
-    cloudwatch = aws.client("cloudwatch")
-    heartbeat = Heartbeat(cloudwatch, "shop", Liveness("router", stale_after=60))
-    with Stubber(cloudwatch) as stub:
+    refusing, accepting = aws.client("cloudwatch"), aws.client("cloudwatch", region="eu-west-1")
+    heartbeat = Heartbeat([refusing, accepting], "shop", Liveness("router", stale_after=60))
+    with Stubber(refusing) as stub:
         stub.add_client_error("put_metric_data", "AccessDenied", "not authorized", 403)
         assert not heartbeat.beat()
     assert heartbeat.published == 0
-    assert "heartbeat not sent" in caplog.text and "AccessDenied" in caplog.text
+    assert "heartbeat not sent to us-east-1" in caplog.text and "AccessDenied" in caplog.text
+    # The other region still got it.
+    assert accepting.list_metrics(Namespace="Sentinel")["Metrics"]
 
 
 @pytest.mark.real_clock
 def test_the_thread_beats_every_interval_until_closed(aws: SessionFactory) -> None:
     cloudwatch = aws.client("cloudwatch")
-    heartbeat = Heartbeat(cloudwatch, "shop", Liveness("router", 60), interval=0.05).start()
+    heartbeat = Heartbeat([cloudwatch], "shop", Liveness("router", 60), interval=0.05).start()
     done = threading.Event()
     for _ in range(200):
         if heartbeat.published >= 3:

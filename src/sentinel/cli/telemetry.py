@@ -52,8 +52,11 @@ def start_telemetry(
         server = telemetry.serve(port, host)
         ws.err.print(f"Metrics on {server.url}/metrics, health on {server.url}/healthz")
     if heartbeat_wanted(config, telemetry.component):
-        telemetry.publish(ws.factory.client("cloudwatch", region=region), config.name)
+        # Every region the heartbeat alarm may be applied in: the project's, and this run's.
+        regions = list(dict.fromkeys([region, *config.project.regions]))
+        clients = [ws.factory.client("cloudwatch", region=name) for name in regions]
+        telemetry.publish(clients, config.name)
         ws.err.print(
             f"Heartbeat to CloudWatch Sentinel/Heartbeat (Project={config.name}, "
-            f"Component={telemetry.component}) in {region} every minute"
+            f"Component={telemetry.component}) in {', '.join(regions)} every minute"
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -29,16 +30,20 @@ HEARTBEAT_CALLS = ("cloudwatch:PutMetricData",)
 
 
 class Heartbeat:
-    """Publishes the heartbeat every ``interval`` seconds from a daemon thread, until closed."""
+    """Publishes the heartbeat every ``interval`` seconds from a daemon thread, until closed.
+
+    ``cloudwatch`` is one client per region: a plain alarm rule is made in every region the
+    project applies, so each of the project's regions gets the heartbeat its alarm counts.
+    """
 
     def __init__(
         self,
-        cloudwatch: Any,
+        cloudwatch: Sequence[Any],
         project: str,
         liveness: Liveness,
         interval: float = INTERVAL,
     ) -> None:
-        self.cloudwatch = cloudwatch
+        self.clients = list(cloudwatch)
         self.project = project
         self.liveness = liveness
         self.interval = interval
@@ -52,7 +57,8 @@ class Heartbeat:
         return self.liveness.component
 
     def beat(self) -> bool:
-        """Publish one datapoint if the process is healthy; False when skipped or refused."""
+        """Publish one datapoint to each region if the process is healthy; False when skipped
+        or when a region refused it."""
         health = self.liveness.health()
         self.last_status = health.status
         if not health.ok:
@@ -62,32 +68,30 @@ class Heartbeat:
                 "heartbeat not sent: %s is %s (%s)", self.component, health.status, health.detail
             )
             return False
-        try:
-            self.cloudwatch.put_metric_data(
-                Namespace=NAMESPACE,
-                MetricData=[
-                    {
-                        "MetricName": METRIC,
-                        "Dimensions": [
-                            {"Name": key, "Value": value}
-                            for key, value in heartbeat_dimensions(
-                                self.project, self.component
-                            ).items()
-                        ],
-                        "Timestamp": clock.now(),
-                        "Value": 1.0,
-                        "Unit": "Count",
-                    }
-                ],
-            )
-        except (BotoCoreError, ClientError, SentinelError) as exc:
-            log.warning(
-                "heartbeat not sent: %s",
-                str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__,
-            )
-            return False
-        self.published += 1
-        return True
+        datum = {
+            "MetricName": METRIC,
+            "Dimensions": [
+                {"Name": key, "Value": value}
+                for key, value in heartbeat_dimensions(self.project, self.component).items()
+            ],
+            "Timestamp": clock.now(),
+            "Value": 1.0,
+            "Unit": "Count",
+        }
+        sent = True
+        for client in self.clients:
+            try:
+                client.put_metric_data(Namespace=NAMESPACE, MetricData=[datum])
+            except (BotoCoreError, ClientError, SentinelError) as exc:
+                log.warning(
+                    "heartbeat not sent to %s: %s",
+                    client.meta.region_name,
+                    str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__,
+                )
+                sent = False
+        if sent:
+            self.published += 1
+        return sent
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +68,9 @@ class Telemetry:
         self.server = MetricsServer(self.registry, self.liveness, host, port).start()
         return self.server
 
-    def publish(self, cloudwatch: Any, project: str, interval: float = INTERVAL) -> Heartbeat:
+    def publish(
+        self, cloudwatch: Sequence[Any], project: str, interval: float = INTERVAL
+    ) -> Heartbeat:
         self.heartbeat = Heartbeat(cloudwatch, project, self.liveness, interval).start()
         return self.heartbeat
 
