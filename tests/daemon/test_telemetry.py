@@ -4,17 +4,21 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from datetime import date
+from pathlib import Path
 
 import pytest
 import time_machine
+from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
 
 from cost.bills import bill as make_bill
 from cost.slack_standin import SlackStandIn
 from sentinel.aws.session import COST_EXPLORER, SessionFactory
+from sentinel.cli import main
 from sentinel.config.loader import Config
 from sentinel.daemon.registry import JobContext, JobSpec, registered_jobs
 from sentinel.daemon.scheduler import Daemon
@@ -97,3 +101,22 @@ def test_healthz_follows_the_scheduler_from_start_to_stop(
         status, health = healthz(server.url)
         assert (status, health["status"]) == (503, "stopping")
         daemon.stop()
+
+
+def test_a_metrics_port_in_use_or_with_once_exits_1(aws: SessionFactory, config_dir: Path) -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = CliRunner().invoke(
+            main, ["daemon", "-C", str(config_dir), "--metrics-port", str(port)]
+        )
+    assert result.exit_code == 1
+    assert f"error: --metrics-port {port}: cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+
+    once = CliRunner().invoke(
+        main, ["daemon", "-C", str(config_dir), "--once", "cost-report", "--metrics-port", "9101"]
+    )
+    assert once.exit_code == 1
+    assert "--metrics-port watches a running service: not with --once" in once.output
