@@ -53,7 +53,8 @@ def daemon(
             sys.exit(1)
         from sentinel.telemetry.process import watch_daemon
 
-        with watch_daemon(runner, ws.counter)[0] as telemetry:
+        telemetry, _metrics = watch_daemon(runner, ws.counter)
+        with telemetry:
             region = ws.region or config.project.regions[0]
             start_telemetry(telemetry, ws, config, region, metrics_host, metrics_port)
             ws.err.print(

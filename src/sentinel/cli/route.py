@@ -148,7 +148,8 @@ def route(
             report = consumer.drain()
         else:
             stop = threading.Event()
-            with watch_router(consumer, stop, wait)[0] as telemetry:
+            telemetry, _metrics = watch_router(consumer, stop, wait)
+            with telemetry:
                 start_telemetry(telemetry, ws, config, factory.region, metrics_host, metrics_port)
                 ws.err.print(f"Routing from queue {consumer.queue.name} (Ctrl-C to stop)")
                 with _stop_on_signals(stop, ws):
