@@ -39,7 +39,6 @@ class Project(Model):
     tags: dict[str, str] = Field(default={}, description="tags put on every managed resource")
     store: str = Field(
         default="sqlite:///.sentinel/sentinel.db",
-        description="SQLAlchemy URL of the daemon's store (jobs, cost cache, ledger); "
-        "SENTINEL_STORE in the environment replaces it",
+        description="SQLAlchemy URL of the daemon's store (jobs, cost cache, ledger)",
     )
     defaults: Defaults = Defaults()
