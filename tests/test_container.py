@@ -280,6 +280,7 @@ def test_every_sentinel_command_in_compose_is_a_real_command() -> None:
     )
     for name in LONG_RUNNING:
         assert commands[name].params["metrics_port"] == 9100
+        assert commands[name].params["metrics_host"] == "0.0.0.0"  # the published port reaches it
         test = services[name]["healthcheck"]["test"]
         assert test[:3] == ["CMD", "python", "-c"] and HEALTHZ in test[3]
     assert services["migrate"]["healthcheck"] == {"disable": True}
@@ -385,6 +386,7 @@ def test_every_command_in_the_ecs_example_is_a_real_command() -> None:
         assert ctx.command_path == f"sentinel {flow}"
         assert ctx.params["config_dir"] == Path("/config")
         assert ctx.params["metrics_port"] == 9100
+        assert ctx.params["metrics_host"] == "0.0.0.0"  # scraped from the VPC
     [override] = _json(ECS / "migrate-overrides.json")["containerOverrides"]
     assert override["name"] == _container("daemon")["name"]
     assert resolve(override["command"]).command_path == "sentinel db upgrade"
