@@ -284,6 +284,15 @@ def test_every_sentinel_command_in_compose_is_a_real_command() -> None:
         test = services[name]["healthcheck"]["test"]
         assert test[:3] == ["CMD", "python", "-c"] and HEALTHZ in test[3]
     assert services["migrate"]["healthcheck"] == {"disable": True}
+    # `docker compose run SERVICE ARGS` in the file's own usage lines: ARGS follow the entrypoint
+    runs = re.findall(r"^#\s+docker compose run ([^#\n]*)", COMPOSE.read_text(), re.MULTILINE)
+    assert runs
+    for run in runs:
+        words = shlex.split(run)
+        while words[0].startswith("-"):  # compose's own options (--rm, --no-deps)
+            words.pop(0)
+        service, *args = words
+        assert service in services and resolve(args).command_path.startswith("sentinel "), run
 
 
 def test_compose_mounts_the_config_read_only_and_points_the_store_at_postgres() -> None:
