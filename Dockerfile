@@ -21,6 +21,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
     MPLCONFIGDIR=/tmp/matplotlib
 # The wheel is mounted for the install, never copied into a layer.
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
@@ -34,8 +35,9 @@ RUN groupadd --system --gid 10001 sentinel \
 # read-only or copied in by an image built on this one; -C defaults to it.
 WORKDIR /config
 USER 10001:10001
-# /metrics and /healthz of `sentinel route` and `sentinel daemon` with --metrics-port 9100. The
-# health check is the runner's (compose.yaml, the ECS task definition): not every command serves.
+# /metrics and /healthz of `sentinel route` and `sentinel daemon` with --metrics-port 9100
+# --metrics-host 0.0.0.0. The health check is the runner's (compose.yaml, the ECS task
+# definition): not every command serves one.
 EXPOSE 9100
 ENTRYPOINT ["sentinel"]
 CMD ["--help"]
