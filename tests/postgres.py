@@ -8,6 +8,8 @@ once on PostgreSQL, each time on a database of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -80,11 +82,17 @@ class PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """This process's PostgreSQL server (started once, about a second; stopped at the end)."""
-    server = PostgresServer(tmp_path_factory.mktemp("postgres") / "data")
+def postgres_server() -> Iterator[PostgresServer]:
+    """This process's PostgreSQL server (started once, about a second; stopped at the end).
+
+    Not under pytest's temporary directory: pytest keeps that private to root (0700) and may
+    reset it at any time, while the server runs as another user (pgserver's, when root) that
+    must traverse the path to its data directory."""
+    home = Path(tempfile.mkdtemp(prefix="sentinel-postgres-"))
+    server = PostgresServer(home / "data")
     yield server
     server.close()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture
