@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, text
+from tests.migrations import as_this_sentinel
 
 import sentinel.cost.cache
 import sentinel.cost.notices
@@ -30,25 +27,6 @@ FEATURES = (
     sentinel.store.outbox,
 )
 
-LATER = '''"""A later revision, as a newer Sentinel would ship it."""
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "0002"
-down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.create_table("later_table", sa.Column("id", sa.Integer, primary_key=True))
-
-
-def downgrade() -> None:
-    op.drop_table("later_table")
-'''
-
 
 def declared() -> MetaData:
     """Every table Sentinel declares, and APScheduler's job table as APScheduler declares it."""
@@ -59,18 +37,6 @@ def declared() -> MetaData:
     jobs = SQLAlchemyJobStore(url="sqlite://", tablename=JOBS_TABLE).jobs_t
     jobs.to_metadata(everything)
     return everything
-
-
-@pytest.fixture
-def newer_sentinel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """This Sentinel's migrations and one more (0002), as the next version would have them."""
-    migrations = tmp_path / "migrations"
-    shutil.copytree(schema.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0002_later.py").write_text(LATER)
-    monkeypatch.setattr(schema, "MIGRATIONS", migrations)
-    schema.scripts.cache_clear()
-    yield migrations
-    schema.scripts.cache_clear()
 
 
 def test_the_migrations_build_exactly_the_declared_tables(store_url: str) -> None:
@@ -97,29 +63,29 @@ def test_a_store_at_head_is_used_as_it_is(store_url: str) -> None:
 
 
 def test_an_older_store_is_refused_with_the_command_to_run(
-    store_url: str, newer_sentinel: Path
+    store_url: str, this_sentinel: str, newer_sentinel: str
 ) -> None:
     store = Store(store_url)
-    schema.upgrade(store.engine, to="0001")  # as the previous version left it
-    with pytest.raises(
-        StoreError,
-        match=r"store schema is at 0001, this Sentinel needs 0002: run `sentinel db upgrade`",
-    ):
+    schema.upgrade(store.engine, to=this_sentinel)  # as the previous version left it
+    with pytest.raises(StoreError) as refused:
         Outbox(Store(store_url))
+    assert str(refused.value) == (
+        f"store schema is at {this_sentinel}, this Sentinel needs {newer_sentinel}: "
+        "run `sentinel db upgrade`"
+    )
     before, after = schema.upgrade(store.engine)
-    assert (before.current, after.current) == ("0001", "0002")
+    assert (before.current, after.current) == (this_sentinel, newer_sentinel)
     Outbox(Store(store_url))  # at head now
     assert "later_table" in inspect(store.engine).get_table_names()
 
 
 def test_a_store_upgraded_by_a_newer_sentinel_is_refused_by_the_older(
-    store_url: str, newer_sentinel: Path, monkeypatch: pytest.MonkeyPatch
+    store_url: str, newer_sentinel: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    Outbox(Store(store_url))  # the newer Sentinel creates the store at 0002
-    assert schema.status(Store(store_url).engine).current == "0002"
-    monkeypatch.setattr(schema, "MIGRATIONS", Path(schema.__file__).with_name("migrations"))
-    schema.scripts.cache_clear()  # this Sentinel again
-    with pytest.raises(StoreError, match=r"store schema is at 0002.*upgrade Sentinel"):
+    Outbox(Store(store_url))  # the newer Sentinel creates the store at its head
+    assert schema.status(Store(store_url).engine).current == newer_sentinel
+    as_this_sentinel(monkeypatch)
+    with pytest.raises(StoreError, match=rf"store schema is at {newer_sentinel}.*upgrade Sentinel"):
         Outbox(Store(store_url))
     with pytest.raises(StoreError, match="upgrade Sentinel"):
         schema.upgrade(Store(store_url).engine)

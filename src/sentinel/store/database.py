@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -15,6 +15,9 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from sentinel import clock
 from sentinel.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from sentinel.store.schema import SchemaStatus
 
 DEFAULT_URL = "sqlite:///.sentinel/sentinel.db"
 # Every feature's tables are declared on this one MetaData, so one store holds them all.
@@ -89,6 +92,18 @@ class Store:
                     "sentinel/store/migrations/versions"
                 )
             self._ensured.update(t.name for t in missing)
+
+    def schema_status(self) -> SchemaStatus:
+        """Where the store's schema stands against this Sentinel's migrations."""
+        from sentinel.store import schema
+
+        return self._connecting(lambda: schema.status(self.engine))
+
+    def upgrade(self) -> tuple[SchemaStatus, SchemaStatus]:
+        """Apply the migrations this store lacks; its schema status before and after."""
+        from sentinel.store import schema
+
+        return self._connecting(lambda: schema.upgrade(self.engine))
 
     @property
     def shown_url(self) -> str:
