@@ -53,6 +53,16 @@ class PostgresServer:
         # WITH (FORCE): an engine the test left open must not keep the database alive.
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def role_with_password(self, name: str, password: str) -> None:
+        """A login role that must give its password (the server trusts every other role)."""
+        hba = self.server.pgdata / "pg_hba.conf"
+        rule = f"local all {name} scram-sha-256\n"
+        if rule not in hba.read_text():
+            hba.write_text(rule + hba.read_text())
+        self._execute(f"DROP ROLE IF EXISTS {name}")
+        self._execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+        self._execute("SELECT pg_reload_conf()")
+
     def stop(self) -> None:
         """Stop the server (fast shutdown: open connections are cut, as in an outage)."""
         self._dispose()

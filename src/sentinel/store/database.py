@@ -138,7 +138,10 @@ def _engine(url: str) -> Engine:
         try:
             # pre-ping: a connection the server dropped (restart, failover) is replaced, not used.
             return create_engine(url, pool_pre_ping=True)
-        except Exception as exc:  # a missing driver or a malformed URL
+        except ModuleNotFoundError as exc:
+            reason = f"its driver is not installed ({exc})"
+            raise StoreError(f"cannot open store {shown(url)}: {reason}") from None
+        except Exception as exc:  # an unknown dialect or driver, a malformed URL
             reason = _without_password(exc, url)
             raise StoreError(f"cannot open store {shown(url)}: {reason}") from None
     if parsed.database not in (None, "", ":memory:"):
