@@ -27,6 +27,7 @@ from sentinel.aws.iam_policy import actions_of, declared_calls, policy
 from sentinel.aws.session import SessionFactory
 from sentinel.config import load_config
 from sentinel.config.loader import Config
+from sentinel.config.models.project import SelfMonitoring
 from sentinel.cost import slack as slack_module
 from sentinel.cost.slack import BASE_URL_ENV
 from sentinel.daemon.registry import registered_jobs
@@ -42,6 +43,8 @@ from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.router_queue import RouterQueueKind
 from sentinel.sync.topics import Topics
+from sentinel.telemetry.health import Liveness
+from sentinel.telemetry.heartbeat import Heartbeat
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 CONFIGS = [REPOSITORY, *sorted(p.parent for p in (REPOSITORY / "examples").glob("*/sentinel.yaml"))]
@@ -110,6 +113,11 @@ def _check(recorder: Recorder, config: Config, label: str) -> None:
     assert not uncovered, f"{label}: not allowed by `sentinel iam-policy --for <flow>`: {uncovered}"
     undeclared = recorder.undeclared(config)
     assert not undeclared, f"{label}: calls that no kind, job or router part declares: {undeclared}"
+
+
+def heartbeat(factory: SessionFactory, config: Config, component: str) -> Heartbeat:
+    """The heartbeat the running process publishes every minute (one beat of it)."""
+    return Heartbeat([factory.client("cloudwatch")], config.name, Liveness(component, 60))
 
 
 def _context(factory: SessionFactory, root: Path) -> SyncContext:
@@ -208,18 +216,23 @@ def test_each_daemon_job_run_once_is_allowed(
     kinds = [Topics()]
     ctx = SyncContext(config=config, factory=aws, region="us-east-1")
     assert apply(ctx, plan(ctx, kinds), kinds).ok
+    # The root configuration with the daemon's heartbeat watched (`self_monitoring:`).
+    config.project = config.project.model_copy(
+        update={"self_monitoring": SelfMonitoring(severity="critical")}
+    )
     store = Store(f"sqlite:///{tmp_path / 'store.db'}")
     daemon = Daemon(config, factory, store)
     outcomes = {}
     with recorder.flow("daemon"):
         for name in registered_jobs():
             outcomes[name] = daemon.run_job(name)
+        assert heartbeat(factory, config, "daemon").beat()
     store.dispose()
     assert {name: o.status for name, o in outcomes.items()} == dict.fromkeys(
         registered_jobs(), "succeeded"
     ), {name: o.summary for name, o in outcomes.items()}
     _check(recorder, config, "daemon")
-    assert "ce:GetCostAndUsage" in recorder.calls["daemon"]
+    assert {"ce:GetCostAndUsage", "cloudwatch:PutMetricData"} <= recorder.calls["daemon"]
 
 
 DAY = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
@@ -235,7 +248,10 @@ def test_the_router_processing_alarm_messages_is_allowed(
     factory, recorder = recording
     monkeypatch.setenv("TEST_PD_KEY", "R0UT1NGKEY0000000000000000000000")
     monkeypatch.setenv("TEST_SLACK_TOKEN", "xoxb-test-token")
-    config = load_config(write_project(tmp_path / "shop"))
+    root = write_project(tmp_path / "shop")
+    with (root / "sentinel.yaml").open("a") as project:
+        project.write("self_monitoring: {severity: critical}\n")
+    config = load_config(root)
     kinds = [Topics(), RouterQueueKind()]
     ctx = SyncContext(config=config, factory=aws, region="us-east-1")
     assert apply(ctx, plan(ctx, kinds), kinds).ok
@@ -257,10 +273,13 @@ def test_the_router_processing_alarm_messages_is_allowed(
         with recorder.flow("route"):
             report = consumer.drain(wait=0)
             consumer.tick()
+            assert heartbeat(factory, config, "router").beat()
     assert report.received >= 4 and report.actions, "the router decided nothing"
     assert standins.pagerduty.events, "nothing was paged"
     _check(recorder, config, "route")
-    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= recorder.calls["route"]
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "cloudwatch:PutMetricData"} <= (
+        recorder.calls["route"]
+    )
 
 
 def test_import_of_a_hand_made_estate_then_its_adoption_is_allowed(

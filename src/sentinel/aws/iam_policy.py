@@ -4,7 +4,9 @@ Every part that calls AWS declares its API calls as ``<prefix>:<Operation>`` (th
 ``sentinel.aws.failures.iam_action``, the operation as botocore names it): each managed kind its
 ``reads`` (plan) and ``writes`` (apply), each inventory resource type its listing (from
 ``resource_types.yaml``) and the code per type its extra calls, each daemon job its ``calls``,
-the router its consumer's and destinations' calls, secret references theirs. A flow's policy is
+the router its consumer's and destinations' calls, the daemon and the router their heartbeat's
+when ``self_monitoring:`` watches them (``sentinel.telemetry.heartbeat``), secret references
+theirs. A flow's policy is
 the union of its parts' calls, each mapped to the IAM actions it needs (``iam_actions.yaml`` for
 the calls whose action is named otherwise), grouped by service and sorted.
 
@@ -158,6 +160,12 @@ def declared_calls(flow: str, config: Config | None = None) -> set[str]:
         from sentinel.routing.service import router_calls
 
         calls.update(router_calls())
+    if flow in ("daemon", "route"):
+        from sentinel.telemetry.heartbeat import HEARTBEAT_CALLS
+        from sentinel.telemetry.process import heartbeat_wanted
+
+        if heartbeat_wanted(config, "daemon" if flow == "daemon" else "router"):
+            calls.update(HEARTBEAT_CALLS)
     if flow != "import":
         calls.update(_secret_calls(config))
     return calls

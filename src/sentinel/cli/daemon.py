@@ -9,22 +9,35 @@ import click
 
 from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
+from sentinel.cli.telemetry import metrics_options, refuse_with, start_telemetry
 
 
 @click.group(invoke_without_command=True)
 @common_options
 @click.option("--once", "once", metavar="JOB", default=None, help="Run one job now, then exit.")
 @click.option("--force", is_flag=True, help="With --once: run even if it ran for this period.")
+@metrics_options
 @click.pass_context
-def daemon(ctx: click.Context, ws: Workspace, once: str | None, force: bool) -> None:
+def daemon(
+    ctx: click.Context,
+    ws: Workspace,
+    once: str | None,
+    force: bool,
+    metrics_port: int,
+    metrics_host: str,
+) -> None:
     """Run the scheduled jobs of monitors/ (cost report, anomaly scan, ...) until stopped.
 
     Cron schedules in the project's time zone, a job store and run ledger in the project's store
     (.sentinel/sentinel.db by default): a restart never runs a job twice for one period, and a
-    daemon that was down catches up once. SIGTERM stops it after the running job.
+    daemon that was down catches up once. SIGTERM stops it after the running job. With
+    --metrics-port, serves Prometheus metrics and a health check; with `self_monitoring:` in
+    sentinel.yaml, publishes a heartbeat to CloudWatch every minute.
     """
     if ctx.invoked_subcommand is not None:
         return
+    if once is not None:
+        refuse_with("--once", metrics_port)
     from sentinel.daemon.registry import job_named
     from sentinel.daemon.scheduler import Daemon
     from sentinel.store import open_store
@@ -38,11 +51,16 @@ def daemon(ctx: click.Context, ws: Workspace, once: str | None, force: bool) -> 
         if not jobs:
             ws.err.print("No job is configured in monitors/: nothing to schedule.")
             sys.exit(1)
-        ws.err.print(
-            f"Sentinel daemon for {config.name} ({config.project.timezone}): "
-            + ", ".join(f"{spec.name} [{cron}]" for spec, cron in jobs)
-        )
-        runner.run_forever()
+        from sentinel.telemetry.process import watch_daemon
+
+        with watch_daemon(runner, ws.counter)[0] as telemetry:
+            region = ws.region or config.project.regions[0]
+            start_telemetry(telemetry, ws, config, region, metrics_host, metrics_port)
+            ws.err.print(
+                f"Sentinel daemon for {config.name} ({config.project.timezone}): "
+                + ", ".join(f"{spec.name} [{cron}]" for spec, cron in jobs)
+            )
+            runner.run_forever()
         return
     job_named(once)  # an unknown name is a user error, listed with the known ones
     outcome = runner.run_job(once, force=force)

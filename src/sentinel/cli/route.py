@@ -17,6 +17,7 @@ import click
 from sentinel import clock
 from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
+from sentinel.cli.telemetry import metrics_options, refuse_with, start_telemetry
 from sentinel.errors import SentinelError
 from sentinel.routing.consumer import LONG_POLL, RunReport
 from sentinel.routing.oncall import OnCallReport, Shift
@@ -107,18 +108,30 @@ def _stop_on_signals(stop: threading.Event, ws: Workspace) -> Iterator[None]:
     default=None,
     help="PagerDuty events per minute per integration key (default 120).",
 )
+@metrics_options
 def route(
-    ws: Workspace, drain: bool, store: str | None, wait: int, pagerduty_rate: float | None
+    ws: Workspace,
+    drain: bool,
+    store: str | None,
+    wait: int,
+    pagerduty_rate: float | None,
+    metrics_port: int,
+    metrics_host: str,
 ) -> None:
     """Deliver alarms from the router queue to PagerDuty, Slack and email.
 
     Reads the queue that `sentinel apply` subscribed to every severity topic, applies on-call,
     quiet hours, maintenance windows and flapping control, and deletes a message only once every
-    destination accepted it. Stops cleanly on SIGTERM or Ctrl-C.
+    destination accepted it. Stops cleanly on SIGTERM or Ctrl-C. With --metrics-port, serves
+    Prometheus metrics and a health check; with `self_monitoring:` in sentinel.yaml, publishes a
+    heartbeat to CloudWatch every minute.
     """
     from sentinel.routing.service import RateLimit, build_consumer, build_router
     from sentinel.store import Store, store_url
+    from sentinel.telemetry.process import watch_router
 
+    if drain:
+        refuse_with("--drain", metrics_port)
     _logging(ws.verbose)
     config = ws.load_config()
     factory = ws.factory
@@ -135,9 +148,11 @@ def route(
             report = consumer.drain()
         else:
             stop = threading.Event()
-            ws.err.print(f"Routing from queue {consumer.queue.name} (Ctrl-C to stop)")
-            with _stop_on_signals(stop, ws):
-                report = consumer.run(stop, wait=wait)
+            with watch_router(consumer, stop, wait)[0] as telemetry:
+                start_telemetry(telemetry, ws, config, factory.region, metrics_host, metrics_port)
+                ws.err.print(f"Routing from queue {consumer.queue.name} (Ctrl-C to stop)")
+                with _stop_on_signals(stop, ws):
+                    report = consumer.run(stop, wait=wait)
     finally:
         state_store.dispose()
     ws.err.print(render_summary(report))

@@ -36,6 +36,7 @@ from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
 from sentinel.config.resource_tags import reserved_key_problem, tag_problems
+from sentinel.config.self_monitoring import heartbeat_rules
 from sentinel.config.units import format_duration
 from sentinel.config.unused import unheard_budget_alerts, unused_routing
 from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
@@ -308,7 +309,15 @@ def _assemble(
     # First pass: everything that defines names.
     singletons: dict[str, Where] = {}
     for _kind, file, data, model in parsed:
-        if isinstance(model, Routing):
+        if isinstance(model, Project) and model.self_monitoring is not None:
+            # The heartbeat alarms are alarm rules like those of alarms/*.yaml.
+            spot = at_key(file, data, "self_monitoring")
+            for rule in heartbeat_rules(model):
+                refs.define("alarm", rule.name, spot, "alarm")
+                config.sources[("alarm", rule.name)] = str(spot)
+                config.positions[("alarm", rule.name)] = spot
+                config.alarms.append(rule)
+        elif isinstance(model, Routing):
             if config.routing is not None:
                 refs.problems.append(
                     where(file, data).problem(
@@ -368,6 +377,11 @@ def _assemble(
     for _kind, file, data, model in parsed:
         if isinstance(model, Project):
             check_tags(model.tags, "project tags", file, data)
+            if model.self_monitoring is not None:
+                refs.require_severity(
+                    model.self_monitoring.severity,
+                    where(file, data, "self_monitoring", "severity"),
+                )
         if isinstance(model, AlarmsFile):
             for i, composite in enumerate(model.composites):
                 owner = f"composite {composite.name!r}"

@@ -16,6 +16,7 @@ import logging
 import signal
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,6 +110,9 @@ class Daemon:
         self.max_workers = max_workers
         self.scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
+        # Told of every run's outcome, and of each turn of the main loop (metrics, liveness).
+        self.on_outcome: Callable[[JobOutcome], None] | None = None
+        self.on_tick: Callable[[], None] | None = None
 
     # --- what runs when -----------------------------------------------------------------------
 
@@ -161,7 +165,8 @@ class Daemon:
         try:
             self.start()
             while not self._stop.wait(1.0):
-                pass
+                if self.on_tick:
+                    self.on_tick()
             log.info("stopping: waiting for running jobs")
         finally:
             self.stop(wait=True)
@@ -170,6 +175,18 @@ class Daemon:
 
     def request_stop(self) -> None:
         self._stop.set()
+
+    def running_problem(self) -> tuple[str, str] | None:
+        """Why the daemon is not scheduling jobs now, as (status, detail); None while it is."""
+        if self._stop.is_set():
+            return "stopping", "stop requested: waiting for the running jobs"
+        scheduler = self.scheduler
+        if scheduler is None:
+            return "starting", "the scheduler is not started yet"
+        thread = getattr(scheduler, "_thread", None)  # BackgroundScheduler's loop
+        if not scheduler.running or (thread is not None and not thread.is_alive()):
+            return "stuck", "the scheduler is not running"
+        return None
 
     def _sync_jobs(self) -> None:
         assert self.scheduler is not None
@@ -218,6 +235,12 @@ class Daemon:
         self, name: str, scheduled: datetime | None = None, force: bool = False
     ) -> JobOutcome:
         """Run one job for the period of ``scheduled`` (default: now), through the ledger."""
+        outcome = self._run_job(name, scheduled, force)
+        if self.on_outcome:
+            self.on_outcome(outcome)
+        return outcome
+
+    def _run_job(self, name: str, scheduled: datetime | None, force: bool) -> JobOutcome:
         spec = self.jobs[name]
         scheduled = (scheduled or self.now()).astimezone(self.timezone)
         period = spec.period_of(scheduled)

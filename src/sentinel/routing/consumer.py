@@ -112,11 +112,14 @@ class Consumer:
         queue: Queue,
         on_decision: Callable[[Decision], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        on_poll: Callable[[int], None] | None = None,
     ) -> None:
         self.router = router
         self.sqs = sqs
         self.queue = queue
         self.on_decision = on_decision
+        # Told how many messages each receive returned (metrics, liveness).
+        self.on_poll = on_poll
         self.monotonic = monotonic
         self.report = RunReport()
         self.error_pause = ERROR_PAUSE
@@ -146,6 +149,8 @@ class Consumer:
         messages = response.get("Messages", [])
         received_at = self.router.clock()  # latency counts the wait behind the batch too
         self.report.received += len(messages)
+        if self.on_poll:
+            self.on_poll(len(messages))
         started = self.monotonic()
         decisions = []
         # Handled messages are deleted together at the end of the batch: the store already

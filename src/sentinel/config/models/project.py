@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, field_validator
 
 from sentinel.config.models.base import AccountId, Model, Name, Period, Region, TimeZone
 from sentinel.config.units import Duration
@@ -28,6 +30,38 @@ class Defaults(Model):
     alarms: AlarmDefaults = AlarmDefaults()
 
 
+Component = Literal["router", "daemon"]
+
+
+class SelfMonitoring(Model):
+    """Alarms on Sentinel's own heartbeat: one per long-running component, to a severity."""
+
+    severity: str = Field(description="the severity whose topic hears a stopped component")
+    components: list[Component] = Field(
+        default=["router", "daemon"],
+        min_length=1,
+        description="which of `sentinel route` and `sentinel daemon` run as services",
+    )
+    for_: Duration = Field(
+        default=300, alias="for", description="how long without a heartbeat before the alarm"
+    )
+
+    @field_validator("for_")
+    @classmethod
+    def _whole_minutes(cls, seconds: int) -> int:
+        # One heartbeat a minute, counted per minute: at least two minutes, at most a day.
+        if seconds % 60 or not 120 <= seconds <= 86400:
+            raise ValueError("`for` must be whole minutes, from 2m to 1d")
+        return seconds
+
+    @field_validator("components")
+    @classmethod
+    def _once_each(cls, components: list[str]) -> list[str]:
+        if len(set(components)) != len(components):
+            raise ValueError("each component is named once")
+        return components
+
+
 class Project(Model):
     """The project: its name prefixes every managed resource and tags it ``sentinel:project``."""
 
@@ -42,3 +76,7 @@ class Project(Model):
         description="SQLAlchemy URL of the daemon's store (jobs, cost cache, ledger)",
     )
     defaults: Defaults = Defaults()
+    self_monitoring: SelfMonitoring | None = Field(
+        default=None,
+        description="alarm when `sentinel route` or `sentinel daemon` stops sending its heartbeat",
+    )
