@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -315,12 +316,50 @@ def test_compose_mounts_the_config_read_only_and_points_the_store_at_postgres() 
         _interpolate(services["daemon"]["environment"][STORE_ENV], {})
 
 
+def test_the_migrate_command_upgrades_the_store_sentinel_store_names(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    argv = _compose()["services"]["migrate"]["command"]
+    argv[argv.index("-C") + 1] = str(REPOSITORY)  # the image's /config
+    store = tmp_path / "store.db"
+    result = CliRunner().invoke(main, argv, env={STORE_ENV: f"sqlite:///{store}"})
+    assert result.exit_code == 0, result.output
+    assert "upgraded from an empty store" in result.output
+    with sqlite3.connect(store) as connection:
+        [(revision,)] = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert revision in result.output
+
+
 def test_compose_passes_through_the_credentials_and_the_secrets_the_config_names() -> None:
     environment = _compose()["services"]["daemon"]["environment"]
     passed = {name for name, value in environment.items() if value is None}
     assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} <= passed
     named = {ref.name for ref in secret_references(load_config(REPOSITORY)) if ref.kind == "env"}
     assert named and named <= passed
+
+
+def test_the_health_check_passes_on_a_healthy_process_and_fails_on_a_stopping_one() -> None:
+    import threading
+
+    from prometheus_client import CollectorRegistry
+
+    from sentinel.telemetry.health import Liveness
+    from sentinel.telemetry.server import MetricsServer
+
+    test = _compose()["services"]["router-1"]["healthcheck"]["test"]
+    assert all(_container(flow)["healthCheck"]["command"] == test for flow in TASK_DEFINITIONS)
+    liveness = Liveness("router", stale_after=60)
+    with MetricsServer(CollectorRegistry(), liveness) as server:
+
+        def check() -> int:
+            script = test[3].replace(":9100/", f":{server.port}/")
+            return subprocess.run([sys.executable, "-c", script], capture_output=True).returncode
+
+        assert check() == 0
+        stop = threading.Event()
+        liveness.stopping_when(stop)
+        stop.set()  # /healthz answers 503
+        assert check() == 1
 
 
 def _has_docker_compose() -> bool:

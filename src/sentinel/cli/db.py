@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 STORE_OPTION = click.option(
     "--store",
     default=None,
-    help="SQLAlchemy URL of the store (default: sentinel.yaml's store).",
+    help="SQLAlchemy URL of the store (default: $SENTINEL_STORE, else sentinel.yaml's).",
 )
 
 
