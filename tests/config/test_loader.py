@@ -98,3 +98,24 @@ def test_nothing_is_returned_when_only_sentinel_yaml_is_wrong(
     assert [str(p) for p in caught.value.problems] == [
         "sentinel.yaml:2:1: unknown key 'regoins'; did you mean 'regions'?"
     ]
+
+
+def test_sentinel_store_in_the_environment_replaces_the_store_of_sentinel_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentinel.store import open_store
+
+    (tmp_path / "sentinel.yaml").write_text("project: shop\nstore: sqlite:///from-the-file.db\n")
+    monkeypatch.setenv("SENTINEL_STORE", "sqlite:///state/from-the-environment.db")
+    config = load_config(tmp_path)
+    assert config.project.store == "sqlite:///state/from-the-environment.db"
+    store = open_store(config)
+    with store.engine.connect():
+        pass
+    store.dispose()
+    # relative to the config directory, like a relative path in sentinel.yaml
+    assert (tmp_path / "state" / "from-the-environment.db").is_file()
+    assert not (tmp_path / "from-the-file.db").exists()
+
+    monkeypatch.setenv("SENTINEL_STORE", "")
+    assert load_config(tmp_path).project.store == "sqlite:///from-the-file.db"

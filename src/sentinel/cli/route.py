@@ -93,7 +93,7 @@ def _stop_on_signals(stop: threading.Event, ws: Workspace) -> Iterator[None]:
 @click.option(
     "--store",
     default=None,
-    help="SQLAlchemy URL of the router state (default: sentinel.yaml's store).",
+    help="SQLAlchemy URL of the router state (default: $SENTINEL_STORE, else sentinel.yaml's).",
 )
 @click.option(
     "--wait",

@@ -44,6 +44,9 @@ from sentinel.errors import ConfigError, ConfigProblem, ConfigWarning
 
 # A config file larger than this is refused before it is read: 10,000 alarm rules take ~2 MB.
 MAX_FILE_BYTES = 5_000_000
+# Replaces sentinel.yaml's store: a container gets its database URL (password and all) from a
+# secret in the environment, never from a file baked into the image or mounted beside the config.
+STORE_ENV = "SENTINEL_STORE"
 
 
 @dataclass
@@ -114,6 +117,8 @@ def load_config(root: str | Path, known_resource_types: Iterable[str] | None = N
     if problems or config is None:
         raise ConfigError(problems, warnings)
     config.warnings = sorted(warnings)
+    if os.environ.get(STORE_ENV):
+        config.project = config.project.model_copy(update={"store": os.environ[STORE_ENV]})
     return config
 
 
