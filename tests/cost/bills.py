@@ -98,8 +98,10 @@ def daily_records(
     seed: int = 7,
     extra: Iterable[tuple[int, str, str, float, dict[str, str]]] = (),
     growth_per_day: float = 0.0,
+    stopped: dict[str, int] | None = None,
 ) -> list[CostRecord]:
-    """``days`` of history up to yesterday; ``extra`` adds (days_ago, service, usage, $, tags)."""
+    """``days`` of history up to yesterday; ``extra`` adds (days_ago, service, usage, $, tags);
+    ``stopped`` ends usage types' spend (usage type -> days ago it stopped)."""
     records = []
     for ago in range(days, 0, -1):
         day = today - timedelta(days=ago)
@@ -109,6 +111,8 @@ def daily_records(
             amount = cost * (WEEKLY[day.weekday()] if weekly else 1.0)
             amount *= 1 + growth_per_day * (day - GROWTH_EPOCH).days
             amount *= 1 + noise * float(draw)
+            if ago <= (stopped or {}).get(usage, 0):
+                continue
             records.append(CostRecord(day, service, usage, round(amount, 4), tags=tags))
     for ago, service, usage, amount, tags in extra:
         records.append(CostRecord(today - timedelta(days=ago), service, usage, amount, tags=tags))

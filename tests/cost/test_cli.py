@@ -20,6 +20,7 @@ from .project import SLACK_TOKEN
 from .slack_standin import SlackStandIn
 
 RDS = "Amazon Relational Database Service"
+EC2 = "Amazon Elastic Compute Cloud - Compute"
 RDS_TAGS = {
     "Environment": "production",
     "Service": "database",
@@ -108,6 +109,33 @@ def test_anomalies_as_table_and_json(
     assert data["cost_explorer_requests"] == 0  # the table run fetched it all
     code, output = sentinel("cost", "anomalies", "-C", str(config_dir), "--days", "1", "--json")
     assert json.loads(output)["anomalies"] == []
+
+
+def test_a_service_that_stopped_is_a_drop_and_drops_can_be_turned_off(
+    aws: SessionFactory, config_dir: Path, today: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    load_cost_table(make_bill(today, stopped={"BoxUsage:m5.large": 3}))  # $60 a day
+    code, output = sentinel("cost", "anomalies", "-C", str(config_dir), "--days", "10")
+    assert code == 0
+    assert EC2 in output and "spend dropped" in output and "BoxUsage:m5.large (-$" in output
+    assert "(rises and drops)" in output
+    code, output = sentinel("cost", "anomalies", "-C", str(config_dir), "--days", "10", "--json")
+    data = json.loads(output)
+    assert data["thresholds"]["drops"] is True
+    [drop] = data["anomalies"]
+    assert (drop["series"], drop["direction"], drop["days"]) == (EC2, "drop", 3)
+    assert drop["start"] == (today - timedelta(days=3)).isoformat() and drop["ongoing"]
+    assert -190 < float(drop["impact"]) < -170
+    assert drop["drivers"][0]["name"] == "BoxUsage:m5.large"
+    assert -62 < float(drop["drivers"][0]["impact"]) < -58
+    assert "total" in drop["related"]
+
+    monitors = config_dir / "monitors" / "cost.yaml"
+    monitors.write_text(monitors.read_text().replace("  severity:", "  drops: false\n  severity:"))
+    code, output = sentinel("cost", "anomalies", "-C", str(config_dir), "--days", "10")
+    assert code == 0
+    assert "none" in output and "(rises only, drops off)" in output
 
 
 def test_bad_out_suffix_is_a_user_error(aws: SessionFactory, config_dir: Path) -> None:

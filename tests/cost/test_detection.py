@@ -138,3 +138,79 @@ def test_a_one_week_baseline_has_no_trend_but_works() -> None:
     baseline = compute_baseline(values, weeks=1)
     assert not np.isnan(baseline.expected[:, 14:]).any()
     assert np.allclose(baseline.expected[:, 60:].mean(axis=1), 300, rtol=0.03)
+
+
+def flat(level: float, days: int = 120) -> np.ndarray:
+    """A noise-free series: its expectation is exactly ``level``, its spread floored at 2 %."""
+    return np.full(days, level)
+
+
+@pytest.mark.parametrize(
+    ("level", "fall", "found"),
+    [
+        (200.0, 50.0, True),  # $50 and 25 %: at the impact threshold
+        (200.0, 49.99, False),  # 25 %, a cent under $50
+        (1000.0, 200.0, True),  # $200 and 20 %: at the percentage threshold
+        (1000.0, 199.99, False),  # $199.99: 19.999 %
+    ],
+)
+def test_a_drop_is_found_at_the_impact_and_percentage_thresholds(
+    level: float, fall: float, found: bool
+) -> None:
+    values = flat(level)
+    values[100] -= fall
+    anomalies = scan(frame(values))
+    if not found:
+        assert anomalies == []
+        return
+    [drop] = anomalies
+    assert (drop.direction, drop.days) == ("drop", [day(100)])
+    assert (drop.actual, drop.expected) == ([level - fall], [level])
+    assert float(drop.impact) == pytest.approx(-fall)
+    assert drop.peak_impact == pytest.approx(-fall) and drop.percent < 0
+
+
+def test_spend_that_stops_is_one_ongoing_drop() -> None:
+    values = series(level=100, noise=0.01, weekly=False)
+    values[-5:] = 0.0  # a backup job that stopped five days ago
+    [drop] = scan(frame(values))
+    assert drop.direction == "drop"
+    assert drop.days == [day(len(values) - 5 + i) for i in range(5)]
+    assert drop.ongoing
+    assert drop.actual == [0.0] * 5
+    assert float(drop.impact) == pytest.approx(-500, rel=0.05)
+
+
+def test_drops_off_reports_only_spikes() -> None:
+    values = flat(200.0)
+    values[90] += 100
+    values[100] -= 100
+    both = scan(frame(values))
+    assert [(a.direction, a.days) for a in both] == [("spike", [day(90)]), ("drop", [day(100)])]
+    spikes = scan(frame(values), DetectionSettings(drops=False))
+    assert [(a.direction, a.days) for a in spikes] == [("spike", [day(90)])]
+
+
+def test_a_drop_right_after_a_spike_is_another_anomaly() -> None:
+    values = flat(200.0)
+    values[100:102] += 150  # a job ran two days, then its service stopped
+    values[102:105] = 0.0
+    found = scan(frame(values))
+    assert [(a.direction, a.start, a.end) for a in found] == [
+        ("spike", day(100), day(101)),
+        ("drop", day(102), day(104)),
+    ]
+
+
+def test_spikes_are_the_same_with_or_without_drops() -> None:
+    columns = [series(seed=s, level=50 + 120 * s, noise=0.04) for s in range(30)]
+    for i, column in enumerate(columns):
+        column[70 + 2 * i] += 60 + 40 * i
+    matrix = frame(*columns)
+    with_drops = scan(matrix)
+    assert all(a.direction == "spike" for a in with_drops)  # the noise has no drop this large
+    without = scan(matrix, DetectionSettings(drops=False))
+    assert [(a.series, a.days, a.actual, a.expected, a.score) for a in with_drops] == [
+        (a.series, a.days, a.actual, a.expected, a.score) for a in without
+    ]
+    assert len(with_drops) >= 25

@@ -48,6 +48,26 @@ def anomaly(start: date, days: int, extra: float, ongoing: bool = True) -> CostA
     )
 
 
+def drop(start: date, days: int, fall: float, ongoing: bool = True) -> CostAnomaly:
+    """Spend of $120 a day falling by ``fall``: a replica stopped."""
+    cents = Decimal(str(fall)).quantize(Decimal("0.01"))
+    daily = [
+        (start + timedelta(days=i), Decimal("120.00") - cents, Decimal("120.00"))
+        for i in range(days)
+    ]
+    return CostAnomaly(
+        SeriesKey(SERVICE, RDS),
+        start,
+        daily[-1][0],
+        ongoing,
+        daily,
+        -40.0,
+        drivers=[Driver("usage type", "InstanceUsage:db.r6g.large", -cents)],
+        related=["total"],
+        direction="drop",
+    )
+
+
 def subscribed_queue(aws: SessionFactory, config: Config) -> str:
     """An SQS queue subscribed to the warning tier's topic, as an alert router would have it."""
     sns, sqs = aws.client("sns"), aws.client("sqs")
@@ -166,3 +186,34 @@ def test_with_the_alert_router_the_topic_carries_the_notice_and_the_router_reads
     assert alert.severity == "warning"
     assert alert.key == f"anomaly:shop:{RDS}@{today - timedelta(days=1)}"
     assert alert.details["driven by"] == "RDS:StorageIOUsage ($80.00)"
+
+
+def test_a_drop_is_announced_as_one_and_kept_apart_from_a_spike_before_it(
+    aws: SessionFactory, config: Config, store: Store, slack: SlackStandIn, today: date
+) -> None:
+    queue = subscribed_queue(aws, config)
+    spike_day = today - timedelta(days=4)
+    notify_anomalies(config, store, aws, [anomaly(spike_day, 1, 80, ongoing=False)])
+    # The day after the spike the replica stops: a new anomaly, not the spike's continuation.
+    stopped = today - timedelta(days=3)
+    first = notify_anomalies(config, store, aws, [drop(stopped, 1, 90)])
+    assert len(first.new) == 1 and not first.updated
+    notice = slack.posted()[-1]
+    assert notice["blocks"][0]["text"]["text"] == f"shop: Spend drop: {RDS}"
+    assert notice["text"] == f"shop: Spend drop: {RDS}: spend dropped (-$90.00)"
+    assert "Spend dropped by $90.00 (-75.0%)" in notice["blocks"][1]["text"]["text"]
+    assert "InstanceUsage:db.r6g.large: -$90.00/day" in json.dumps(notice["blocks"])
+    events = received(aws, queue)
+    assert [e["direction"] for e in events] == ["spike", "drop"]
+    assert events[1]["impact"] == "-90.00"
+
+    # Falling further by half: one update in the drop's thread; the spike's stays ended.
+    same = notify_anomalies(config, store, aws, [drop(stopped, 1, 90)])
+    assert same.unchanged and not same.new
+    grown = notify_anomalies(config, store, aws, [drop(stopped, 2, 90)])
+    assert len(grown.updated) == 1
+    update = slack.posted()[-1]
+    assert update["blocks"][0]["text"]["text"] == f"shop: Spend drop update: {RDS}"
+    assert update["thread_ts"] == "1700000000.000002"  # the drop's first notice
+    spike_again = notify_anomalies(config, store, aws, [anomaly(spike_day, 1, 80, ongoing=False)])
+    assert spike_again.unchanged and not spike_again.new

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,15 @@ from rich.console import Console
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.loader import Config
+from sentinel.cost.anomalies import CostAnomaly, Driver
 from sentinel.cost.chart import render_chart
+from sentinel.cost.groupings import SERVICE, SeriesKey
 from sentinel.cost.money import usd
 from sentinel.cost.render_document import write_report
-from sentinel.cost.render_terminal import report_view
+from sentinel.cost.render_terminal import anomalies_view, report_view
 from sentinel.cost.report import ChartData, DailyReport
 from sentinel.cost.runs import run_report
+from sentinel.cost.summary import anomaly_line
 from sentinel.emulator.extensions.costexplorer import load_cost_table
 from sentinel.store import Store
 
@@ -91,3 +95,38 @@ def test_chart_renders_with_and_without_data() -> None:
     chart = ChartData(days, {"EC2": [10.0] * 30, "Other": [2.0] * 30}, {date(2026, 3, 31): 12.0})
     assert render_chart(chart, "cost").startswith(PNG)
     assert render_chart(ChartData([], {}, {}), "cost").startswith(PNG)
+
+
+def test_a_drop_reads_as_spend_that_dropped_and_a_spike_as_before() -> None:
+    day = date(2026, 3, 2)
+    daily = [(day, Decimal("10.00"), Decimal("130.00"))]
+    drop = CostAnomaly(
+        SeriesKey(SERVICE, RDS),
+        day,
+        day,
+        False,
+        daily,
+        -30.0,
+        drivers=[Driver("usage type", "InstanceUsage:db.r6g.large", Decimal("-120.00"))],
+        direction="drop",
+    )
+    assert anomaly_line(drop) == (
+        f"{RDS} on 02 Mar: spend dropped to $10.00 from $130.00 expected, impact -$120.00; "
+        "driven by InstanceUsage:db.r6g.large (-$120.00)"
+    )
+    spike = CostAnomaly(
+        SeriesKey(SERVICE, RDS),
+        day,
+        day,
+        False,
+        [(day, Decimal("130.00"), Decimal("10.00"))],
+        30.0,
+        drivers=[Driver("usage type", "x", Decimal("120.00"))],
+    )
+    assert anomaly_line(spike) == (
+        f"{RDS} on 02 Mar: $130.00 vs $10.00 expected, impact +$120.00; driven by x (+$120.00)"
+    )
+    console = Console(width=120, record=True)
+    console.print(anomalies_view([spike, drop], "Cost anomalies"))
+    rows = console.export_text()
+    assert rows.count("spend dropped") == 1 and "-$120.00" in rows and "+$120.00" in rows

@@ -159,6 +159,27 @@ def test_cost_anomaly_event_of_the_daemon() -> None:
     assert alert.event_time == datetime(2026, 3, 3, 8, 0, 4, 512000, tzinfo=UTC)
 
 
+def test_a_drop_event_of_the_daemon_reads_as_spend_that_dropped() -> None:
+    envelope = json.loads((FIXTURES / "sentinel_cost_anomaly.json").read_text())
+    event = json.loads(envelope["Message"])
+    event.update(
+        direction="drop",
+        actual="0.00",
+        expected="118.80",
+        impact="-237.60",
+        drivers=[{"impact": "-118.80", "kind": "usage type", "name": "Multi-AZUsage:db.r6g"}],
+    )
+    envelope["Message"] = json.dumps(event)
+    alert = parse_message(json.dumps(envelope))
+    assert alert.key == "anomaly:p2p:Amazon Relational Database Service@2026-03-01/drop"
+    assert alert.name == "spend drop: Amazon Relational Database Service"
+    assert alert.reason == (
+        "Amazon Relational Database Service since 2026-03-01 (ongoing): spend dropped to $0.00 "
+        "from $118.80 expected a day, impact -$237.60"
+    )
+    assert alert.details["driven by"] == "Multi-AZUsage:db.r6g (-$118.80)"
+
+
 def test_alert_survives_its_json_form() -> None:
     alert = parse("cloudwatch_composite_alarm.json")
     assert Alert.from_json(json.loads(json.dumps(alert.to_json()))) == alert

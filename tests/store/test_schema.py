@@ -103,6 +103,12 @@ def test_a_store_made_before_migrations_is_adopted(store_url: str) -> None:
             )
         )
     assert schema.status(store.engine).legacy
+    if schema.head() != schema.FIRST:
+        # Adopted at 0001; the later revisions are an upgrade the user runs.
+        with pytest.raises(StoreError, match="run `sentinel db upgrade`"):
+            Outbox(Store(store_url))
+        assert schema.status(store.engine).current == schema.FIRST
+        schema.upgrade(store.engine)
     outbox = Outbox(Store(store_url))
     assert outbox.get("old") is not None
     assert schema.status(store.engine).at_head
@@ -122,3 +128,20 @@ def test_a_table_no_migration_creates_is_named(store_url: str) -> None:
     unmigrated = Table("unmigrated", MetaData(), Column("id", Integer, primary_key=True))
     with pytest.raises(StoreError, match=r"no migration creates the table\(s\) unmigrated"):
         Store(store_url).ensure([unmigrated])
+
+
+def test_stored_anomalies_of_revision_0001_become_spikes(store_url: str) -> None:
+    engine = Store(store_url).engine
+    schema.upgrade(engine, to=schema.FIRST)
+    with engine.begin() as db:
+        db.execute(
+            text(
+                "INSERT INTO cost_anomalies (project, series, start, last_day, impact,"
+                " notified_impact, notices, status, created_at, updated_at) VALUES ('shop',"
+                " 'SERVICE=AWS Backup', '2026-11-20', '2026-11-21', '80.00', '80.00', 1, 'ended',"
+                " '2026-11-21 00:00:00', '2026-11-21 00:00:00')"
+            )
+        )
+    schema.upgrade(engine, to="0004")
+    with engine.connect() as db:
+        assert db.execute(text("SELECT direction FROM cost_anomalies")).scalars().all() == ["spike"]

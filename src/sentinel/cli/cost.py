@@ -94,7 +94,8 @@ def anomalies(ws: Workspace, days: int, end: datetime | None, as_json: bool, not
     """Cost anomalies per series: the total, each service, tag value and account.
 
     Robust to weekly seasonality and trend; thresholds from monitors/ anomaly_detection
-    (default $50 a day and 20%); series with under 14 days of history are not scanned.
+    (default $50 a day and 20%), for rises and for drops (drops: false turns drops off);
+    series with under 14 days of history are not scanned.
     """
     from sentinel.cost.render_terminal import scan_view
     from sentinel.cost.runs import run_scan
@@ -141,12 +142,14 @@ def _scan_json(scan: Any) -> dict[str, Any]:
             "min_impact_usd": scan.settings.min_impact,
             "min_percent": scan.settings.min_percent,
             "min_history_days": scan.settings.min_history_days,
+            "drops": scan.settings.drops,
         },
         "anomalies": [
             {
                 "series": a.series.label,
                 "dimension": a.series.dimension.label if a.series.dimension else None,
                 "value": a.series.value if a.series.dimension else None,
+                "direction": a.direction,
                 "start": a.start.isoformat(),
                 "end": a.end.isoformat(),
                 "days": a.days,

@@ -3,7 +3,8 @@
 One extra line item shows in many series at once (the total, its service, its environment,
 its owner's cost centre). Those are one ``CostAnomaly``: rooted at its most specific series
 that explains most of the extra spend, listing the others as ``related``, with the services
-(or, for a service, the usage types) that drove it.
+(or, for a service, the usage types) that drove it. A drop (spend that stopped) is grouped the
+same way, with the services that fell as its drivers; a spike and a drop are never one incident.
 """
 
 from __future__ import annotations
@@ -18,8 +19,16 @@ import pandas as pd
 
 from sentinel.cost.baseline import same_weekday_median
 from sentinel.cost.data import CostData
-from sentinel.cost.detection import DetectionSettings, SeriesAnomaly, detect
+from sentinel.cost.detection import (
+    DROP,
+    SPIKE,
+    DetectionSettings,
+    Direction,
+    SeriesAnomaly,
+    detect,
+)
 from sentinel.cost.groupings import SERVICE, TOTAL, USAGE_TYPE, CostPlan, Dimension, SeriesKey
+from sentinel.cost.money import signed_usd
 
 # Days of history the baseline needs before the first day scanned.
 BASELINE_DAYS = 8 * 7
@@ -37,10 +46,10 @@ Breakdown = Callable[[Dimension, tuple[Dimension, str] | None, date, date], pd.D
 class Driver:
     kind: str  # "service" or "usage type"
     name: str
-    impact: Decimal  # extra spend on the anomaly's first day over the days before
+    impact: Decimal  # change of spend on the anomaly's first day from the days before
 
     def __str__(self) -> str:
-        return f"{self.name} (+${self.impact:,.2f})"
+        return f"{self.name} ({signed_usd(self.impact)})"
 
 
 @dataclass
@@ -54,10 +63,17 @@ class CostAnomaly:
     drivers: list[Driver] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     services: set[str] = field(default_factory=set)
+    direction: Direction = SPIKE
 
     @property
     def id(self) -> str:
-        return f"{self.series.id}@{self.start.isoformat()}"
+        return f"{self.series.id}@{self.start.isoformat()}" + (
+            "/drop" if self.direction == DROP else ""
+        )
+
+    @property
+    def is_drop(self) -> bool:
+        return self.direction == DROP
 
     @property
     def days(self) -> int:
@@ -74,7 +90,7 @@ class CostAnomaly:
 
     @property
     def impact(self) -> Decimal:
-        """Extra spend over all its days."""
+        """Extra spend over all its days (below zero for a drop)."""
         return sum((a - e for _, a, e in self.daily), Decimal(0))
 
     @property
@@ -120,7 +136,7 @@ def find_anomalies(
     incidents = _group(found, data, matrix)
     for incident in incidents:
         incident.drivers = _drivers(incident, data, breakdown)
-    return sorted(incidents, key=lambda a: (a.end, a.impact), reverse=True)
+    return sorted(incidents, key=lambda a: (a.end, abs(a.impact)), reverse=True)
 
 
 def _group(found: list[SeriesAnomaly], data: CostData, matrix: pd.DataFrame) -> list[CostAnomaly]:
@@ -130,7 +146,9 @@ def _group(found: list[SeriesAnomaly], data: CostData, matrix: pd.DataFrame) -> 
         return [
             (i, root)
             for i, root in incidents
-            if anomaly.start <= root.end and root.start <= anomaly.end
+            if anomaly.start <= root.end
+            and root.start <= anomaly.end
+            and anomaly.direction == root.direction
         ]
 
     def attach(target: CostAnomaly, anomaly: SeriesAnomaly) -> None:
@@ -157,7 +175,7 @@ def _group(found: list[SeriesAnomaly], data: CostData, matrix: pd.DataFrame) -> 
         similar = [
             (i, r)
             for i, r in candidates
-            if 0.67 <= anomaly.peak_impact / max(r.peak_impact, 1e-9) <= 1.5
+            if 0.67 <= abs(anomaly.peak_impact) / max(abs(r.peak_impact), 1e-9) <= 1.5
         ]
         if similar:
             attach(
@@ -183,11 +201,13 @@ def _incident(anomaly: SeriesAnomaly, services: set[str]) -> CostAnomaly:
         ],
         score=anomaly.score,
         services=services,
+        direction=anomaly.direction,
     )
 
 
 def _service_shares(anomaly: SeriesAnomaly, data: CostData) -> dict[str, float] | None:
-    """Share of the anomaly's extra spend per service, when the cache holds that breakdown."""
+    """Share of the anomaly's change of spend per service (of the fall, for a drop), when the
+    cache holds that breakdown."""
     dimension = anomaly.series.dimension
     if dimension is None:
         services = data.matrix(SERVICE)
@@ -195,7 +215,8 @@ def _service_shares(anomaly: SeriesAnomaly, data: CostData) -> dict[str, float] 
         services = data.matrix(SERVICE, where=(dimension, anomaly.series.value))
     else:
         return None
-    extra = _extra(services, anomaly.start, anomaly.end)
+    sign = -1.0 if anomaly.direction == DROP else 1.0
+    extra = {k: sign * v for k, v in _extra(services, anomaly.start, anomaly.end).items()}
     total = sum(v for v in extra.values() if v > 0)
     if total <= 0:
         return {}
@@ -225,7 +246,12 @@ def _drivers(anomaly: CostAnomaly, data: CostData, breakdown: Breakdown | None) 
     if dimension == SERVICE:
         if breakdown is not None:
             drivers = _from_breakdown(
-                "usage type", breakdown, USAGE_TYPE, (SERVICE, anomaly.series.value), anomaly.start
+                "usage type",
+                breakdown,
+                USAGE_TYPE,
+                (SERVICE, anomaly.series.value),
+                anomaly.start,
+                anomaly.direction,
             )
         return drivers
     where = None if dimension is None else (dimension, anomaly.series.value)
@@ -236,9 +262,11 @@ def _drivers(anomaly: CostAnomaly, data: CostData, breakdown: Breakdown | None) 
                 anomaly.start
             )
         ]
-        drivers = _ranked("service", window, anomaly.start)
+        drivers = _ranked("service", window, anomaly.start, anomaly.direction)
     elif breakdown is not None:
-        drivers = _from_breakdown("service", breakdown, SERVICE, where, anomaly.start)
+        drivers = _from_breakdown(
+            "service", breakdown, SERVICE, where, anomaly.start, anomaly.direction
+        )
     anomaly.services |= {d.name for d in drivers}
     return drivers
 
@@ -249,28 +277,37 @@ def _from_breakdown(
     dimension: Dimension,
     where: tuple[Dimension, str] | None,
     day: date,
+    direction: Direction,
 ) -> list[Driver]:
     try:
         window = breakdown(dimension, where, day - timedelta(days=DRIVER_BASELINE_DAYS), day)
     except LookupError:
         return []
-    return _ranked(kind, window, day)
+    return _ranked(kind, window, day, direction)
 
 
-def _ranked(kind: str, window: pd.DataFrame, day: date) -> list[Driver]:
-    """Values that rose most on ``day`` against the median of the days before it."""
-    if window.empty or pd.Timestamp(day) not in window.index:
+def _ranked(kind: str, window: pd.DataFrame, day: date, direction: Direction) -> list[Driver]:
+    """Values that rose (fell, for a drop) most on ``day`` against the median of the days
+    before it."""
+    if window.empty:
         return []
-    on_day = window.loc[pd.Timestamp(day)]
+    if pd.Timestamp(day) in window.index:
+        on_day = window.loc[pd.Timestamp(day)]
+    elif direction == DROP:
+        on_day = window.iloc[0] * 0  # nothing was spent that day: every value stopped
+    else:
+        return []
     before = window.loc[window.index < pd.Timestamp(day)]
     base = before.median() if len(before) else on_day * 0
-    rise = (on_day - base).sort_values(ascending=False)
-    total = float(rise[rise > 0].sum())
+    change = on_day - base
+    sign = -1.0 if direction == DROP else 1.0
+    moved = (sign * change).sort_values(ascending=False)
+    total = float(moved[moved > 0].sum())
     if total <= 0:
         return []
     return [
-        Driver(kind, str(name), _cents(float(value)))
-        for name, value in rise.items()
+        Driver(kind, str(name), _cents(sign * float(value)))
+        for name, value in moved.items()
         if value > 0 and value / total >= DRIVER_SHARE
     ][:MAX_DRIVERS]
 

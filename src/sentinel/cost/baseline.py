@@ -12,8 +12,8 @@ For every series and day, from the days before it only:
 
 Medians make it robust to the anomalies it looks for; a series gets no baseline until it has a
 week of history. Everything is computed for all series and days at once (numpy, no loops over
-days), which is what lets a scan of 1,000 series x 400 days run in about a quarter of a
-second.
+days; the medians in ``medians.py``), which is what lets a scan of 1,000 series x 400 days run
+in about a quarter of a second.
 """
 
 from __future__ import annotations
@@ -23,6 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from sentinel.cost.medians import (
+    nanmedian_last_axis,
+    nanmedian_of_planes,
+    selection_network,
+    sort_planes,
+    sorted_median,
+    sorted_median_deviation,
+)
 
 MAD_TO_SIGMA = 1.4826
 
@@ -70,32 +79,14 @@ def _baseline(values: np.ndarray, weeks: int, scale_days: int) -> Baseline:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         level = _rolling_week_median(observed)  # level[:, t] = median of days t..t+6
-        deviation = observed - level
-        # Weeks on the last axis (series x days x weeks): the medians sort contiguous rows.
-        levels = np.ascontiguousarray(_weeks_before(level, weeks))
-        seasonal = np.nan_to_num(nanmedian_last_axis(_weeks_before(deviation, weeks)))
-        # Theil-Sen: the slope between weeks k and k + gap before a day is the slope over
-        # ``gap`` weeks ending k weeks before it, so each gap's slopes are computed once.
-        slope = (
-            np.nan_to_num(
-                nanmedian_last_axis(
-                    np.concatenate(
-                        [
-                            _weeks_before(
-                                (level - _shift(level, 7 * gap)) / (7.0 * gap), weeks - gap
-                            )
-                            for gap in range(1, weeks)
-                        ],
-                        axis=-1,
-                    ),
-                    overwrite_input=True,
-                )
-            )
-            if weeks > 1
-            else np.zeros_like(level)
-        )
-        distance = np.array([7 * k - 3 for k in range(1, weeks + 1)], dtype=float)
-        projected = nanmedian_last_axis(levels + slope[..., None] * distance, overwrite_input=True)
+        seasonal = np.nan_to_num(nanmedian_of_planes(_weeks_before(observed - level, weeks)))
+        slope = _weekly_slope(level, weeks) if weeks > 1 else np.zeros_like(level)
+        distance = [float(7 * k - 3) for k in range(1, weeks + 1)]
+        levels = _weeks_before(level, weeks)
+        step = np.empty_like(slope)
+        for plane, ahead in zip(levels, distance, strict=True):
+            np.add(plane, np.multiply(slope, ahead, out=step), out=plane)
+        projected = nanmedian_of_planes(levels)
         expected = np.clip(projected + seasonal, 0.0, None)
         residual = observed - expected
         scale = _rolling_mad(residual, scale_days) * MAD_TO_SIGMA
@@ -103,28 +94,50 @@ def _baseline(values: np.ndarray, weeks: int, scale_days: int) -> Baseline:
 
 
 def _rolling_week_median(values: np.ndarray) -> np.ndarray:
+    """As np.median over days t..t+6 (not nanmedian): a week with a NaN day has no level."""
     series, days = values.shape
     out = np.full((series, days), np.nan)
     if days >= 7:
-        # As np.median (not nanmedian): a week with a day before the series began has no
-        # level. Sorted (NaN last) as one C-ordered copy, which is faster than its partition.
-        weeks = np.array(sliding_window_view(values, 7, axis=1), order="C")
-        weeks.sort(axis=2)
-        out[:, : days - 6] = np.where(np.isnan(weeks[..., 6]), np.nan, weeks[..., 3])
+        width = days - 6
+        planes = [values[:, i : i + width].copy() for i in range(7)]
+        middle = sort_planes(planes, selection_network(7, (3,)))[3]
+        missing = np.zeros((series, days + 1), dtype=np.intp)
+        np.cumsum(np.isnan(values), axis=1, out=missing[:, 1:])
+        gaps = missing[:, 7:] != missing[:, :width]
+        out[:, :width] = np.where(gaps, np.nan, middle)
     return out
 
 
-def _weeks_before(values: np.ndarray, weeks: int) -> np.ndarray:
-    """``out[:, d, k - 1] = values[:, d - 7 * k]`` for k = 1..weeks, NaN before the first day."""
-    series, days = values.shape
-    padded = np.concatenate([np.full((series, 7 * weeks), np.nan), values], axis=1)
-    # The window starting at d holds values[d - 7 * weeks .. d - 7]; every 7th from its end.
-    return sliding_window_view(padded, 7 * weeks - 6, axis=1)[:, :days, ::-7]
+def _weeks_before(values: np.ndarray, weeks: int) -> list[np.ndarray]:
+    """Planes ``out[k - 1][:, d] = values[:, d - 7 * k]`` for k = 1..weeks, NaN before day 0."""
+    return [_shift(values, 7 * k) for k in range(1, weeks + 1)]
+
+
+def _weekly_slope(level: np.ndarray, weeks: int) -> np.ndarray:
+    """Theil-Sen: the median slope between every two of the ``weeks`` levels before a day.
+
+    The slope between weeks k and k + gap before a day is the slope over ``gap`` weeks ending
+    k weeks before it, so each gap's slopes are computed once; the weeks go on the last axis
+    (series x days x pairs) of one C-ordered stack, sorted in place.
+    """
+    series, days = level.shape
+    pairs = weeks * (weeks - 1) // 2
+    stack = np.empty((series, days, pairs))
+    column = 0
+    for gap in range(1, weeks):
+        slopes = (level - _shift(level, 7 * gap)) / (7.0 * gap)
+        for k in range(1, weeks - gap + 1):
+            cut = min(7 * k, days)
+            stack[:, :cut, column] = np.nan
+            stack[:, cut:, column] = slopes[:, : days - cut]
+            column += 1
+    return np.nan_to_num(nanmedian_last_axis(stack, overwrite_input=True))
 
 
 def _shift(values: np.ndarray, by: int) -> np.ndarray:
     """``out[:, d] = values[:, d - by]``, NaN where that is before the first day."""
-    out = np.full(values.shape, np.nan)
+    out = np.empty(values.shape)
+    out[:, :by] = np.nan
     if by < values.shape[1]:
         out[:, by:] = values[:, :-by]
     return out
@@ -133,8 +146,9 @@ def _shift(values: np.ndarray, by: int) -> np.ndarray:
 def _rolling_mad(residual: np.ndarray, window: int, chunk: int = 128) -> np.ndarray:
     """MAD of the ``window`` residuals before each day (NaN with fewer than a week of them).
 
-    Sorted windows (NaN last) and counts give NaN-aware medians without ``nanmedian``'s cost;
-    series go through in chunks so memory stays bounded whatever their number.
+    Each window is sorted once (NaN last): its median is the middle of its first ``count``
+    values, and the median deviation from it is selected from the same sorted window. Series
+    go through in chunks so memory stays bounded whatever their number.
     """
     series, days = residual.shape
     out = np.full((series, days), np.nan)
@@ -148,44 +162,9 @@ def _rolling_mad(residual: np.ndarray, window: int, chunk: int = 128) -> np.ndar
         counts = counts_of[lo : lo + chunk]
         padded = np.concatenate([np.full((block.shape[0], window), np.nan), block], axis=1)
         windows = np.sort(sliding_window_view(padded, window, axis=1)[:, :days], axis=2)
-        center = _sorted_median(windows, counts)
-        # The windows' absolute deviations, in place: the sorted windows are no longer needed.
-        np.subtract(windows, center[..., None], out=windows)
-        np.abs(windows, out=windows)
-        windows.sort(axis=2)
-        out[lo : lo + chunk] = np.where(counts >= 7, _sorted_median(windows, counts), np.nan)
+        mad = sorted_median_deviation(windows, counts, sorted_median(windows, counts))
+        out[lo : lo + chunk] = np.where(counts >= 7, mad, np.nan)
     return out
-
-
-def nanmedian_last_axis(values: np.ndarray, overwrite_input: bool = False) -> np.ndarray:
-    """``np.nanmedian(values, axis=-1)``, NaN where a row has no value, without its cost.
-
-    NaNs sort last, so a row's median is the middle of its first ``count`` sorted values;
-    ``nanmedian`` goes through masked arrays and is several times slower.
-    """
-    # One C-ordered copy, sorted in place: rows contiguous in memory sort several times
-    # faster than along a strided axis (which np.sort's own copy would keep).
-    # ``overwrite_input`` (as np.nanmedian's) sorts a C-ordered float array in place instead.
-    reuse = overwrite_input and values.flags.c_contiguous and values.dtype == np.float64
-    ordered = values if reuse else np.array(values, dtype=float, order="C")
-    ordered.sort(axis=-1)
-    return _sorted_median(ordered, _counts(ordered))
-
-
-def _counts(values: np.ndarray) -> np.ndarray:
-    """Non-NaN values of each row (a product with ones: faster than a sum over short rows)."""
-    present = (~np.isnan(values)).astype(np.float32)
-    return (present @ np.ones(values.shape[-1], dtype=np.float32)).astype(np.intp)
-
-
-def _sorted_median(ordered: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Median of each row's first ``counts`` values (rows sorted, NaN last); NaN for none."""
-    size = ordered.shape[-1]
-    flat = ordered.reshape(-1)
-    start = np.arange(0, counts.size * size, size).reshape(counts.shape)
-    lo = np.take(flat, start + np.maximum((counts - 1) // 2, 0))
-    hi = np.take(flat, start + np.minimum(counts // 2, size - 1))
-    return np.where(counts > 0, (lo + hi) / 2, np.nan)
 
 
 def same_weekday_median(values: np.ndarray, before: int, day: int, weeks: int = 4) -> np.ndarray:

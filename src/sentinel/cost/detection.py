@@ -1,11 +1,13 @@
 """Anomalous days of cost series: thresholds on impact, percent and robust score.
 
-A day is anomalous when it cost more than its baseline (``baseline.py``) by at least
+A day is a spike when it cost more than its baseline (``baseline.py``) by at least
 ``min_impact`` dollars and ``min_percent`` percent, and by ``min_score`` robust standard
-deviations, on a series with ``min_history_days`` of history. Consecutive anomalous days are
-one ``SeriesAnomaly``: once it has begun, later days are measured against what the series
-looked like before it (the same weekdays of the weeks before), so a lasting increase stays one
-ongoing anomaly instead of fading as the baseline learns it. Only increases are anomalies.
+deviations, on a series with ``min_history_days`` of history; it is a drop when it cost less by
+as much (unless ``drops`` is off): spend that stops often means something stopped, a backup
+job, a replica, a whole service. Consecutive anomalous days of one direction are one
+``SeriesAnomaly``: once it has begun, later days are measured against what the series looked
+like before it (the same weekdays of the weeks before), so a lasting change stays one ongoing
+anomaly instead of fading as the baseline learns it.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from sentinel.cost.baseline import compute_baseline, same_weekday_median
 from sentinel.cost.groupings import SeriesKey
+
+Direction = Literal["spike", "drop"]
+SPIKE: Direction = "spike"
+DROP: Direction = "drop"
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,10 @@ class DetectionSettings:
     min_score: float = 3.5
     # Spread never counts as less than this share of the expectation (flat series).
     min_relative_scale: float = 0.02
-    # A longer increase is the series' new level, no longer an anomaly.
+    # A longer change is the series' new level, no longer an anomaly.
     max_days: int = 30
+    # Days that cost less than expected by the same thresholds.
+    drops: bool = True
 
     @classmethod
     def from_config(cls, settings: Any | None) -> DetectionSettings:
@@ -41,6 +49,7 @@ class DetectionSettings:
             min_impact=float(settings.min_impact.amount),
             min_percent=float(settings.min_percent),
             min_history_days=max(1, int(settings.min_history) // 86400),
+            drops=bool(settings.drops),
         )
 
 
@@ -53,6 +62,7 @@ class SeriesAnomaly:
     score: float
     ongoing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    direction: Direction = SPIKE
 
     @property
     def start(self) -> date:
@@ -68,12 +78,13 @@ class SeriesAnomaly:
 
     @property
     def impact(self) -> Decimal:
-        """Extra spend over all its days, to the cent."""
+        """Extra spend over all its days (below zero for a drop), to the cent."""
         return _cents(sum(self.impacts))
 
     @property
     def peak_impact(self) -> float:
-        return max(self.impacts)
+        """The largest day's change in the anomaly's direction (below zero for a drop)."""
+        return min(self.impacts) if self.direction == DROP else max(self.impacts)
 
     @property
     def mean_expected(self) -> float:
@@ -105,13 +116,21 @@ def detect(
     floor = np.maximum(settings.min_relative_scale * expected, 0.01)
     score = (values - expected) / np.fmax(np.nan_to_num(scale, nan=0.0), floor)
     impact = values - expected
-    flags = (
-        (baseline.history >= settings.min_history_days)
+    scanned = baseline.history >= settings.min_history_days
+    share = settings.min_percent / 100.0 * expected
+    spikes = (
+        scanned
         & (impact >= settings.min_impact)
-        & (impact >= settings.min_percent / 100.0 * expected)
+        & (impact >= share)
         & (score >= settings.min_score)
     )
-    flags = np.nan_to_num(flags, nan=False).astype(bool)
+    drops = (
+        scanned
+        & (-impact >= settings.min_impact)
+        & (-impact >= share)
+        & (score <= -settings.min_score)
+    )
+    flags = spikes | drops if settings.drops else spikes
     last = len(days) - 1
     # Anomalies that began up to max_days before the window may still run into it.
     first = max(0, _index(days, start) - settings.max_days)
@@ -123,7 +142,10 @@ def detect(
             if not flags[row, d]:
                 d += 1
                 continue
-            anomaly = _follow(values[row : row + 1], row, d, stop, days, expected, score, settings)
+            direction = SPIKE if spikes[row, d] else DROP
+            anomaly = _follow(
+                values[row : row + 1], row, d, stop, days, expected, score, settings, direction
+            )
             anomaly.series = keys[row]
             anomaly.ongoing = days.index(anomaly.end) == min(stop, last)
             if anomaly.end >= start:
@@ -141,8 +163,9 @@ def _follow(
     expected: np.ndarray,
     score: np.ndarray,
     settings: DetectionSettings,
+    direction: Direction,
 ) -> SeriesAnomaly:
-    """Extend an anomaly from day ``begin`` while it stays above its pre-anomaly baseline."""
+    """Extend an anomaly from day ``begin`` while it stays beyond its pre-anomaly baseline."""
     actual = [float(values[0, begin])]
     expect = [float(expected[row, begin])]
     d = begin + 1
@@ -151,10 +174,8 @@ def _follow(
         if np.isnan(before):
             break
         value = float(values[0, d])
-        if (
-            value - before < settings.min_impact
-            or value - before < settings.min_percent / 100 * before
-        ):
+        change = before - value if direction == DROP else value - before
+        if change < settings.min_impact or change < settings.min_percent / 100 * before:
             break
         actual.append(value)
         expect.append(before)
@@ -165,6 +186,7 @@ def _follow(
         actual=actual,
         expected=expect,
         score=float(score[row, begin]),
+        direction=direction,
     )
 
 

@@ -1,9 +1,11 @@
 """Anomaly notices: each anomaly is announced once, then updated, never announced anew.
 
-The ``cost_anomalies`` table remembers every anomaly announced: its series, first day, last day
-seen and the impact last announced. A scan's anomaly that continues a known one (same series,
-within two days of its last day) is the same anomaly: an update is sent in the thread of the
-first notice when its impact has grown by half since the last notice, and once when it ends.
+The ``cost_anomalies`` table remembers every anomaly announced: its series, direction (a spike
+or a drop), first day, last day seen and the impact last announced. A scan's anomaly that
+continues a known one (same series and direction, within two days of its last day) is the same
+anomaly (a drop right after a spike of the same series is another one): an update is sent in
+the thread of the first notice when its impact has grown by half since the last notice (fallen
+by half more, for a drop), and once when it ends.
 Notices go to the severity's SNS topic (when it exists) and to Slack (see ``destinations``).
 """
 
@@ -22,6 +24,7 @@ from sentinel.aws.session import SessionFactory
 from sentinel.config.secrets import resolve_secret
 from sentinel.cost.anomalies import CostAnomaly
 from sentinel.cost.delivery import SNS, senders
+from sentinel.cost.detection import SPIKE
 from sentinel.cost.money import signed_usd, usd
 from sentinel.cost.render_slack import anomaly_message
 from sentinel.cost.slack import CHANNEL as SLACK
@@ -44,6 +47,7 @@ ANOMALIES = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("project", String(100), nullable=False),
     Column("series", String(700), nullable=False),
+    Column("direction", String(5), nullable=False, server_default=SPIKE),  # spike, drop
     Column("start", Date, nullable=False),
     Column("last_day", Date, nullable=False),
     Column("impact", String(40), nullable=False),
@@ -143,7 +147,7 @@ def notify_anomalies(
             keys += _enqueue(outbox, where, config, anomaly, row_id, 0)
             result.new.append(anomaly)
             continue
-        grew = anomaly.impact >= Decimal(known["notified_impact"]) * UPDATE_GROWTH
+        grew = abs(anomaly.impact) >= abs(Decimal(known["notified_impact"])) * UPDATE_GROWTH
         ended = known["status"] == "open" and not anomaly.ongoing
         later = anomaly.end > known["last_day"]
         if ended or (later and grew):
@@ -196,13 +200,15 @@ def _enqueue(
 def _sns_payload(
     config: Any, anomaly: CostAnomaly, severity: str | None, is_update: bool
 ) -> dict[str, Any]:
-    text = f"{config.name}: cost anomaly{' update' if is_update else ''}: {anomaly_line(anomaly)}"
+    kind = "spend drop" if anomaly.is_drop else "cost anomaly"
+    text = f"{config.name}: {kind}{' update' if is_update else ''}: {anomaly_line(anomaly)}"
     event = {
         "source": "sentinel.cost-anomaly",
         "project": config.name,
         "severity": severity,
         "update": is_update,
         "series": anomaly.series.label,
+        "direction": anomaly.direction,
         "start": anomaly.start.isoformat(),
         "end": anomaly.end.isoformat(),
         "ongoing": anomaly.ongoing,
@@ -214,7 +220,7 @@ def _sns_payload(
         ],
     }
     impact = signed_usd(anomaly.impact)
-    subject = f"[{severity or 'cost'}] {config.name} cost anomaly: {anomaly.series.label} {impact}"
+    subject = f"[{severity or 'cost'}] {config.name} {kind}: {anomaly.series.label} {impact}"
     body = {"default": text, "email": text + f"\nExpected {usd(anomaly.expected)} a day."}
     for protocol in ("sqs", "lambda", "https", "http", "application", "firehose"):
         body[protocol] = _json(event)
@@ -237,6 +243,7 @@ def _known(store: Store, project: str, anomaly: CostAnomaly) -> dict[str, Any] |
                 .where(
                     ANOMALIES.c.project == project,
                     ANOMALIES.c.series == anomaly.series.id,
+                    ANOMALIES.c.direction == anomaly.direction,
                     ANOMALIES.c.start <= anomaly.end,
                     ANOMALIES.c.last_day >= anomaly.start - timedelta(days=CONTINUATION_DAYS),
                 )
@@ -255,6 +262,7 @@ def _record(store: Store, project: str, anomaly: CostAnomaly) -> int:
             insert(ANOMALIES).values(
                 project=project,
                 series=anomaly.series.id,
+                direction=anomaly.direction,
                 start=anomaly.start,
                 last_day=anomaly.end,
                 impact=str(anomaly.impact),

@@ -86,7 +86,13 @@ def report_message(report: DailyReport) -> dict[str, Any]:
     blocks.append({"type": "divider"})
     if report.anomalies:
         blocks.append(_section(f"*Anomalies* (last 7 days): {len(report.anomalies)}"))
-        blocks.extend(_section(":warning: " + escape(anomaly_line(a))) for a in report.anomalies)
+        blocks.extend(
+            _section(
+                (":small_red_triangle_down: " if a.is_drop else ":warning: ")
+                + escape(anomaly_line(a))
+            )
+            for a in report.anomalies
+        )
     else:
         blocks.append(_section("*Anomalies* (last 7 days): none :white_check_mark:"))
     notes = [escape(n) for n in data_notes(report)] + [requests_line(report.ce_requests)]
@@ -100,11 +106,8 @@ def report_message(report: DailyReport) -> dict[str, Any]:
 
 def anomaly_message(anomaly: CostAnomaly, project: str, update: bool = False) -> dict[str, Any]:
     """A notice of one anomaly (``update``: a later notice of the same, ongoing one)."""
-    title = (
-        f"Cost anomaly update: {anomaly.series.label}"
-        if update
-        else f"Cost anomaly: {anomaly.series.label}"
-    )
+    kind = "Spend drop" if anomaly.is_drop else "Cost anomaly"
+    title = f"{kind}{' update' if update else ''}: {anomaly.series.label}"
     fields = [
         _mrkdwn(f"*Since*\n{anomaly.start:%a %d %b}" + (" (ongoing)" if anomaly.ongoing else "")),
         _mrkdwn(f"*Days*\n{anomaly.days}"),
@@ -113,10 +116,16 @@ def anomaly_message(anomaly: CostAnomaly, project: str, update: bool = False) ->
             f"*Impact so far*\n{signed_usd(anomaly.impact)} ({signed_percent(anomaly.percent)})"
         ),
     ]
-    blocks: list[dict[str, Any]] = [
-        _header(f"{project}: {title}"),
-        {"type": "section", "fields": fields},
-    ]
+    blocks: list[dict[str, Any]] = [_header(f"{project}: {title}")]
+    if anomaly.is_drop:
+        blocks.append(
+            _section(
+                f"Spend dropped by {usd(-anomaly.impact)} "
+                f"({signed_percent(anomaly.percent)}): a drop often means something stopped "
+                "(a backup job, a replica, a whole service)."
+            )
+        )
+    blocks.append({"type": "section", "fields": fields})
     if anomaly.drivers:
         lines = [
             f"• {escape(d.kind)} {escape(d.name)}: {signed_usd(d.impact)}/day"
@@ -130,7 +139,10 @@ def anomaly_message(anomaly: CostAnomaly, project: str, update: bool = False) ->
                 "elements": [_mrkdwn("Also seen in: " + escape(", ".join(anomaly.related)))],
             }
         )
-    return {"text": f"{project}: {title} ({signed_usd(anomaly.impact)})", "blocks": fit(blocks)}
+    text = f"{project}: {title} ({signed_usd(anomaly.impact)})"
+    if anomaly.is_drop:
+        text = f"{project}: {title}: spend dropped ({signed_usd(anomaly.impact)})"
+    return {"text": text, "blocks": fit(blocks)}
 
 
 def fit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

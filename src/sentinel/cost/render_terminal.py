@@ -94,6 +94,8 @@ def anomalies_view(anomalies: list[CostAnomaly], title: str) -> RenderableType:
         if anomaly.ongoing:
             when += "\n(ongoing)"
         cell = Text(anomaly.series.label, style="bold")
+        if anomaly.is_drop:
+            cell.append("\nspend dropped", style="magenta")
         if anomaly.drivers:
             cell.append("\n" + ", ".join(str(d) for d in anomaly.drivers))
         if anomaly.related:
@@ -123,9 +125,11 @@ def _anomaly_lines(anomalies: list[CostAnomaly]) -> RenderableType:
 def scan_view(scan: AnomalyScan) -> RenderableType:
     title = f"Cost anomalies {scan.start:%d %b} - {scan.end:%d %b %Y}"
     settings = scan.settings
+    both_ways = "rises and drops" if settings.drops else "rises only, drops off"
     footer = [
-        f"Thresholds: impact ≥ ${settings.min_impact:,.0f}/day and ≥ {settings.min_percent:g}%; "
-        f"series with under {settings.min_history_days} days of history are not scanned.",
+        f"Thresholds: impact ≥ ${settings.min_impact:,.0f}/day and ≥ {settings.min_percent:g}% "
+        f"({both_ways}); series with under {settings.min_history_days} days of history are not "
+        "scanned.",
         requests_line(scan.requests),
     ]
     footer += [f"Missing data — {m}" for m in scan.missing]

@@ -60,10 +60,16 @@ def anomaly_line(anomaly: CostAnomaly) -> str:
         when = f"on {anomaly.start:%d %b}"
     else:
         when = f"{anomaly.start:%d %b} to {anomaly.end:%d %b}"
-    text = (
-        f"{anomaly.series.label} {when}: {usd(anomaly.actual)} vs {usd(anomaly.expected)} expected"
-        f", impact {signed_usd(anomaly.impact)}"
-    )
+    if anomaly.is_drop:
+        text = (
+            f"{anomaly.series.label} {when}: spend dropped to {usd(anomaly.actual)} from "
+            f"{usd(anomaly.expected)} expected, impact {signed_usd(anomaly.impact)}"
+        )
+    else:
+        text = (
+            f"{anomaly.series.label} {when}: {usd(anomaly.actual)} vs "
+            f"{usd(anomaly.expected)} expected, impact {signed_usd(anomaly.impact)}"
+        )
     if anomaly.drivers:
         text += "; driven by " + ", ".join(str(d) for d in anomaly.drivers)
     return text

@@ -104,11 +104,18 @@ def parse_cost_anomaly(
         if data.get("ongoing")
         else (f"on {start}" if start == end else f"{start} to {end}")
     )
-    reason = f"{series} {when}: ${data['actual']} vs ${data['expected']} expected a day" + (
-        f", impact ${data['impact']}" if data.get("impact") else ""
-    )
+    drop = data.get("direction") == "drop"  # spend that fell; events before it are spikes
+    if drop:
+        reason = (
+            f"{series} {when}: spend dropped to ${data['actual']} from ${data['expected']} "
+            "expected a day"
+        )
+    else:
+        reason = f"{series} {when}: ${data['actual']} vs ${data['expected']} expected a day"
+    if data.get("impact"):
+        reason += f", impact {_dollars(data['impact'])}"
     drivers = [
-        f"{d.get('name')} (${d.get('impact')})"
+        f"{d.get('name')} ({_dollars(d.get('impact'))})"
         for d in data.get("drivers") or []
         if isinstance(d, Mapping) and d.get("name")
     ]
@@ -120,8 +127,8 @@ def parse_cost_anomaly(
     return Alert(
         message_id=message_id,
         kind=AlertKind.ANOMALY,
-        key=f"anomaly:{data['project']}:{series}@{start}",
-        name=f"cost anomaly: {series}",
+        key=f"anomaly:{data['project']}:{series}@{start}" + ("/drop" if drop else ""),
+        name=f"{'spend drop' if drop else 'cost anomaly'}: {series}",
         state=AlertState.ALARM,
         reason=reason,
         event_time=received_at,
@@ -132,6 +139,12 @@ def parse_cost_anomaly(
         severity=data.get("severity") or None,
         raw_delivery=raw,
     )
+
+
+def _dollars(amount: Any) -> str:
+    """An event's amount ("212.40", "-90.00") as $212.40 or -$90.00."""
+    text = str(amount)
+    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
 
 
 def parse_sentinel_message(

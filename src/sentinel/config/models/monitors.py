@@ -188,6 +188,9 @@ class AnomalyDetection(Model):
     min_impact: MoneyAmount = "50 USD"  # type: ignore[assignment]
     min_percent: Percent = "20%"  # type: ignore[assignment]
     min_history: Duration = 14 * 86400
+    drops: bool = Field(
+        default=True, description="also report spend that falls by the same impact and percent"
+    )
     severity: str | None = None
     slack: Slack | None = None
 
