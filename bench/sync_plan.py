@@ -42,6 +42,13 @@ _WRITE_PREFIXES = ("Put", "Delete", "Create", "Tag", "Untag", "Subscribe", "Unsu
 @contextmanager
 def emulator() -> Iterator[str]:
     """``sentinel local --no-seed`` on a free port; yields its endpoint URL."""
+    with emulator_process() as (endpoint, _process):
+        yield endpoint
+
+
+@contextmanager
+def emulator_process() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``sentinel local --no-seed`` on a free port; yields its endpoint URL and its process."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -61,7 +68,7 @@ def emulator() -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the emulator did not start") from None
                 time.sleep(0.2)
-        yield endpoint
+        yield endpoint, process
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -262,6 +262,9 @@ def _tag_list(tags: Any) -> dict[str, str]:
 # --- per operation -----------------------------------------------------------------------
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")  # ASCII control characters
+
+
 def _name_problem(
     operation: str,
     path: str,
@@ -294,9 +297,7 @@ def _name_problem(
         )
     if "pattern" in spec and not re.fullmatch(spec["pattern"], name):
         found.append(RequestProblem(operation, path, f"{value!r}: {spec['description']}"))
-    if spec.get("forbidden_characters") == "control" and any(
-        ord(char) < 32 or ord(char) == 127 for char in value
-    ):
+    if spec.get("forbidden_characters") == "control" and _CONTROL.search(value):
         found.append(RequestProblem(operation, path, "must not hold ASCII control characters"))
     for text in spec.get("forbidden", []):
         if text in value:

@@ -34,9 +34,10 @@ class RequestProblem:
         return f"{self.operation}{where}: {self.message}"
 
 
-# A check gets the value, where it is (a path, or a (parent path, member) pair joined only when
-# needed: most values are fine and their paths never shown) and the list of problems found.
-Where = str | tuple[str, str]
+# A check gets the value, where it is (a path, or a (parent, member name or list index) pair
+# joined only when needed: most values are fine and their paths never shown) and the list of
+# problems found.
+Where = str | tuple["Where", str | int]
 Check = Callable[[Any, Where, list[RequestProblem]], None]
 
 
@@ -102,7 +103,11 @@ def _join(path: str, member: str) -> str:
 
 
 def _resolve(where: Where) -> str:
-    return where if isinstance(where, str) else _join(*where)
+    if isinstance(where, str):
+        return where
+    parent, member = where
+    path = _resolve(parent)
+    return f"{path}[{member}]" if isinstance(member, int) else _join(path, member)
 
 
 def _type_word(value: Any) -> str:
@@ -214,21 +219,26 @@ class _Compiler:
             return lambda value, path, out: None
 
         def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
-            path = _resolve(where)
             if not isinstance(value, dict):
-                out.append(RequestProblem("", path, f"expected a mapping, got {_type_word(value)}"))
+                out.append(
+                    RequestProblem(
+                        "", _resolve(where), f"expected a mapping, got {_type_word(value)}"
+                    )
+                )
                 return
             for name in required:
                 if name not in value:
-                    out.append(RequestProblem("", _join(path, name), "is required"))
+                    out.append(RequestProblem("", _resolve((where, name)), "is required"))
             for name, item in value.items():
                 member = members.get(name)
                 if member is None:
-                    out.append(RequestProblem("", _join(path, name), "is not a known parameter"))
+                    out.append(
+                        RequestProblem("", _resolve((where, name)), "is not a known parameter")
+                    )
                 elif item is not None:
-                    member(item, (path, name), out)
+                    member(item, (where, name), out)
             if union and sum(1 for item in value.values() if item is not None) != 1:
-                out.append(RequestProblem("", path, "must set exactly one member"))
+                out.append(RequestProblem("", _resolve(where), "must set exactly one member"))
 
         return check
 
@@ -237,13 +247,15 @@ class _Compiler:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
         def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
-            path = _resolve(where)
             if not isinstance(value, (list, tuple)):
+                path = _resolve(where)
                 out.append(RequestProblem("", path, f"expected a list, got {_type_word(value)}"))
                 return
-            _check_count(len(value), low, high, "items", path, out)
+            count = len(value)
+            if (low is not None and count < low) or (high is not None and count > high):
+                _check_count(count, low, high, "items", _resolve(where), out)
             for index, item in enumerate(value):
-                member(item, f"{path}[{index}]", out)
+                member(item, (where, index), out)
 
         return check
 
@@ -305,25 +317,29 @@ class _Compiler:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
         def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
-            path = _resolve(where)
             if isinstance(value, bool) or not isinstance(value, types):
+                path = _resolve(where)
                 out.append(RequestProblem("", path, f"expected {word}, got {_type_word(value)}"))
                 return
             if low is not None and value < low:
-                out.append(RequestProblem("", path, f"is {value}; at least {low} needed"))
+                out.append(
+                    RequestProblem("", _resolve(where), f"is {value}; at least {low} needed")
+                )
             if high is not None and value > high:
-                out.append(RequestProblem("", path, f"is {value}; at most {high} allowed"))
+                out.append(
+                    RequestProblem("", _resolve(where), f"is {value}; at most {high} allowed")
+                )
 
         return check
 
 
 def _typed(types: type | tuple[type, ...], word: str) -> Check:
     def check(value: Any, where: Where, out: list[RequestProblem]) -> None:
-        path = _resolve(where)
         if isinstance(value, bool) and types is not bool:
-            out.append(RequestProblem("", path, f"expected {word}, got true/false"))
+            out.append(RequestProblem("", _resolve(where), f"expected {word}, got true/false"))
         elif not isinstance(value, types):
-            out.append(RequestProblem("", path, f"expected {word}, got {_type_word(value)}"))
+            message = f"expected {word}, got {_type_word(value)}"
+            out.append(RequestProblem("", _resolve(where), message))
 
     return check
 

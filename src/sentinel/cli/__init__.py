@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import MutableMapping
+from importlib import import_module
 from typing import Any
 
 import click
@@ -19,7 +21,43 @@ class SentinelGroup(click.Group):
     SentinelError exits with its code; a botocore failure that no command handled (no
     credentials, access denied, an endpoint that does not answer, ...) exits 1 with the line
     ``sentinel.aws.failures`` writes for it; a usage error exits 1, never 2 (see exit_codes).
+
+    Each command's module is imported when the command is named, so that ``sentinel validate``
+    loads what validating needs and not the router's database layer; listing the commands
+    (``--help``, completion, ``commands``) imports every one.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._pending: list[str] = []  # "module:attribute" of commands not imported yet
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
+        self._import(list(self._pending))
+        return self._registered
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
+        self._registered = value
+
+    def add_lazy_command(self, spec: str) -> None:
+        """Register the command at ``spec`` ("module:attribute"), imported when it is named."""
+        self._pending.append(spec)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._registered:
+            self._import([spec for spec in self._pending if _named_after(spec, cmd_name)])
+        if cmd_name not in self._registered:  # a command not named like its attribute
+            self._import(list(self._pending))
+        return self._registered.get(cmd_name)
+
+    def _import(self, specs: list[str]) -> None:
+        for spec in specs:
+            module, attribute = spec.split(":")
+            command: click.Command = getattr(import_module(module), attribute)
+            self._pending.remove(spec)
+            assert command.name is not None
+            self._registered[command.name] = command
 
     def make_context(
         self,
@@ -66,14 +104,18 @@ def main() -> None:
     """
 
 
-def _register() -> None:
-    from importlib import import_module
+def _named_after(spec: str, name: str) -> bool:
+    """Whether a command's attribute is named after it: plan_command, import_, iam_policy."""
+    word = name.replace("-", "_")
+    return spec.partition(":")[2] in (word, f"{word}_", f"{word}_command")
 
+
+def _register() -> None:
     from sentinel.cli import commands
 
+    assert isinstance(main, SentinelGroup)
     for spec in commands.ALL:
-        module, attribute = spec.split(":")
-        main.add_command(getattr(import_module(module), attribute))
+        main.add_lazy_command(spec)
 
 
 _register()

@@ -41,6 +41,7 @@ from sentinel.config.units import format_duration
 from sentinel.config.unused import unheard_budget_alerts, unused_routing
 from sentinel.config.yaml_source import Position, YamlMap, YamlSyntaxError, locate, parse_yaml
 from sentinel.errors import ConfigError, ConfigProblem, ConfigWarning
+from sentinel.gc_pause import gc_paused
 
 # A config file larger than this is refused before it is read: 10,000 alarm rules take ~2 MB.
 MAX_FILE_BYTES = 5_000_000
@@ -80,6 +81,7 @@ class Config:
         return self.sources.get((kind, name), str(self.root))
 
 
+@gc_paused()
 def load_config(root: str | Path, known_resource_types: Iterable[str] | None = None) -> Config:
     """Read and validate every file; raise ``ConfigError`` with all problems found."""
     root = Path(root)

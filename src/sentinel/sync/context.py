@@ -21,6 +21,8 @@ class SyncContext:
     factory: SessionFactory
     region: str
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Every alarm asks for its severity's topic: thousands of rules share a few.
+    _topic_arns: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def project(self) -> str:
@@ -68,4 +70,7 @@ class SyncContext:
         return severity_topic(self.config, severity)
 
     def topic_arn(self, severity: str) -> str:
-        return self.arn("sns", self.topic_name(severity))
+        arn = self._topic_arns.get(severity)
+        if arn is None:
+            arn = self._topic_arns[severity] = self.arn("sns", self.topic_name(severity))
+        return arn

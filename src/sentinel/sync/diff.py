@@ -12,6 +12,8 @@ _MISSING = object()
 
 def field_changes(desired: State | None, actual: State | None) -> tuple[FieldChange, ...]:
     """Changes from ``actual`` to ``desired``, nested mappings flattened as ``a.b``."""
+    if desired is not None and actual is not None and desired.fields == actual.fields:
+        return ()  # what a no-change plan finds for every resource: one comparison, no flattening
     old = _flatten(actual.fields) if actual else {}
     new = _flatten(desired.fields) if desired else {}
     sensitive = (desired.sensitive if desired else frozenset()) | (

@@ -10,6 +10,7 @@ import botocore.exceptions
 
 from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.errors import AwsError, ConfigError, SentinelError
+from sentinel.gc_pause import gc_paused
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
@@ -32,6 +33,7 @@ DEFAULT_CONCURRENCY = 8
 T = TypeVar("T")
 
 
+@gc_paused()
 def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
     """Compare the config with AWS. Reads only; resources of other owners are never changed."""
     kinds = list(kinds) if kinds is not None else all_kinds()

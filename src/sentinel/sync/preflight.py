@@ -35,6 +35,7 @@ from sentinel.aws.documented_limits import check_documented
 from sentinel.aws.request_model import RequestProblem, check_request, service_model
 from sentinel.config.references import placeholders
 from sentinel.errors import ConfigProblem, SentinelError
+from sentinel.gc_pause import gc_paused
 from sentinel.inventory.resource import Resource, TagFilter
 from sentinel.naming import dashboard_name_of, severity_topic
 from sentinel.sync.context import SyncContext
@@ -268,6 +269,7 @@ def _walk(value: Any) -> Iterator[Any]:
 # --- the checks ----------------------------------------------------------------------------
 
 
+@gc_paused()
 def check_config(config: Config, region: str | None = None) -> list[ConfigProblem]:
     """Every request the config makes, checked without AWS (what ``sentinel validate`` runs)."""
     import boto3

@@ -63,9 +63,13 @@ def install() -> None:
                     "InvalidParameterException",
                     f"ResourceARNList cannot be specified with {', '.join(given)}",
                 )
-            # One response for the whole list, however many tags its resources carry.
+            # One response for the whole list, however many tags its resources carry. moto
+            # tests every resource of the account against the list: as a set, not 100 compares.
             _, found = original(
-                self, resource_arn_list=arns, resources_per_page=MAX_ARNS, tags_per_page=10**9
+                self,
+                resource_arn_list=frozenset(arns),  # type: ignore[arg-type]
+                resources_per_page=MAX_ARNS,
+                tags_per_page=10**9,
             )
             return None, found
         if _page_limit is not None:
