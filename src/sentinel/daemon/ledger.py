@@ -38,12 +38,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
+from sentinel.daemon import LEASE_SECONDS
 from sentinel.store import Store
 from sentinel.store.database import METADATA, utcnow
 
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
 # A dead holder's run is taken over within LEASE plus one renewal interval: under a minute.
-LEASE = timedelta(seconds=45)
+LEASE = timedelta(seconds=LEASE_SECONDS)
 
 JOB_RUNS = Table(
     "job_runs",
