@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, Table, inspect
+from sqlalchemy import inspect
 
-from sentinel.store import METADATA, Store, open_store, store_url
+from sentinel.store import Store, open_store, store_url
 from sentinel.store.database import StoreError
+from sentinel.store.outbox import DELIVERIES
 
 
 def test_relative_sqlite_paths_are_relative_to_the_config_directory(tmp_path: Path) -> None:
@@ -25,14 +26,11 @@ def test_invalid_url_is_a_user_error(tmp_path: Path) -> None:
         store_url("not a url", tmp_path)
 
 
-def test_a_feature_adds_its_own_table_to_the_same_store(tmp_path: Path) -> None:
+def test_a_feature_ensures_its_tables_in_the_same_store(tmp_path: Path) -> None:
     store = Store(store_url(None, tmp_path))
-    later = Table(
-        "slo_reviews", METADATA, Column("id", Integer, primary_key=True), extend_existing=True
-    )
-    store.ensure([later])
-    store.ensure([later])  # idempotent
-    assert "slo_reviews" in inspect(store.engine).get_table_names()
+    store.ensure([DELIVERIES])
+    store.ensure([DELIVERIES])  # idempotent
+    assert "deliveries" in inspect(store.engine).get_table_names()
     assert (tmp_path / ".sentinel" / "sentinel.db").exists()
 
 
