@@ -60,6 +60,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
+def store_on_each_backend(store_url: str) -> Iterator[Store]:
+    """A store on SQLite, then on PostgreSQL: what several daemons share."""
+    opened = Store(store_url)
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
 def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStandIn]:
     monkeypatch.setattr(slack_module, "RETRY_INTERVAL", FixedValueRetryIntervalCalculator(0.01))
     with slack_standin() as standin:

@@ -16,6 +16,12 @@ from sentinel.daemon.scheduler import JOBS_TABLE
 from sentinel.store import Store
 
 
+@pytest.fixture
+def store(store_on_each_backend: Store) -> Store:
+    """These tests run on SQLite and on PostgreSQL."""
+    return store_on_each_backend
+
+
 def noop() -> None:
     pass
 

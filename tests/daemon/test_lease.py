@@ -14,6 +14,13 @@ from sentinel.store import Store
 
 from .conftest import london, wait_until
 
+
+@pytest.fixture
+def store(store_on_each_backend: Store) -> Store:
+    """These tests run on SQLite and on PostgreSQL."""
+    return store_on_each_backend
+
+
 pytestmark = pytest.mark.real_clock  # the keeper's thread waits on a timed Event
 
 LEASE = timedelta(seconds=0.6)

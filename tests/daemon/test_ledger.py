@@ -11,6 +11,13 @@ from sqlalchemy import insert
 from sentinel.daemon.ledger import FAILED, JOB_RUNS, RUNNING, SUCCEEDED, RunLedger
 from sentinel.store import Store
 
+
+@pytest.fixture
+def store(store_on_each_backend: Store) -> Store:
+    """These tests run on SQLite and on PostgreSQL."""
+    return store_on_each_backend
+
+
 NINE = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 NINE_UTC = NINE.replace(tzinfo=None)  # as the store keeps it
 

@@ -20,6 +20,13 @@ from sentinel.store import Store
 
 from .conftest import london, wait_until
 
+
+@pytest.fixture
+def store(store_on_each_backend: Store) -> Store:
+    """These tests run on SQLite and on PostgreSQL."""
+    return store_on_each_backend
+
+
 # The schedulers' loops and the lease threads wait on timed Events (hang under libfaketime).
 pytestmark = pytest.mark.real_clock
 

@@ -35,8 +35,8 @@ LATER = '''"""A later revision, as a newer Sentinel would ship it."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{later}"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -48,6 +48,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("later_table")
 '''
+HEAD = schema.head()  # this Sentinel's newest revision
+LATER_REVISION = "9001"  # the next version's
 
 
 def declared() -> MetaData:
@@ -63,10 +65,11 @@ def declared() -> MetaData:
 
 @pytest.fixture
 def newer_sentinel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """This Sentinel's migrations and one more (0002), as the next version would have them."""
+    """This Sentinel's migrations and one more (9001), as the next version would have them."""
     migrations = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0002_later.py").write_text(LATER)
+    later = LATER.format(later=LATER_REVISION, head=HEAD)
+    (migrations / "versions" / f"{LATER_REVISION}_later.py").write_text(later)
     monkeypatch.setattr(schema, "MIGRATIONS", migrations)
     schema.scripts.cache_clear()
     yield migrations
@@ -100,14 +103,15 @@ def test_an_older_store_is_refused_with_the_command_to_run(
     store_url: str, newer_sentinel: Path
 ) -> None:
     store = Store(store_url)
-    schema.upgrade(store.engine, to="0001")  # as the previous version left it
+    schema.upgrade(store.engine, to=HEAD)  # as the previous version left it
     with pytest.raises(
         StoreError,
-        match=r"store schema is at 0001, this Sentinel needs 0002: run `sentinel db upgrade`",
+        match=rf"store schema is at {HEAD}, this Sentinel needs {LATER_REVISION}: "
+        r"run `sentinel db upgrade`",
     ):
         Outbox(Store(store_url))
     before, after = schema.upgrade(store.engine)
-    assert (before.current, after.current) == ("0001", "0002")
+    assert (before.current, after.current) == (HEAD, LATER_REVISION)
     Outbox(Store(store_url))  # at head now
     assert "later_table" in inspect(store.engine).get_table_names()
 
@@ -115,11 +119,11 @@ def test_an_older_store_is_refused_with_the_command_to_run(
 def test_a_store_upgraded_by_a_newer_sentinel_is_refused_by_the_older(
     store_url: str, newer_sentinel: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    Outbox(Store(store_url))  # the newer Sentinel creates the store at 0002
-    assert schema.status(Store(store_url).engine).current == "0002"
+    Outbox(Store(store_url))  # the newer Sentinel creates the store at its head
+    assert schema.status(Store(store_url).engine).current == LATER_REVISION
     monkeypatch.setattr(schema, "MIGRATIONS", Path(schema.__file__).with_name("migrations"))
     schema.scripts.cache_clear()  # this Sentinel again
-    with pytest.raises(StoreError, match=r"store schema is at 0002.*upgrade Sentinel"):
+    with pytest.raises(StoreError, match=rf"store schema is at {LATER_REVISION}.*upgrade Sentinel"):
         Outbox(Store(store_url))
     with pytest.raises(StoreError, match="upgrade Sentinel"):
         schema.upgrade(Store(store_url).engine)
