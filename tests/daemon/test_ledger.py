@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import insert
+from alembic import command
+from sqlalchemy import insert, inspect, text
 
 from sentinel.daemon.ledger import FAILED, JOB_RUNS, RUNNING, SUCCEEDED, RunLedger
-from sentinel.store import Store
+from sentinel.store import Store, schema
 
 
 @pytest.fixture
@@ -129,3 +130,27 @@ def test_a_run_claimed_before_leases_existed_is_taken_over(store: Store) -> None
 def test_a_lease_must_last(store: Store) -> None:
     with pytest.raises(ValueError, match="a lease must last"):
         RunLedger(store, lease=timedelta(0))
+
+
+def test_a_store_at_0001_gains_the_leases_and_its_running_claim_is_taken_over(
+    store_url: str,
+) -> None:
+    old = Store(store_url)
+    schema.upgrade(old.engine, to="0001")  # as the Sentinel before leases left it
+    with old.engine.begin() as db:
+        db.execute(
+            text(
+                "INSERT INTO job_runs (job, period, status, attempts, started_at)"
+                " VALUES ('cost-report', '2026-03-10', 'running', 1, '2026-03-10 09:00:00')"
+            )
+        )
+    before, after = schema.upgrade(old.engine)
+    assert (before.current, after.current) == ("0001", "0002")
+    ledger = RunLedger(Store(store_url))
+    taken = ledger.claim("cost-report", "2026-03-10")
+    assert taken is not None and (taken.attempts, taken.holder) == (2, ledger.holder)
+    with old.engine.begin() as db:
+        command.downgrade(schema._config(db), "0001")
+    columns = {c["name"] for c in inspect(old.engine).get_columns("job_runs")}
+    assert not columns & {"holder", "lease_until", "scheduled_at"} and "attempts" in columns
+    old.dispose()
