@@ -23,7 +23,7 @@ def store(store_on_each_backend: Store) -> Store:
 
 pytestmark = pytest.mark.real_clock  # the keeper's thread waits on a timed Event
 
-LEASE = timedelta(seconds=0.6)
+LEASE = timedelta(seconds=1.2)
 
 
 def test_the_keeper_renews_until_the_block_ends_and_notices_a_takeover(store: Store) -> None:

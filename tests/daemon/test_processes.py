@@ -31,7 +31,7 @@ pytestmark = pytest.mark.real_clock
 
 LAUNCHER = Path(__file__).with_name("daemon_process.py")
 REPOSITORY = Path(__file__).resolve().parents[2]
-LEASE = 2.0  # seconds: renewed and watched every two thirds of a second
+LEASE = 3.0  # seconds: renewed and watched every second
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_two_daemons_run_each_job_once_per_period(
     pair.schedule("report", "scan")
     pair.start(2)
     wait_until(lambda: sum(line.startswith("end ") for line in pair.lines()) == 2, 60)
-    time.sleep(2 * LEASE)  # a few lease watches more: nothing is taken over, nothing reruns
+    time.sleep(LEASE + 1)  # a few lease watches more: nothing is taken over, nothing reruns
     said = pair.stop()
     starts = sorted(line.rsplit(" ", 1)[0] for line in pair.lines() if line.startswith("start"))
     assert starts == ["start report 2026-03-10", "start scan 2026-03-10"]
@@ -163,7 +163,8 @@ def test_a_killed_daemons_job_is_taken_over_by_the_other(
     wait_until(lambda: any(line.startswith("end") for line in pair.lines()), 60)
     assert other.poll() is None
     said = pair.stop()
-    assert taken_over_after < LEASE + LEASE / 3 + 2  # the lease, one watch, a little slack
+    # The lease, one watch, and slack for a loaded machine: well within a minute.
+    assert taken_over_after < LEASE + LEASE / 3 + 10
     run = RunLedger(pair.store).get("report", "2026-03-10")
     assert run is not None and (run.status, run.attempts) == (SUCCEEDED, 2)
     assert run.holder is not None and run.holder.split(":")[1] == str(other.pid)

@@ -122,6 +122,8 @@ class Daemon:
         self.max_workers = max_workers
         self.scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
+        self._taking: set[tuple[str, str]] = set()  # (job, period) handed to take_over
+        self._taking_lock = threading.Lock()
 
     # --- what runs when -----------------------------------------------------------------------
 
@@ -240,6 +242,10 @@ class Daemon:
             scheduled = run.scheduled_at or run.started_at
             if now - scheduled > GRACE[spec.period]:
                 continue
+            with self._taking_lock:
+                if (run.job, run.period) in self._taking:
+                    continue  # handed on already, still starting
+                self._taking.add((run.job, run.period))
             try:
                 self.scheduler.add_job(
                     self.take_over,
@@ -249,7 +255,7 @@ class Daemon:
                     misfire_grace_time=None,
                 )
             except ConflictingIdError:
-                continue  # handed on already, not started yet
+                continue
             handed.append(run)
         return handed
 
@@ -263,7 +269,11 @@ class Daemon:
             when,
         )
         scheduled = (run.scheduled_at or run.started_at).replace(tzinfo=UTC)
-        return self.run_job(run.job, scheduled)
+        try:
+            return self.run_job(run.job, scheduled)
+        finally:
+            with self._taking_lock:
+                self._taking.discard((run.job, run.period))
 
     def run_scheduled_job(self, name: str) -> JobOutcome:
         spec = self.jobs[name]
