@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
 from sentinel.daemon.ledger import FAILED, RUNNING, SUCCEEDED, RunLedger
 from sentinel.store import Store
+
+
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return backend_store
 
 
 def test_a_period_is_claimed_once(store: Store) -> None:
