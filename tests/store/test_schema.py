@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -122,3 +124,22 @@ def test_a_table_no_migration_creates_is_named(store_url: str) -> None:
     unmigrated = Table("unmigrated", MetaData(), Column("id", Integer, primary_key=True))
     with pytest.raises(StoreError, match=r"no migration creates the table\(s\) unmigrated"):
         Store(store_url).ensure([unmigrated])
+
+
+def test_two_processes_that_find_an_empty_store_at_once(store_url: str) -> None:
+    stores = [Store(store_url) for _ in range(3)]
+    errors: list[BaseException] = []
+
+    def start(store: Store) -> None:
+        try:
+            Outbox(store)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert all(schema.status(store.engine).at_head for store in stores)
