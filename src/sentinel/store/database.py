@@ -1,4 +1,4 @@
-"""Engine, metadata and table creation for the store."""
+"""The store's engine and metadata, its URL (shown without password), and the schema check."""
 
 from __future__ import annotations
 
