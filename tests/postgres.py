@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine, make_url
 
+from sentinel.store import Store
+
 with warnings.catch_warnings():
     # platformdirs warns, on import, that a container's root has no XDG_RUNTIME_DIR.
     warnings.simplefilter("ignore")
@@ -52,6 +54,16 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         # WITH (FORCE): an engine the test left open must not keep the database alive.
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def role_with_password(self, name: str, password: str) -> None:
+        """A login role that must give its password (the server trusts every other role)."""
+        hba = self.server.pgdata / "pg_hba.conf"
+        rule = f"local all {name} scram-sha-256\n"
+        if rule not in hba.read_text():
+            hba.write_text(rule + hba.read_text())
+        self._execute(f"DROP ROLE IF EXISTS {name}")
+        self._execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+        self._execute("SELECT pg_reload_conf()")
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: open connections are cut, as in an outage)."""
@@ -109,3 +121,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def backend_store(store_url: str) -> Iterator[Store]:
+    """A fresh store on each backend; a test module runs on both by naming it as its ``store``."""
+    opened = Store(store_url)
+    opened.ensure([])  # created here, not inside the test's timed moments
+    yield opened
+    opened.dispose()

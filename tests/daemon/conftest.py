@@ -55,14 +55,8 @@ def config(config_dir: Path) -> Config:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store(f"sqlite:///{tmp_path / 'store.db'}")
-    yield opened
-    opened.dispose()
-
-
-@pytest.fixture
-def store_on_each_backend(store_url: str) -> Iterator[Store]:
-    """A store on SQLite, then on PostgreSQL: what several daemons share."""
-    opened = Store(store_url)
+    # Created now (its migrations run once), not inside a test's timed moment.
+    opened.ensure([])
     yield opened
     opened.dispose()
 

@@ -17,9 +17,9 @@ from sentinel.store import Store
 
 
 @pytest.fixture
-def store(store_on_each_backend: Store) -> Store:
+def store(backend_store: Store) -> Store:
     """These tests run on SQLite and on PostgreSQL."""
-    return store_on_each_backend
+    return backend_store
 
 
 def noop() -> None:

@@ -12,15 +12,14 @@ from sqlalchemy import insert, inspect, text
 from sentinel.daemon.ledger import FAILED, JOB_RUNS, RUNNING, SUCCEEDED, RunLedger
 from sentinel.store import Store, schema
 
-
-@pytest.fixture
-def store(store_on_each_backend: Store) -> Store:
-    """These tests run on SQLite and on PostgreSQL."""
-    return store_on_each_backend
-
-
 NINE = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 NINE_UTC = NINE.replace(tzinfo=None)  # as the store keeps it
+
+
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return backend_store
 
 
 def test_a_period_is_claimed_once(store: Store) -> None:

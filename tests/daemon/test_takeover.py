@@ -22,9 +22,9 @@ from .conftest import london, wait_until
 
 
 @pytest.fixture
-def store(store_on_each_backend: Store) -> Store:
+def store(backend_store: Store) -> Store:
     """These tests run on SQLite and on PostgreSQL."""
-    return store_on_each_backend
+    return backend_store
 
 
 # The schedulers' loops and the lease threads wait on timed Events (hang under libfaketime).

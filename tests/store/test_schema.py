@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
+import threading
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, text
+from tests.migrations import as_this_sentinel
 
 import sentinel.cost.cache
 import sentinel.cost.notices
@@ -30,27 +29,6 @@ FEATURES = (
     sentinel.store.outbox,
 )
 
-LATER = '''"""A later revision, as a newer Sentinel would ship it."""
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "{later}"
-down_revision = "{head}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.create_table("later_table", sa.Column("id", sa.Integer, primary_key=True))
-
-
-def downgrade() -> None:
-    op.drop_table("later_table")
-'''
-HEAD = schema.head()  # this Sentinel's newest revision
-LATER_REVISION = "9001"  # the next version's
-
 
 def declared() -> MetaData:
     """Every table Sentinel declares, and APScheduler's job table as APScheduler declares it."""
@@ -61,19 +39,6 @@ def declared() -> MetaData:
     jobs = SQLAlchemyJobStore(url="sqlite://", tablename=JOBS_TABLE).jobs_t
     jobs.to_metadata(everything)
     return everything
-
-
-@pytest.fixture
-def newer_sentinel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """This Sentinel's migrations and one more (9001), as the next version would have them."""
-    migrations = tmp_path / "migrations"
-    shutil.copytree(schema.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
-    later = LATER.format(later=LATER_REVISION, head=HEAD)
-    (migrations / "versions" / f"{LATER_REVISION}_later.py").write_text(later)
-    monkeypatch.setattr(schema, "MIGRATIONS", migrations)
-    schema.scripts.cache_clear()
-    yield migrations
-    schema.scripts.cache_clear()
 
 
 def test_the_migrations_build_exactly_the_declared_tables(store_url: str) -> None:
@@ -100,30 +65,29 @@ def test_a_store_at_head_is_used_as_it_is(store_url: str) -> None:
 
 
 def test_an_older_store_is_refused_with_the_command_to_run(
-    store_url: str, newer_sentinel: Path
+    store_url: str, this_sentinel: str, newer_sentinel: str
 ) -> None:
     store = Store(store_url)
-    schema.upgrade(store.engine, to=HEAD)  # as the previous version left it
-    with pytest.raises(
-        StoreError,
-        match=rf"store schema is at {HEAD}, this Sentinel needs {LATER_REVISION}: "
-        r"run `sentinel db upgrade`",
-    ):
+    schema.upgrade(store.engine, to=this_sentinel)  # as the previous version left it
+    with pytest.raises(StoreError) as refused:
         Outbox(Store(store_url))
+    assert str(refused.value) == (
+        f"store schema is at {this_sentinel}, this Sentinel needs {newer_sentinel}: "
+        "run `sentinel db upgrade`"
+    )
     before, after = schema.upgrade(store.engine)
-    assert (before.current, after.current) == (HEAD, LATER_REVISION)
+    assert (before.current, after.current) == (this_sentinel, newer_sentinel)
     Outbox(Store(store_url))  # at head now
     assert "later_table" in inspect(store.engine).get_table_names()
 
 
 def test_a_store_upgraded_by_a_newer_sentinel_is_refused_by_the_older(
-    store_url: str, newer_sentinel: Path, monkeypatch: pytest.MonkeyPatch
+    store_url: str, newer_sentinel: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Outbox(Store(store_url))  # the newer Sentinel creates the store at its head
-    assert schema.status(Store(store_url).engine).current == LATER_REVISION
-    monkeypatch.setattr(schema, "MIGRATIONS", Path(schema.__file__).with_name("migrations"))
-    schema.scripts.cache_clear()  # this Sentinel again
-    with pytest.raises(StoreError, match=rf"store schema is at {LATER_REVISION}.*upgrade Sentinel"):
+    assert schema.status(Store(store_url).engine).current == newer_sentinel
+    as_this_sentinel(monkeypatch)
+    with pytest.raises(StoreError, match=rf"store schema is at {newer_sentinel}.*upgrade Sentinel"):
         Outbox(Store(store_url))
     with pytest.raises(StoreError, match="upgrade Sentinel"):
         schema.upgrade(Store(store_url).engine)
@@ -160,3 +124,22 @@ def test_a_table_no_migration_creates_is_named(store_url: str) -> None:
     unmigrated = Table("unmigrated", MetaData(), Column("id", Integer, primary_key=True))
     with pytest.raises(StoreError, match=r"no migration creates the table\(s\) unmigrated"):
         Store(store_url).ensure([unmigrated])
+
+
+def test_two_processes_that_find_an_empty_store_at_once(store_url: str) -> None:
+    stores = [Store(store_url) for _ in range(3)]
+    errors: list[BaseException] = []
+
+    def start(store: Store) -> None:
+        try:
+            Outbox(store)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert all(schema.status(store.engine).at_head for store in stores)

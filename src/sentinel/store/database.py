@@ -1,13 +1,14 @@
-"""Engine, metadata and table creation for the store."""
+"""The store's engine and metadata, its URL (shown without password), and the schema check."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -16,10 +17,16 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sentinel import clock
 from sentinel.store.errors import StoreError
 
+if TYPE_CHECKING:
+    from sentinel.store.schema import SchemaStatus
+
 DEFAULT_URL = "sqlite:///.sentinel/sentinel.db"
 # Every feature's tables are declared on this one MetaData, so one store holds them all.
 METADATA = MetaData()
 T = TypeVar("T")
+# Alembic logs every step (and its plugins, on import) at INFO, which the router's and the
+# daemon's logs would show; `sentinel db upgrade` reports the revisions before and after itself.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 # user:password@ in a URL that does not parse (so SQLAlchemy cannot hide the password)
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
@@ -90,6 +97,18 @@ class Store:
                 )
             self._ensured.update(t.name for t in missing)
 
+    def schema_status(self) -> SchemaStatus:
+        """Where the store's schema stands against this Sentinel's migrations."""
+        from sentinel.store import schema
+
+        return self._connecting(lambda: schema.status(self.engine))
+
+    def upgrade(self) -> tuple[SchemaStatus, SchemaStatus]:
+        """Apply the migrations this store lacks; its schema status before and after."""
+        from sentinel.store import schema
+
+        return self._connecting(lambda: schema.upgrade(self.engine))
+
     @property
     def shown_url(self) -> str:
         """The URL as it may be shown: without its password."""
@@ -123,7 +142,10 @@ def _engine(url: str) -> Engine:
         try:
             # pre-ping: a connection the server dropped (restart, failover) is replaced, not used.
             return create_engine(url, pool_pre_ping=True)
-        except Exception as exc:  # a missing driver or a malformed URL
+        except ModuleNotFoundError as exc:
+            reason = f"its driver is not installed ({exc})"
+            raise StoreError(f"cannot open store {shown(url)}: {reason}") from None
+        except Exception as exc:  # an unknown dialect or driver, a malformed URL
             reason = _without_password(exc, url)
             raise StoreError(f"cannot open store {shown(url)}: {reason}") from None
     if parsed.database not in (None, "", ":memory:"):

@@ -32,7 +32,7 @@ from sentinel.store.errors import StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 FIRST = "0001"
 UPGRADE_COMMAND = "sentinel db upgrade"
-# Two processes that find an empty PostgreSQL store at once: one creates it, the other waits.
+# Two processes that find an empty store at once: one creates it, the other waits.
 _MIGRATION_LOCK = 0x53454E54  # "SENT"
 
 
@@ -111,6 +111,10 @@ def upgrade(engine: Engine, to: str | None = None) -> tuple[SchemaStatus, Schema
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            # One transaction for every statement (one commit, not one per table), holding the
+            # write lock: a second process waits, then finds the store at head.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         before = _status(connection)
         if not before.known:
             raise SchemaError(
