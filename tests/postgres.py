@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine, make_url
 
+from sentinel.store import Store
+
 with warnings.catch_warnings():
     # platformdirs warns, on import, that a container's root has no XDG_RUNTIME_DIR.
     warnings.simplefilter("ignore")
@@ -119,3 +121,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def backend_store(store_url: str) -> Iterator[Store]:
+    """A fresh store on each backend; a test module runs on both by naming it as its ``store``."""
+    opened = Store(store_url)
+    opened.ensure([])  # created here, not inside the test's timed moments
+    yield opened
+    opened.dispose()

@@ -23,6 +23,12 @@ from .bills import bill as make_bill
 from .bills import expected_total
 
 
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return backend_store
+
+
 def load(cache: CostCache, config: Config, first: date, last: date, today: date) -> CostData:
     return cache.load(plan_for(config), first, last, today)
 

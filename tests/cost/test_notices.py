@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from sentinel.aws.session import SessionFactory
 from sentinel.config import load_config
 from sentinel.config.loader import Config
@@ -29,6 +31,12 @@ RDS_TAGS = {
     "Owner": "team-data",
     "CostCenter": "eng-200",
 }
+
+
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return backend_store
 
 
 def anomaly(start: date, days: int, extra: float, ongoing: bool = True) -> CostAnomaly:

@@ -112,8 +112,9 @@ def test_a_daemon_down_at_nine_posts_once_when_restarted_at_half_past(
 
 
 def test_the_ledger_stops_a_second_run_when_the_job_store_lags(
-    aws: SessionFactory, config: Config, store: Store
+    aws: SessionFactory, config: Config, backend_store: Store
 ) -> None:
+    store = backend_store  # APScheduler's job store and the ledger, on SQLite and PostgreSQL
     probe = Probe()
     with time_machine.travel(london(10, 8, 59, 59.7), tick=True) as clock:
         daemon = Daemon(config, aws, store, probe.jobs())

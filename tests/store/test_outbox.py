@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import pytest
 import time_machine
 
 from sentinel.store import Store
@@ -31,12 +31,14 @@ class Recorder:
             progress({part: f"{part}-id"})
 
 
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'store.db'}")
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return backend_store
 
 
-def test_a_key_is_queued_once(tmp_path: Path) -> None:
-    outbox = Outbox(store(tmp_path))
+def test_a_key_is_queued_once(store: Store) -> None:
+    outbox = Outbox(store)
     first, created = outbox.enqueue("report:2026-03-10:#finops", "slack", "#finops", {"text": "a"})
     again, created_again = outbox.enqueue(
         "report:2026-03-10:#finops", "slack", "#finops", {"text": "b"}
@@ -46,8 +48,8 @@ def test_a_key_is_queued_once(tmp_path: Path) -> None:
     assert len(outbox.pending()) == 1
 
 
-def test_delivered_once_however_often_flushed(tmp_path: Path) -> None:
-    outbox = Outbox(store(tmp_path))
+def test_delivered_once_however_often_flushed(store: Store) -> None:
+    outbox = Outbox(store)
     outbox.enqueue("k", "slack", "#c", {"text": "x"})
     sender = Recorder()
     assert [d.key for d in outbox.flush({"slack": sender}).delivered] == ["k"]
@@ -57,8 +59,8 @@ def test_delivered_once_however_often_flushed(tmp_path: Path) -> None:
     assert delivered is not None and delivered.delivered and delivered.delivered_at is not None
 
 
-def test_failure_backs_off_and_the_retry_sends_only_what_is_missing(tmp_path: Path) -> None:
-    outbox = Outbox(store(tmp_path))
+def test_failure_backs_off_and_the_retry_sends_only_what_is_missing(store: Store) -> None:
+    outbox = Outbox(store)
     outbox.enqueue("k", "slack", "#c", {"text": "x"}, b"\x89PNG", "chart.png")
     sender = Recorder()
     sender.fail_parts = ["file", "file"]
@@ -78,8 +80,8 @@ def test_failure_backs_off_and_the_retry_sends_only_what_is_missing(tmp_path: Pa
     assert sender.sent == [("k", "message"), ("k", "file")]
 
 
-def test_one_sender_at_a_time(tmp_path: Path) -> None:
-    shared = store(tmp_path)
+def test_one_sender_at_a_time(store: Store) -> None:
+    shared = store
     first, second = Outbox(shared), Outbox(Store(shared.url))
     delivery, _ = first.enqueue("k", "slack", "#c", {"text": "x"})
     inner = Recorder()

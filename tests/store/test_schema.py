@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -145,3 +147,22 @@ def test_stored_anomalies_of_revision_0001_become_spikes(store_url: str) -> None
     schema.upgrade(engine, to="0004")
     with engine.connect() as db:
         assert db.execute(text("SELECT direction FROM cost_anomalies")).scalars().all() == ["spike"]
+
+
+def test_two_processes_that_find_an_empty_store_at_once(store_url: str) -> None:
+    stores = [Store(store_url) for _ in range(3)]
+    errors: list[BaseException] = []
+
+    def start(store: Store) -> None:
+        try:
+            Outbox(store)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert all(schema.status(store.engine).at_head for store in stores)

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from sentinel.aws.accounts import check_account
 from sentinel.cli.options import Workspace, common_options
 from sentinel.cli.telemetry import metrics_options, refuse_with, start_telemetry
+from sentinel.daemon import LEASE_SECONDS
+
+if TYPE_CHECKING:
+    from sentinel.daemon.ledger import Run
 
 
 @click.group(invoke_without_command=True)
 @common_options
 @click.option("--once", "once", metavar="JOB", default=None, help="Run one job now, then exit.")
 @click.option("--force", is_flag=True, help="With --once: run even if it ran for this period.")
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=1),
+    default=LEASE_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long a running job's claim lasts unrenewed (renewed every third of it): another "
+    "daemon on the store takes the job over once it has passed.",
+)
 @metrics_options
 @click.pass_context
 def daemon(
@@ -23,6 +38,7 @@ def daemon(
     ws: Workspace,
     once: str | None,
     force: bool,
+    lease: float,
     metrics_port: int,
     metrics_host: str,
 ) -> None:
@@ -30,7 +46,9 @@ def daemon(
 
     Cron schedules in the project's time zone, a job store and run ledger in the project's store
     (.sentinel/sentinel.db by default): a restart never runs a job twice for one period, and a
-    daemon that was down catches up once. SIGTERM stops it after the running job. With
+    daemon that was down catches up once. Several daemons may share one store (on one host or
+    more): each job still runs once per period, and a job whose daemon died is taken over by
+    another within the lease and a third. SIGTERM stops it after the running job. With
     --metrics-port, serves Prometheus metrics and a health check; with `self_monitoring:` in
     sentinel.yaml, publishes a heartbeat to CloudWatch every minute.
     """
@@ -44,7 +62,7 @@ def daemon(
 
     config = ws.load_config()
     check_account(ws.factory, config)
-    runner = Daemon(config, ws.factory, open_store(config))
+    runner = Daemon(config, ws.factory, open_store(config), lease=timedelta(seconds=lease))
     if once is None:
         _logging(ws)
         jobs = runner.configured()
@@ -76,7 +94,8 @@ def daemon(
 @daemon.command()
 @common_options
 def status(ws: Workspace) -> None:
-    """Jobs with their schedule, next run and last result; deliveries waiting to be sent."""
+    """Jobs with their schedule, next run, last result and the daemon running them now (until
+    when its lease lasts); deliveries waiting to be sent."""
     from rich.table import Table
 
     from sentinel.daemon.scheduler import Daemon
@@ -87,7 +106,7 @@ def status(ws: Workspace) -> None:
     table = Table(
         title=f"Daemon jobs of {config.name} ({config.project.timezone})", title_justify="left"
     )
-    for column in ("job", "schedule", "next run", "last run"):
+    for column in ("job", "schedule", "next run", "last run", "running on"):
         table.add_column(column, no_wrap=True)
     table.add_column("result", overflow="fold")
     for state in runner.status():
@@ -99,11 +118,24 @@ def status(ws: Workspace) -> None:
             state.schedule or "not configured",
             f"{state.next_run:%Y-%m-%d %H:%M %Z}" if state.next_run else "-",
             when,
+            _holder(state.running, runner.now()),
             result,
         )
     ws.console.print(table)
     pending = runner.pending_deliveries()
     ws.console.print(f"Deliveries waiting to be sent: {pending}")
+
+
+def _holder(run: Run | None, now: datetime) -> str:
+    """Who runs the job now and until when its lease lasts (times in UTC, as the store's)."""
+    if run is None:
+        return "-"
+    holder = run.holder or "a daemon without a lease"
+    if run.lease_until is None:
+        return holder
+    moment = now.astimezone(UTC).replace(tzinfo=None)
+    said = "lease until" if not run.lease_expired(moment) else "lease passed at"
+    return f"{holder} ({said} {run.lease_until:%H:%M:%S} UTC)"
 
 
 def _logging(ws: Workspace) -> None:

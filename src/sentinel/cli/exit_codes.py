@@ -79,6 +79,15 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         "or the --once job failed",
     },
     "daemon status": {OK: "the jobs were listed", ERROR: _LOCAL},
+    "db status": {
+        OK: "the store's revision was shown (an upgrade may be needed: it says so)",
+        ERROR: f"{_LOCAL}, or the store cannot be opened or reached",
+    },
+    "db upgrade": {
+        OK: "the store is at this Sentinel's newest revision",
+        ERROR: f"{_LOCAL}, the store cannot be opened or reached, or it is newer than this "
+        "Sentinel",
+    },
     "iam-policy": {OK: "the policy was printed", ERROR: _LOCAL},
 }
 

@@ -156,6 +156,7 @@ class Consumer:
         # Handled messages are deleted together at the end of the batch: the store already
         # knows them, so one that comes back after a crash is recognised and not sent again.
         done: list[str] = []
+        index = 0
         try:
             for index, message in enumerate(messages):
                 if stop is not None and stop.is_set():
@@ -167,6 +168,11 @@ class Consumer:
                     done.append(message["ReceiptHandle"])
                 self._record(decision)
                 decisions.append(decision)
+        except SQLAlchemyError:
+            # The store went away mid-batch: hand back the messages not done now, not after the
+            # visibility timeout; they are received again once the store answers.
+            self._return(messages[index:])
+            raise
         finally:
             self._delete(done)
         return decisions

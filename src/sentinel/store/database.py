@@ -1,7 +1,8 @@
-"""Engine, metadata and table creation for the store."""
+"""The store's engine and metadata, its URL (shown without password), and the schema check."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -23,6 +24,9 @@ DEFAULT_URL = "sqlite:///.sentinel/sentinel.db"
 # Every feature's tables are declared on this one MetaData, so one store holds them all.
 METADATA = MetaData()
 T = TypeVar("T")
+# Alembic logs every step (and its plugins, on import) at INFO, which the router's and the
+# daemon's logs would show; `sentinel db upgrade` reports the revisions before and after itself.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 # user:password@ in a URL that does not parse (so SQLAlchemy cannot hide the password)
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 

@@ -9,8 +9,8 @@ store's revision before it uses a table (``Store.ensure``):
 - a store at a revision this Sentinel does not know was upgraded by a newer Sentinel: it is
   refused too, so that of two daemons of different versions on one store the older stops;
 - a store made before migrations (some of the tables, no ``alembic_version``) is adopted: its
-  tables are checked against revision 0001, which then creates the missing ones and records
-  0001; from there the rules above apply.
+  tables are checked against revision 0001, which then creates the missing ones; the later
+  revisions follow, up to head.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from sentinel.store.errors import StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 FIRST = "0001"
 UPGRADE_COMMAND = "sentinel db upgrade"
-# Two processes that find an empty PostgreSQL store at once: one creates it, the other waits.
+# Two processes that find an empty store at once: one creates it, the other waits.
 _MIGRATION_LOCK = 0x53454E54  # "SENT"
 
 
@@ -85,7 +85,8 @@ def check(engine: Engine) -> SchemaStatus:
         return found
     if found.empty or found.legacy:
         try:
-            upgrade(engine, to=head() if found.empty else FIRST)
+            # A store made before migrations is adopted at 0001, then brought to head.
+            upgrade(engine)
         except SQLAlchemyError:
             # Another process created the schema meanwhile (SQLite has no migration lock).
             if not status(engine).at_head:
@@ -110,6 +111,10 @@ def upgrade(engine: Engine, to: str | None = None) -> tuple[SchemaStatus, Schema
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            # One transaction for every statement (one commit, not one per table), holding the
+            # write lock: a second process waits, then finds the store at head.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         before = _status(connection)
         if not before.known:
             raise SchemaError(
