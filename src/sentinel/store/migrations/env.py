@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from alembic import context
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    # SQLite alters a table by copying it; later migrations use op.batch_alter_table.
-    render_as_batch=True,
-    transaction_per_migration=False,
-)
-with context.begin_transaction():
-    context.run_migrations()
+
+def run_migrations() -> None:
+    connection = context.config.attributes["connection"]
+    context.configure(
+        connection=connection,
+        # SQLite alters a table by copying it; later migrations use op.batch_alter_table.
+        render_as_batch=True,
+        transaction_per_migration=False,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+# Alembic runs this file with its context set up; imported anywhere else, it does nothing.
+if getattr(context, "config", None) is not None:
+    run_migrations()
