@@ -143,7 +143,7 @@ def test_a_store_at_0001_gains_the_leases_and_its_running_claim_is_taken_over(
                 " VALUES ('cost-report', '2026-03-10', 'running', 1, '2026-03-10 09:00:00')"
             )
         )
-    before, after = schema.upgrade(old.engine)
+    before, after = schema.upgrade(old.engine, to="0002")
     assert (before.current, after.current) == ("0001", "0002")
     ledger = RunLedger(Store(store_url))
     taken = ledger.claim("cost-report", "2026-03-10")
