@@ -16,13 +16,15 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from sentinel.errors import SentinelError
-from sentinel.routing.router import DEAD, RETRY, Decision, Router
+from sentinel.routing.claims import Claimed
+from sentinel.routing.router import DEAD, DEFERRED, RETRY, Decision, Router
 
 log = logging.getLogger("sentinel.routing")
 
@@ -34,6 +36,8 @@ MAX_VISIBILITY = 43200  # SQS's limit: 12 hours
 BACKOFF_BASE = 10.0
 BACKOFF_MAX = 900.0
 ERROR_PAUSE = 5.0
+BUSY_WAIT = 2.0  # seconds a message waits in hand for an alarm another replica is handling
+BUSY_POLL = 0.05
 
 
 class QueueError(SentinelError):
@@ -120,6 +124,8 @@ class Consumer:
         self.monotonic = monotonic
         self.report = RunReport()
         self.error_pause = ERROR_PAUSE
+        # A claim lasts as long as SQS hides the message from the other consumers.
+        router.lease = timedelta(seconds=queue.visibility_timeout)
 
     def _record(self, decision: Decision) -> None:
         self.report.add(decision)
@@ -135,7 +141,12 @@ class Consumer:
         return decisions
 
     def poll(self, wait: int = LONG_POLL, stop: threading.Event | None = None) -> list[Decision]:
-        """Receive one batch (long polling up to ``wait`` seconds) and handle every message."""
+        """Receive one batch (long polling up to ``wait`` seconds) and handle every message.
+
+        The batch's alarms are claimed first (one transaction): another replica's alarm waits
+        until that replica is done with it. Each message is then handled in one transaction,
+        committed once its destinations accepted it.
+        """
         response = self.sqs.receive_message(
             QueueUrl=self.queue.url,
             MaxNumberOfMessages=BATCH,
@@ -146,25 +157,112 @@ class Consumer:
         messages = response.get("Messages", [])
         received_at = self.router.clock()  # latency counts the wait behind the batch too
         self.report.received += len(messages)
+        if not messages:
+            return []
         started = self.monotonic()
+        keys = {m["MessageId"]: self.router.alarm_key(m["Body"]) for m in messages}
+        state = self.router.state
+        claimed = state.claim_alarms(
+            (k for k in keys.values() if k), self.router.clock(), self.router.lease
+        )
         decisions = []
         # Handled messages are deleted together at the end of the batch: the store already
         # knows them, so one that comes back after a crash is recognised and not sent again.
         done: list[str] = []
+        failed: set[str] = set()
+        waiting: list[dict[str, Any]] = []
         try:
             for index, message in enumerate(messages):
                 if stop is not None and stop.is_set():
                     self._return(messages[index:])
                     break
-                self._keep_lease(messages[index:], started)
-                decision = self.router.handle(message["Body"], received_at)
+                key = keys[message["MessageId"]]
+                if key is not None and key not in claimed.mine:
+                    waiting.append(message)
+                    continue
+                self._keep_lease(messages[index:], started, claimed.mine)
+                decision = self._handle(message, received_at, claimed, key, failed)
                 if self._act(message, decision):
                     done.append(message["ReceiptHandle"])
-                self._record(decision)
+                decisions.append(decision)
+            for message in self._claimed_late(waiting, keys, claimed, stop):
+                key = keys[message["MessageId"]]
+                if key in claimed.mine:
+                    decision = self._handle(message, received_at, claimed, key, failed)
+                else:
+                    decision = self._deferred(message, claimed.busy.get(key or ""))
+                    self._record(decision)
+                if self._act(message, decision):
+                    done.append(message["ReceiptHandle"])
                 decisions.append(decision)
         finally:
             self._delete(done)
+            self._release(claimed.mine - failed)
         return decisions
+
+    def _handle(
+        self,
+        message: dict[str, Any],
+        received_at: datetime,
+        claimed: Claimed,
+        key: str | None,
+        failed: set[str],
+    ) -> Decision:
+        """One message in one store transaction; its claim is kept if that fails, so that
+        whoever handles the alarm next looks for what may have gone out."""
+        self.router.in_doubt = claimed.in_doubt
+        try:
+            with self.router.state.transaction():
+                decision = self.router.handle(message["Body"], received_at)
+        except BaseException:
+            if key is not None:
+                failed.add(key)
+            raise
+        finally:
+            self.router.in_doubt = {}
+        self._record(decision)
+        return decision
+
+    def _claimed_late(
+        self,
+        waiting: list[dict[str, Any]],
+        keys: dict[str, str | None],
+        claimed: Claimed,
+        stop: threading.Event | None,
+    ) -> list[dict[str, Any]]:
+        """Wait a little for alarms another replica is handling (it takes milliseconds); those
+        still held after ``BUSY_WAIT`` (a replica that died holding them) are deferred."""
+        deadline = self.monotonic() + BUSY_WAIT
+        wanted = {keys[m["MessageId"]] for m in waiting} - {None}
+        while wanted - claimed.mine and self.monotonic() < deadline:
+            if stop is not None and stop.is_set():
+                break
+            time.sleep(BUSY_POLL)
+            late = self.router.state.claim_alarms(
+                {k for k in wanted - claimed.mine if k}, self.router.clock(), self.router.lease
+            )
+            claimed.mine |= late.mine
+            claimed.in_doubt.update(late.in_doubt)
+            claimed.busy.update(late.busy)
+        return waiting
+
+    def _deferred(self, message: dict[str, Any], until: datetime | None) -> Decision:
+        now = self.router.clock()
+        seconds = (until - now).total_seconds() if until is not None else 1.0
+        return Decision(
+            DEFERRED,
+            message_id=message["MessageId"],
+            reason="another router is handling this alarm",
+            retry_after=max(1.0, seconds + 1),
+            received_at=now,
+            finished_at=now,
+        )
+
+    def _release(self, keys: set[str]) -> None:
+        try:
+            self.router.state.release_claims(keys)
+        except SQLAlchemyError as exc:  # they expire: the next holder only looks twice
+            log.warning("claims not released (%s)", _short(exc))
 
     def _delete(self, handles: list[str]) -> None:
         for start in range(0, len(handles), BATCH):
@@ -180,10 +278,12 @@ class Consumer:
                     failure.get("Code"),
                 )
 
-    def _keep_lease(self, pending: list[dict[str, Any]], started: float) -> None:
-        """A slow batch (rate limits) must not let its messages reappear to another consumer."""
+    def _keep_lease(self, pending: list[dict[str, Any]], started: float, keys: set[str]) -> None:
+        """A slow batch (rate limits) must not let its messages (and its claims of their alarms)
+        go to another consumer."""
         if self.monotonic() - started < self.queue.visibility_timeout / 2:
             return
+        self.router.state.renew_claims(keys, self.router.clock(), self.router.lease)
         entries = [
             {
                 "Id": str(i),
@@ -215,6 +315,13 @@ class Consumer:
             decision.reason = f"still failing after {receives} receives: {decision.reason}"
         if decision.dead:
             self.dead_letter(message, decision.reason or "unknown")
+            return False
+        if decision.action == DEFERRED:
+            delay = int(min(self.queue.visibility_timeout, decision.retry_after or 1))
+            log.info("message %s waits %ds: %s", decision.message_id, delay, decision.reason)
+            self.sqs.change_message_visibility(
+                QueueUrl=self.queue.url, ReceiptHandle=handle, VisibilityTimeout=delay
+            )
             return False
         delay = backoff(receives, decision.retry_after)
         decision.retry_after = delay
