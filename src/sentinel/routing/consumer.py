@@ -143,9 +143,9 @@ class Consumer:
     def poll(self, wait: int = LONG_POLL, stop: threading.Event | None = None) -> list[Decision]:
         """Receive one batch (long polling up to ``wait`` seconds) and handle every message.
 
-        The batch's alarms are claimed first (one transaction): another replica's alarm waits
-        until that replica is done with it. Each message is then handled in one transaction,
-        committed once its destinations accepted it.
+        The batch's alarms are claimed first, in one transaction (committed, so the other
+        replicas see it): a claim outlives its batch only when the batch failed or its replica
+        died. Messages of an alarm another replica holds wait for it briefly, then come back.
         """
         response = self.sqs.receive_message(
             QueueUrl=self.queue.url,
@@ -161,90 +161,78 @@ class Consumer:
             return []
         started = self.monotonic()
         keys = {m["MessageId"]: self.router.alarm_key(m["Body"]) for m in messages}
-        state = self.router.state
-        claimed = state.claim_alarms(
-            (k for k in keys.values() if k), self.router.clock(), self.router.lease
-        )
-        decisions = []
-        # Handled messages are deleted together at the end of the batch: the store already
-        # knows them, so one that comes back after a crash is recognised and not sent again.
+        claimed = self._claim({k for k in keys.values() if k})
+        ready = [m for m in messages if keys[m["MessageId"]] in claimed.mine | {None}]
+        waiting = [m for m in messages if m not in ready]
+        decisions = self._round(ready, claimed, received_at, started, stop)
+        if not waiting:
+            return decisions
+        if stop is not None and stop.is_set():
+            self._return(waiting)
+            return decisions
+        late = self._claim_late({keys[m["MessageId"]] or "" for m in waiting}, stop)
+        ready = [m for m in waiting if keys[m["MessageId"]] in late.mine]
+        decisions += self._round(ready, late, received_at, started, stop)
+        for message in waiting:
+            if message not in ready:
+                key = keys[message["MessageId"]] or ""
+                decision = self._deferred(message, late.busy.get(key))
+                self._record(decision)
+                self._act(message, decision)
+                decisions.append(decision)
+        return decisions
+
+    def _claim(self, keys: set[str]) -> Claimed:
+        return self.router.state.claim_alarms(keys, self.router.clock(), self.router.lease)
+
+    def _round(
+        self,
+        messages: list[dict[str, Any]],
+        claimed: Claimed,
+        received_at: datetime,
+        started: float,
+        stop: threading.Event | None,
+    ) -> list[Decision]:
+        """Handle claimed messages, each in one store transaction committed once its
+        destinations answered (so a crash leaves at most the message in hand unrecorded), then
+        delete the handled ones together: the store knows them, so one that comes back after a
+        crash is not sent again. The claims go last; a failure leaves them to expire."""
+        decisions: list[Decision] = []
         done: list[str] = []
-        failed: set[str] = set()
-        waiting: list[dict[str, Any]] = []
+        state = self.router.state
+        self.router.in_doubt = claimed.in_doubt
         try:
             for index, message in enumerate(messages):
                 if stop is not None and stop.is_set():
                     self._return(messages[index:])
                     break
-                key = keys[message["MessageId"]]
-                if key is not None and key not in claimed.mine:
-                    waiting.append(message)
-                    continue
                 self._keep_lease(messages[index:], started, claimed.mine)
-                decision = self._handle(message, received_at, claimed, key, failed)
+                with state.transaction():
+                    decision = self.router.handle(message["Body"], received_at)
+                self._record(decision)
                 if self._act(message, decision):
                     done.append(message["ReceiptHandle"])
                 decisions.append(decision)
-            for message in self._claimed_late(waiting, keys, claimed, stop):
-                key = keys[message["MessageId"]]
-                if key in claimed.mine:
-                    decision = self._handle(message, received_at, claimed, key, failed)
-                else:
-                    decision = self._deferred(message, claimed.busy.get(key or ""))
-                    self._record(decision)
-                if self._act(message, decision):
-                    done.append(message["ReceiptHandle"])
-                decisions.append(decision)
-        finally:
-            self._delete(done)
-            self._release(claimed.mine - failed)
-        return decisions
-
-    def _handle(
-        self,
-        message: dict[str, Any],
-        received_at: datetime,
-        claimed: Claimed,
-        key: str | None,
-        failed: set[str],
-    ) -> Decision:
-        """One message in one store transaction; its claim is kept if that fails, so that
-        whoever handles the alarm next looks for what may have gone out."""
-        self.router.in_doubt = claimed.in_doubt
-        try:
-            with self.router.state.transaction():
-                decision = self.router.handle(message["Body"], received_at)
-        except BaseException:
-            if key is not None:
-                failed.add(key)
-            raise
         finally:
             self.router.in_doubt = {}
-        self._record(decision)
-        return decision
+            self._delete(done)
+        state.release_claims(claimed.mine)
+        return decisions
 
-    def _claimed_late(
-        self,
-        waiting: list[dict[str, Any]],
-        keys: dict[str, str | None],
-        claimed: Claimed,
-        stop: threading.Event | None,
-    ) -> list[dict[str, Any]]:
+    def _claim_late(self, keys: set[str], stop: threading.Event | None) -> Claimed:
         """Wait a little for alarms another replica is handling (it takes milliseconds); those
         still held after ``BUSY_WAIT`` (a replica that died holding them) are deferred."""
+        claimed = Claimed()
         deadline = self.monotonic() + BUSY_WAIT
-        wanted = {keys[m["MessageId"]] for m in waiting} - {None}
-        while wanted - claimed.mine and self.monotonic() < deadline:
+        while keys - claimed.mine and self.monotonic() < deadline:
             if stop is not None and stop.is_set():
                 break
             time.sleep(BUSY_POLL)
-            late = self.router.state.claim_alarms(
-                {k for k in wanted - claimed.mine if k}, self.router.clock(), self.router.lease
-            )
+            late = self._claim(keys - claimed.mine)
             claimed.mine |= late.mine
             claimed.in_doubt.update(late.in_doubt)
             claimed.busy.update(late.busy)
-        return waiting
+        return claimed
 
     def _deferred(self, message: dict[str, Any], until: datetime | None) -> Decision:
         now = self.router.clock()
@@ -257,12 +245,6 @@ class Consumer:
             received_at=now,
             finished_at=now,
         )
-
-    def _release(self, keys: set[str]) -> None:
-        try:
-            self.router.state.release_claims(keys)
-        except SQLAlchemyError as exc:  # they expire: the next holder only looks twice
-            log.warning("claims not released (%s)", _short(exc))
 
     def _delete(self, handles: list[str]) -> None:
         for start in range(0, len(handles), BATCH):

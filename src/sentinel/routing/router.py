@@ -193,7 +193,8 @@ class Router:
             thread = self.state.thread(alert.key, destination.id)
             try:
                 if since is not None and hasattr(destination, "find_sent"):
-                    found: Found = destination.find_sent(notification, thread, since)
+                    channel = self.state.channel_of(destination.id) if thread is None else None
+                    found: Found = destination.find_sent(notification, thread, since, channel)
                     if found.thread is not None and thread is None:
                         thread = found.thread
                         self.state.save_thread(alert.key, destination.id, thread)

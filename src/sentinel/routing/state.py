@@ -12,7 +12,7 @@
 - ``router_claims``: which replica is handling which alarm (``sentinel.routing.claims``).
 
 Calls inside ``transaction()`` share one transaction (the consumer opens one per message, so a
-message's reads and writes cost one commit); outside it, each call is its own short transaction.
+message's reads and writes cost one commit, not twenty); outside it, each call is its own.
 
 Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
 """

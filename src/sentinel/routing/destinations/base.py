@@ -95,7 +95,11 @@ class Reconcilable(Protocol):
     would show twice); the others are sent again, which PagerDuty's dedup_key absorbs."""
 
     def find_sent(
-        self, notification: Notification, thread: Thread | None, since: datetime
+        self,
+        notification: Notification,
+        thread: Thread | None,
+        since: datetime,
+        channel: str | None = None,
     ) -> Found: ...
 
 
