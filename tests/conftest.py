@@ -11,6 +11,9 @@ from moto import mock_aws
 
 from sentinel.aws.session import SessionFactory
 
+# A real PostgreSQL server, and ``store_url``: each store test on SQLite and on PostgreSQL.
+pytest_plugins = ["tests.postgres", "tests.migrations"]
+
 # Never reach a real account from the test suite, whatever the developer's shell holds.
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)

@@ -55,6 +55,8 @@ def config(config_dir: Path) -> Config:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    # Created now (its migrations run once), not inside a test's timed moment.
+    opened.ensure([])
     yield opened
     opened.dispose()
 

@@ -161,10 +161,18 @@ class Consumer:
             return []
         started = self.monotonic()
         keys = {m["MessageId"]: self.router.alarm_key(m["Body"]) for m in messages}
-        claimed = self._claim({k for k in keys.values() if k})
+        try:
+            claimed = self._claim({k for k in keys.values() if k})
+        except SQLAlchemyError:
+            self._return(messages)  # the store is away: back at once, not after the timeout
+            raise
         ready = [m for m in messages if keys[m["MessageId"]] in claimed.mine | {None}]
         waiting = [m for m in messages if m not in ready]
-        decisions = self._round(ready, claimed, received_at, started, stop)
+        try:
+            decisions = self._round(ready, claimed, received_at, started, stop)
+        except SQLAlchemyError:
+            self._return(waiting)
+            raise
         if not waiting:
             return decisions
         if stop is not None and stop.is_set():
@@ -201,6 +209,7 @@ class Consumer:
         done: list[str] = []
         state = self.router.state
         self.router.in_doubt = claimed.in_doubt
+        index = 0
         try:
             for index, message in enumerate(messages):
                 if stop is not None and stop.is_set():
@@ -213,6 +222,11 @@ class Consumer:
                 if self._act(message, decision):
                     done.append(message["ReceiptHandle"])
                 decisions.append(decision)
+        except SQLAlchemyError:
+            # The store went away mid-batch: hand back the messages not done now, not after the
+            # visibility timeout; they are received again once the store answers.
+            self._return(messages[index:])
+            raise
         finally:
             self.router.in_doubt = {}
             self._delete(done)

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from sentinel import clock
-from sentinel.errors import SentinelError
+from sentinel.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from sentinel.store.schema import SchemaStatus
 
 DEFAULT_URL = "sqlite:///.sentinel/sentinel.db"
 # Every feature's tables are declared on this one MetaData, so one store holds them all.
 METADATA = MetaData()
-
-
-class StoreError(SentinelError):
-    """The store cannot be opened (bad URL, unwritable directory, unreachable database)."""
+T = TypeVar("T")
+# user:password@ in a URL that does not parse (so SQLAlchemy cannot hide the password)
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 def utcnow() -> datetime:
@@ -34,14 +37,28 @@ def store_url(url: str | None, root: Path) -> str:
     url = url or DEFAULT_URL
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StoreError(f"invalid store URL {url!r}: {exc}") from None
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(
+            f"invalid store URL {shown(url)!r}: {_without_password(exc, url)}"
+        ) from None
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return url
     path = Path(parsed.database)
     if not path.is_absolute():
         path = (root / path).resolve()
     return parsed.set(database=str(path)).render_as_string(hide_password=False)
+
+
+def shown(url: str) -> str:
+    """A store URL as it may be shown: its password, if any, as ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return _PASSWORD.sub(r"\1***@", url)
+
+
+def _without_password(exc: Exception, url: str) -> str:
+    return str(exc).replace(url, shown(url))
 
 
 class Store:
@@ -51,16 +68,55 @@ class Store:
         self.url = url
         self.engine = _engine(url)
         self._ensured: set[str] = set()
+        self._tables: set[str] = set()
+        self._checked = False
         self._lock = threading.Lock()
 
     def ensure(self, tables: Iterable[Table]) -> None:
-        """Create the tables that do not exist yet (once per process and store)."""
+        """Check, once per process and store, that the store's schema is the one this Sentinel
+        needs (an empty store is created at the newest revision), and that it has ``tables``."""
         missing = [t for t in tables if t.name not in self._ensured]
-        if not missing:
+        if not missing and self._checked:
             return
         with self._lock:
-            METADATA.create_all(self.engine, tables=missing, checkfirst=True)
+            if not self._checked:
+                from sentinel.store import schema  # alembic loads when a store is first used
+
+                self._connecting(lambda: schema.check(self.engine))
+                self._tables = set(self._connecting(lambda: inspect(self.engine).get_table_names()))
+                self._checked = True
+            unmigrated = sorted(t.name for t in missing if t.name not in self._tables)
+            if unmigrated:
+                raise StoreError(
+                    f"no migration creates the table(s) {', '.join(unmigrated)}: add one under "
+                    "sentinel/store/migrations/versions"
+                )
             self._ensured.update(t.name for t in missing)
+
+    def schema_status(self) -> SchemaStatus:
+        """Where the store's schema stands against this Sentinel's migrations."""
+        from sentinel.store import schema
+
+        return self._connecting(lambda: schema.status(self.engine))
+
+    def upgrade(self) -> tuple[SchemaStatus, SchemaStatus]:
+        """Apply the migrations this store lacks; its schema status before and after."""
+        from sentinel.store import schema
+
+        return self._connecting(lambda: schema.upgrade(self.engine))
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as it may be shown: without its password."""
+        return shown(self.url)
+
+    def _connecting(self, step: Callable[[], T]) -> T:
+        """Run the first step that reaches the database; a failure to connect is a user error."""
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as exc:
+            reason = " ".join(str(exc.orig or exc).split()) or type(exc.orig).__name__
+            raise StoreError(f"cannot connect to store {self.shown_url}: {reason}") from None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -72,12 +128,22 @@ def open_store(config: Any) -> Store:
 
 
 def _engine(url: str) -> Engine:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(
+            f"invalid store URL {shown(url)!r}: {_without_password(exc, url)}"
+        ) from None
     if parsed.get_backend_name() != "sqlite":
         try:
+            # pre-ping: a connection the server dropped (restart, failover) is replaced, not used.
             return create_engine(url, pool_pre_ping=True)
-        except Exception as exc:  # a missing driver or a malformed URL
-            raise StoreError(f"cannot open store {parsed.render_as_string()}: {exc}") from None
+        except ModuleNotFoundError as exc:
+            reason = f"its driver is not installed ({exc})"
+            raise StoreError(f"cannot open store {shown(url)}: {reason}") from None
+        except Exception as exc:  # an unknown dialect or driver, a malformed URL
+            reason = _without_password(exc, url)
+            raise StoreError(f"cannot open store {shown(url)}: {reason}") from None
     if parsed.database not in (None, "", ":memory:"):
         try:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
