@@ -122,4 +122,5 @@ def _insert_new(tx: Connection, values: dict[str, object]) -> bool:
         except IntegrityError:
             return False
         return True
-    return tx.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: the driver may not count an INSERT ... ON CONFLICT.
+    return tx.execute(statement.returning(CLAIMS.c.alert_key)).first() is not None

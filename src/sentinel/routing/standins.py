@@ -228,7 +228,8 @@ class PagerDutyStandIn(_Server):
 
 class SlackStandIn(_Server):
     """``chat.postMessage`` and ``chat.update``, with channel ids and message timestamps, and
-    ``conversations.history`` / ``conversations.replies`` of what was posted (metadata kept)."""
+    ``conversations.list``, ``conversations.history`` and ``conversations.replies`` of what was
+    posted (metadata kept)."""
 
     def __init__(self) -> None:
         super().__init__(None)
@@ -294,6 +295,11 @@ class SlackStandIn(_Server):
             return 200, {}, self._post(body)
         if request.path == "/api/chat.update":
             return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        if request.path == "/api/conversations.list":
+            channels = [
+                {"id": cid, "name": name.lstrip("#")} for name, cid in self.channels.items()
+            ]
+            return 200, {}, {"ok": True, "channels": channels, "response_metadata": {}}
         if request.path == "/api/conversations.history":
             return 200, {}, self._listing(body, None)
         if request.path == "/api/conversations.replies":

@@ -180,6 +180,7 @@ class SlackDestination:
         oldest = f"{(since - HISTORY_SLACK).timestamp():.6f}"
         try:
             if thread is None:
+                self.channel_id = self.channel_id or self._look_up_channel()
                 if self.channel_id is None:
                     return Found()
                 for message in self._history(self.channel_id, oldest):
@@ -199,6 +200,19 @@ class SlackDestination:
             log.warning("%s: cannot look for an unfinished post (%s); posting", self.label, exc)
             return Found()
         return Found(thread)
+
+    def _look_up_channel(self) -> str | None:
+        """The id of the configured channel name (history is read by id)."""
+        name = self.channel.lstrip("#")
+        for channel in self._pages(
+            lambda c, cursor: c.conversations_list(
+                types="public_channel,private_channel", limit=HISTORY_PAGE, cursor=cursor
+            ),
+            "channels",
+        ):
+            if channel.get("name") == name:
+                return str(channel["id"])
+        return None
 
     def _history(self, channel: str, oldest: str) -> Iterator[dict[str, Any]]:
         yield from self._pages(
@@ -223,11 +237,11 @@ class SlackDestination:
             )
         )
 
-    def _pages(self, call: Callable[..., Any]) -> Iterator[dict[str, Any]]:
+    def _pages(self, call: Callable[..., Any], items: str = "messages") -> Iterator[dict[str, Any]]:
         cursor: str | None = None
         while True:
             response = self._call(partial(call, cursor=cursor))
-            yield from response.get("messages") or []
+            yield from response.get(items) or []
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return
