@@ -52,7 +52,6 @@ KILLS = 8
 REPLICAS = 3
 DUPLICATES = 0.05  # a share of the deliveries that SNS delivers twice
 VISIBILITY = 4  # seconds: a killed replica's messages come back this soon
-UP = 2.5  # seconds a replica takes to start (imports, the store, the queue)
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 PROJECT = "fleet"
@@ -78,14 +77,15 @@ class Result:
     pages: Counter[tuple[str, str]]  # PagerDuty events accepted, by dedup_key and action
     expected_pages: Counter[tuple[str, str]]
     posts: Counter[str]  # Slack posts (top-level and replies) by SNS MessageId
-    delivered: set[str]
+    delivered: set[str]  # changes the store records as delivered
     threads: Counter[str]  # top-level Slack messages by alarm
     incidents: int  # PagerDuty incidents opened
     queue: tuple[int, int]
     dead_letters: tuple[int, int]
     claims_left: int
     in_doubt_found: int  # Slack posts found after a takeover instead of posted again
-    told_then_stale: int  # sent by a replica killed before recording, then seen as stale
+    told_then_stale: set[str]  # sent by a replica killed before recording, then seen as stale
+    stale_pages: set[tuple[str, str]]  # their PagerDuty events
 
     @property
     def pages_repeated(self) -> int:
@@ -98,14 +98,17 @@ class Result:
     def problems(self) -> list[str]:
         """What breaks "each change paged once and posted once, one thread per incident"."""
         found = []
-        if set(self.pages) != set(self.expected_pages):
+        told = {*self.expected_pages, *self.stale_pages}
+        if not set(self.expected_pages) <= set(self.pages) <= told:
             found.append(f"pages differ: {set(self.pages) ^ set(self.expected_pages)}")
         # A kill leaves at most the message in hand unrecorded: its PagerDuty event is sent
         # again, same dedup_key and action, which PagerDuty absorbs.
         if self.pages_repeated > self.kills:
             found.append(f"{self.pages_repeated} repeated PagerDuty events for {self.kills} kills")
-        if set(self.posts) != self.delivered or self.posts_repeated:
-            found.append(f"Slack posts: {self.posts_repeated} repeated, or not one per change")
+        if not self.delivered <= set(self.posts) <= self.delivered | self.told_then_stale:
+            found.append("Slack posts: not one per delivered change")
+        if self.posts_repeated:
+            found.append(f"Slack posts: {self.posts_repeated} repeated")
         if any(n != 1 for n in self.threads.values()) or len(self.threads) != self.alarms:
             found.append(f"threads: {sorted(n for n in self.threads.values() if n != 1)}")
         if set(self.outcomes) - {DELIVERED, STALE} or sum(self.outcomes.values()) != self.changes:
@@ -122,7 +125,7 @@ class Result:
                 f"{self.kills} SIGKILLs, drained in {self.seconds:.1f} s",
                 "store: "
                 + ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.outcomes.items()))
-                + f" ({self.told_then_stale} stale ones had gone out from a replica killed "
+                + f" ({len(self.told_then_stale)} stale ones had gone out from a replica killed "
                 "before recording them)",
                 f"PagerDuty: {sum(self.pages.values())} events accepted for "
                 f"{sum(self.expected_pages.values())} delivered changes "
@@ -146,24 +149,28 @@ class Fleet:
     env: dict[str, str]
     logs: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    since: list[float] = field(default_factory=list)
+    logs_of: list[Path] = field(default_factory=list)  # each replica's decisions (stdout)
     started: int = 0
 
     def start(self, slot: int | None = None) -> None:
         self.started += 1
-        log = open(self.logs / f"replica-{self.started}.log", "wb")  # noqa: SIM115
-        process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=log)
+        out = self.logs / f"replica-{self.started}.log"
+        with open(out, "wb") as stdout, open(out.with_suffix(".err"), "wb") as stderr:
+            process = subprocess.Popen(self.command, env=self.env, stdout=stdout, stderr=stderr)
         if slot is None:
             self.processes.append(process)
-            self.since.append(time.monotonic())
+            self.logs_of.append(out)
         else:
             self.processes[slot] = process
-            self.since[slot] = time.monotonic()
+            self.logs_of[slot] = out
+
+    def at_work(self) -> list[int]:
+        """The replicas that have handled messages (past their start-up)."""
+        return [i for i, log in enumerate(self.logs_of) if log.read_bytes().count(b"\n") > 0]
 
     def kill_one(self, rng: random.Random) -> None:
-        """SIGKILL a replica that is past its start-up (at work), and start another."""
-        running = [i for i, when in enumerate(self.since) if time.monotonic() - when > UP]
-        slot = rng.choice(running or list(range(len(self.processes))))
+        """SIGKILL a replica in the middle of its work, and start another."""
+        slot = rng.choice(self.at_work() or list(range(len(self.processes))))
         self.processes[slot].send_signal(signal.SIGKILL)
         self.processes[slot].wait(10)
         self.start(slot)
@@ -344,9 +351,10 @@ def _run(
     try:
         # Kill while the queue drains, at random moments of the replicas' work.
         while done_kills < kills and counts(sqs, url) != (0, 0):
-            time.sleep(rng.uniform(0.5, 2.0))
-            fleet.kill_one(rng)
-            done_kills += 1
+            time.sleep(rng.uniform(0.2, 1.0))
+            if fleet.at_work():
+                fleet.kill_one(rng)
+                done_kills += 1
         deadline = time.monotonic() + 120
         quiet = 0
         while quiet < 3 and time.monotonic() < deadline:
@@ -369,15 +377,16 @@ def _run(
         if (message.get("metadata") or {}).get("event_payload")
     ]
     posts = Counter(m["metadata"]["event_payload"]["message_id"] for m in posted)
+    recorded = {m for m, outcome in handled.items() if outcome == DELIVERED}
+    pages = Counter((e["dedup_key"], e["event_action"]) for e in standins.pagerduty.events)
     # A replica killed after sending a change but before recording it: the change went out;
     # when its message came back a newer change had been delivered, so it is recorded stale.
-    told_then_stale = {m for m, outcome in handled.items() if outcome == STALE and m in posts}
-    delivered = {m for m, outcome in handled.items() if outcome == DELIVERED} | told_then_stale
-    expected = Counter(
-        (changes[m]["AlarmArn"], "trigger" if changes[m]["NewStateValue"] == "ALARM" else "resolve")
-        for m in delivered
-    )
-    pages = Counter((e["dedup_key"], e["event_action"]) for e in standins.pagerduty.events)
+    told_then_stale = {
+        m
+        for m, outcome in handled.items()
+        if outcome == STALE and (m in posts or _page(changes[m]) in pages)
+    }
+    expected = Counter(_page(changes[m]) for m in recorded)
     threads = Counter(
         m["metadata"]["event_payload"]["alert_key"] for m in posted if "thread_ts" not in m
     )
@@ -392,19 +401,25 @@ def _run(
         pages=pages,
         expected_pages=expected,
         posts=posts,
-        delivered=delivered,
+        delivered=recorded,
+        told_then_stale=told_then_stale,
+        stale_pages={_page(changes[m]) for m in told_then_stale},
         threads=threads,
         incidents=len(standins.pagerduty.incidents),
         queue=counts(sqs, url),
         dead_letters=counts(sqs, dlq),
         claims_left=claims_left,
         in_doubt_found=found,
-        told_then_stale=len(told_then_stale),
     )
 
 
+def _page(change: dict[str, Any]) -> tuple[str, str]:
+    """The PagerDuty event of a change: its dedup_key (the alarm ARN) and action."""
+    return change["AlarmArn"], "trigger" if change["NewStateValue"] == "ALARM" else "resolve"
+
+
 def _log_count(workdir: Path, text: str) -> Iterator[int]:
-    for log in workdir.glob("replica-*.log"):
+    for log in workdir.glob("replica-*.*"):
         yield log.read_text(errors="replace").count(text)
 
 
