@@ -16,13 +16,15 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from sentinel.errors import SentinelError
-from sentinel.routing.router import DEAD, RETRY, Decision, Router
+from sentinel.routing.claims import Claimed
+from sentinel.routing.router import DEAD, DEFERRED, RETRY, Decision, Router
 
 log = logging.getLogger("sentinel.routing")
 
@@ -34,6 +36,8 @@ MAX_VISIBILITY = 43200  # SQS's limit: 12 hours
 BACKOFF_BASE = 10.0
 BACKOFF_MAX = 900.0
 ERROR_PAUSE = 5.0
+BUSY_WAIT = 2.0  # seconds a message waits in hand for an alarm another replica is handling
+BUSY_POLL = 0.05
 
 
 class QueueError(SentinelError):
@@ -123,6 +127,8 @@ class Consumer:
         self.monotonic = monotonic
         self.report = RunReport()
         self.error_pause = ERROR_PAUSE
+        # A claim lasts as long as SQS hides the message from the other consumers.
+        router.lease = timedelta(seconds=queue.visibility_timeout)
 
     def _record(self, decision: Decision) -> None:
         self.report.add(decision)
@@ -138,7 +144,12 @@ class Consumer:
         return decisions
 
     def poll(self, wait: int = LONG_POLL, stop: threading.Event | None = None) -> list[Decision]:
-        """Receive one batch (long polling up to ``wait`` seconds) and handle every message."""
+        """Receive one batch (long polling up to ``wait`` seconds) and handle every message.
+
+        The batch's alarms are claimed first, in one transaction (committed, so the other
+        replicas see it): a claim outlives its batch only when the batch failed or its replica
+        died. Messages of an alarm another replica holds wait for it briefly, then come back.
+        """
         response = self.sqs.receive_message(
             QueueUrl=self.queue.url,
             MaxNumberOfMessages=BATCH,
@@ -151,22 +162,70 @@ class Consumer:
         self.report.received += len(messages)
         if self.on_poll:
             self.on_poll(len(messages))
+        if not messages:
+            return []
         started = self.monotonic()
-        decisions = []
-        # Handled messages are deleted together at the end of the batch: the store already
-        # knows them, so one that comes back after a crash is recognised and not sent again.
+        keys = {m["MessageId"]: self.router.alarm_key(m["Body"]) for m in messages}
+        try:
+            claimed = self._claim({k for k in keys.values() if k})
+        except SQLAlchemyError:
+            self._return(messages)  # the store is away: back at once, not after the timeout
+            raise
+        ready = [m for m in messages if keys[m["MessageId"]] in claimed.mine | {None}]
+        waiting = [m for m in messages if m not in ready]
+        try:
+            decisions = self._round(ready, claimed, received_at, started, stop)
+        except SQLAlchemyError:
+            self._return(waiting)
+            raise
+        if not waiting:
+            return decisions
+        if stop is not None and stop.is_set():
+            self._return(waiting)
+            return decisions
+        late = self._claim_late({keys[m["MessageId"]] or "" for m in waiting}, stop)
+        ready = [m for m in waiting if keys[m["MessageId"]] in late.mine]
+        decisions += self._round(ready, late, received_at, started, stop)
+        for message in waiting:
+            if message not in ready:
+                key = keys[message["MessageId"]] or ""
+                decision = self._deferred(message, late.busy.get(key))
+                self._record(decision)
+                self._act(message, decision)
+                decisions.append(decision)
+        return decisions
+
+    def _claim(self, keys: set[str]) -> Claimed:
+        return self.router.state.claim_alarms(keys, self.router.clock(), self.router.lease)
+
+    def _round(
+        self,
+        messages: list[dict[str, Any]],
+        claimed: Claimed,
+        received_at: datetime,
+        started: float,
+        stop: threading.Event | None,
+    ) -> list[Decision]:
+        """Handle claimed messages, each in one store transaction committed once its
+        destinations answered (so a crash leaves at most the message in hand unrecorded), then
+        delete the handled ones together: the store knows them, so one that comes back after a
+        crash is not sent again. The claims go last; a failure leaves them to expire."""
+        decisions: list[Decision] = []
         done: list[str] = []
+        state = self.router.state
+        self.router.in_doubt = claimed.in_doubt
         index = 0
         try:
             for index, message in enumerate(messages):
                 if stop is not None and stop.is_set():
                     self._return(messages[index:])
                     break
-                self._keep_lease(messages[index:], started)
-                decision = self.router.handle(message["Body"], received_at)
+                self._keep_lease(messages[index:], started, claimed.mine)
+                with state.transaction():
+                    decision = self.router.handle(message["Body"], received_at)
+                self._record(decision)
                 if self._act(message, decision):
                     done.append(message["ReceiptHandle"])
-                self._record(decision)
                 decisions.append(decision)
         except SQLAlchemyError:
             # The store went away mid-batch: hand back the messages not done now, not after the
@@ -174,8 +233,37 @@ class Consumer:
             self._return(messages[index:])
             raise
         finally:
+            self.router.in_doubt = {}
             self._delete(done)
+        state.release_claims(claimed.mine)
         return decisions
+
+    def _claim_late(self, keys: set[str], stop: threading.Event | None) -> Claimed:
+        """Wait a little for alarms another replica is handling (it takes milliseconds); those
+        still held after ``BUSY_WAIT`` (a replica that died holding them) are deferred."""
+        claimed = Claimed()
+        deadline = self.monotonic() + BUSY_WAIT
+        while keys - claimed.mine and self.monotonic() < deadline:
+            if stop is not None and stop.is_set():
+                break
+            time.sleep(BUSY_POLL)
+            late = self._claim(keys - claimed.mine)
+            claimed.mine |= late.mine
+            claimed.in_doubt.update(late.in_doubt)
+            claimed.busy.update(late.busy)
+        return claimed
+
+    def _deferred(self, message: dict[str, Any], until: datetime | None) -> Decision:
+        now = self.router.clock()
+        seconds = (until - now).total_seconds() if until is not None else 1.0
+        return Decision(
+            DEFERRED,
+            message_id=message["MessageId"],
+            reason="another router is handling this alarm",
+            retry_after=max(1.0, seconds + 1),
+            received_at=now,
+            finished_at=now,
+        )
 
     def _delete(self, handles: list[str]) -> None:
         for start in range(0, len(handles), BATCH):
@@ -191,10 +279,12 @@ class Consumer:
                     failure.get("Code"),
                 )
 
-    def _keep_lease(self, pending: list[dict[str, Any]], started: float) -> None:
-        """A slow batch (rate limits) must not let its messages reappear to another consumer."""
+    def _keep_lease(self, pending: list[dict[str, Any]], started: float, keys: set[str]) -> None:
+        """A slow batch (rate limits) must not let its messages (and its claims of their alarms)
+        go to another consumer."""
         if self.monotonic() - started < self.queue.visibility_timeout / 2:
             return
+        self.router.state.renew_claims(keys, self.router.clock(), self.router.lease)
         entries = [
             {
                 "Id": str(i),
@@ -226,6 +316,13 @@ class Consumer:
             decision.reason = f"still failing after {receives} receives: {decision.reason}"
         if decision.dead:
             self.dead_letter(message, decision.reason or "unknown")
+            return False
+        if decision.action == DEFERRED:
+            delay = int(min(self.queue.visibility_timeout, decision.retry_after or 1))
+            log.info("message %s waits %ds: %s", decision.message_id, delay, decision.reason)
+            self.sqs.change_message_visibility(
+                QueueUrl=self.queue.url, ReceiptHandle=handle, VisibilityTimeout=delay
+            )
             return False
         delay = backoff(receives, decision.retry_after)
         decision.retry_after = delay

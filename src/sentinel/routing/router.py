@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from sentinel.routing.destinations.base import (
     DeliveryFailed,
     Destination,
     DigestEntry,
+    Found,
     Notification,
     Sent,
 )
@@ -31,7 +33,7 @@ from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_e
 from sentinel.routing.noise import Hold, settled
 from sentinel.routing.oncall import Person, Shift
 from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
-from sentinel.routing.state import HeldAlert, Page, RouterState
+from sentinel.routing.state import AlarmRecord, HeldAlert, Page, RouterState
 
 log = logging.getLogger("sentinel.routing")
 
@@ -45,10 +47,13 @@ DEAD = "dead-letter"
 ESCALATED = "escalated"
 REPAGED = "re-paged"
 ACKNOWLEDGED = "acknowledged"
+DEFERRED = "deferred"  # another replica is handling the alarm: the message comes back
 # Held alerts that a destination refuses wait this long, doubling, before the next attempt.
 HELD_RETRY = timedelta(seconds=30)
 HELD_RETRY_MAX = timedelta(minutes=30)
 ONCALL_CACHE = timedelta(minutes=1)
+# How long a replica's claim of an alarm lasts (the consumer uses its queue's visibility timeout).
+CLAIM_LEASE = timedelta(seconds=60)
 
 
 def utcnow() -> datetime:
@@ -110,6 +115,10 @@ class Router:
             list(repage_destinations) if repage_destinations is not None else None
         )
         self._oncall_cache: tuple[datetime, Person | None] | None = None
+        self.lease = CLAIM_LEASE
+        # Alarms claimed over from a replica that never finished, and since when (the consumer
+        # sets it per batch): before posting, look whether that replica's post went out.
+        self.in_doubt: dict[str, datetime] = {}
 
     # --- one message -------------------------------------------------------------------------
 
@@ -119,6 +128,14 @@ class Router:
         decision.received_at = received_at
         decision.finished_at = self.clock()
         return decision
+
+    @staticmethod
+    def alarm_key(body: str) -> str | None:
+        """The alarm a message is about (what replicas claim), None when it cannot be read."""
+        try:
+            return parse_envelope(open_envelope(body), utcnow()).key
+        except UnparseableMessage:
+            return None
 
     def _handle(self, body: str, received_at: datetime) -> Decision:
         try:
@@ -169,11 +186,22 @@ class Router:
         decision = Decision(DELIVERED, alert.message_id, alert, severity)
         done = self.state.accepted_by(delivery_id)
         failures: list[DeliveryFailed] = []
+        since = self.in_doubt.get(alert.key)
         for destination in self.destinations.get(severity, []):
             if destination.id in done:
                 continue
             thread = self.state.thread(alert.key, destination.id)
             try:
+                if since is not None and hasattr(destination, "find_sent"):
+                    channel = self.state.channel_of(destination.id) if thread is None else None
+                    found: Found = destination.find_sent(notification, thread, since, channel)
+                    if found.thread is not None and thread is None:
+                        thread = found.thread
+                        self.state.save_thread(alert.key, destination.id, thread)
+                    if found.sent is not None:
+                        self._accepted(alert.key, delivery_id, destination, found.sent)
+                        decision.sent.append((destination.label, found.sent.action))
+                        continue
                 sent = destination.send(notification, thread)
             except DeliveryFailed as exc:
                 log.warning("%s %s: %s", severity, alert.name, exc)
@@ -245,14 +273,46 @@ class Router:
     def release_due(self) -> list[Decision]:
         now = self.clock()
         due = self.state.due(now)
-        decisions = [self._release(held) for held in due if not held.digest]
+        decisions = []
+        for held in due:
+            if held.digest:
+                continue
+            with self._claimed(held.key) as mine:
+                current = self.state.held(held.key) if mine else None
+                # Another replica may have released it since.
+                if current is not None and current.release_at <= now:
+                    decisions.append(self._release(current))
         digests: dict[str, list[HeldAlert]] = {}
         for held in due:
             if held.digest:
                 digests.setdefault(held.severity, []).append(held)
         for severity, entries in digests.items():
-            decisions.append(self._digest(severity, entries))
+            with self._claimed(f"digest:{severity}", *(e.key for e in entries)) as mine:
+                if not mine:
+                    continue
+                again = [self.state.held(e.key) for e in entries]
+                fresh = [h for h in again if h is not None and h.release_at <= now]
+                if fresh:
+                    decisions.append(self._digest(severity, fresh))
         return decisions
+
+    @contextmanager
+    def _claimed(self, *keys: str) -> Iterator[bool]:
+        """Hold ``keys`` against the other replicas, in one transaction, for one held alert,
+        page or escalation; False (and nothing held) when another replica has one of them."""
+        claimed = self.state.claim_alarms(keys, self.clock(), self.lease)
+        if claimed.busy:
+            self.state.release_claims(claimed.mine)
+            yield False
+            return
+        outer = self.in_doubt
+        self.in_doubt = {**outer, **claimed.in_doubt}
+        try:
+            with self.state.transaction():
+                yield True
+        finally:
+            self.in_doubt = outer
+        self.state.release_claims(claimed.mine)  # kept after a failure: the next one looks
 
     def _release(self, held: HeldAlert) -> Decision:
         record = self.state.alarm(held.key)
@@ -364,28 +424,31 @@ class Router:
         """Pages unacknowledged at their response time: re-page the escalation target, once."""
         decisions = []
         now = self.clock()
-        for page in self.state.pages_due(now):
-            alert = page.alert
-            if self.acknowledged is not None:
-                try:
-                    acknowledged = self.acknowledged(alert.key)
-                except Exception as exc:  # unknown counts as unacknowledged: re-page
-                    log.warning("acknowledgement check failed: %s", exc)
-                    acknowledged = False
-                if acknowledged:
-                    self.state.settle_page(page.key, ACKNOWLEDGED, now)
-                    decisions.append(
-                        Decision(
-                            ACKNOWLEDGED,
-                            None,
-                            alert,
-                            page.severity,
-                            "acknowledged or resolved in PagerDuty within the response time",
-                        )
-                    )
-                    continue
-            decisions.append(self._repage(page))
+        for due in self.state.pages_due(now):
+            with self._claimed(due.key) as mine:
+                page = self.state.page(due.key) if mine else None
+                if page is not None and page.outcome is None and page.due_at <= now:
+                    decisions.append(self._repage_or_settle(page, now))
         return decisions
+
+    def _repage_or_settle(self, page: Page, now: datetime) -> Decision:
+        alert = page.alert
+        if self.acknowledged is not None:
+            try:
+                acknowledged = self.acknowledged(alert.key)
+            except Exception as exc:  # unknown counts as unacknowledged: re-page
+                log.warning("acknowledgement check failed: %s", exc)
+                acknowledged = False
+            if acknowledged:
+                self.state.settle_page(page.key, ACKNOWLEDGED, now)
+                return Decision(
+                    ACKNOWLEDGED,
+                    None,
+                    alert,
+                    page.severity,
+                    "acknowledged or resolved in PagerDuty within the response time",
+                )
+        return self._repage(page)
 
     def _repage(self, page: Page) -> Decision:
         repage_id = f"repage:{page.key}@{page.paged_at.isoformat()}"
@@ -420,33 +483,40 @@ class Router:
             return []
         decisions = []
         now = self.clock()
-        for record in self.state.escalation_candidates():
-            after = (
-                self.policy.escalate_after(record.severity)
-                if record.severity in self.policy.routing.severities
-                else None
-            )
-            if after is None or record.notified_at is None or record.notified_alert is None:
-                continue
-            if now - record.notified_at < timedelta(seconds=after):
-                continue
-            alert = record.notified_alert
-            if self.acknowledged is not None:
-                try:
-                    acknowledged = self.acknowledged(alert.key)
-                except Exception as exc:  # unknown counts as unacknowledged: escalate
-                    log.warning("acknowledgement check failed: %s", exc)
-                    acknowledged = False
-                if acknowledged:
-                    self.state.acknowledged(record.key, now)
-                    decisions.append(
-                        Decision(
-                            ACKNOWLEDGED, None, alert, record.severity, "acknowledged in PagerDuty"
-                        )
-                    )
-                    continue
-            decisions.append(self._escalate(record.severity, alert, after, record.notified_at))
+        for candidate in self.state.escalation_candidates():
+            with self._claimed(candidate.key) as mine:
+                record = self.state.alarm(candidate.key) if mine else None
+                if record is not None and record.escalated_at is None:
+                    decision = self._escalate_or_settle(record, now)
+                    if decision is not None:
+                        decisions.append(decision)
         return decisions
+
+    def _escalate_or_settle(self, record: AlarmRecord, now: datetime) -> Decision | None:
+        if record.notified_state is not AlertState.ALARM or record.acknowledged_at is not None:
+            return None
+        after = (
+            self.policy.escalate_after(record.severity)
+            if record.severity in self.policy.routing.severities
+            else None
+        )
+        if after is None or record.notified_at is None or record.notified_alert is None:
+            return None
+        if now - record.notified_at < timedelta(seconds=after):
+            return None
+        alert = record.notified_alert
+        if self.acknowledged is not None:
+            try:
+                acknowledged = self.acknowledged(alert.key)
+            except Exception as exc:  # unknown counts as unacknowledged: escalate
+                log.warning("acknowledgement check failed: %s", exc)
+                acknowledged = False
+            if acknowledged:
+                self.state.acknowledged(record.key, now)
+                return Decision(
+                    ACKNOWLEDGED, None, alert, record.severity, "acknowledged in PagerDuty"
+                )
+        return self._escalate(record.severity, alert, after, record.notified_at)
 
     def _escalate(self, severity: str, alert: Alert, after: int, since: datetime) -> Decision:
         escalation_id = f"escalation:{alert.key}@{since.isoformat()}"

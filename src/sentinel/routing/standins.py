@@ -227,12 +227,16 @@ class PagerDutyStandIn(_Server):
 
 
 class SlackStandIn(_Server):
-    """``chat.postMessage`` and ``chat.update``, with channel ids and message timestamps."""
+    """``chat.postMessage`` and ``chat.update``, with channel ids and message timestamps, and
+    ``conversations.list``, ``conversations.history`` and ``conversations.replies`` of what was
+    posted (metadata kept)."""
 
     def __init__(self) -> None:
         super().__init__(None)
         self._ts = itertools.count(1)
         self.channels: dict[str, str] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # by channel id, oldest first
+        self._posted_at: dict[str, float] = {}  # ts -> when (ts themselves are fixed, for tests)
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         """Calls of ``method`` that Slack accepted (``ok: true``), in arrival order."""
@@ -247,24 +251,59 @@ class SlackStandIn(_Server):
             return name
         return self.channels.setdefault(name, f"C{len(self.channels) + 1:08d}")
 
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(str(body.get("channel")))
+        ts = f"1700000000.{next(self._ts):06d}"
+        message: dict[str, Any] = {"type": "message", "text": body.get("text"), "ts": ts}
+        if body.get("thread_ts"):
+            message["thread_ts"] = body["thread_ts"]
+        if body.get("metadata"):
+            message["metadata"] = body["metadata"]
+        self.messages.setdefault(channel, []).append(message)
+        self._posted_at[ts] = clock.now().timestamp()
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _listing(self, body: dict[str, Any], thread: str | None) -> dict[str, Any]:
+        channel = str(body.get("channel"))
+        if channel not in self.messages and channel not in self.channels.values():
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(body.get("oldest") or 0)
+        messages = [
+            m
+            for m in self.messages.get(channel, [])
+            if self._posted_at[m["ts"]] >= oldest
+            and (m.get("thread_ts", m["ts"]) == thread if thread else "thread_ts" not in m)
+        ]
+        if thread is None:
+            messages.reverse()  # history is newest first, replies oldest first
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit") or 100)
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
     def handle(self, request: Request) -> tuple[int, dict[str, str], Any]:
         body = request.body or {}
         if request.headers.get("Authorization", "") in ("", "Bearer "):
             return 200, {}, {"ok": False, "error": "not_authed"}
         if request.path == "/api/chat.postMessage":
-            ts = f"1700000000.{next(self._ts):06d}"
-            return (
-                200,
-                {},
-                {
-                    "ok": True,
-                    "channel": self._channel(str(body.get("channel"))),
-                    "ts": ts,
-                    "message": {"text": body.get("text"), "ts": ts},
-                },
-            )
+            return 200, {}, self._post(body)
         if request.path == "/api/chat.update":
             return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        if request.path == "/api/conversations.list":
+            channels = [
+                {"id": cid, "name": name.lstrip("#")} for name, cid in self.channels.items()
+            ]
+            return 200, {}, {"ok": True, "channels": channels, "response_metadata": {}}
+        if request.path == "/api/conversations.history":
+            return 200, {}, self._listing(body, None)
+        if request.path == "/api/conversations.replies":
+            return 200, {}, self._listing(body, str(body.get("ts")))
         return 200, {}, {"ok": False, "error": "unknown_method"}
 
 

@@ -9,13 +9,18 @@
 - ``router_pages``: pages waiting for acknowledgement: when the severity's response time runs
   out, and whether the escalation target was re-paged (kept here, so a restart neither forgets
   a re-page nor sends it twice).
+- ``router_claims``: which replica is handling which alarm (``sentinel.routing.claims``).
+
+Calls inside ``transaction()`` share one transaction (the consumer opens one per message, so a
+message's reads and writes cost one commit, not twenty); outside it, each call is its own.
 
 Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,7 +41,9 @@ from sqlalchemy import (
     update,
 )
 
+from sentinel.routing import claims
 from sentinel.routing.alert import Alert, AlertState
+from sentinel.routing.claims import CLAIMS, Claimed
 from sentinel.routing.noise import Hold
 from sentinel.store import METADATA, Store
 
@@ -104,7 +111,7 @@ PAGES = Table(
     Column("outcome", String(40), nullable=True),  # repaged, acknowledged
     Column("closed_at", DateTime, nullable=True),
 )
-TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES)
+TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES, CLAIMS)
 
 
 def _naive(moment: datetime) -> datetime:
@@ -163,16 +170,51 @@ class Page:
 
 
 class RouterState:
-    """Reads and writes of the router tables; one short transaction per call."""
+    """Reads and writes of the router tables: one short transaction per call, or one shared by
+    every call inside ``transaction()``."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, owner: str | None = None) -> None:
         self.store = store
+        self.owner = owner or claims.replica_id()
+        self._local = threading.local()
         store.ensure(TABLES)
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction for every call inside; committed at the end, rolled back on error."""
+        current: Connection | None = getattr(self._local, "connection", None)
+        if current is not None:
+            yield current
+            return
         with self.store.engine.begin() as connection:
-            yield connection
+            self._local.connection = connection
+            try:
+                yield connection
+            finally:
+                self._local.connection = None
+
+    def _tx(self) -> Any:
+        return self.transaction()
+
+    # --- claims of alarms among replicas -------------------------------------------------
+
+    def claim_alarms(self, keys: Iterable[str], now: datetime, lease: timedelta) -> Claimed:
+        """Claim the alarms of a batch (times in ``Claimed`` are aware UTC)."""
+        with self._tx() as tx:
+            claimed = claims.claim(tx, keys, self.owner, _naive(now), lease)
+        return Claimed(
+            claimed.mine,
+            {k: v.replace(tzinfo=UTC) for k, v in claimed.busy.items()},
+            {k: v.replace(tzinfo=UTC) for k, v in claimed.in_doubt.items()},
+        )
+
+    def renew_claims(self, keys: Iterable[str], now: datetime, lease: timedelta) -> None:
+        with self._tx() as tx:
+            claims.renew(tx, keys, self.owner, _naive(now), lease)
+
+    def release_claims(self, keys: Iterable[str]) -> None:
+        with self._tx() as tx:
+            claims.release(tx, keys, self.owner)
 
     # --- messages and deliveries ---------------------------------------------------------
 
@@ -356,6 +398,15 @@ class RouterState:
                 )
             ).first()
         return Thread(row.channel, row.ts) if row else None
+
+    def channel_of(self, destination: str) -> str | None:
+        """The channel id a destination's messages went to (a Slack channel is named by id in
+        some calls, and the configuration may give its name)."""
+        with self._tx() as tx:
+            row = tx.execute(
+                select(THREADS.c.channel).where(THREADS.c.destination == destination).limit(1)
+            ).first()
+        return row.channel if row else None
 
     def save_thread(self, key: str, destination: str, thread: Thread) -> None:
         with self._tx() as tx:

@@ -45,6 +45,15 @@ class Sent:
     thread: Thread | None = None
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a destination already shows of an alarm after an attempt that was never recorded:
+    the alarm's thread, and whether this very notification is there (``sent``)."""
+
+    thread: Thread | None = None
+    sent: Sent | None = None
+
+
 class DeliveryFailed(Exception):
     """A destination did not accept a message.
 
@@ -79,6 +88,19 @@ class Destination(Protocol):
     def escalate(
         self, notification: Notification, contact: str, waited: str, thread: Thread | None
     ) -> Sent: ...
+
+
+class Reconcilable(Protocol):
+    """A destination that can tell whether an unrecorded attempt reached it (a repeated post
+    would show twice); the others are sent again, which PagerDuty's dedup_key absorbs."""
+
+    def find_sent(
+        self,
+        notification: Notification,
+        thread: Thread | None,
+        since: datetime,
+        channel: str | None = None,
+    ) -> Found: ...
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -4,21 +4,29 @@ The first notification of an alarm posts a Block Kit message naming the on-call 
 later change updates that message to the new state (``chat.update``) and replies in its thread,
 so a channel shows one line per incident, not one per state change. The update comes first:
 it is idempotent, so a retry after a failed reply never posts the reply twice.
+
+Every post carries message metadata naming its alarm and SNS message, so that a router taking
+over an alarm from a replica that died mid-delivery finds that replica's post (``find_sent``)
+instead of posting it again. One connection per destination is kept alive across calls.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
+from urllib.request import Request
 
+import urllib3
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from sentinel.routing.destinations.base import (
     DeliveryFailed,
     DigestEntry,
+    Found,
     Notification,
     Sent,
     retry_after_seconds,
@@ -52,9 +60,39 @@ PERMANENT = frozenset(
         "restricted_action",
     }
 )
+log = logging.getLogger("sentinel.routing")
 _SDK_LOG = logging.getLogger("sentinel.routing.slack.http")
 _SDK_LOG.addHandler(logging.NullHandler())
 _SDK_LOG.propagate = False  # slack_sdk logs every refused connection itself; the router reports it
+
+
+METADATA_EVENT = "sentinel_alert"
+HISTORY_PAGE = 200
+# Slack's clock and ours differ a little: look a bit before the unfinished claim began.
+HISTORY_SLACK = timedelta(seconds=60)
+
+
+class PooledWebClient(WebClient):
+    """slack_sdk's WebClient over a urllib3 pool: its connection stays open between calls
+    (urllib opens one per call). Everything else, errors included, is slack_sdk's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pool = urllib3.PoolManager(
+            num_pools=2, maxsize=2, ssl_context=self.ssl, retries=False, timeout=self.timeout
+        )
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        body = req.data if isinstance(req.data, bytes) else None  # slack_sdk sends bytes
+        response = self._pool.request(
+            "POST", url, body=body, headers=dict(req.header_items()), preload_content=True
+        )
+        charset = response.headers.get("Content-Type", "").partition("charset=")[2] or "utf-8"
+        return {
+            "status": response.status,
+            "headers": response.headers,
+            "body": response.data.decode(charset),
+        }
 
 
 class SlackDestination:
@@ -72,13 +110,15 @@ class SlackDestination:
         self._resolve = resolve
         self.endpoints = endpoints
         self._client: WebClient | None = None
+        # Conversations are read by id; the configuration may name the channel instead.
+        self.channel_id: str | None = channel if channel[:1] in ("C", "G") else None
 
     def __repr__(self) -> str:
         return f"SlackDestination({self.channel}, token={self.token_reference})"
 
     def client(self) -> WebClient:
         if self._client is None:
-            self._client = WebClient(
+            self._client = PooledWebClient(
                 token=self._resolve(self.token_reference),
                 base_url=self.endpoints.slack_api,
                 ssl=self.endpoints.ssl_context,
@@ -90,11 +130,9 @@ class SlackDestination:
 
     def send(self, notification: Notification, thread: Thread | None) -> Sent:
         text, blocks = fallback_text(notification), alarm_blocks(notification)
+        metadata = _metadata(notification)
         if thread is None:
-            response = self._call(
-                lambda c: c.chat_postMessage(channel=self.channel, text=text, blocks=blocks)
-            )
-            return Sent("posted", Thread(str(response["channel"]), str(response["ts"])))
+            return self._post(text, blocks, metadata)
         try:
             self._call(
                 lambda c: c.chat_update(
@@ -105,19 +143,108 @@ class SlackDestination:
             if "message_not_found" not in exc.reason:
                 raise
             # The original was deleted: start a new message for the alarm.
-            response = self._call(
-                lambda c: c.chat_postMessage(channel=self.channel, text=text, blocks=blocks)
-            )
-            return Sent("posted", Thread(str(response["channel"]), str(response["ts"])))
+            return self._post(text, blocks, metadata)
         self._call(
             lambda c: c.chat_postMessage(
                 channel=thread.channel,
                 thread_ts=thread.ts,
                 text=reply_text(notification),
                 blocks=reply_blocks(notification),
+                metadata=metadata,
             )
         )
         return Sent("updated + replied in thread", thread)
+
+    def _post(self, text: str, blocks: list[dict[str, Any]], metadata: dict[str, Any]) -> Sent:
+        response = self._call(
+            lambda c: c.chat_postMessage(
+                channel=self.channel, text=text, blocks=blocks, metadata=metadata
+            )
+        )
+        self.channel_id = str(response["channel"])
+        return Sent("posted", Thread(self.channel_id, str(response["ts"])))
+
+    def find_sent(
+        self,
+        notification: Notification,
+        thread: Thread | None,
+        since: datetime,
+        channel: str | None = None,
+    ) -> Found:
+        """What a replica that stopped short after ``since`` posted of this alarm: its thread,
+        and whether this notification is there. ``channel``: the id earlier posts went to.
+        Unknown (no channel id yet, Slack unreachable) counts as not there: the post is sent,
+        at worst twice, never lost."""
+        alert = notification.alert
+        self.channel_id = self.channel_id or channel
+        oldest = f"{(since - HISTORY_SLACK).timestamp():.6f}"
+        try:
+            if thread is None:
+                self.channel_id = self.channel_id or self._look_up_channel()
+                if self.channel_id is None:
+                    return Found()
+                for message in self._history(self.channel_id, oldest):
+                    payload = _payload(message)
+                    if payload.get("alert_key") == alert.key and not _is_reply(message):
+                        found = Thread(self.channel_id, str(message["ts"]))
+                        if payload.get("message_id") == alert.message_id:
+                            return Found(found, Sent("posted (found after a takeover)", found))
+                        thread = found
+                        break
+                else:
+                    return Found()
+            for message in self._replies(thread, oldest):
+                if _payload(message).get("message_id") == alert.message_id:
+                    return Found(thread, Sent("replied in thread (found after a takeover)", thread))
+        except DeliveryFailed as exc:
+            log.warning("%s: cannot look for an unfinished post (%s); posting", self.label, exc)
+            return Found()
+        return Found(thread)
+
+    def _look_up_channel(self) -> str | None:
+        """The id of the configured channel name (history is read by id)."""
+        name = self.channel.lstrip("#")
+        for channel in self._pages(
+            lambda c, cursor: c.conversations_list(
+                types="public_channel,private_channel", limit=HISTORY_PAGE, cursor=cursor
+            ),
+            "channels",
+        ):
+            if channel.get("name") == name:
+                return str(channel["id"])
+        return None
+
+    def _history(self, channel: str, oldest: str) -> Iterator[dict[str, Any]]:
+        yield from self._pages(
+            lambda c, cursor: c.conversations_history(
+                channel=channel,
+                oldest=oldest,
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+        )
+
+    def _replies(self, thread: Thread, oldest: str) -> Iterator[dict[str, Any]]:
+        yield from self._pages(
+            lambda c, cursor: c.conversations_replies(
+                channel=thread.channel,
+                ts=thread.ts,
+                oldest=oldest,
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+        )
+
+    def _pages(self, call: Callable[..., Any], items: str = "messages") -> Iterator[dict[str, Any]]:
+        cursor: str | None = None
+        while True:
+            response = self._call(partial(call, cursor=cursor))
+            yield from response.get(items) or []
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return
 
     def send_digest(self, severity: str, entries: list[DigestEntry], at: datetime) -> Sent:
         blocks = digest_blocks(severity, entries, at)
@@ -156,6 +283,25 @@ class SlackDestination:
             raise DeliveryFailed(self.label, error or f"HTTP {status}") from None
         except (SlackClientError, OSError) as exc:
             raise DeliveryFailed(self.label, _short(exc)) from None
+
+
+def _metadata(notification: Notification) -> dict[str, Any]:
+    alert = notification.alert
+    return {
+        "event_type": METADATA_EVENT,
+        "event_payload": {"alert_key": alert.key, "message_id": alert.message_id},
+    }
+
+
+def _payload(message: dict[str, Any]) -> dict[str, Any]:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA_EVENT:
+        return {}
+    return metadata.get("event_payload") or {}
+
+
+def _is_reply(message: dict[str, Any]) -> bool:
+    return message.get("thread_ts") not in (None, message.get("ts"))
 
 
 def _short(exc: Exception) -> str:
