@@ -72,6 +72,8 @@ VOLATILE = [
     (re.compile(r"^\d\d:\d\d:\d\d ", re.MULTILINE), "<time> "),
     # When a saved plan read AWS: the clock ticks on from NOW while the blocks run.
     (re.compile(r"read at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"), "read at <when>"),
+    # The scratch directory the commands run in, as in a store's SQLite path.
+    (re.compile(r"sentinel-readme-[A-Za-z0-9_]+"), "sentinel-readme-<scratch>"),
 ]
 MARKER = re.compile(r"^<!-- transcript(?::(?P<options>[^>]*))? -->\n", re.MULTILINE)
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -576,6 +578,21 @@ def hand_made_estate(session: Session) -> None:
     build_estate(SessionFactory(session=boto, endpoint_url=session.endpoint_url))
 
 
+SELF_MONITORING = """
+self_monitoring:
+  severity: critical
+  components: [router, daemon]
+  for: 5m
+"""
+
+
+def self_monitoring(session: Session) -> None:
+    """In ../watched: the configuration with the heartbeat alarms of its router and daemon."""
+    watched = _copy_configuration(session, "watched")
+    with (watched / "sentinel.yaml").open("a", encoding="utf-8") as file:
+        file.write(SELF_MONITORING)
+
+
 SETUPS: dict[str, Callable[[Session], None]] = {
     "edit-alarm-rules": edit_alarm_rules,
     "alarms-changed-in-console": alarms_changed_in_console,
@@ -586,6 +603,7 @@ SETUPS: dict[str, Callable[[Session], None]] = {
     "alarm-fires-and-recovers": alarm_fires_and_recovers,
     "without-slack": without_slack,
     "hand-made-estate": hand_made_estate,
+    "self-monitoring": self_monitoring,
 }
 
 
