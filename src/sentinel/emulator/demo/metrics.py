@@ -106,8 +106,10 @@ def _load_balancer(
     )
     elb_rate = np.where(minute.incident, LATENCY_INCIDENT.elb_5xx_rate, 0.00002)
     baseline = LATENCY_INCIDENT.baseline_response_time_seconds
-    latency = (baseline * 0.75 + baseline * 0.5 * minute.daily) * rng.lognormal(
-        0, 0.08, len(minute.load)
+    # The noise is bounded (at most a quarter above the daily curve's 150 ms peak), so that no
+    # minute outside the incident is slower than the latency SLO's 200 ms on any date.
+    latency = (baseline * 0.75 + baseline * 0.5 * minute.daily) * np.clip(
+        rng.lognormal(0, 0.08, len(minute.load)), 0.8, 1.25
     )
     slow = LATENCY_INCIDENT.target_response_time_seconds * rng.lognormal(0, 0.1, len(latency))
     latency = np.where(minute.incident, slow, latency)
