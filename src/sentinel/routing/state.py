@@ -20,7 +20,7 @@ Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,11 +35,14 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     delete,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 from sentinel.routing import claims
 from sentinel.routing.alert import Alert, AlertState
@@ -112,6 +115,24 @@ PAGES = Table(
     Column("closed_at", DateTime, nullable=True),
 )
 TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES, CLAIMS)
+
+# The reads every message makes, built once (executed with their parameters; SQLAlchemy caches
+# their compiled form).
+_HANDLED = select(MESSAGES.c.outcome).where(MESSAGES.c.message_id == bindparam("message_id"))
+_ACCEPTED_BY = select(DELIVERIES.c.destination).where(
+    DELIVERIES.c.message_id == bindparam("message_id")
+)
+_ALARM = select(ALARMS).where(ALARMS.c.alert_key == bindparam("key"))
+_OBSERVED = select(ALARMS.c.last_event_at, ALARMS.c.last_message_id, ALARMS.c.notified_state).where(
+    ALARMS.c.alert_key == bindparam("key")
+)
+_THREADS = select(THREADS).where(THREADS.c.alert_key == bindparam("key"))
+_HELD = select(HELD).where(HELD.c.alert_key == bindparam("key"))
+_DIALECT_INSERTS: dict[str, Callable[[Table], Any]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+_UPSERTS: dict[tuple[str, str], Insert] = {}
 
 
 def _naive(moment: datetime) -> datetime:
@@ -221,58 +242,47 @@ class RouterState:
     def handled(self, message_id: str) -> str | None:
         """The outcome of a message handled before (a duplicate delivery), else None."""
         with self._tx() as tx:
-            row = tx.execute(
-                select(MESSAGES.c.outcome).where(MESSAGES.c.message_id == message_id)
-            ).first()
+            row = tx.execute(_HANDLED, {"message_id": message_id}).first()
         return row.outcome if row else None
 
     def finish(self, message_id: str, alert_key: str | None, outcome: str, now: datetime) -> None:
         with self._tx() as tx:
-            exists = tx.execute(
-                select(MESSAGES.c.message_id).where(MESSAGES.c.message_id == message_id)
-            ).first()
-            if exists is None:
-                tx.execute(
-                    insert(MESSAGES).values(
-                        message_id=message_id,
-                        alert_key=alert_key,
-                        outcome=outcome,
-                        completed_at=_naive(now),
-                    )
-                )
+            _insert_new(
+                tx,
+                MESSAGES,
+                {
+                    "message_id": message_id,
+                    "alert_key": alert_key,
+                    "outcome": outcome,
+                    "completed_at": _naive(now),
+                },
+            )
 
     def accepted_by(self, message_id: str) -> set[str]:
         with self._tx() as tx:
-            rows = tx.execute(
-                select(DELIVERIES.c.destination).where(DELIVERIES.c.message_id == message_id)
-            )
+            rows = tx.execute(_ACCEPTED_BY, {"message_id": message_id})
             return {row.destination for row in rows}
 
     def accepted(self, message_id: str, destination: str, now: datetime) -> None:
         with self._tx() as tx:
-            exists = tx.execute(
-                select(DELIVERIES.c.destination).where(
-                    DELIVERIES.c.message_id == message_id, DELIVERIES.c.destination == destination
-                )
-            ).first()
-            if exists is None:
-                tx.execute(
-                    insert(DELIVERIES).values(
-                        message_id=message_id, destination=destination, delivered_at=_naive(now)
-                    )
-                )
+            _insert_new(
+                tx,
+                DELIVERIES,
+                {"message_id": message_id, "destination": destination, "delivered_at": _naive(now)},
+            )
 
     # --- alarms ------------------------------------------------------------------------------
 
     def alarm(self, key: str) -> AlarmRecord | None:
         with self._tx() as tx:
-            row = tx.execute(select(ALARMS).where(ALARMS.c.alert_key == key)).first()
+            row = tx.execute(_ALARM, {"key": key}).first()
         return _alarm(row) if row else None
 
-    def observe(self, alert: Alert, severity: str) -> bool:
-        """Record a state change; False when a newer change of the alarm was seen already."""
+    def observe(self, alert: Alert, severity: str) -> tuple[bool, AlertState | None]:
+        """Record a state change: False when a newer change of the alarm was seen already; and
+        the state people were last told of the alarm (None: nothing yet)."""
         with self._tx() as tx:
-            row = tx.execute(select(ALARMS).where(ALARMS.c.alert_key == alert.key)).first()
+            row = tx.execute(_OBSERVED, {"key": alert.key}).first()
             event_at = _naive(alert.event_time)
             if row is None:
                 tx.execute(
@@ -284,17 +294,18 @@ class RouterState:
                         last_message_id=alert.message_id,
                     )
                 )
-                return True
+                return True, None
+            told = AlertState(row.notified_state) if row.notified_state else None
             if row.last_message_id == alert.message_id:
-                return True
+                return True, told
             if event_at < row.last_event_at:
-                return False
+                return False, told
             tx.execute(
                 update(ALARMS)
                 .where(ALARMS.c.alert_key == alert.key)
                 .values(last_event_at=event_at, last_message_id=alert.message_id, severity=severity)
             )
-            return True
+            return True, told
 
     def notified(self, alert: Alert, now: datetime) -> None:
         """People were told ``alert.state``; a new ALARM starts a new escalation clock."""
@@ -345,17 +356,19 @@ class RouterState:
         stays settled): only a resolve (``unpaged``) starts the next page afresh.
         """
         with self._tx() as tx:
-            exists = tx.execute(select(PAGES.c.alert_key).where(PAGES.c.alert_key == alert.key))
-            if exists.first() is None:
-                tx.execute(
-                    insert(PAGES).values(
-                        alert_key=alert.key,
-                        severity=severity,
-                        alert=alert.to_json(),
-                        paged_at=_naive(now),
-                        due_at=_naive(due),
-                    )
-                )
+            _insert_new(
+                tx,
+                PAGES,
+                {
+                    "alert_key": alert.key,
+                    "severity": severity,
+                    "alert": alert.to_json(),
+                    "paged_at": _naive(now),
+                    "due_at": _naive(due),
+                    "outcome": None,
+                    "closed_at": None,
+                },
+            )
 
     def unpaged(self, key: str) -> None:
         with self._tx() as tx:
@@ -399,6 +412,12 @@ class RouterState:
             ).first()
         return Thread(row.channel, row.ts) if row else None
 
+    def threads(self, key: str) -> dict[str, Thread]:
+        """The Slack threads of an alarm, by destination."""
+        with self._tx() as tx:
+            rows = tx.execute(_THREADS, {"key": key})
+            return {row.destination: Thread(row.channel, row.ts) for row in rows}
+
     def channel_of(self, destination: str) -> str | None:
         """The channel id a destination's messages went to (a Slack channel is named by id in
         some calls, and the configuration may give its name)."""
@@ -409,23 +428,25 @@ class RouterState:
         return row.channel if row else None
 
     def save_thread(self, key: str, destination: str, thread: Thread) -> None:
+        values = {"alert_key": key, "destination": destination}
+        values.update(channel=thread.channel, ts=thread.ts)
         with self._tx() as tx:
+            upsert = _thread_upsert(tx.dialect.name)
+            if upsert is not None:
+                tx.execute(upsert, values)
+                return
             tx.execute(
                 delete(THREADS).where(
                     THREADS.c.alert_key == key, THREADS.c.destination == destination
                 )
             )
-            tx.execute(
-                insert(THREADS).values(
-                    alert_key=key, destination=destination, channel=thread.channel, ts=thread.ts
-                )
-            )
+            tx.execute(insert(THREADS), values)
 
     # --- held alerts ---------------------------------------------------------------------
 
     def held(self, key: str) -> HeldAlert | None:
         with self._tx() as tx:
-            row = tx.execute(select(HELD).where(HELD.c.alert_key == key)).first()
+            row = tx.execute(_HELD, {"key": key}).first()
         return _held(row) if row else None
 
     def hold(self, alert: Alert, severity: str, hold: Hold, now: datetime) -> HeldAlert:
@@ -500,6 +521,37 @@ class RouterState:
             tx.execute(delete(MESSAGES).where(MESSAGES.c.completed_at < cutoff))
             tx.execute(delete(DELIVERIES).where(DELIVERIES.c.delivered_at < cutoff))
             tx.execute(delete(PAGES).where(PAGES.c.closed_at < cutoff))
+
+
+def _insert_new(tx: Connection, table: Table, values: dict[str, Any]) -> None:
+    """Insert the row unless one with its key exists: ON CONFLICT DO NOTHING where the database
+    has it (one statement), else a look first."""
+    dialect = tx.dialect.name
+    statement = _UPSERTS.get((dialect, table.name))
+    if statement is None:
+        make = _DIALECT_INSERTS.get(dialect)
+        if make is None:
+            key = list(table.primary_key.columns)
+            found = tx.execute(select(*key).where(*(c == values[c.name] for c in key))).first()
+            if found is None:
+                tx.execute(insert(table), values)
+            return
+        statement = _UPSERTS[(dialect, table.name)] = make(table).on_conflict_do_nothing()
+    tx.execute(statement, values)
+
+
+def _thread_upsert(dialect: str) -> Insert | None:
+    """INSERT ... ON CONFLICT DO UPDATE of a thread, where the database has it."""
+    statement = _UPSERTS.get((dialect, "thread upsert"))
+    make = _DIALECT_INSERTS.get(dialect)
+    if statement is None and make is not None:
+        insert_thread = make(THREADS)
+        statement = insert_thread.on_conflict_do_update(
+            index_elements=[THREADS.c.alert_key, THREADS.c.destination],
+            set_={"channel": insert_thread.excluded.channel, "ts": insert_thread.excluded.ts},
+        )
+        _UPSERTS[(dialect, "thread upsert")] = statement
+    return statement
 
 
 def _alarm(row: Any) -> AlarmRecord:
