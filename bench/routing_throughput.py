@@ -25,9 +25,11 @@ from __future__ import annotations
 import http.client
 import json
 import multiprocessing
+import ssl
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -220,26 +222,37 @@ def route(
 def waits_on(ports: set[int]) -> Iterator[Callable[[], float]]:
     """Add up the time this process waits for HTTP responses from ``ports`` (the stand-ins).
 
-    Every client (urllib3 under the PagerDuty client and slack_sdk, urllib.request) waits in
-    ``http.client.HTTPConnection.getresponse``; the emulator's port is not among ``ports``.
+    Plain HTTP clients (slack_sdk over urllib3 or urllib.request) wait in
+    ``http.client.HTTPConnection.getresponse``; TLS ones (the PagerDuty client over httpx) in
+    ``ssl.SSLSocket.read``. The emulator's port is not among ``ports``.
     """
-    original = http.client.HTTPConnection.getresponse
+    getresponse, read = http.client.HTTPConnection.getresponse, ssl.SSLSocket.read
     waited = [0.0]
+    inside = threading.local()
 
-    def getresponse(self: http.client.HTTPConnection) -> http.client.HTTPResponse:
-        if self.port not in ports:
-            return original(self)
-        started = time.perf_counter()
+    def timed(call: Callable[..., Any], port: int, *args: Any) -> Any:
+        if port not in ports or getattr(inside, "busy", False):
+            return call(*args)
+        inside.busy, started = True, time.perf_counter()
         try:
-            return original(self)
+            return call(*args)
         finally:
+            inside.busy = False
             waited[0] += time.perf_counter() - started
 
-    http.client.HTTPConnection.getresponse = getresponse  # type: ignore[method-assign]
+    def timed_getresponse(self: http.client.HTTPConnection) -> http.client.HTTPResponse:
+        return timed(getresponse, self.port or 0, self)  # type: ignore[no-any-return]
+
+    def timed_read(self: ssl.SSLSocket, *args: Any) -> Any:
+        return timed(read, self.getpeername()[1], self, *args)
+
+    http.client.HTTPConnection.getresponse = timed_getresponse  # type: ignore[method-assign]
+    ssl.SSLSocket.read = timed_read  # type: ignore[method-assign]
     try:
         yield lambda: waited[0]
     finally:
-        http.client.HTTPConnection.getresponse = original  # type: ignore[method-assign]
+        http.client.HTTPConnection.getresponse = getresponse  # type: ignore[method-assign]
+        ssl.SSLSocket.read = read  # type: ignore[method-assign]
 
 
 def serve_stand_ins(connection: Any) -> None:
