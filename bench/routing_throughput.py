@@ -260,7 +260,12 @@ def serve_stand_ins(connection: Any) -> None:
     since the last one (dedup keys, and when each event arrived), until "stop"."""
     with stand_ins() as standins:
         accepted: list[float] = []
-        standins.pagerduty.available = lambda: accepted.append(time.monotonic()) is None
+
+        def record() -> bool:
+            accepted.append(time.monotonic())
+            return True
+
+        standins.pagerduty.available = record
         connection.send(standins.endpoints())
         taken = 0
         while connection.recv() == "take":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -136,6 +136,19 @@ class Router:
             return parse_envelope(open_envelope(body), utcnow()).key
         except UnparseableMessage:
             return None
+
+    @contextmanager
+    def batch(self, bodies: Sequence[str], keys: Iterable[str]) -> Iterator[None]:
+        """Handle the messages of one batch, their alarms (``keys``) claimed: the store is asked
+        once which of their rows exist, not once per message and table."""
+        ids = []
+        for body in bodies:
+            try:
+                ids.append(open_envelope(body).message_id)
+            except UnparseableMessage:
+                continue
+        with self.state.batch(ids, keys):
+            yield
 
     def _handle(self, body: str, received_at: datetime) -> Decision:
         try:

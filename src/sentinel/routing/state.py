@@ -217,6 +217,37 @@ class RouterState:
     def _tx(self) -> Any:
         return self.transaction()
 
+    # --- a batch's rows known absent --------------------------------------------------------
+
+    @contextmanager
+    def batch(self, message_ids: Iterable[str], keys: Iterable[str]) -> Iterator[None]:
+        """Look up once which rows of a batch's messages and (claimed) alarms do not exist, so
+        each message's reads of them skip their query; a write to a row makes it looked up
+        again. Only for alarms this replica has claimed: nobody else writes their rows."""
+        ids, wanted = set(message_ids), set(keys)
+        with self._tx() as tx:
+            absent = {
+                MESSAGES.name: ids - _found(tx, MESSAGES.c.message_id, ids),
+                DELIVERIES.name: ids - _found(tx, DELIVERIES.c.message_id, ids),
+                ALARMS.name: wanted - _found(tx, ALARMS.c.alert_key, wanted),
+                THREADS.name: wanted - _found(tx, THREADS.c.alert_key, wanted),
+                HELD.name: wanted - _found(tx, HELD.c.alert_key, wanted),
+            }
+        self._local.absent = absent
+        try:
+            yield
+        finally:
+            self._local.absent = None
+
+    def _absent(self, table: Table, key: str) -> bool:
+        absent: dict[str, set[str]] | None = getattr(self._local, "absent", None)
+        return absent is not None and key in absent[table.name]
+
+    def _written(self, table: Table, key: str) -> None:
+        absent: dict[str, set[str]] | None = getattr(self._local, "absent", None)
+        if absent is not None:
+            absent[table.name].discard(key)
+
     # --- claims of alarms among replicas -------------------------------------------------
 
     def claim_alarms(self, keys: Iterable[str], now: datetime, lease: timedelta) -> Claimed:
@@ -241,11 +272,14 @@ class RouterState:
 
     def handled(self, message_id: str) -> str | None:
         """The outcome of a message handled before (a duplicate delivery), else None."""
+        if self._absent(MESSAGES, message_id):
+            return None
         with self._tx() as tx:
             row = tx.execute(_HANDLED, {"message_id": message_id}).first()
         return row.outcome if row else None
 
     def finish(self, message_id: str, alert_key: str | None, outcome: str, now: datetime) -> None:
+        self._written(MESSAGES, message_id)
         with self._tx() as tx:
             _insert_new(
                 tx,
@@ -259,11 +293,14 @@ class RouterState:
             )
 
     def accepted_by(self, message_id: str) -> set[str]:
+        if self._absent(DELIVERIES, message_id):
+            return set()
         with self._tx() as tx:
             rows = tx.execute(_ACCEPTED_BY, {"message_id": message_id})
             return {row.destination for row in rows}
 
     def accepted(self, message_id: str, destination: str, now: datetime) -> None:
+        self._written(DELIVERIES, message_id)
         with self._tx() as tx:
             _insert_new(
                 tx,
@@ -274,6 +311,8 @@ class RouterState:
     # --- alarms ------------------------------------------------------------------------------
 
     def alarm(self, key: str) -> AlarmRecord | None:
+        if self._absent(ALARMS, key):
+            return None
         with self._tx() as tx:
             row = tx.execute(_ALARM, {"key": key}).first()
         return _alarm(row) if row else None
@@ -281,8 +320,10 @@ class RouterState:
     def observe(self, alert: Alert, severity: str) -> tuple[bool, AlertState | None]:
         """Record a state change: False when a newer change of the alarm was seen already; and
         the state people were last told of the alarm (None: nothing yet)."""
+        known_absent = self._absent(ALARMS, alert.key)
+        self._written(ALARMS, alert.key)
         with self._tx() as tx:
-            row = tx.execute(_OBSERVED, {"key": alert.key}).first()
+            row = None if known_absent else tx.execute(_OBSERVED, {"key": alert.key}).first()
             event_at = _naive(alert.event_time)
             if row is None:
                 tx.execute(
@@ -404,6 +445,8 @@ class RouterState:
     # --- Slack threads -------------------------------------------------------------------
 
     def thread(self, key: str, destination: str) -> Thread | None:
+        if self._absent(THREADS, key):
+            return None
         with self._tx() as tx:
             row = tx.execute(
                 select(THREADS).where(
@@ -414,6 +457,8 @@ class RouterState:
 
     def threads(self, key: str) -> dict[str, Thread]:
         """The Slack threads of an alarm, by destination."""
+        if self._absent(THREADS, key):
+            return {}
         with self._tx() as tx:
             rows = tx.execute(_THREADS, {"key": key})
             return {row.destination: Thread(row.channel, row.ts) for row in rows}
@@ -430,6 +475,7 @@ class RouterState:
     def save_thread(self, key: str, destination: str, thread: Thread) -> None:
         values = {"alert_key": key, "destination": destination}
         values.update(channel=thread.channel, ts=thread.ts)
+        self._written(THREADS, key)
         with self._tx() as tx:
             upsert = _thread_upsert(tx.dialect.name)
             if upsert is not None:
@@ -445,12 +491,15 @@ class RouterState:
     # --- held alerts ---------------------------------------------------------------------
 
     def held(self, key: str) -> HeldAlert | None:
+        if self._absent(HELD, key):
+            return None
         with self._tx() as tx:
             row = tx.execute(_HELD, {"key": key}).first()
         return _held(row) if row else None
 
     def hold(self, alert: Alert, severity: str, hold: Hold, now: datetime) -> HeldAlert:
         """Start holding an alarm, or add this change to the alarm's hold."""
+        self._written(HELD, alert.key)
         with self._tx() as tx:
             row = tx.execute(select(HELD).where(HELD.c.alert_key == alert.key)).first()
             if row is None:
@@ -521,6 +570,15 @@ class RouterState:
             tx.execute(delete(MESSAGES).where(MESSAGES.c.completed_at < cutoff))
             tx.execute(delete(DELIVERIES).where(DELIVERIES.c.delivered_at < cutoff))
             tx.execute(delete(PAGES).where(PAGES.c.closed_at < cutoff))
+
+
+def _found(tx: Connection, column: Column[Any], keys: set[str]) -> set[str]:
+    """Which of ``keys`` are in ``column`` (one query per few hundred keys)."""
+    wanted, found = sorted(keys), set[str]()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(tx.execute(select(column).where(column.in_(chunk))).scalars())
+    return found
 
 
 def _insert_new(tx: Connection, table: Table, values: dict[str, Any]) -> None:
