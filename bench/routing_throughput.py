@@ -86,6 +86,7 @@ class Run:
     sqs: float  # seconds of the drain in SQS calls (the emulator answering)
     destinations: float  # seconds of the drain waiting on the stand-ins' HTTP responses
     cpu: float  # CPU seconds of this process (the router) over the drain
+    sqs_cpu: float  # of which in SQS calls (botocore signing, sending, parsing)
 
     @property
     def own(self) -> float:
@@ -215,6 +216,7 @@ def route(
         sqs=sqs.seconds,
         destinations=destinations(),
         cpu=cpu,
+        sqs_cpu=sqs.cpu,
     )
 
 
@@ -310,6 +312,7 @@ class TimedClient:
     def __init__(self, client: Any) -> None:
         self._client = client
         self.seconds = 0.0
+        self.cpu = 0.0
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
@@ -317,11 +320,12 @@ class TimedClient:
             return attribute
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 return attribute(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - started
+                self.cpu += time.process_time() - cpu
 
         return timed
 
@@ -388,7 +392,8 @@ def main(
         f"drain {free.seconds:.1f} s: SQS calls {free.sqs:.1f} s, waiting on PagerDuty and Slack "
         f"{free.destinations:.2f} s, the router's own {free.own:.1f} s "
         f"({free.own * each:.1f} ms a message); router CPU {free.cpu:.1f} s "
-        f"({free.cpu * each:.1f} ms a message)"
+        f"({free.cpu * each:.1f} ms a message), of which in SQS calls {free.sqs_cpu:.1f} s: "
+        f"{(free.cpu - free.sqs_cpu) * each:.1f} ms a message outside them"
     )
     print(
         f"at {PAGERDUTY_RATE:.0f}/min, {messages} events take {messages / PAGERDUTY_RATE:.1f} min "
