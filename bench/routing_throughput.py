@@ -11,17 +11,29 @@ own speed); with the limit scaled to ten times PagerDuty's (1,200 a minute, belo
 own pace, so the bucket is what sets the rate) over all 1,000 events in under a minute; and at
 the real 120 a minute over a short burst of 40.
 
+The stand-ins run in a process of their own, so their serving time is not the router's. The
+router's own time is reported two ways: the drain's wall time less the time waiting on SQS (the
+emulator) and on the stand-ins' HTTP responses; and the CPU time of the bench process (which is
+the router: the emulator and the stand-ins are other processes) over the drain.
+
     python -m bench routing_throughput     (or: python -m bench.routing_throughput 1000 1200)
+    python -m bench.routing_throughput 1000 1200 --free-only    (only the run without a limit)
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import multiprocessing
+import ssl
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,10 +43,11 @@ from bench.sync_plan import emulator, factory
 from sentinel.aws.session import SessionFactory
 from sentinel.config import load_config
 from sentinel.routing.consumer import latency
+from sentinel.routing.endpoints import ServiceEndpoints
 from sentinel.routing.messages import cloudwatch_time
 from sentinel.routing.router import DELIVERED, Decision
 from sentinel.routing.service import RateLimit, build_consumer, build_router
-from sentinel.routing.standins import StandIns, stand_ins
+from sentinel.routing.standins import stand_ins
 from sentinel.store import Store
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
@@ -70,8 +83,15 @@ class Run:
     lost: int
     duplicated: int
     batches: int  # receives that returned messages
-    own: float  # seconds of the drain outside SQS calls: the router's own time (the emulator's
-    # answers excluded; PagerDuty's and Slack's stand-ins, the store and the router included)
+    sqs: float  # seconds of the drain in SQS calls (the emulator answering)
+    destinations: float  # seconds of the drain waiting on the stand-ins' HTTP responses
+    cpu: float  # CPU seconds of this process (the router) over the drain
+    sqs_cpu: float  # of which in SQS calls (botocore signing, sending, parsing)
+
+    @property
+    def own(self) -> float:
+        """The drain's wall time less the waits on SQS and on the destinations."""
+        return self.seconds - self.sqs - self.destinations
 
     @property
     def throughput(self) -> float:
@@ -135,7 +155,7 @@ def alarm(project: str, index: int, topic: str) -> str:
 def route(
     label: str,
     sessions: SessionFactory,
-    standins: StandIns,
+    standins: RemoteStandIns,
     tmp: Path,
     project: str,
     messages: int,
@@ -156,15 +176,7 @@ def route(
         ]
         sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
 
-    before = len(standins.pagerduty.requests)
-    accepted_at: list[float] = []
-    recorder = standins.pagerduty.available
-
-    def record() -> bool:
-        accepted_at.append(time.monotonic())
-        return recorder()
-
-    standins.pagerduty.available = record
+    standins.take()  # what earlier runs left
     # The product's bucket: a tenth of a minute's events saved up, then the rate.
     limit = RateLimit(per_minute=rate) if rate else RateLimit(10.0**9, 10.0**9)
     burst = max(1, int(rate / 10)) if rate else messages
@@ -172,19 +184,20 @@ def route(
         config,
         sessions,
         store=Store(f"sqlite:///{tmp / (project + '.db')}"),
-        endpoints=standins.endpoints(),
+        endpoints=standins.endpoints,
         rate=limit,
     )
     decisions: list[Decision] = []
     consumer = build_consumer(config, sessions, router, on_decision=decisions.append)
     sqs = consumer.sqs = TimedClient(consumer.sqs)
-    started = time.perf_counter()
-    consumer.drain(wait=1)
-    seconds = time.perf_counter() - started
-    standins.pagerduty.available = recorder
+    with waits_on(standins.ports) as destinations:
+        started, cpu = time.perf_counter(), time.process_time()
+        consumer.drain(wait=1)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    dedup_keys, accepted_at = standins.take()
 
     delivered = [d for d in decisions if d.action == DELIVERED]
-    keys = Counter(e["dedup_key"] for e in standins.pagerduty.events[before:])
+    keys = Counter(dedup_keys)
     wanted = {
         f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{project}-queue-depth-{i:05d}"
         for i in range(messages)
@@ -200,8 +213,97 @@ def route(
         lost=len(wanted - set(keys)),
         duplicated=sum(n - 1 for n in keys.values() if n > 1),
         batches=len({d.received_at for d in delivered}),
-        own=seconds - sqs.seconds,
+        sqs=sqs.seconds,
+        destinations=destinations(),
+        cpu=cpu,
+        sqs_cpu=sqs.cpu,
     )
+
+
+@contextmanager
+def waits_on(ports: set[int]) -> Iterator[Callable[[], float]]:
+    """Add up the time this process waits for HTTP responses from ``ports`` (the stand-ins).
+
+    Plain HTTP clients (slack_sdk over urllib3 or urllib.request) wait in
+    ``http.client.HTTPConnection.getresponse``; TLS ones (the PagerDuty client over httpx) in
+    ``ssl.SSLSocket.read``. The emulator's port is not among ``ports``.
+    """
+    getresponse, read = http.client.HTTPConnection.getresponse, ssl.SSLSocket.read
+    waited = [0.0]
+    inside = threading.local()
+
+    def timed(call: Callable[..., Any], port: int, *args: Any) -> Any:
+        if port not in ports or getattr(inside, "busy", False):
+            return call(*args)
+        inside.busy, started = True, time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            inside.busy = False
+            waited[0] += time.perf_counter() - started
+
+    def timed_getresponse(self: http.client.HTTPConnection) -> http.client.HTTPResponse:
+        return timed(getresponse, self.port or 0, self)  # type: ignore[no-any-return]
+
+    def timed_read(self: ssl.SSLSocket, *args: Any) -> Any:
+        return timed(read, self.getpeername()[1], self, *args)
+
+    http.client.HTTPConnection.getresponse = timed_getresponse  # type: ignore[method-assign]
+    ssl.SSLSocket.read = timed_read  # type: ignore[method-assign]
+    try:
+        yield lambda: waited[0]
+    finally:
+        http.client.HTTPConnection.getresponse = getresponse  # type: ignore[method-assign]
+        ssl.SSLSocket.read = read  # type: ignore[method-assign]
+
+
+def serve_stand_ins(connection: Any) -> None:
+    """The stand-ins' process: send their endpoints, then on each "take" what PagerDuty accepted
+    since the last one (dedup keys, and when each event arrived), until "stop"."""
+    with stand_ins() as standins:
+        accepted: list[float] = []
+
+        def record() -> bool:
+            accepted.append(time.monotonic())
+            return True
+
+        standins.pagerduty.available = record
+        connection.send(standins.endpoints())
+        taken = 0
+        while connection.recv() == "take":
+            events = standins.pagerduty.events
+            connection.send(([e["dedup_key"] for e in events[taken:]], accepted[:]))
+            taken = len(events)
+            accepted.clear()
+
+
+class RemoteStandIns:
+    """PagerDuty's and Slack's stand-ins served by another process (``serve_stand_ins``)."""
+
+    def __init__(self, connection: Any, endpoints: ServiceEndpoints) -> None:
+        self._connection = connection
+        self.endpoints = endpoints
+        urls = (endpoints.pagerduty_events, endpoints.slack_api)
+        self.ports = {int(url.split(":")[2].split("/")[0]) for url in urls}
+
+    def take(self) -> tuple[list[str], list[float]]:
+        """Dedup keys of the events PagerDuty accepted since the last take, and their times."""
+        self._connection.send("take")
+        keys, times = self._connection.recv()
+        return keys, times
+
+
+@contextmanager
+def remote_stand_ins() -> Iterator[RemoteStandIns]:
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=serve_stand_ins, args=(theirs,), daemon=True)
+    process.start()
+    try:
+        yield RemoteStandIns(ours, ours.recv())
+    finally:
+        ours.send("stop")
+        process.join(timeout=30)
 
 
 class TimedClient:
@@ -210,6 +312,7 @@ class TimedClient:
     def __init__(self, client: Any) -> None:
         self._client = client
         self.seconds = 0.0
+        self.cpu = 0.0
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
@@ -217,44 +320,55 @@ class TimedClient:
             return attribute
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 return attribute(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - started
+                self.cpu += time.process_time() - cpu
 
         return timed
 
 
-def main(messages: int = MESSAGES, scaled_rate: float = SCALED_RATE) -> int:
+def main(
+    messages: int = MESSAGES, scaled_rate: float = SCALED_RATE, free_only: bool = False
+) -> int:
     import os
 
     os.environ.setdefault("BENCH_PD_KEY", "bench-integration-key")
     os.environ.setdefault("BENCH_SLACK_TOKEN", "xoxb-bench")
-    with emulator() as endpoint, stand_ins() as standins, tempfile.TemporaryDirectory() as scratch:
+    with (
+        emulator() as endpoint,
+        remote_stand_ins() as standins,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         sessions = factory(endpoint)
         tmp = Path(scratch)
-        runs = [
-            route("no rate limit", sessions, standins, tmp, "free", messages, None),
-            route(
-                f"{scaled_rate:,.0f}/min (scaled)",
-                sessions,
-                standins,
-                tmp,
-                "scaled",
-                messages,
-                scaled_rate,
-            ),
-            route(
-                f"{PAGERDUTY_RATE:,.0f}/min (PagerDuty's)",
-                sessions,
-                standins,
-                tmp,
-                "real",
-                REAL_RATE_EVENTS,
-                PAGERDUTY_RATE,
-            ),
-        ]
+        runs = [route("no rate limit", sessions, standins, tmp, "free", messages, None)]
+        runs += (
+            []
+            if free_only
+            else [
+                route(
+                    f"{scaled_rate:,.0f}/min (scaled)",
+                    sessions,
+                    standins,
+                    tmp,
+                    "scaled",
+                    messages,
+                    scaled_rate,
+                ),
+                route(
+                    f"{PAGERDUTY_RATE:,.0f}/min (PagerDuty's)",
+                    sessions,
+                    standins,
+                    tmp,
+                    "real",
+                    REAL_RATE_EVENTS,
+                    PAGERDUTY_RATE,
+                ),
+            ]
+        )
     print(
         f"{'PagerDuty limit':<24}{'messages':>9}{'seconds':>9}{'msg/s':>8}{'p50 ms':>9}"
         f"{'p99 ms':>9}{'burst':>7}{'then/min':>10}{'lost':>6}{'dupes':>6}"
@@ -273,10 +387,13 @@ def main(messages: int = MESSAGES, scaled_rate: float = SCALED_RATE) -> int:
         f"\nlatency receive -> delivered, no limit: mean {mean:.0f} ms; "
         f"{free.messages / free.batches:.1f} messages per receive on average"
     )
+    each = 1000 / free.messages
     print(
-        f"router's own time {free.own:.1f} s of {free.seconds:.1f} s "
-        f"({free.own / free.messages * 1000:.1f} ms a message: {free.messages / free.own:.0f} "
-        "messages/s); the rest is SQS calls answered by the emulator"
+        f"drain {free.seconds:.1f} s: SQS calls {free.sqs:.1f} s, waiting on PagerDuty and Slack "
+        f"{free.destinations:.2f} s, the router's own {free.own:.1f} s "
+        f"({free.own * each:.1f} ms a message); router CPU {free.cpu:.1f} s "
+        f"({free.cpu * each:.1f} ms a message), of which in SQS calls {free.sqs_cpu:.1f} s: "
+        f"{(free.cpu - free.sqs_cpu) * each:.1f} ms a message outside them"
     )
     print(
         f"at {PAGERDUTY_RATE:.0f}/min, {messages} events take {messages / PAGERDUTY_RATE:.1f} min "
@@ -291,5 +408,11 @@ def main(messages: int = MESSAGES, scaled_rate: float = SCALED_RATE) -> int:
 
 
 if __name__ == "__main__":
-    args = [float(a) for a in sys.argv[1:]]
-    sys.exit(main(int(args[0]) if args else MESSAGES, args[1] if len(args) > 1 else SCALED_RATE))
+    args = [float(a) for a in sys.argv[1:] if a != "--free-only"]
+    sys.exit(
+        main(
+            int(args[0]) if args else MESSAGES,
+            args[1] if len(args) > 1 else SCALED_RATE,
+            "--free-only" in sys.argv,
+        )
+    )

@@ -251,6 +251,22 @@ def test_duplicate_sns_deliveries_are_sent_once(world: World) -> None:
     assert world.depth() == 0
 
 
+def test_an_alarm_and_its_ok_in_one_batch_thread_and_resolve(world: World) -> None:
+    # The batch's rows are looked up once, before either message: the OK must still see the
+    # alarm, the page and the Slack thread the ALARM made a moment before.
+    with time_machine.travel(DAY, tick=False):
+        world.publish("critical", metric_alarm("rds-cpu-high", "critical", "ALARM", EARLIER))
+        later = EARLIER + timedelta(minutes=1)
+        world.publish("critical", metric_alarm("rds-cpu-high", "critical", "OK", later))
+        world.drain()
+    assert actions(world) == [DELIVERED, DELIVERED]
+    assert [e["event_action"] for e in world.events] == ["trigger", "resolve"]
+    first, reply = world.slack()
+    assert "thread_ts" not in first
+    assert reply["thread_ts"] == world.slack("chat.update")[0]["ts"]
+    assert world.depth() == 0
+
+
 def test_raw_message_delivery_routes_by_the_alarm_actions(world: World) -> None:
     sns = world.factory.client("sns")
     for subscription in sns.list_subscriptions_by_topic(TopicArn=topic_arn("critical"))[

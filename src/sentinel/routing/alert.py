@@ -8,7 +8,7 @@ so an ``Alert`` round-trips through ``to_json``/``from_json``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -71,7 +71,10 @@ class Alert:
         return self.kind.resolvable
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field, not dataclasses.asdict: that deep-copies every value, and this runs
+        # for every message the router delivers.
+        data = {name: getattr(self, name) for name in _ALERT_FIELDS}
+        data["details"] = dict(self.details)
         data["kind"] = self.kind.value
         data["state"] = self.state.value
         data["previous_state"] = self.previous_state.value if self.previous_state else None
@@ -92,6 +95,8 @@ class Alert:
         values["links"] = tuple(Link(**link) for link in values.get("links", ()))
         return cls(**values)
 
+
+_ALERT_FIELDS = tuple(f.name for f in fields(Alert))
 
 # PagerDuty Events v2 knows four severities; Sentinel's tiers map onto them by name.
 _PAGERDUTY_SEVERITY = {

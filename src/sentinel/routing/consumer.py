@@ -216,17 +216,18 @@ class Consumer:
         self.router.in_doubt = claimed.in_doubt
         index = 0
         try:
-            for index, message in enumerate(messages):
-                if stop is not None and stop.is_set():
-                    self._return(messages[index:])
-                    break
-                self._keep_lease(messages[index:], started, claimed.mine)
-                with state.transaction():
-                    decision = self.router.handle(message["Body"], received_at)
-                self._record(decision)
-                if self._act(message, decision):
-                    done.append(message["ReceiptHandle"])
-                decisions.append(decision)
+            with self.router.batch([m["Body"] for m in messages], claimed.mine):
+                for index, message in enumerate(messages):
+                    if stop is not None and stop.is_set():
+                        self._return(messages[index:])
+                        break
+                    self._keep_lease(messages[index:], started, claimed.mine)
+                    with state.transaction():
+                        decision = self.router.handle(message["Body"], received_at)
+                    self._record(decision)
+                    if self._act(message, decision):
+                        done.append(message["ReceiptHandle"])
+                    decisions.append(decision)
         except SQLAlchemyError:
             # The store went away mid-batch: hand back the messages not done now, not after the
             # visibility timeout; they are received again once the store answers.

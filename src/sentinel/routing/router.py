@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -137,6 +137,19 @@ class Router:
         except UnparseableMessage:
             return None
 
+    @contextmanager
+    def batch(self, bodies: Sequence[str], keys: Iterable[str]) -> Iterator[None]:
+        """Handle the messages of one batch, their alarms (``keys``) claimed: the store is asked
+        once which of their rows exist, not once per message and table."""
+        ids = []
+        for body in bodies:
+            try:
+                ids.append(open_envelope(body).message_id)
+            except UnparseableMessage:
+                continue
+        with self.state.batch(ids, keys):
+            yield
+
     def _handle(self, body: str, received_at: datetime) -> Decision:
         try:
             envelope = open_envelope(body)
@@ -153,16 +166,16 @@ class Router:
             severity = self.policy.severity_of(alert)
         except UnroutableAlert as exc:
             return Decision(DEAD, message_id, alert, reason=exc.reason)
-        if not self.state.observe(alert, severity):
+        fresh, told = self.state.observe(alert, severity)
+        if not fresh:
             self.state.finish(message_id, alert.key, STALE, self.clock())
             return Decision(
                 STALE, message_id, alert, severity, "a newer change of this alarm was seen"
             )
-        record = self.state.alarm(alert.key)
-        told = record.notified_state if record else None
-        if self.state.accepted_by(message_id):
+        done = self.state.accepted_by(message_id)
+        if done:
             # A retry after a partial delivery: finish it, whatever the hour.
-            return self._deliver(alert, severity, told, message_id)
+            return self._deliver(alert, severity, told, message_id, done)
         held = self.state.held(alert.key)
         hold = self.policy.hold(alert, severity, told, received_at)
         if held is not None or hold is not None:
@@ -177,20 +190,28 @@ class Router:
             return Decision(
                 HELD, message_id, alert, severity, reason, held_until=now_held.release_at
             )
-        return self._deliver(alert, severity, told, message_id)
+        return self._deliver(alert, severity, told, message_id, done)
 
     def _deliver(
-        self, alert: Alert, severity: str, told: AlertState | None, delivery_id: str
+        self,
+        alert: Alert,
+        severity: str,
+        told: AlertState | None,
+        delivery_id: str,
+        done: set[str] | None = None,
     ) -> Decision:
+        """Send to every destination of the severity that has not accepted ``delivery_id`` yet
+        (``done``: those that have, when the caller looked already)."""
         notification = self.notification(alert, severity, told)
         decision = Decision(DELIVERED, alert.message_id, alert, severity)
-        done = self.state.accepted_by(delivery_id)
+        if done is None:
+            done = self.state.accepted_by(delivery_id)
         failures: list[DeliveryFailed] = []
         since = self.in_doubt.get(alert.key)
-        for destination in self.destinations.get(severity, []):
-            if destination.id in done:
-                continue
-            thread = self.state.thread(alert.key, destination.id)
+        targets = [d for d in self.destinations.get(severity, []) if d.id not in done]
+        threads = self.state.threads(alert.key) if targets else {}
+        for destination in targets:
+            thread = threads.get(destination.id)
             try:
                 if since is not None and hasattr(destination, "find_sent"):
                     channel = self.state.channel_of(destination.id) if thread is None else None

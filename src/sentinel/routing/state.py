@@ -20,7 +20,7 @@ Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,11 +35,14 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     delete,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 from sentinel.routing import claims
 from sentinel.routing.alert import Alert, AlertState
@@ -112,6 +115,24 @@ PAGES = Table(
     Column("closed_at", DateTime, nullable=True),
 )
 TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES, CLAIMS)
+
+# The reads every message makes, built once (executed with their parameters; SQLAlchemy caches
+# their compiled form).
+_HANDLED = select(MESSAGES.c.outcome).where(MESSAGES.c.message_id == bindparam("message_id"))
+_ACCEPTED_BY = select(DELIVERIES.c.destination).where(
+    DELIVERIES.c.message_id == bindparam("message_id")
+)
+_ALARM = select(ALARMS).where(ALARMS.c.alert_key == bindparam("key"))
+_OBSERVED = select(ALARMS.c.last_event_at, ALARMS.c.last_message_id, ALARMS.c.notified_state).where(
+    ALARMS.c.alert_key == bindparam("key")
+)
+_THREADS = select(THREADS).where(THREADS.c.alert_key == bindparam("key"))
+_HELD = select(HELD).where(HELD.c.alert_key == bindparam("key"))
+_DIALECT_INSERTS: dict[str, Callable[[Table], Any]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+_UPSERTS: dict[tuple[str, str], Insert] = {}
 
 
 def _naive(moment: datetime) -> datetime:
@@ -196,6 +217,37 @@ class RouterState:
     def _tx(self) -> Any:
         return self.transaction()
 
+    # --- a batch's rows known absent --------------------------------------------------------
+
+    @contextmanager
+    def batch(self, message_ids: Iterable[str], keys: Iterable[str]) -> Iterator[None]:
+        """Look up once which rows of a batch's messages and (claimed) alarms do not exist, so
+        each message's reads of them skip their query; a write to a row makes it looked up
+        again. Only for alarms this replica has claimed: nobody else writes their rows."""
+        ids, wanted = set(message_ids), set(keys)
+        with self._tx() as tx:
+            absent = {
+                MESSAGES.name: ids - _found(tx, MESSAGES.c.message_id, ids),
+                DELIVERIES.name: ids - _found(tx, DELIVERIES.c.message_id, ids),
+                ALARMS.name: wanted - _found(tx, ALARMS.c.alert_key, wanted),
+                THREADS.name: wanted - _found(tx, THREADS.c.alert_key, wanted),
+                HELD.name: wanted - _found(tx, HELD.c.alert_key, wanted),
+            }
+        self._local.absent = absent
+        try:
+            yield
+        finally:
+            self._local.absent = None
+
+    def _absent(self, table: Table, key: str) -> bool:
+        absent: dict[str, set[str]] | None = getattr(self._local, "absent", None)
+        return absent is not None and key in absent[table.name]
+
+    def _written(self, table: Table, key: str) -> None:
+        absent: dict[str, set[str]] | None = getattr(self._local, "absent", None)
+        if absent is not None:
+            absent[table.name].discard(key)
+
     # --- claims of alarms among replicas -------------------------------------------------
 
     def claim_alarms(self, keys: Iterable[str], now: datetime, lease: timedelta) -> Claimed:
@@ -220,59 +272,58 @@ class RouterState:
 
     def handled(self, message_id: str) -> str | None:
         """The outcome of a message handled before (a duplicate delivery), else None."""
+        if self._absent(MESSAGES, message_id):
+            return None
         with self._tx() as tx:
-            row = tx.execute(
-                select(MESSAGES.c.outcome).where(MESSAGES.c.message_id == message_id)
-            ).first()
+            row = tx.execute(_HANDLED, {"message_id": message_id}).first()
         return row.outcome if row else None
 
     def finish(self, message_id: str, alert_key: str | None, outcome: str, now: datetime) -> None:
+        self._written(MESSAGES, message_id)
         with self._tx() as tx:
-            exists = tx.execute(
-                select(MESSAGES.c.message_id).where(MESSAGES.c.message_id == message_id)
-            ).first()
-            if exists is None:
-                tx.execute(
-                    insert(MESSAGES).values(
-                        message_id=message_id,
-                        alert_key=alert_key,
-                        outcome=outcome,
-                        completed_at=_naive(now),
-                    )
-                )
+            _insert_new(
+                tx,
+                MESSAGES,
+                {
+                    "message_id": message_id,
+                    "alert_key": alert_key,
+                    "outcome": outcome,
+                    "completed_at": _naive(now),
+                },
+            )
 
     def accepted_by(self, message_id: str) -> set[str]:
+        if self._absent(DELIVERIES, message_id):
+            return set()
         with self._tx() as tx:
-            rows = tx.execute(
-                select(DELIVERIES.c.destination).where(DELIVERIES.c.message_id == message_id)
-            )
+            rows = tx.execute(_ACCEPTED_BY, {"message_id": message_id})
             return {row.destination for row in rows}
 
     def accepted(self, message_id: str, destination: str, now: datetime) -> None:
+        self._written(DELIVERIES, message_id)
         with self._tx() as tx:
-            exists = tx.execute(
-                select(DELIVERIES.c.destination).where(
-                    DELIVERIES.c.message_id == message_id, DELIVERIES.c.destination == destination
-                )
-            ).first()
-            if exists is None:
-                tx.execute(
-                    insert(DELIVERIES).values(
-                        message_id=message_id, destination=destination, delivered_at=_naive(now)
-                    )
-                )
+            _insert_new(
+                tx,
+                DELIVERIES,
+                {"message_id": message_id, "destination": destination, "delivered_at": _naive(now)},
+            )
 
     # --- alarms ------------------------------------------------------------------------------
 
     def alarm(self, key: str) -> AlarmRecord | None:
+        if self._absent(ALARMS, key):
+            return None
         with self._tx() as tx:
-            row = tx.execute(select(ALARMS).where(ALARMS.c.alert_key == key)).first()
+            row = tx.execute(_ALARM, {"key": key}).first()
         return _alarm(row) if row else None
 
-    def observe(self, alert: Alert, severity: str) -> bool:
-        """Record a state change; False when a newer change of the alarm was seen already."""
+    def observe(self, alert: Alert, severity: str) -> tuple[bool, AlertState | None]:
+        """Record a state change: False when a newer change of the alarm was seen already; and
+        the state people were last told of the alarm (None: nothing yet)."""
+        known_absent = self._absent(ALARMS, alert.key)
+        self._written(ALARMS, alert.key)
         with self._tx() as tx:
-            row = tx.execute(select(ALARMS).where(ALARMS.c.alert_key == alert.key)).first()
+            row = None if known_absent else tx.execute(_OBSERVED, {"key": alert.key}).first()
             event_at = _naive(alert.event_time)
             if row is None:
                 tx.execute(
@@ -284,17 +335,18 @@ class RouterState:
                         last_message_id=alert.message_id,
                     )
                 )
-                return True
+                return True, None
+            told = AlertState(row.notified_state) if row.notified_state else None
             if row.last_message_id == alert.message_id:
-                return True
+                return True, told
             if event_at < row.last_event_at:
-                return False
+                return False, told
             tx.execute(
                 update(ALARMS)
                 .where(ALARMS.c.alert_key == alert.key)
                 .values(last_event_at=event_at, last_message_id=alert.message_id, severity=severity)
             )
-            return True
+            return True, told
 
     def notified(self, alert: Alert, now: datetime) -> None:
         """People were told ``alert.state``; a new ALARM starts a new escalation clock."""
@@ -345,17 +397,19 @@ class RouterState:
         stays settled): only a resolve (``unpaged``) starts the next page afresh.
         """
         with self._tx() as tx:
-            exists = tx.execute(select(PAGES.c.alert_key).where(PAGES.c.alert_key == alert.key))
-            if exists.first() is None:
-                tx.execute(
-                    insert(PAGES).values(
-                        alert_key=alert.key,
-                        severity=severity,
-                        alert=alert.to_json(),
-                        paged_at=_naive(now),
-                        due_at=_naive(due),
-                    )
-                )
+            _insert_new(
+                tx,
+                PAGES,
+                {
+                    "alert_key": alert.key,
+                    "severity": severity,
+                    "alert": alert.to_json(),
+                    "paged_at": _naive(now),
+                    "due_at": _naive(due),
+                    "outcome": None,
+                    "closed_at": None,
+                },
+            )
 
     def unpaged(self, key: str) -> None:
         with self._tx() as tx:
@@ -391,6 +445,8 @@ class RouterState:
     # --- Slack threads -------------------------------------------------------------------
 
     def thread(self, key: str, destination: str) -> Thread | None:
+        if self._absent(THREADS, key):
+            return None
         with self._tx() as tx:
             row = tx.execute(
                 select(THREADS).where(
@@ -398,6 +454,14 @@ class RouterState:
                 )
             ).first()
         return Thread(row.channel, row.ts) if row else None
+
+    def threads(self, key: str) -> dict[str, Thread]:
+        """The Slack threads of an alarm, by destination."""
+        if self._absent(THREADS, key):
+            return {}
+        with self._tx() as tx:
+            rows = tx.execute(_THREADS, {"key": key})
+            return {row.destination: Thread(row.channel, row.ts) for row in rows}
 
     def channel_of(self, destination: str) -> str | None:
         """The channel id a destination's messages went to (a Slack channel is named by id in
@@ -409,27 +473,33 @@ class RouterState:
         return row.channel if row else None
 
     def save_thread(self, key: str, destination: str, thread: Thread) -> None:
+        values = {"alert_key": key, "destination": destination}
+        values.update(channel=thread.channel, ts=thread.ts)
+        self._written(THREADS, key)
         with self._tx() as tx:
+            upsert = _thread_upsert(tx.dialect.name)
+            if upsert is not None:
+                tx.execute(upsert, values)
+                return
             tx.execute(
                 delete(THREADS).where(
                     THREADS.c.alert_key == key, THREADS.c.destination == destination
                 )
             )
-            tx.execute(
-                insert(THREADS).values(
-                    alert_key=key, destination=destination, channel=thread.channel, ts=thread.ts
-                )
-            )
+            tx.execute(insert(THREADS), values)
 
     # --- held alerts ---------------------------------------------------------------------
 
     def held(self, key: str) -> HeldAlert | None:
+        if self._absent(HELD, key):
+            return None
         with self._tx() as tx:
-            row = tx.execute(select(HELD).where(HELD.c.alert_key == key)).first()
+            row = tx.execute(_HELD, {"key": key}).first()
         return _held(row) if row else None
 
     def hold(self, alert: Alert, severity: str, hold: Hold, now: datetime) -> HeldAlert:
         """Start holding an alarm, or add this change to the alarm's hold."""
+        self._written(HELD, alert.key)
         with self._tx() as tx:
             row = tx.execute(select(HELD).where(HELD.c.alert_key == alert.key)).first()
             if row is None:
@@ -500,6 +570,46 @@ class RouterState:
             tx.execute(delete(MESSAGES).where(MESSAGES.c.completed_at < cutoff))
             tx.execute(delete(DELIVERIES).where(DELIVERIES.c.delivered_at < cutoff))
             tx.execute(delete(PAGES).where(PAGES.c.closed_at < cutoff))
+
+
+def _found(tx: Connection, column: Column[Any], keys: set[str]) -> set[str]:
+    """Which of ``keys`` are in ``column`` (one query per few hundred keys)."""
+    wanted, found = sorted(keys), set[str]()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(tx.execute(select(column).where(column.in_(chunk))).scalars())
+    return found
+
+
+def _insert_new(tx: Connection, table: Table, values: dict[str, Any]) -> None:
+    """Insert the row unless one with its key exists: ON CONFLICT DO NOTHING where the database
+    has it (one statement), else a look first."""
+    dialect = tx.dialect.name
+    statement = _UPSERTS.get((dialect, table.name))
+    if statement is None:
+        make = _DIALECT_INSERTS.get(dialect)
+        if make is None:
+            key = list(table.primary_key.columns)
+            found = tx.execute(select(*key).where(*(c == values[c.name] for c in key))).first()
+            if found is None:
+                tx.execute(insert(table), values)
+            return
+        statement = _UPSERTS[(dialect, table.name)] = make(table).on_conflict_do_nothing()
+    tx.execute(statement, values)
+
+
+def _thread_upsert(dialect: str) -> Insert | None:
+    """INSERT ... ON CONFLICT DO UPDATE of a thread, where the database has it."""
+    statement = _UPSERTS.get((dialect, "thread upsert"))
+    make = _DIALECT_INSERTS.get(dialect)
+    if statement is None and make is not None:
+        insert_thread = make(THREADS)
+        statement = insert_thread.on_conflict_do_update(
+            index_elements=[THREADS.c.alert_key, THREADS.c.destination],
+            set_={"channel": insert_thread.excluded.channel, "ts": insert_thread.excluded.ts},
+        )
+        _UPSERTS[(dialect, "thread upsert")] = statement
+    return statement
 
 
 def _alarm(row: Any) -> AlarmRecord:
