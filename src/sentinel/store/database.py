@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -160,7 +162,7 @@ def _engine(url: str) -> Engine:
     def _pragmas(connection: Any, _record: Any) -> None:
         cursor = connection.cursor()
         if parsed.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(cursor)
             # In WAL mode a commit survives a killed process without an fsync of its own (only
             # a power cut can lose the last ones): the router commits once per message.
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -168,3 +170,19 @@ def _engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+WAL_SWITCH_WAIT = 30.0
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """WAL mode, kept by the file once set. Switching to it takes a lock that SQLite's busy
+    timeout does not wait for, so two processes opening a new store at once retry it."""
+    deadline = time.monotonic() + WAL_SWITCH_WAIT
+    while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
