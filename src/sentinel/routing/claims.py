@@ -110,17 +110,20 @@ def release(tx: Connection, keys: Iterable[str], owner: str) -> None:
 
 def _insert_new(tx: Connection, values: dict[str, object]) -> bool:
     """Insert the claim unless one exists: ON CONFLICT DO NOTHING where the database has it."""
-    statement: Insert
-    if tx.dialect.name == "postgresql":
-        statement = postgresql.insert(CLAIMS).values(**values).on_conflict_do_nothing()
-    elif tx.dialect.name == "sqlite":
-        statement = sqlite.insert(CLAIMS).values(**values).on_conflict_do_nothing()
-    else:
+    statement = _INSERTS_NEW.get(tx.dialect.name)
+    if statement is None:
         try:
             with tx.begin_nested():
-                tx.execute(CLAIMS.insert().values(**values))
+                tx.execute(CLAIMS.insert(), values)
         except IntegrityError:
             return False
         return True
-    # RETURNING, not rowcount: the driver may not count an INSERT ... ON CONFLICT.
-    return tx.execute(statement.returning(CLAIMS.c.alert_key)).first() is not None
+    return tx.execute(statement, values).first() is not None
+
+
+# Built once, executed with each claim's values. RETURNING, not rowcount: the driver may not
+# count an INSERT ... ON CONFLICT.
+_INSERTS_NEW: dict[str, Insert] = {
+    "postgresql": postgresql.insert(CLAIMS).on_conflict_do_nothing().returning(CLAIMS.c.alert_key),
+    "sqlite": sqlite.insert(CLAIMS).on_conflict_do_nothing().returning(CLAIMS.c.alert_key),
+}

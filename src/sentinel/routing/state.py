@@ -128,6 +128,9 @@ _OBSERVED = select(ALARMS.c.last_event_at, ALARMS.c.last_message_id, ALARMS.c.no
 )
 _THREADS = select(THREADS).where(THREADS.c.alert_key == bindparam("key"))
 _HELD = select(HELD).where(HELD.c.alert_key == bindparam("key"))
+# The writes every message makes: the columns set are the parameters' other keys.
+_INSERT_ALARM = insert(ALARMS)
+_UPDATE_ALARM = update(ALARMS).where(ALARMS.c.alert_key == bindparam("alarm"))
 _DIALECT_INSERTS: dict[str, Callable[[Table], Any]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,
@@ -327,13 +330,14 @@ class RouterState:
             event_at = _naive(alert.event_time)
             if row is None:
                 tx.execute(
-                    insert(ALARMS).values(
-                        alert_key=alert.key,
-                        name=alert.name,
-                        severity=severity,
-                        last_event_at=event_at,
-                        last_message_id=alert.message_id,
-                    )
+                    _INSERT_ALARM,
+                    {
+                        "alert_key": alert.key,
+                        "name": alert.name,
+                        "severity": severity,
+                        "last_event_at": event_at,
+                        "last_message_id": alert.message_id,
+                    },
                 )
                 return True, None
             told = AlertState(row.notified_state) if row.notified_state else None
@@ -342,15 +346,20 @@ class RouterState:
             if event_at < row.last_event_at:
                 return False, told
             tx.execute(
-                update(ALARMS)
-                .where(ALARMS.c.alert_key == alert.key)
-                .values(last_event_at=event_at, last_message_id=alert.message_id, severity=severity)
+                _UPDATE_ALARM,
+                {
+                    "alarm": alert.key,
+                    "last_event_at": event_at,
+                    "last_message_id": alert.message_id,
+                    "severity": severity,
+                },
             )
             return True, told
 
     def notified(self, alert: Alert, now: datetime) -> None:
         """People were told ``alert.state``; a new ALARM starts a new escalation clock."""
         values: dict[str, Any] = {
+            "alarm": alert.key,
             "notified_state": alert.state.value,
             "notified_at": _naive(now),
             "notified_alert": alert.to_json(),
@@ -358,7 +367,7 @@ class RouterState:
         if alert.state is AlertState.ALARM:
             values.update(escalated_at=None, acknowledged_at=None)
         with self._tx() as tx:
-            tx.execute(update(ALARMS).where(ALARMS.c.alert_key == alert.key).values(**values))
+            tx.execute(_UPDATE_ALARM, values)
 
     def escalation_candidates(self) -> list[AlarmRecord]:
         with self._tx() as tx:
