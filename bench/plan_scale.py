@@ -21,8 +21,6 @@ import argparse
 import os
 import pstats
 import re
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.sync_plan import REGION, emulator_process, factory
-from bench.validate_scale import write_rules
+from bench.validate_scale import run_child, write_rules
 from sentinel.config import load_config
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
@@ -38,7 +36,6 @@ from sentinel.sync.engine import apply, plan
 RULES = 10_000
 RULES_PER_FILE = 500
 REPEAT = 2
-MEMORY_LIMIT = 2 * 1024**3
 SOURCE = str(Path(__file__).resolve().parents[1] / "src")
 _TOTAL = re.compile(r"^\W*total\W+(\d+)\W*$", re.MULTILINE)
 
@@ -61,29 +58,14 @@ def cpu_of(pid: int) -> float:
 
 
 def run(args: list[str], env: dict[str, str], server_pid: int) -> Run:
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
     server_before = cpu_of(server_pid)
-    began = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        preexec_fn=limit,
-    )
-    assert child.stdout is not None
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - began
+    wall, cpu, peak, code, output = run_child(args, env)
     totals = _TOTAL.findall(output)
     return Run(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,
-        code=os.waitstatus_to_exitcode(status),
+        cpu=cpu,
+        peak_mb=peak,
+        code=code,
         calls=int(totals[-1]) if totals else None,
         server_cpu=cpu_of(server_pid) - server_before,
         output=output,

@@ -76,8 +76,11 @@ def billion_laughs(levels: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(args: list[str]) -> tuple[float, float, float, int, str]:
-    """(wall s, CPU s, peak MB, exit code, last line of output) of one child process."""
+def run_child(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, float, int, str]:
+    """(wall s, CPU s, peak MB, exit code, output) of one ``python ARGS`` child process under the
+    address-space limit, from ``wait4``'s rusage."""
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
@@ -88,16 +91,22 @@ def run(args: list[str]) -> tuple[float, float, float, int, str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=env,
         preexec_fn=limit,
     )
     assert child.stdout is not None
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - began
-    child.returncode = os.waitstatus_to_exitcode(status)
-    last = output.strip().splitlines()[-1] if output.strip() else ""
     cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss / 1024, child.returncode, last
+    return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), output
+
+
+def run(args: list[str]) -> tuple[float, float, float, int, str]:
+    """(wall s, CPU s, peak MB, exit code, last line of output) of one child process."""
+    wall, cpu, peak, code, output = run_child(args)
+    last = output.strip().splitlines()[-1] if output.strip() else ""
+    return wall, cpu, peak, code, last
 
 
 def main(rules: int = RULES) -> int:
