@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sentinel.cli import main
-from sentinel.config.files import FILE_KINDS
+from sentinel.config.kinds import file_kinds
 
 REPOSITORY = Path(__file__).parents[2]
 CORPUS = REPOSITORY / "tests" / "config" / "corpus"
-KINDS = sorted(FILE_KINDS)
+KINDS = sorted(file_kinds())
 
 
 def run(*args: str) -> Result:

@@ -10,12 +10,22 @@ import jsonschema
 import pytest
 import yaml
 
-from sentinel.config.files import FILE_KINDS, config_files
-from sentinel.config.schema import FILE_PATTERNS, json_schema, write_schemas
+from sentinel.config.files import config_files
+from sentinel.config.kinds import file_kinds
+from sentinel.config.schema import json_schema, write_schemas
+
+PATTERNS = {
+    "project": "sentinel.yaml",
+    "routing": "alarms/routing.yaml",
+    "alarms": "alarms/*.yaml",
+    "dashboards": "dashboards/*.yaml",
+    "budgets": "budgets/*.yaml",
+    "monitors": "monitors/*.yaml",
+}
 
 from .cases import REPOSITORY
 
-KINDS = sorted(FILE_KINDS)
+KINDS = sorted(file_kinds())
 
 
 def as_json(path: Path) -> Any:
@@ -29,7 +39,7 @@ def test_every_kind_has_a_valid_schema(kind: str) -> None:
 
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["title"] == f"Sentinel {FILE_PATTERNS[kind]}"
+    assert schema["title"] == f"Sentinel {PATTERNS[kind]}"
     assert schema["additionalProperties"] is False
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from sentinel.cli.options import Workspace, common_options
-from sentinel.config.files import FILE_KINDS
-from sentinel.config.schema import FILE_PATTERNS, json_schema, write_schemas
+from sentinel.config.kinds import file_kinds
+from sentinel.config.schema import json_schema, write_schemas
 from sentinel.errors import ConfigError
 from sentinel.sync.preflight import check_config
 
@@ -46,7 +46,7 @@ def validate(ws: Workspace) -> None:
 
 
 @click.command()
-@click.argument("kinds", nargs=-1, type=click.Choice(sorted(FILE_KINDS)))
+@click.argument("kinds", nargs=-1, type=click.Choice(sorted(file_kinds())))
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -62,9 +62,9 @@ def schema(ws: Workspace, kinds: tuple[str, ...], out: Path | None) -> None:
     """
     if out is not None:
         for kind, path in write_schemas(ws.config_dir / out).items():
-            click.echo(f"{path}  ({FILE_PATTERNS[kind]})")
+            click.echo(f"{path}  ({file_kinds()[kind].pattern})")
         return
-    selected = kinds or tuple(FILE_KINDS)
+    selected = kinds or tuple(file_kinds())
     if len(selected) == 1:
         click.echo(json.dumps(json_schema(selected[0]), indent=2))
     else:

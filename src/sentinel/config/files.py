@@ -6,25 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from sentinel.config.models import (
-    AlarmsFile,
-    BudgetsFile,
-    DashboardsFile,
-    MonitorsFile,
-    Project,
-    Routing,
-)
-
-FILE_KINDS: dict[str, type[BaseModel]] = {
-    "project": Project,
-    "routing": Routing,
-    "alarms": AlarmsFile,
-    "dashboards": DashboardsFile,
-    "budgets": BudgetsFile,
-    "monitors": MonitorsFile,
-}
 FOLDERS = ("alarms", "dashboards", "budgets", "monitors")
 PROJECT_FILE = "sentinel.yaml"
 ROUTING_FILE = "routing.yaml"

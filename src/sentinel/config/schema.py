@@ -6,22 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sentinel.config.files import FILE_KINDS
-
-FILE_PATTERNS = {
-    "project": "sentinel.yaml",
-    "routing": "alarms/routing.yaml",
-    "alarms": "alarms/*.yaml",
-    "dashboards": "dashboards/*.yaml",
-    "budgets": "budgets/*.yaml",
-    "monitors": "monitors/*.yaml",
-}
+from sentinel.config.kinds import file_kinds
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    schema = FILE_KINDS[kind].model_json_schema(by_alias=True)
+    file_kind = file_kinds()[kind]
+    schema = file_kind.model.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = f"Sentinel {FILE_PATTERNS[kind]}"
+    schema["title"] = f"Sentinel {file_kind.pattern}"
     return schema
 
 
@@ -29,7 +21,7 @@ def write_schemas(directory: Path) -> dict[str, Path]:
     """Write ``<kind>.json`` for every kind into ``directory``; return the paths by kind."""
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
-    for kind in FILE_KINDS:
+    for kind in file_kinds():
         path = directory / f"{kind}.json"
         path.write_text(json.dumps(json_schema(kind), indent=2) + "\n", encoding="utf-8")
         written[kind] = path

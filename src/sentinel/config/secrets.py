@@ -17,6 +17,7 @@ from sentinel.errors import SecretError
 
 if TYPE_CHECKING:
     from sentinel.aws.session import SessionFactory
+    from sentinel.config.configuration import Config
 
 _REFERENCE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:/\S+|secretsmanager:\S+)$")
 SENSITIVE = "(sensitive)"
@@ -80,7 +81,7 @@ class SecretReference:
     name: str  # the variable, parameter (with its leading /) or secret
 
 
-def secret_references(config: Any) -> list[SecretReference]:
+def secret_references(config: Config) -> list[SecretReference]:
     """Every secret reference a loaded configuration holds, each once, in the order found."""
     found: dict[str, SecretReference] = {}
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sentinel.config.models import AnomalyDetection, BudgetsFile, Routing
-from sentinel.config.yaml_source import locate
+from sentinel.config.yaml_source import YamlMap, locate
 from sentinel.errors import ConfigWarning
 
 
 def unused_routing(
-    routing: Routing, file: str, data: Any, anomaly_detection: AnomalyDetection | None = None
+    routing: Routing, file: str, data: YamlMap, anomaly_detection: AnomalyDetection | None = None
 ) -> list[ConfigWarning]:
     """What only the alert router acts on, when no router is configured.
 
@@ -80,7 +80,7 @@ BUDGETS_PRINCIPAL = "budgets.amazonaws.com"
 
 
 def unheard_budget_alerts(
-    budgets: BudgetsFile, file: str, data: Any, routing: Routing
+    budgets: BudgetsFile, file: str, data: YamlMap, routing: Routing
 ) -> list[ConfigWarning]:
     """Budget alerts routed to a severity whose ``topic_policy`` does not let Budgets publish.
 

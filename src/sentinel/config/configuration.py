@@ -1,0 +1,54 @@
+"""``Config``: a whole, valid configuration, the one object the engines act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sentinel.config.models import (
+    AlarmRule,
+    AnomalyDetection,
+    Budget,
+    CompositeAlarm,
+    CostReport,
+    Dashboard,
+    Project,
+    RightSizing,
+    Routing,
+    Slo,
+    SloReview,
+    Tagging,
+)
+from sentinel.config.references import Where
+from sentinel.errors import ConfigWarning
+
+
+@dataclass
+class Config:
+    """A whole, valid configuration: what the engines act on."""
+
+    root: Path
+    project: Project
+    routing: Routing | None = None
+    alarms: list[AlarmRule] = field(default_factory=list)
+    composites: list[CompositeAlarm] = field(default_factory=list)
+    dashboards: list[Dashboard] = field(default_factory=list)
+    budgets: list[Budget] = field(default_factory=list)
+    tagging: Tagging | None = None
+    slos: list[Slo] = field(default_factory=list)
+    cost_report: CostReport | None = None
+    anomaly_detection: AnomalyDetection | None = None
+    rightsizing: RightSizing | None = None
+    slo_review: SloReview | None = None
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Valid settings that do nothing and files that are not read; shown, never fatal.
+    warnings: list[ConfigWarning] = field(default_factory=list)
+    positions: dict[tuple[str, str], Where] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.project.project
+
+    def source(self, kind: str, name: str) -> str:
+        """``file:line`` where a named item is defined, for messages at plan time."""
+        return self.sources.get((kind, name), str(self.root))

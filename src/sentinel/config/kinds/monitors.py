@@ -1,0 +1,66 @@
+"""``monitors/*.yaml``: SLOs, and the cost report, anomaly detection, right-sizing, SLO review."""
+
+from __future__ import annotations
+
+from sentinel.config.assembly import Assembly, Source
+from sentinel.config.kinds.base import FileKind
+from sentinel.config.models import MetricRef, MonitorsFile, Slo
+
+# Settings that one monitors file of the whole configuration gives.
+SINGLETONS = ("cost_report", "anomaly_detection", "rightsizing", "slo_review")
+
+
+class MonitorsFileKind(FileKind[MonitorsFile]):
+    name = "monitors"
+    model = MonitorsFile
+    pattern = "monitors/*.yaml"
+    defines = ("slo",)
+
+    def define(self, model: MonitorsFile, source: Source, build: Assembly) -> None:
+        build.collect(model.slos, build.config.slos, "slo", "SLO", source, "slos")
+        for attribute in SINGLETONS:
+            value = getattr(model, attribute)
+            if value is not None:
+                build.set_once(attribute, value, source.at_key(attribute))
+
+    def check(self, model: MonitorsFile, source: Source, build: Assembly) -> None:
+        for s, slo in enumerate(model.slos):
+            _check_slo(slo, source, build, s)
+        if model.anomaly_detection and model.anomaly_detection.severity:
+            build.refs.require_severity(
+                model.anomaly_detection.severity, source.where("anomaly_detection", "severity")
+            )
+
+
+def _check_slo(slo: Slo, source: Source, build: Assembly, s: int) -> None:
+    build.check_for_each(slo.for_each, source, "slos", s)
+    for place, ref in slo_metrics(slo):
+        build.check_template(
+            ref.dimensions,
+            slo.for_each is not None,
+            "SLO",
+            source,
+            "slos",
+            s,
+            *place,
+            "dimensions",
+        )
+    if slo.alerting is not None:
+        for key in ("page", "ticket"):
+            severity = getattr(slo.alerting, key)
+            if severity:
+                build.refs.require_severity(severity, source.where("slos", s, "alerting", key))
+
+
+def slo_metrics(slo: Slo) -> list[tuple[tuple[str, ...], MetricRef]]:
+    """The SLI's metrics with their place under the SLO: ``(("availability", "errors"), ref)``."""
+    found: list[tuple[tuple[str, ...], MetricRef]] = []
+    for sli_key, sli, roles in (
+        ("availability", slo.availability, ("errors", "good", "total")),
+        ("latency", slo.latency, ("metric", "total")),
+    ):
+        for role in roles:
+            ref = getattr(sli, role, None) if sli is not None else None
+            if ref is not None:
+                found.append(((sli_key, role), ref))
+    return found

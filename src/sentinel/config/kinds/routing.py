@@ -1,0 +1,56 @@
+"""``alarms/routing.yaml``: the severities, their topics and routes, and maintenance windows."""
+
+from __future__ import annotations
+
+from sentinel.config.assembly import Assembly, Source
+from sentinel.config.configuration import Config
+from sentinel.config.kinds.base import FileKind
+from sentinel.config.models import Routing
+from sentinel.config.references import Where
+from sentinel.config.unused import unused_routing
+from sentinel.errors import ConfigWarning
+
+
+class RoutingFile(FileKind[Routing]):
+    name = "routing"
+    model = Routing
+    pattern = "alarms/routing.yaml"
+    defines = ("severity",)
+
+    def define(self, model: Routing, source: Source, build: Assembly) -> None:
+        if build.config.routing is not None:
+            build.problem(
+                source.where(),
+                "a second routing file: severities are defined once, in alarms/routing.yaml",
+            )
+            return
+        build.config.routing = model
+        for name in model.severities:
+            build.refs.define(
+                "severity",
+                name,
+                Where(source.file, source.data.key_positions["severities"]),
+                "severity",
+            )
+            build.config.positions[("severity", name)] = source.at_key("severities", name)
+
+    def check(self, model: Routing, source: Source, build: Assembly) -> None:
+        for severity_name, tier in model.severities.items():
+            build.check_aws_name(
+                tier.aws_name,
+                f"severity {severity_name!r}",
+                False,
+                source,
+                "severities",
+                severity_name,
+            )
+        for w, window in enumerate(model.maintenance):
+            for a, pattern in enumerate(window.alarms):
+                is_pattern = any(ch in pattern for ch in "*?[")
+                if not is_pattern and pattern not in build.refs.defined("alarm"):
+                    build.refs.require(
+                        "alarm", pattern, source.where("maintenance", w, "alarms", a), "alarm"
+                    )
+
+    def warnings(self, model: Routing, source: Source, config: Config) -> list[ConfigWarning]:
+        return unused_routing(model, source.file, source.data, config.anomaly_detection)
