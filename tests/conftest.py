@@ -24,7 +24,11 @@ os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 
 @pytest.fixture
 def aws() -> Iterator[SessionFactory]:
-    """An empty emulated AWS account (in-process moto) and a factory bound to it."""
+    """An empty emulated AWS account (in-process moto, with Sentinel's extensions) and a
+    factory bound to it."""
+    from sentinel.emulator.extensions import install
+
+    install()  # the same, stricter emulator in every test, whichever ran before it
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         yield SessionFactory(session=session, region="us-east-1")

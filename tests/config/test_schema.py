@@ -14,6 +14,8 @@ from sentinel.config.files import config_files
 from sentinel.config.kinds import file_kinds
 from sentinel.config.schema import json_schema, write_schemas
 
+from .cases import REPOSITORY
+
 PATTERNS = {
     "project": "sentinel.yaml",
     "routing": "alarms/routing.yaml",
@@ -23,7 +25,6 @@ PATTERNS = {
     "monitors": "monitors/*.yaml",
 }
 
-from .cases import REPOSITORY
 
 KINDS = sorted(file_kinds())
 

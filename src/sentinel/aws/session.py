@@ -14,8 +14,17 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    DeferredRefreshableCredentials,
+)
 
+from sentinel import clock
 from sentinel.aws.failures import AWS_FAILURES, translate, watch
 from sentinel.aws.regions import region_problem
 from sentinel.errors import AwsError
@@ -32,6 +41,8 @@ RETRY_MODE = "adaptive"
 COST_EXPLORER_REQUEST_USD = 0.01
 # The counter records services as botocore's events name them ("cost-explorer", not "ce").
 COST_EXPLORER = "cost-explorer"
+# Shown in the member account's CloudTrail as the session that made each call.
+ROLE_SESSION_NAME = "sentinel"
 
 
 @dataclass
@@ -154,19 +165,45 @@ class SessionFactory:
             return self._sessions.setdefault(account, assumed)
 
     def _assume(self, account: AccountTarget) -> boto3.Session:
-        sts = self.client("sts")
-        try:
-            creds = sts.assume_role(RoleArn=account.role_arn, RoleSessionName="sentinel")[
-                "Credentials"
-            ]
-        except AWS_FAILURES as exc:
-            raise AwsError(f"cannot assume {account.role_arn}: {translate(exc)}") from exc
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=self.region,
+        """A session whose credentials botocore's own assume-role fetcher gets and refreshes.
+
+        Nothing is called here: the first client call assumes the role, and calls made after
+        the credentials near their expiry assume it again (a run longer than the role's
+        session, such as the daemon, never fails on expired credentials).
+        """
+        assert account.role_arn is not None
+        base = self.session()
+        source = base.get_credentials()
+        if source is None:
+            raise AwsError(
+                f"cannot assume {account.role_arn}: no AWS credentials to assume it with"
+            )
+
+        def sts_client(service: str, **credentials: Any) -> Any:
+            kwargs: dict[str, Any] = {"region_name": self.region, "config": self.config}
+            if self.endpoint_url:
+                kwargs["endpoint_url"] = self.endpoint_url
+            return base.client(service, **credentials, **kwargs)
+
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=sts_client,
+            source_credentials=source,
+            role_arn=account.role_arn,
+            extra_args={"RoleSessionName": ROLE_SESSION_NAME},
         )
+
+        def fetch() -> dict[str, Any]:
+            try:
+                return fetcher.fetch_credentials()
+            except AWS_FAILURES as exc:
+                raise AwsError(f"cannot assume {account.role_arn}: {translate(exc)}") from exc
+
+        credentials = DeferredRefreshableCredentials(
+            refresh_using=fetch, method="assume-role", time_fetcher=clock.now
+        )
+        core = botocore.session.Session()
+        core.register_component("credential_provider", CredentialResolver([_Fixed(credentials)]))
+        session = boto3.Session(botocore_session=core, region_name=self.region)
         self._instrument(session)
         return session
 
@@ -202,3 +239,16 @@ def _attempts_from_environment() -> int | None:
             f"AWS_MAX_ATTEMPTS={value!r}: expected a whole number of attempts, 1 or more"
         )
     return int(value)
+
+
+class _Fixed(CredentialProvider):
+    """A provider of credentials already made (the assumed role's, refreshing themselves)."""
+
+    METHOD = "assume-role"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials

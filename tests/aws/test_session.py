@@ -1,0 +1,80 @@
+"""Credentials of an assumed role: botocore's fetcher assumes it on first use and refreshes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from sentinel.aws.session import AccountTarget, SessionFactory
+from sentinel.errors import AwsError
+
+MEMBER = "111111111111"
+ROLE = f"arn:aws:iam::{MEMBER}:role/sentinel"
+
+
+@pytest.fixture(autouse=True)
+def member_role(aws: SessionFactory) -> Iterator[None]:
+    """The role exists in the member account, trusting the calling account."""
+    from moto.iam.models import iam_backends
+
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam_backends[MEMBER]["aws"].create_role(
+        role_name="sentinel",
+        assume_role_policy_document=json.dumps(trust),
+        path="/",
+        permissions_boundary=None,
+        description="",
+        tags=[],
+        max_session_duration="3600",
+    )
+    yield
+
+
+def test_a_client_of_an_assumed_role_works_in_that_account(aws: SessionFactory) -> None:
+    member = AccountTarget(account_id=MEMBER, role_arn=ROLE)
+    identity = aws.client("sts", account=member).get_caller_identity()
+    assert identity["Account"] == MEMBER
+    assert identity["Arn"].endswith(":assumed-role/sentinel/sentinel")
+
+    arn = aws.client("sns", account=member).create_topic(Name="alerts")["TopicArn"]
+    assert arn == f"arn:aws:sns:us-east-1:{MEMBER}:alerts"
+    # The calling account's own state is apart from the member's.
+    assert aws.client("sns").list_topics()["Topics"] == []
+
+
+def test_the_role_is_assumed_on_first_use_and_again_only_when_it_expires(
+    aws: SessionFactory,
+) -> None:
+    member = AccountTarget(account_id=MEMBER, role_arn=ROLE)
+    start = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        sns = aws.client("sns", account=member)
+        assert aws.counter.total("sts", "AssumeRole") == 0
+        sns.list_topics()
+        sns.list_topics()
+        assert aws.counter.total("sts", "AssumeRole") == 1
+        # moto's sessions last an hour; botocore refreshes ahead of the expiry.
+        traveller.move_to(start + timedelta(minutes=70))
+        sns.list_topics()
+        assert aws.counter.total("sts", "AssumeRole") == 2
+
+
+# AWS answers AccessDenied without a shape of its own in the STS model: moto says so.
+@pytest.mark.filterwarnings("ignore:Exception\\(AccessDenied\\):UserWarning")
+def test_a_role_that_cannot_be_assumed_is_named(aws: SessionFactory) -> None:
+    missing = AccountTarget(account_id=MEMBER, role_arn=f"arn:aws:iam::{MEMBER}:role/absent")
+    with pytest.raises(AwsError, match=rf"cannot assume arn:aws:iam::{MEMBER}:role/absent: "):
+        aws.client("sns", account=missing).list_topics()
