@@ -83,25 +83,91 @@ def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
+@dataclass(frozen=True)
+class Occurrence:
+    """One opening of a maintenance window: a dated window has one, a recurring one many."""
+
+    window: MaintenanceWindow
+    start: datetime
+    end: datetime
+
+
+def occurrence_at(window: MaintenanceWindow, at: datetime, tz: ZoneInfo) -> Occurrence | None:
+    """The occurrence of ``window`` open at ``at`` (start included, end excluded).
+
+    ``tz`` is the project's zone: it places a dated window written without an offset and is
+    the clock of a recurring window that names no timezone of its own.
+    """
+    if not window.recurring:
+        assert window.start is not None and window.end is not None
+        start, end = _aware(window.start, tz), _aware(window.end, tz)
+        return Occurrence(window, start, end) if start <= at < end else None
+    assert window.duration is not None
+    length = timedelta(seconds=window.duration)
+    began = window.recurrence(tz.key).last_start(at, length)
+    return None if began is None else Occurrence(window, began, began + length)
+
+
+def next_occurrence(window: MaintenanceWindow, after: datetime, tz: ZoneInfo) -> Occurrence | None:
+    """The first occurrence of ``window`` that starts after ``after``; None when none is left."""
+    if not window.recurring:
+        assert window.start is not None and window.end is not None
+        start, end = _aware(window.start, tz), _aware(window.end, tz)
+        return Occurrence(window, start, end) if start > after else None
+    assert window.duration is not None
+    begins = window.recurrence(tz.key).next_start(after)
+    if begins is None:
+        return None
+    return Occurrence(window, begins, begins + timedelta(seconds=window.duration))
+
+
+def upcoming_occurrences(
+    window: MaintenanceWindow, after: datetime, tz: ZoneInfo, count: int
+) -> list[Occurrence]:
+    """The next ``count`` occurrences starting after ``after``, earliest first."""
+    found: list[Occurrence] = []
+    moment = after
+    while len(found) < count:
+        occurrence = next_occurrence(window, moment, tz)
+        if occurrence is None:
+            break
+        found.append(occurrence)
+        moment = occurrence.start
+    return found
+
+
+def names_window(window: MaintenanceWindow, names: Iterable[str]) -> bool:
+    candidates = [n for n in names if n]
+    return any(fnmatchcase(name, pattern) for pattern in window.alarms for name in candidates)
+
+
+def matching_occurrence(
+    windows: Sequence[MaintenanceWindow], names: Iterable[str], at: datetime, tz: ZoneInfo
+) -> Occurrence | None:
+    """The open maintenance occurrence naming one of ``names`` (rule or alarm names, globs);
+    of several, the one that lasts longest."""
+    candidates = [n for n in names if n]
+    # Patterns first: they are cheap, and most alarms are in no window.
+    named = [w for w in windows if names_window(w, candidates)]
+    active = [o for o in (occurrence_at(w, at, tz) for w in named) if o is not None]
+    return max(active, key=lambda o: o.end, default=None)
+
+
 def matching_window(
     windows: Sequence[MaintenanceWindow], names: Iterable[str], at: datetime, tz: ZoneInfo
 ) -> MaintenanceWindow | None:
     """The active maintenance window naming one of ``names`` (rule or alarm names, globs)."""
-    candidates = [n for n in names if n]
-    active = [w for w in windows if _aware(w.start, tz) <= at < _aware(w.end, tz)]
-    for window in sorted(active, key=lambda w: _aware(w.end, tz), reverse=True):
-        if any(fnmatchcase(name, pattern) for pattern in window.alarms for name in candidates):
-            return window
-    return None
+    occurrence = matching_occurrence(windows, names, at, tz)
+    return None if occurrence is None else occurrence.window
 
 
 def maintenance_hold(
     windows: Sequence[MaintenanceWindow], names: Iterable[str], at: datetime, tz: ZoneInfo
 ) -> Hold | None:
-    window = matching_window(windows, names, at, tz)
-    if window is None:
+    occurrence = matching_occurrence(windows, names, at, tz)
+    if occurrence is None:
         return None
-    return Hold(_aware(window.end, tz), (f"{MAINTENANCE} {window.name}",))
+    return Hold(occurrence.end, (f"{MAINTENANCE} {occurrence.window.name}",))
 
 
 def group_wait_hold(

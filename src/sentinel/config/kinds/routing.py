@@ -6,6 +6,7 @@ from sentinel.config.assembly import Assembly, Source
 from sentinel.config.configuration import Config
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import Routing
+from sentinel.config.models.routing import schedule_problem
 from sentinel.config.references import Where
 from sentinel.config.unused import unused_routing
 from sentinel.errors import ConfigWarning
@@ -44,7 +45,15 @@ class RoutingFile(FileKind[Routing]):
                 "severities",
                 severity_name,
             )
+        zone = build.config.project.timezone
         for w, window in enumerate(model.maintenance):
+            # A window with a timezone of its own was checked by its model; one on the
+            # project's clock can be checked only now that the project's zone is known.
+            if window.recurring and window.timezone is None:
+                problem = schedule_problem(window, zone)
+                if problem:
+                    key = "every" if window.every is not None else "rrule"
+                    build.problem(source.where("maintenance", w, key), problem)
             for a, pattern in enumerate(window.alarms):
                 is_pattern = any(ch in pattern for ch in "*?[")
                 if not is_pattern and pattern not in build.refs.defined("alarm"):

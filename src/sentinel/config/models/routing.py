@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from sentinel.config.models.base import AwsName, Model, Name, TimeZone
+from sentinel.config.recurrence import Recurrence, rrule_problem
 from sentinel.config.secrets import SecretRef
-from sentinel.config.units import Duration
+from sentinel.config.units import Duration, format_duration
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -199,20 +200,122 @@ def _check_pattern(value: str) -> str:
     return value
 
 
+def _check_every(value: str) -> str:
+    # The crontab grammar (and its weekday numbering) is the monitors' one; imported here
+    # because monitors.py itself imports this module.
+    from sentinel.config.models.monitors import _check_cron
+
+    return _check_cron(value)
+
+
+class MaintenanceNotice(Model):
+    """A Slack post ``before`` each occurrence of a recurring window starts."""
+
+    before: Duration = Field(description="how long before the start the notice goes out")
+    slack: str = Field(pattern=r"^[#@]?[\w.-]+$", description="the channel to post to")
+    token: SecretRef = "env:SLACK_BOT_TOKEN"
+
+
 class MaintenanceWindow(Model):
+    """Alarms held while the window is open: dated (start and end) or recurring (every or
+    rrule, each occurrence lasting ``duration``)."""
+
     name: Name
     alarms: list[Annotated[str, AfterValidator(_check_pattern)]] = Field(
         min_length=1, description="alarm rule names or glob patterns"
     )
-    start: datetime
-    end: datetime
+    start: datetime | None = None
+    end: datetime | None = None
+    every: Annotated[str, AfterValidator(_check_every)] | None = Field(
+        default=None, description="crontab line (minute hour day month weekday), local time"
+    )
+    rrule: str | None = Field(
+        default=None, description="RFC 5545 RRULE, optionally after a DTSTART line, local time"
+    )
+    duration: Duration | None = Field(
+        default=None, description="how long each occurrence of a recurring window lasts"
+    )
+    timezone: TimeZone | None = Field(
+        default=None, description="the schedule's wall clock; default: the project's timezone"
+    )
+    notice: MaintenanceNotice | None = None
     reason: str | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> MaintenanceWindow:
-        if self.end <= self.start:
-            raise ValueError("a maintenance window must end after it starts")
+    def _one_schedule(self) -> MaintenanceWindow:
+        dated = self.start is not None or self.end is not None
+        chosen = [
+            k
+            for k, on in (("start/end", dated), ("every", self.every), ("rrule", self.rrule))
+            if on
+        ]
+        if len(chosen) != 1:
+            has = " and ".join(chosen) if chosen else "none"
+            raise ValueError(
+                "a maintenance window has exactly one of: start and end, every, rrule; "
+                f"this one has {has}"
+            )
+        if dated:
+            if self.start is None or self.end is None:
+                raise ValueError("a dated maintenance window needs both start and end")
+            if self.end <= self.start:
+                raise ValueError("a maintenance window must end after it starts")
+            for key in ("duration", "timezone", "notice"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"`{key}` belongs to a recurring window (every or rrule)")
+            return self
+        if self.duration is None:
+            raise ValueError("a recurring maintenance window needs a duration, like 2h")
+        if self.rrule is not None:
+            problem = rrule_problem(self.rrule)
+            if problem:
+                raise ValueError(problem)
+        if self.timezone is not None:
+            problem = schedule_problem(self, self.timezone)
+            if problem:
+                raise ValueError(problem)
         return self
+
+    @property
+    def recurring(self) -> bool:
+        return self.start is None
+
+    def recurrence(self, default_zone: str) -> Recurrence:
+        """The window's start times, on its own timezone or else ``default_zone``."""
+        zone = self.timezone or default_zone
+        if self.every is not None:
+            return Recurrence("cron", self.every, zone)
+        assert self.rrule is not None, "a dated window has no recurrence"
+        return Recurrence("rrule", self.rrule, zone)
+
+
+def schedule_problem(window: MaintenanceWindow, zone: str) -> str | None:
+    """Why a recurring window's schedule cannot work on ``zone``'s clock: it never fires, or an
+    occurrence would last into the next one (measured over the year from now)."""
+    from sentinel import clock
+
+    recurrence = window.recurrence(zone)
+    what = f"every {window.every!r}" if window.every else f"rrule {window.rrule!r}"
+    first = recurrence.first_start()
+    if first is None:
+        return f"{what} never fires"
+    assert window.duration is not None
+    since = max(first, clock.now())
+    gap = recurrence.minimum_gap(since)
+    if gap is None:
+        gap = recurrence.minimum_gap(first)
+    if gap is not None and timedelta(seconds=window.duration) > gap:
+        return (
+            f"duration {format_duration(window.duration)} is longer than the "
+            f"{_gap_text(gap)} between two starts of {what} on {zone}'s clock: "
+            "the occurrences would overlap"
+        )
+    return None
+
+
+def _gap_text(gap: timedelta) -> str:
+    seconds = int(gap.total_seconds())
+    return format_duration(seconds) if seconds > 0 else "no time"
 
 
 class Routing(Model):
