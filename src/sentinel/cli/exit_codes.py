@@ -73,6 +73,7 @@ EXIT_CODES: dict[str, dict[int, str]] = {
         "not in `accounts:`",
     },
     "oncall": {OK: "the on-call answer was shown", ERROR: _ERROR},
+    "maintenance": {OK: "the maintenance windows were listed", ERROR: _ERROR},
     "daemon": {
         OK: "the daemon stopped cleanly (--once: the job succeeded or had run for the period)",
         ERROR: f"{_ERROR}, the account is not in `accounts:`, no job is configured, "

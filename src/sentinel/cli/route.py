@@ -20,6 +20,7 @@ from sentinel.cli.options import Workspace, common_options
 from sentinel.cli.telemetry import metrics_options, refuse_with, start_telemetry
 from sentinel.errors import SentinelError
 from sentinel.routing.consumer import LONG_POLL, RunReport
+from sentinel.routing.noise import active_occurrences, window_zone
 from sentinel.routing.oncall import OnCallReport, Shift
 from sentinel.routing.router import Decision
 from sentinel.routing.wording import STATE_WORDS
@@ -159,7 +160,7 @@ def route(
     ws.err.print(render_summary(report))
 
 
-def _parse_at(value: str | None, timezone: str) -> datetime:
+def parse_at(value: str | None, timezone: str) -> datetime:
     if value is None or value == "now":
         return clock.now()
     try:
@@ -224,8 +225,10 @@ def oncall(ws: Workspace, at: str | None, as_json: bool) -> None:
             "no on-call in alarms/routing.yaml: add `oncall:` with members and a rotation"
         )
     tz = config.routing.oncall.timezone or config.project.timezone
-    report = on_call_report(config, _parse_at(at, tz))
+    report = on_call_report(config, parse_at(at, tz))
     assert report is not None
+    project_tz = ZoneInfo(config.project.timezone)
+    windows = active_occurrences(config.routing.maintenance, report.at, project_tz)
     if as_json:
         click.echo(
             json.dumps(
@@ -235,6 +238,16 @@ def oncall(ws: Workspace, at: str | None, as_json: bool) -> None:
                     "current": _shift_json(report.current),
                     "next": _shift_json(report.next),
                     "escalation": report.escalation,
+                    "maintenance": [
+                        {
+                            "name": o.window.name,
+                            "alarms": o.window.alarms,
+                            "start": o.start.isoformat(),
+                            "end": o.end.isoformat(),
+                            "reason": o.window.reason,
+                        }
+                        for o in windows
+                    ],
                 },
                 indent=2,
             )
@@ -242,3 +255,12 @@ def oncall(ws: Workspace, at: str | None, as_json: bool) -> None:
         return
     for text in render_oncall(report):
         ws.console.print(text)
+    for occurrence in windows:
+        end = occurrence.end.astimezone(window_zone(occurrence.window, project_tz))
+        ws.console.print(
+            f"Maintenance: {occurrence.window.name} holds "
+            f"{', '.join(occurrence.window.alarms)} until {end:%a %Y-%m-%d %H:%M %Z}"
+            + (f" ({occurrence.window.reason})" if occurrence.window.reason else ""),
+            markup=False,
+            soft_wrap=True,
+        )

@@ -136,6 +136,18 @@ def upcoming_occurrences(
     return found
 
 
+def active_occurrences(
+    windows: Sequence[MaintenanceWindow], at: datetime, tz: ZoneInfo
+) -> list[Occurrence]:
+    """Every maintenance occurrence open at ``at``, whichever alarms it names."""
+    return [o for o in (occurrence_at(w, at, tz) for w in windows) if o is not None]
+
+
+def window_zone(window: MaintenanceWindow, tz: ZoneInfo) -> ZoneInfo:
+    """The clock a window is shown on: its own timezone, else the project's."""
+    return ZoneInfo(window.timezone) if window.timezone else tz
+
+
 def names_window(window: MaintenanceWindow, names: Iterable[str]) -> bool:
     candidates = [n for n in names if n]
     return any(fnmatchcase(name, pattern) for pattern in window.alarms for name in candidates)
