@@ -111,9 +111,10 @@ def maintenance(ws: Workspace, at: str | None, count: int, as_json: bool) -> Non
     )
     # The schedule goes under the window's name and the reason under its alarms, so the table
     # keeps to five columns on a terminal of 80.
-    table.add_column("window", overflow="fold")
+    longest = max(len(w.name) for w in windows)
+    table.add_column("window", overflow="fold", min_width=longest)
     table.add_column("status", no_wrap=True)
-    table.add_column("on the window's clock")
+    table.add_column("window's clock")
     table.add_column("UTC")
     table.add_column("alarms (reason)", overflow="fold")
     for window in windows:
