@@ -179,3 +179,39 @@ def test_each_mistake_at_its_line(tmp_path: Path) -> None:
         "38:5: invalid rrule 'FREQ=WEEKLY;COUNT=4': COUNT and INTERVAL count from DTSTART: "
         "give one, like DTSTART:20260104T020000 on the line before RRULE: (maintenance[7])",
     ]
+
+
+def test_a_notice_names_a_channel_or_a_severity(tmp_path: Path) -> None:
+    assert problems(
+        tmp_path,
+        """\
+  - name: both
+    alarms: ["*"]
+    every: "0 2 * * SUN"
+    duration: 2h
+    notice: {before: 30m, slack: "#ops", severity: high}
+""",
+    ) == ["12:13: a notice has exactly one of: slack (a channel), severity (maintenance[0].notice)"]
+
+
+def test_a_notice_severity_is_defined_and_has_slack(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        """\
+  - name: unknown-severity
+    alarms: ["*"]
+    every: "0 2 * * SUN"
+    duration: 2h
+    notice: {before: 30m, severity: hihg}
+  - name: no-slack
+    alarms: ["*"]
+    every: "0 2 * * SUN"
+    duration: 2h
+    notice: {before: 30m, severity: high}
+""",
+    )
+    assert found == [
+        "12:37: unknown severity 'hihg'; did you mean 'high'?",
+        "17:37: severity 'high' has no Slack destination to post the notice to: name a "
+        "channel with `slack:`",
+    ]

@@ -91,3 +91,21 @@ def test_the_daemon_job_runs_every_minute_only_with_a_notice(
     assert len(slack.posted()) == 1
     plain = load_config(project(tmp_path / "plain", ROUTING.replace("    notice:", "    #")))
     assert job.schedule(plain) is None
+
+
+def test_a_notice_to_a_severity_goes_to_its_slack_channel(
+    tmp_path: Path, store: Store, slack: SlackStandIn, aws: SessionFactory
+) -> None:
+    routing = ROUTING.replace(
+        "      - email: ops@ips.example.com\n",
+        "      - email: ops@ips.example.com\n"
+        '      - slack: {channel: "#ips-alerts", token: env:TEST_SLACK_TOKEN}\n',
+    ).replace('slack: "#ips-ops", token: env:TEST_SLACK_TOKEN', "severity: high")
+    config = load_config(project(tmp_path, routing))
+    assert send_notices(config, store, aws, utc(6, 1, 0)) == []
+    assert send_notices(config, store, aws, utc(6, 1, 45)) == [
+        "sunday-updates: posted to #ips-alerts"
+    ]
+    [posted] = slack.posted()
+    assert posted["channel"] == "#ips-alerts"
+    assert posted["text"].startswith("Maintenance sunday-updates starts at 02:00 UTC (in 15 min)")

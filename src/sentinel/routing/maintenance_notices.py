@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sentinel import clock
 from sentinel.aws.session import SessionFactory
-from sentinel.config.models.routing import MaintenanceWindow, Slack
+from sentinel.config.models.routing import MaintenanceWindow, Routing, Slack
 from sentinel.config.units import format_duration
 from sentinel.cost.delivery import DeliveryResult, SlackPost, post_once
 from sentinel.daemon.registry import JobContext, JobSpec
@@ -70,6 +70,18 @@ def due_notice(window: MaintenanceWindow, now: datetime, tz: ZoneInfo) -> Occurr
     return upcoming if ahead <= window.notice.before else None
 
 
+def notice_channel(routing: Routing, window: MaintenanceWindow) -> Slack | None:
+    """Where a window's notice goes: its channel, or its severity's first Slack destination
+    (with that destination's token)."""
+    notice = window.notice
+    if notice is None:
+        return None
+    if notice.slack is not None:
+        return Slack(channel=notice.slack, token=notice.token)
+    tier = routing.severities.get(notice.severity or "")
+    return next((d.slack for d in tier.notify if d.slack), None) if tier else None
+
+
 def send_notices(
     config: Any, store: Store, factory: SessionFactory | None, now: datetime
 ) -> list[str]:
@@ -82,8 +94,10 @@ def send_notices(
         occurrence = due_notice(window, now, project_tz)
         if occurrence is None or window.notice is None:
             continue
+        slack = notice_channel(config.routing, window)
+        if slack is None:
+            continue
         text = notice_text(occurrence, window_zone(window, project_tz), now)
-        slack = Slack(channel=window.notice.slack, token=window.notice.token)
 
         def build(text: str = text) -> SlackPost:
             block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}

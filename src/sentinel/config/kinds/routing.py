@@ -54,6 +54,18 @@ class RoutingFile(FileKind[Routing]):
                 if problem:
                     key = "every" if window.every is not None else "rrule"
                     build.problem(source.where("maintenance", w, key), problem)
+            notice = window.notice
+            if notice is not None and notice.severity is not None:
+                where = source.where("maintenance", w, "notice", "severity")
+                named = model.severities.get(notice.severity)
+                if named is None:
+                    build.refs.require("severity", notice.severity, where, "severity")
+                elif not any(d.slack for d in named.notify):
+                    build.problem(
+                        where,
+                        f"severity {notice.severity!r} has no Slack destination to post the "
+                        "notice to: name a channel with `slack:`",
+                    )
             for a, pattern in enumerate(window.alarms):
                 is_pattern = any(ch in pattern for ch in "*?[")
                 if not is_pattern and pattern not in build.refs.defined("alarm"):

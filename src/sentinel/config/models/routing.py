@@ -209,11 +209,23 @@ def _check_every(value: str) -> str:
 
 
 class MaintenanceNotice(Model):
-    """A Slack post ``before`` each occurrence of a recurring window starts."""
+    """A Slack post ``before`` each occurrence of a recurring window starts: to ``slack`` (a
+    channel), or to the Slack channel of ``severity``."""
 
     before: Duration = Field(description="how long before the start the notice goes out")
-    slack: str = Field(pattern=r"^[#@]?[\w.-]+$", description="the channel to post to")
+    slack: str | None = Field(
+        default=None, pattern=r"^[#@]?[\w.-]+$", description="the channel to post to"
+    )
+    severity: Name | None = Field(
+        default=None, description="post to this severity's Slack destination instead"
+    )
     token: SecretRef = "env:SLACK_BOT_TOKEN"
+
+    @model_validator(mode="after")
+    def _one_channel(self) -> MaintenanceNotice:
+        if (self.slack is None) == (self.severity is None):
+            raise ValueError("a notice has exactly one of: slack (a channel), severity")
+        return self
 
 
 class MaintenanceWindow(Model):
