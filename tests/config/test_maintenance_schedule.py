@@ -118,6 +118,16 @@ def test_an_rrule_that_never_fires(tmp_path: Path, rule: str) -> None:
     ) == [f"8:5: rrule '{rule}' never fires (maintenance[0])"]
 
 
+def test_until_is_local_time_like_dtstart(tmp_path: Path) -> None:
+    assert problems(
+        tmp_path,
+        '  - {name: w, alarms: ["*"], rrule: "FREQ=WEEKLY;UNTIL=20270101T000000Z", duration: 2h}\n',
+    ) == [
+        "8:5: invalid rrule 'FREQ=WEEKLY;UNTIL=20270101T000000Z': UNTIL is read on the window's "
+        "timezone: write it without Z, like UNTIL=20270101T000000 (maintenance[0])"
+    ]
+
+
 def test_a_cron_that_never_fires(tmp_path: Path) -> None:
     assert problems(
         tmp_path,
@@ -169,7 +179,8 @@ def test_each_mistake_at_its_line(tmp_path: Path) -> None:
         "10:12: invalid schedule '0 25 * * *': hour '25': maximum is 23 (maintenance[0].every)",
         "14:12: invalid schedule '0 2 * *': expected five fields, minute hour day month "
         "weekday, like '0 9 * * *' (maintenance[1].every)",
-        "16:5: invalid rrule 'FREQ=FORTNIGHTLY': invalid 'FREQ': FORTNIGHTLY (maintenance[2])",
+        "16:5: invalid rrule 'FREQ=FORTNIGHTLY': invalid 'FREQ': FORTNIGHTLY; expected an RFC "
+        "5545 rule like FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0 (maintenance[2])",
         "23:15: invalid duration '0s': must be positive (maintenance[3].duration)",
         "24:5: a maintenance window has exactly one of: start and end, every, rrule; this one "
         "has start/end and every (maintenance[4])",

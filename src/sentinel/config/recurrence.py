@@ -9,7 +9,8 @@ wall clock and each start is then placed in the time zone by Python's ``zoneinfo
   instant it would have had under the offset before the change, i.e. 03:30 EDT (APScheduler's
   own cron trigger places it there too);
 - a local time that happens twice (01:30 on a fall-back night) starts once, at its first
-  instance (EDT), not twice.
+  instance (EDT), not twice (APScheduler's trigger in the window's zone would fire at both,
+  an hour apart, and the two occurrences would overlap).
 
 A window lasts its ``duration`` of elapsed time from each start.
 """
@@ -50,7 +51,17 @@ def rrule_problem(text: str) -> str | None:
     try:
         rule = _parse_rrule(text)
     except (ValueError, TypeError) as exc:
-        return f"invalid rrule {text!r}: {exc}"
+        if "UNTIL" in str(exc):
+            # dateutil's wording assumes an aware DTSTART; here both are local wall time.
+            return (
+                f"invalid rrule {text!r}: UNTIL is read on the window's timezone: "
+                "write it without Z, like UNTIL=20270101T000000"
+            )
+        return (
+            f"invalid rrule {text!r}: {exc}; expected an RFC 5545 rule like "
+            "FREQ=WEEKLY;BYDAY=SU;BYHOUR=2;BYMINUTE=0"
+        )
+    # dateutil keeps a parsed rule's parts only in these attributes.
     if rule._dtstart.tzinfo is not None:
         return (
             f"invalid rrule {text!r}: DTSTART is read on the window's timezone: "
