@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sentinel.config.checks_events import check_events
 from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files, skipped_files
 from sentinel.config.models import (
     AlarmRule,
@@ -33,6 +34,7 @@ from sentinel.config.models import (
     Tagging,
 )
 from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
+from sentinel.config.models.events import EventRule
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
 from sentinel.config.resource_tags import reserved_key_problem, tag_problems
@@ -59,6 +61,7 @@ class Config:
     routing: Routing | None = None
     alarms: list[AlarmRule] = field(default_factory=list)
     composites: list[CompositeAlarm] = field(default_factory=list)
+    events: list[EventRule] = field(default_factory=list)
     dashboards: list[Dashboard] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)
     tagging: Tagging | None = None
@@ -336,6 +339,7 @@ def _assemble(
         elif isinstance(model, AlarmsFile):
             collect(model.alarms, config.alarms, "alarm", "alarm", file, data, "alarms")
             collect(model.composites, config.composites, "alarm", "alarm", file, data, "composites")
+            collect(model.events, config.events, "event", "event rule", file, data, "events")
         elif isinstance(model, DashboardsFile):
             collect(
                 model.dashboards,
@@ -385,6 +389,7 @@ def _assemble(
                     where(file, data, "self_monitoring", "severity"),
                 )
         if isinstance(model, AlarmsFile):
+            check_events(model, file, data, refs, where, config.project.project)
             for i, composite in enumerate(model.composites):
                 owner = f"composite {composite.name!r}"
                 check_tags(composite.tags, owner, file, data, "composites", i)
