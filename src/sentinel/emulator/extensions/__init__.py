@@ -22,6 +22,7 @@ SERVICES: tuple[str, ...] = (
     "tagging",
     "metric_data",
     "ssm",
+    "events",
 )
 
 _lock = threading.Lock()
