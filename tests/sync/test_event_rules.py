@@ -143,7 +143,11 @@ def test_a_pattern_edited_in_aws_is_drift_that_names_the_field(
     drift = plan(context(aws, root), [EventRules()])
     (change,) = drift.changes
     assert change.action is Action.UPDATE
-    assert sorted(f.field for f in change.fields) == ["pattern.detail", "pattern.detail-type", "state"]
+    assert sorted(f.field for f in change.fields) == [
+        "pattern.detail-type",
+        "pattern.detail.state",
+        "state",
+    ]
     assert apply(context(aws, root), drift, [EventRules()]).ok
     assert _rules(aws)["shop-backups"]["State"] == "ENABLED"
     assert plan(context(aws, root)).is_empty
