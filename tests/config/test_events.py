@@ -120,7 +120,10 @@ def test_every_mistake_at_once_with_its_position(tmp_path: Path) -> None:
         )
     )
     joined = "\n".join(found)
-    assert "events.yaml:3:13: unknown preset 'guardduty-findings'; did you mean 'guardduty-finding'?" in joined
+    assert (
+        "events.yaml:3:13: unknown preset 'guardduty-findings'; did you mean 'guardduty-finding'?"
+        in joined
+    )
     assert "events.yaml:8:25: preset 'backup-failure' has no option 'clusters'" in joined
     assert "events.yaml:9:5: event rule 'both' has both `preset` and `pattern`" in joined
     assert "events.yaml:13:5: event rule 'neither' has neither `preset` nor `pattern`" in joined

@@ -138,8 +138,12 @@ def test_a_pattern_edited_in_aws_is_drift_that_names_the_field(
     ctx = context(aws, root)
     assert apply(ctx, plan(ctx)).ok
     events = aws.client("events")
-    events.put_rule(Name="shop-backups", EventPattern='{"source":["aws.backup"]}', State="DISABLED",
-                    Description="nightly backups of the shop")
+    events.put_rule(
+        Name="shop-backups",
+        EventPattern='{"source":["aws.backup"]}',
+        State="DISABLED",
+        Description="nightly backups of the shop",
+    )
     drift = plan(context(aws, root), [EventRules()])
     (change,) = drift.changes
     assert change.action is Action.UPDATE

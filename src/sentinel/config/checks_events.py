@@ -51,16 +51,24 @@ def check_events(
             refs.problems.append(
                 spot().problem(
                     f"event rule {rule.name!r} has "
-                    + ("both `preset` and `pattern`: give one" if both else "neither `preset` nor "
-                       f"`pattern`: give one (presets: {', '.join(sorted(known))})")
+                    + (
+                        "both `preset` and `pattern`: give one"
+                        if both
+                        else "neither `preset` nor "
+                        f"`pattern`: give one (presets: {', '.join(sorted(known))})"
+                    )
                 )
             )
             continue
         if rule.preset is not None:
             preset = known.get(rule.preset)
             if preset is None:
-                hint = suggest(rule.preset, known) or f"; expected one of {', '.join(sorted(known))}"
-                refs.problems.append(spot("preset").problem(f"unknown preset {rule.preset!r}{hint}"))
+                hint = (
+                    suggest(rule.preset, known) or f"; expected one of {', '.join(sorted(known))}"
+                )
+                refs.problems.append(
+                    spot("preset").problem(f"unknown preset {rule.preset!r}{hint}")
+                )
                 continue
             for key, value in rule.options.items():
                 option = preset.options.get(key)
@@ -89,7 +97,7 @@ def check_events(
         if isinstance(pattern, str):
             try:
                 pattern = json.loads(pattern)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 refs.problems.append(
                     spot("pattern").problem(f"pattern is not valid JSON: {exc.msg} at {exc.pos}")
                 )

@@ -14,7 +14,16 @@ from typing import Any
 
 PATTERN_LIMIT = 4096
 MATCHERS = frozenset(
-    {"prefix", "suffix", "anything-but", "numeric", "exists", "cidr", "equals-ignore-case", "wildcard"}
+    {
+        "prefix",
+        "suffix",
+        "anything-but",
+        "numeric",
+        "exists",
+        "cidr",
+        "equals-ignore-case",
+        "wildcard",
+    }
 )
 _NUMERIC_OPERATORS = frozenset({"<", "<=", "=", ">", ">="})
 
@@ -33,7 +42,9 @@ def pattern_problems(pattern: Any) -> list[str]:
     problems = _object_problems(pattern, "")
     size = len(pattern_text(pattern))
     if size > PATTERN_LIMIT:
-        problems.append(f"the pattern is {size} characters: EventBridge takes at most {PATTERN_LIMIT}")
+        problems.append(
+            f"the pattern is {size} characters: EventBridge takes at most {PATTERN_LIMIT}"
+        )
     return problems
 
 
@@ -75,7 +86,7 @@ def _matcher_problems(matcher: Any, where: str) -> list[str]:
         return [f"{where}: a matcher is a value or an object, got {_kind(matcher)}"]
     if len(matcher) != 1:
         return [f"{where}: a matcher object has exactly one of {', '.join(sorted(MATCHERS))}"]
-    (name, value), = matcher.items()
+    ((name, value),) = matcher.items()
     if name not in MATCHERS:
         from sentinel.config.problems import suggest
 
@@ -86,17 +97,26 @@ def _matcher_problems(matcher: Any, where: str) -> list[str]:
     if name == "exists" and not isinstance(value, bool):
         return [f"{where}: exists takes true or false"]
     if name in ("prefix", "suffix", "equals-ignore-case", "wildcard", "cidr"):
-        if isinstance(value, dict) and name in ("prefix", "suffix") and set(value) == {
-            "equals-ignore-case"
-        }:
+        if (
+            isinstance(value, dict)
+            and name in ("prefix", "suffix")
+            and set(value) == {"equals-ignore-case"}
+        ):
             value = value["equals-ignore-case"]
         if not isinstance(value, str):
             return [f"{where}: {name} takes a string"]
     if name == "anything-but":
         if isinstance(value, dict):
-            if len(value) != 1 or next(iter(value)) not in ("prefix", "suffix", "equals-ignore-case", "wildcard"):
-                return [f"{where}: anything-but takes a value, an array, or one of prefix/suffix/"
-                        "equals-ignore-case/wildcard"]
+            if len(value) != 1 or next(iter(value)) not in (
+                "prefix",
+                "suffix",
+                "equals-ignore-case",
+                "wildcard",
+            ):
+                return [
+                    f"{where}: anything-but takes a value, an array, or one of prefix/suffix/"
+                    "equals-ignore-case/wildcard"
+                ]
         elif isinstance(value, list):
             if not value or not all(isinstance(v, str | int | float) for v in value):
                 return [f"{where}: anything-but takes a non-empty array of strings or numbers"]
@@ -107,7 +127,7 @@ def _matcher_problems(matcher: Any, where: str) -> list[str]:
 
 def _numeric_problems(value: Any, where: str) -> list[str]:
     if not isinstance(value, list) or not value or len(value) % 2:
-        return [f"{where}: numeric takes operator/number pairs: [\">=\", 7]"]
+        return [f'{where}: numeric takes operator/number pairs: [">=", 7]']
     for i in range(0, len(value), 2):
         operator, number = value[i], value[i + 1]
         if operator not in _NUMERIC_OPERATORS:

@@ -35,7 +35,11 @@ class PresetOption:
             ):
                 return f"option {self.name!r} is between {self.min:g} and {self.max:g}"
             return None
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v for v in value)
+        ):
             return f"option {self.name!r} takes a non-empty list of names"
         wrong = [v for v in value if self.choices and v not in self.choices]
         if wrong:
@@ -95,7 +99,9 @@ def presets() -> dict[str, Preset]:
     return found
 
 
-def rule_pattern(preset: str | None, pattern: dict[str, Any] | str | None, options: dict[str, Any]) -> dict[str, Any]:
+def rule_pattern(
+    preset: str | None, pattern: dict[str, Any] | str | None, options: dict[str, Any]
+) -> dict[str, Any]:
     """The event pattern of a (valid) rule: its preset built with its options, or its own."""
     if preset is not None:
         return presets()[preset].build(options)

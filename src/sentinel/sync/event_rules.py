@@ -7,6 +7,7 @@ alarm does. Ownership is the rule's ``sentinel:project`` tag.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -120,7 +121,13 @@ class EventRules(Kind):
                 [t["Arn"] for t in targets],
             )
             states.append(
-                State(KIND, name, fields, arn=rule.get("Arn"), payload={"target_ids": [t["Id"] for t in targets]})
+                State(
+                    KIND,
+                    name,
+                    fields,
+                    arn=rule.get("Arn"),
+                    payload={"target_ids": [t["Id"] for t in targets]},
+                )
             )
         return states
 
@@ -163,10 +170,8 @@ class EventRules(Kind):
         events = ctx.client("events")
         ids = [t["Id"] for t in rule_targets(ctx, state.key, self.page_size)]
         self._remove_targets(ctx, state.key, ids)
-        try:
-            events.delete_rule(Name=state.key)
-        except events.exceptions.ResourceNotFoundException:
-            pass
+        with contextlib.suppress(events.exceptions.ResourceNotFoundException):
+            events.delete_rule(Name=state.key)  # deleted meanwhile: done
 
     @staticmethod
     def _remove_targets(ctx: SyncContext, rule: str, ids: list[str]) -> None:

@@ -14,7 +14,9 @@ class EventRule(Model):
 
     name: Name
     severity: str
-    preset: str | None = Field(default=None, description="a named pattern: ecs-deployment-failure, ...")
+    preset: str | None = Field(
+        default=None, description="a named pattern: ecs-deployment-failure, ..."
+    )
     pattern: dict[str, Any] | str | None = Field(
         default=None, description="a raw EventBridge event pattern (an object, or its JSON text)"
     )
