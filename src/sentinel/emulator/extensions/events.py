@@ -5,7 +5,8 @@ moto saves a rule of any name length, and any content filter in its pattern (an 
 ``[.\\-_A-Za-z0-9]`` and an EventPattern over 4,096 characters (botocore's events model) with a
 ValidationException, and a pattern outside EventBridge's pattern grammar with an
 InvalidEventPatternException. ListRules and ListTargetsByRule already page in moto (``Limit``
-and ``NextToken``).
+and ``NextToken``). TestEventPattern, which moto leaves empty, answers with EventBridge's
+matching (``event_matching``), so presets can be tried on recorded AWS events.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from moto.events.exceptions import InvalidEventPatternException, ValidationExcep
 from moto.events.responses import EventsHandler
 
 from sentinel.config.event_patterns import PATTERN_LIMIT, pattern_problems
+from sentinel.emulator.extensions.event_matching import matches
 
 NAME_LIMIT = 64
 DESCRIPTION_LIMIT = 512
@@ -40,6 +42,22 @@ def install() -> None:
 
     setattr(put_rule, _MARK, True)
     EventsHandler.put_rule = put_rule  # type: ignore[method-assign]
+    EventsHandler.test_event_pattern = _test_event_pattern  # type: ignore[method-assign]
+
+
+def _test_event_pattern(self: EventsHandler) -> Any:
+    text = self._get_param("EventPattern") or ""
+    try:
+        pattern = json.loads(text)
+        event = json.loads(self._get_param("Event") or "")
+    except ValueError:
+        raise InvalidEventPatternException("the pattern or the event is not valid JSON") from None
+    problems = pattern_problems(pattern)
+    if problems:
+        raise InvalidEventPatternException(problems[0])
+    if not isinstance(event, dict):
+        raise ValidationException("Event is not a JSON object")
+    return json.dumps({"Result": matches(pattern, event)})
 
 
 def check_put_rule(name: str, pattern: str | None, description: str | None) -> None:
