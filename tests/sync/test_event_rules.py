@@ -172,3 +172,17 @@ def test_a_rule_of_another_owner_is_never_touched(aws: SessionFactory, root: Pat
     events.put_rule(Name="shop-custom", EventPattern='{"source":["aws.s3"]}')
     result = plan(context(aws, root), [EventRules()])
     assert [c.key for c in result.conflicts] == ["shop-custom"]
+
+
+def test_an_untagged_rule_as_configured_is_adopted(aws: SessionFactory, root: Path) -> None:
+    ctx = context(aws, root)
+    assert apply(ctx, plan(ctx)).ok
+    events = aws.client("events")
+    arn = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/shop-custom"
+    events.untag_resource(ResourceARN=arn, TagKeys=["sentinel:project", "sentinel:managed-by"])
+    result = plan(context(aws, root), [EventRules()])
+    assert [(c.key, c.action) for c in result.changes] == [("shop-custom", Action.ADOPT)]
+    assert apply(context(aws, root), result, [EventRules()]).ok
+    tags = {t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=arn)["Tags"]}
+    assert tags["sentinel:project"] == "shop"
+    assert plan(context(aws, root)).is_empty
