@@ -77,3 +77,11 @@ def severity_topic(config: object, severity: str) -> str:
     if tier is not None and tier.aws_name:
         return str(tier.aws_name)
     return topic_name(config.name, (tier.topic if tier and tier.topic else severity))  # type: ignore[attr-defined]
+
+
+EVENT_RULE_NAME_LIMIT = 64
+
+
+def event_rule_name(project: str, rule: str) -> str:
+    """An EventBridge rule's name: ``<project>-<rule>``, never cut (validate refuses > 64)."""
+    return f"{project}-{rule}"

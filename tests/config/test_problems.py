@@ -20,7 +20,7 @@ WIDGET = ("dashboards", 0, "rows", 0, "widgets", 0)
 @pytest.mark.parametrize(
     ("model", "loc", "keys"),
     [
-        (AlarmsFile, (), ["alarms", "composites"]),
+        (AlarmsFile, (), ["alarms", "composites", "events"]),
         (AlarmsFile, ("alarms", 0, "for_each"), ["resource", "tags", "where"]),
         (
             AlarmsFile,

@@ -33,6 +33,7 @@ def validate(ws: Workspace) -> None:
     counts = [
         (len(config.alarms), "alarm rule", "alarm rules"),
         (len(config.composites), "composite alarm", "composite alarms"),
+        (len(config.events), "event rule", "event rules"),
         (len(config.routing.severities) if config.routing else 0, "severity", "severities"),
         (len(config.dashboards), "dashboard", "dashboards"),
         (len(config.budgets), "budget", "budgets"),

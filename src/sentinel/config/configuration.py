@@ -19,6 +19,7 @@ from sentinel.config.models import (
     SloReview,
     Tagging,
 )
+from sentinel.config.models.events import EventRule
 from sentinel.config.references import Where
 from sentinel.errors import ConfigWarning
 
@@ -32,6 +33,7 @@ class Config:
     routing: Routing | None = None
     alarms: list[AlarmRule] = field(default_factory=list)
     composites: list[CompositeAlarm] = field(default_factory=list)
+    events: list[EventRule] = field(default_factory=list)
     dashboards: list[Dashboard] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)
     tagging: Tagging | None = None

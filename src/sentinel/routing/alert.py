@@ -27,11 +27,13 @@ class AlertKind(StrEnum):
     BUDGET = "budget"
     ANOMALY = "anomaly"
     SLO = "slo"
+    EVENT = "event"
 
     @property
     def resolvable(self) -> bool:
-        """Kinds that send OK when the condition clears (budgets and anomalies never do)."""
-        return self not in (AlertKind.BUDGET, AlertKind.ANOMALY)
+        """Kinds that send OK when the condition clears (budgets, anomalies and AWS events
+        never do)."""
+        return self not in (AlertKind.BUDGET, AlertKind.ANOMALY, AlertKind.EVENT)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 An SQS body is either an SNS envelope (``Type: Notification`` with the message inside) or, with
 raw message delivery, the message itself. Inside is a CloudWatch alarm (metric, metric math with
 ``Trigger.Metrics``, or composite with ``AlarmRule``), an AWS Budgets notification (plain text),
-or one of Sentinel's own anomaly/SLO messages. Anything else raises ``UnparseableMessage`` with
-a reason a person can act on; the consumer moves such a message to the dead-letter queue.
+one of Sentinel's own anomaly/SLO messages, or an AWS event that an EventBridge rule published.
+Anything else raises ``UnparseableMessage`` with a reason a person can act on; the consumer
+moves such a message to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from sentinel import clock
 from sentinel.routing.alert import Alert, AlertKind, AlertState, Link
+from sentinel.routing.event_messages import is_eventbridge_event, parse_event
 from sentinel.routing.regions import account_from_arn, region_code, region_from_arn
 from sentinel.routing.sentinel_messages import (
     SentinelMessageError,
@@ -107,6 +109,11 @@ def parse_envelope(envelope: Envelope, received_at: datetime) -> Alert:
                 )
             except SentinelMessageError as exc:
                 raise UnparseableMessage(str(exc)) from None
+        if is_eventbridge_event(data):
+            event_time = aws_time(data.get("time")) or envelope.timestamp or received_at
+            return parse_event(
+                data, envelope.message_id, envelope.topic_arn, envelope.raw, event_time
+            )
         keys = ", ".join(sorted(data)[:8])
         raise UnparseableMessage(f"JSON message of an unknown format (keys: {keys})")
     if text.startswith("{") or text.startswith("["):

@@ -16,6 +16,7 @@ _KIND_NAMES = {
     AlertKind.BUDGET: "budget",
     AlertKind.ANOMALY: "cost anomaly",
     AlertKind.SLO: "SLO",
+    AlertKind.EVENT: "AWS event",
 }
 STATE_WORDS = {
     AlertState.ALARM: "ALARM",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from sentinel.naming import event_rule_name
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key, tag_list
@@ -46,13 +47,16 @@ def display_name(project: str, severities: list[str]) -> str:
     return f"{project} {'/'.join(severities)}"[:DISPLAY_NAME_LIMIT]
 
 
-def access_policy(topic_arn: str, account_id: str) -> dict[str, Any]:
+def access_policy(
+    topic_arn: str, account_id: str, event_rules: list[str] | None = None
+) -> dict[str, Any]:
     """Who may publish: the account's own AWS services, and only for this account.
 
     Principals of the account itself are governed by their IAM policies; Budgets needs this
-    statement, or its alerts never reach the topic.
+    statement, or its alerts never reach the topic. ``event_rules`` (ARNs of the project's
+    EventBridge rules that target the topic) lets those rules, and no other, publish events.
     """
-    return {
+    policy: dict[str, Any] = {
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -65,6 +69,18 @@ def access_policy(topic_arn: str, account_id: str) -> dict[str, Any]:
             }
         ],
     }
+    if event_rules:
+        policy["Statement"].append(
+            {
+                "Sid": "SentinelEventRulesPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "SNS:Publish",
+                "Resource": topic_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(event_rules)}},
+            }
+        )
+    return policy
 
 
 def normalise_policy(text: str | None) -> dict[str, Any] | None:
@@ -110,7 +126,9 @@ class Topics(Kind):
         states = []
         for topic, severities in severities_by_topic(ctx).items():
             arn = ctx.arn("sns", topic)
-            policy = _policy_of(ctx, severities) or access_policy(arn, ctx.account_id)
+            policy = _policy_of(ctx, severities) or access_policy(
+                arn, ctx.account_id, _event_rules_of(ctx, severities)
+            )
             fields = {"display_name": _display_name(ctx, severities), "policy": policy}
             payload = {
                 "Name": topic,
@@ -162,6 +180,15 @@ def _display_name(ctx: SyncContext, severities: list[str]) -> str:
     tiers = [routing.severities[s] for s in severities] if routing else []
     chosen = next((t.display_name for t in tiers if t.display_name is not None), None)
     return chosen if chosen is not None else display_name(ctx.project, severities)
+
+
+def _event_rules_of(ctx: SyncContext, severities: list[str]) -> list[str]:
+    """ARNs of the project's EventBridge rules routed to these severities."""
+    return [
+        ctx.arn("events", f"rule/{event_rule_name(ctx.project, rule.name)}")
+        for rule in ctx.config.events
+        if rule.severity in severities
+    ]
 
 
 def _routing_source(ctx: SyncContext) -> str | None:

@@ -1,4 +1,4 @@
-"""``alarms/*.yaml``: alarm rules and composite alarms."""
+"""``alarms/*.yaml``: alarm rules, composite alarms and event rules."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_events import check_events
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import AlarmRule, AlarmsFile, CompositeAlarm, Project
 from sentinel.config.references import References, Where
@@ -23,6 +24,7 @@ class AlarmsFileKind(FileKind[AlarmsFile]):
         build.collect(
             model.composites, build.config.composites, "alarm", "alarm", source, "composites"
         )
+        build.collect(model.events, build.config.events, "event", "event rule", source, "events")
 
     def check(self, model: AlarmsFile, source: Source, build: Assembly) -> None:
         for i, composite in enumerate(model.composites):
@@ -34,6 +36,7 @@ class AlarmsFileKind(FileKind[AlarmsFile]):
             _check_rule(rule, source, build, i)
         for i, composite in enumerate(model.composites):
             _check_composite(composite, source, build, i)
+        check_events(model, source, build)
 
 
 def _check_rule(rule: AlarmRule, source: Source, build: Assembly, i: int) -> None:

@@ -15,6 +15,7 @@ from sentinel.config.models.base import (
     Period,
     Statistic,
 )
+from sentinel.config.models.events import EventRule
 from sentinel.config.units import ConditionExpr, Duration
 
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
@@ -96,3 +97,4 @@ class CompositeAlarm(Model):
 class AlarmsFile(Model):
     alarms: list[AlarmRule] = []
     composites: list[CompositeAlarm] = []
+    events: list[EventRule] = []

@@ -23,6 +23,7 @@ SERVICES: tuple[str, ...] = (
     "metric_data",
     "ssm",
     "sts",
+    "events",
 )
 
 _lock = threading.Lock()

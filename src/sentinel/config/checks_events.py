@@ -1,0 +1,100 @@
+"""Validate-time checks of ``events:``: preset or pattern, options, names, severities."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sentinel.config.assembly import Assembly, Source
+from sentinel.config.event_patterns import pattern_problems
+from sentinel.config.event_presets import presets
+from sentinel.config.models.alarms import AlarmsFile
+from sentinel.config.problems import suggest
+from sentinel.config.references import Where
+from sentinel.naming import event_rule_name
+
+# PutRule's Name (botocore's events model): 1-64 of letters, digits, '.', '-' and '_'.
+RULE_NAME_LIMIT = 64
+_RULE_NAME = re.compile(r"^[\.\-_A-Za-z0-9]+$")
+
+
+def check_events(model: AlarmsFile, source: Source, build: Assembly) -> None:
+    """Every problem of every event rule of one file, each at its file:line:col."""
+    known = presets()
+    refs = build.refs
+    project = build.config.project.project
+    for i, rule in enumerate(model.events):
+
+        def spot(*loc: str | int, i: int = i) -> Where:
+            return source.where("events", i, *loc)
+
+        refs.require_severity(rule.severity, spot("severity"))
+        name = event_rule_name(project, rule.name)
+        if len(name) > RULE_NAME_LIMIT or not _RULE_NAME.match(name):
+            refs.problems.append(
+                spot("name").problem(
+                    f"event rule name {name!r} ({len(name)} characters) is too long: EventBridge "
+                    f"takes at most {RULE_NAME_LIMIT}, project prefix included"
+                    if len(name) > RULE_NAME_LIMIT
+                    else f"event rule name {name!r}: EventBridge takes letters, digits, '.', '-' "
+                    "and '_'"
+                )
+            )
+        if (rule.preset is None) == (rule.pattern is None):
+            both = rule.preset is not None
+            refs.problems.append(
+                spot().problem(
+                    f"event rule {rule.name!r} has "
+                    + (
+                        "both `preset` and `pattern`: give one"
+                        if both
+                        else "neither `preset` nor "
+                        f"`pattern`: give one (presets: {', '.join(sorted(known))})"
+                    )
+                )
+            )
+            continue
+        if rule.preset is not None:
+            preset = known.get(rule.preset)
+            if preset is None:
+                hint = (
+                    suggest(rule.preset, known) or f"; expected one of {', '.join(sorted(known))}"
+                )
+                refs.problems.append(
+                    spot("preset").problem(f"unknown preset {rule.preset!r}{hint}")
+                )
+                continue
+            for key, value in rule.options.items():
+                option = preset.options.get(key)
+                if option is None:
+                    takes = (
+                        f"; it takes {', '.join(sorted(preset.options))}"
+                        if preset.options
+                        else "; it takes no options"
+                    )
+                    hint = suggest(key, preset.options) or takes
+                    refs.problems.append(
+                        spot("options", key).problem(
+                            f"preset {rule.preset!r} has no option {key!r}{hint}"
+                        )
+                    )
+                    continue
+                message = option.problem(value)
+                if message:
+                    refs.problems.append(spot("options", key).problem(message))
+            continue
+        if rule.options:
+            refs.problems.append(
+                spot("options").problem("`options` are a preset's: a raw `pattern` takes none")
+            )
+        pattern = rule.pattern
+        if isinstance(pattern, str):
+            try:
+                pattern = json.loads(pattern)
+            except json.JSONDecodeError as exc:
+                refs.problems.append(
+                    spot("pattern").problem(f"pattern is not valid JSON: {exc.msg} at {exc.pos}")
+                )
+                continue
+        for message in pattern_problems(pattern):
+            refs.problems.append(spot("pattern").problem(f"invalid event pattern: {message}"))
