@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sentinel.config.checks_uptime import check_uptime
 from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files, skipped_files
 from sentinel.config.models import (
     AlarmRule,
@@ -33,6 +34,7 @@ from sentinel.config.models import (
     Tagging,
 )
 from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
+from sentinel.config.models.uptime import UptimeCheck, UptimeDefaults
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
 from sentinel.config.resource_tags import reserved_key_problem, tag_problems
@@ -67,6 +69,8 @@ class Config:
     anomaly_detection: AnomalyDetection | None = None
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
+    uptime: list[UptimeCheck] = field(default_factory=list)
+    uptime_defaults: UptimeDefaults | None = None
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
     # Valid settings that do nothing and files that are not read; shown, never fatal.
     warnings: list[ConfigWarning] = field(default_factory=list)
@@ -359,7 +363,14 @@ def _assemble(
                 )
         elif isinstance(model, MonitorsFile):
             collect(model.slos, config.slos, "slo", "SLO", file, data, "slos")
-            for attribute in ("cost_report", "anomaly_detection", "rightsizing", "slo_review"):
+            collect(model.uptime, config.uptime, "uptime", "uptime check", file, data, "uptime")
+            for attribute in (
+                "cost_report",
+                "anomaly_detection",
+                "rightsizing",
+                "slo_review",
+                "uptime_defaults",
+            ):
                 value = getattr(model, attribute)
                 if value is not None:
                     _set_once(
@@ -576,6 +587,10 @@ def _assemble(
                             where(file, data, "maintenance", w, "alarms", a),
                             "alarm",
                         )
+    # Canaries need the project's uptime_defaults, which any monitors file may hold.
+    for _kind, file, data, model in parsed:
+        if isinstance(model, MonitorsFile):
+            check_uptime(model, file, data, refs, config)
     return (config if valid_project else None), refs.problems
 
 

@@ -22,6 +22,7 @@ SERVICES: tuple[str, ...] = (
     "tagging",
     "metric_data",
     "ssm",
+    "route53",
 )
 
 _lock = threading.Lock()

@@ -1,0 +1,63 @@
+"""``uptime:`` in ``monitors/*.yaml``: Route 53 health checks and Synthetics canaries of URLs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sentinel.config.models.base import Model, Name
+from sentinel.config.units import Duration, Percent
+
+# Route 53 probes at one of these intervals only (RequestInterval), in seconds.
+HEALTH_CHECK_INTERVALS = (10, 30)
+# Synthetics schedules run at most once a minute: rate(1 minute) is the fastest.
+CANARY_MIN_EVERY = 60
+
+
+class CanaryRequest(Model):
+    """One request of an API canary and the status code it must answer with."""
+
+    method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
+    url: str
+    body: str | None = None
+    expect: int = Field(200, ge=100, le=599)
+
+
+class CanaryScript(Model):
+    requests: list[CanaryRequest] = Field(min_length=1, max_length=20)
+
+
+class UptimeCheck(Model):
+    """A health check (``check: URL``) or a canary (``canary: URL`` or ``{requests: [...]}``)."""
+
+    name: Name
+    description: str | None = None
+    severity: str
+    check: str | None = None
+    interval: Duration = 30
+    failure_threshold: int = Field(3, ge=1, le=10)
+    regions: list[str] | None = None
+    search: str | None = Field(None, min_length=1, max_length=255)
+    canary: str | CanaryScript | None = None
+    every: Duration = 300
+    # The share of runs that must pass: one failed run in the period alarms by default.
+    success_below: Percent = Decimal(100)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> UptimeCheck:
+        if (self.check is None) == (self.canary is None):
+            raise ValueError("an uptime check has either `check: URL` or `canary:`, not both")
+        return self
+
+    @property
+    def is_canary(self) -> bool:
+        return self.canary is not None
+
+
+class UptimeDefaults(Model):
+    """What every canary needs: the role it runs as and where it keeps its artifacts."""
+
+    canary_role: str = Field(pattern=r"^arn:[a-z-]+:iam::\d{12}:role/.+$")
+    artifacts: str = Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
