@@ -10,7 +10,12 @@ from urllib.parse import urlsplit
 
 import botocore.session
 
-from sentinel.config.models.uptime import CANARY_MIN_EVERY, HEALTH_CHECK_INTERVALS, UptimeCheck
+from sentinel.config.models.uptime import (
+    CANARY_MIN_EVERY,
+    FAILURE_THRESHOLDS,
+    HEALTH_CHECK_INTERVALS,
+    UptimeCheck,
+)
 from sentinel.config.references import References, Where
 from sentinel.config.units import format_duration
 from sentinel.config.yaml_source import locate
@@ -77,6 +82,11 @@ def check_uptime(
 
     for i, check in enumerate(model.uptime):
         refs.require_severity(check.severity, where(i, "severity"))
+        if (check.check is None) == (check.canary is None):
+            refs.problems.append(
+                where(i).problem("an uptime check has either `check: URL` or `canary:`, not both")
+            )
+            continue
         url = check.check if check.check is not None else check.canary
         if isinstance(url, str):
             problem = url_problem(url)
@@ -100,6 +110,12 @@ def _check_health_check(check: UptimeCheck, i: int, where: Any, refs: References
         refs.problems.append(
             where(i, "interval").problem(
                 f"interval {format_duration(check.interval)}: Route 53 probes every 10s or 30s"
+            )
+        )
+    if check.failure_threshold not in FAILURE_THRESHOLDS:
+        refs.problems.append(
+            where(i, "failure_threshold").problem(
+                f"failure_threshold {check.failure_threshold}: Route 53 takes 1 to 10"
             )
         )
     if check.regions is not None:

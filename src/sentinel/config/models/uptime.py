@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from sentinel.config.models.base import Model, Name
 from sentinel.config.units import Duration, Percent
@@ -14,6 +15,9 @@ from sentinel.config.units import Duration, Percent
 HEALTH_CHECK_INTERVALS = (10, 30)
 # Synthetics schedules run at most once a minute: rate(1 minute) is the fastest.
 CANARY_MIN_EVERY = 60
+FAILURE_THRESHOLDS = range(1, 11)
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_S3_LOCATION = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?$")
 
 
 class CanaryRequest(Model):
@@ -37,19 +41,14 @@ class UptimeCheck(Model):
     severity: str
     check: str | None = None
     interval: Duration = 30
-    failure_threshold: int = Field(3, ge=1, le=10)
+    # Ranges are checked with the URL (checks_uptime), so that one file's errors come together.
+    failure_threshold: int = 3
     regions: list[str] | None = None
     search: str | None = Field(None, min_length=1, max_length=255)
     canary: str | CanaryScript | None = None
     every: Duration = 300
     # The share of runs that must pass: one failed run in the period alarms by default.
     success_below: Percent = Decimal(100)
-
-    @model_validator(mode="after")
-    def _one_target(self) -> UptimeCheck:
-        if (self.check is None) == (self.canary is None):
-            raise ValueError("an uptime check has either `check: URL` or `canary:`, not both")
-        return self
 
     @property
     def is_canary(self) -> bool:
@@ -59,5 +58,19 @@ class UptimeCheck(Model):
 class UptimeDefaults(Model):
     """What every canary needs: the role it runs as and where it keeps its artifacts."""
 
-    canary_role: str = Field(pattern=r"^arn:[a-z-]+:iam::\d{12}:role/.+$")
-    artifacts: str = Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
+    canary_role: str
+    artifacts: str
+
+    @field_validator("canary_role")
+    @classmethod
+    def _role_arn(cls, value: str) -> str:
+        if not _ROLE_ARN.match(value):
+            raise ValueError(f"{value!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+        return value
+
+    @field_validator("artifacts")
+    @classmethod
+    def _s3_location(cls, value: str) -> str:
+        if not _S3_LOCATION.match(value):
+            raise ValueError(f"{value!r} is not an S3 location (s3://BUCKET/PREFIX)")
+        return value
