@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import botocore.session
 
 from sentinel.config.models.uptime import (
+    CANARY_MAX_EVERY,
     CANARY_MIN_EVERY,
     FAILURE_THRESHOLDS,
     HEALTH_CHECK_INTERVALS,
@@ -142,6 +143,12 @@ def _check_canary(check: UptimeCheck, i: int, where: Any, refs: References, conf
         refs.problems.append(
             where(i, "every").problem(
                 f"every {format_duration(check.every)}: a canary runs at most once a minute"
+            )
+        )
+    elif check.every > CANARY_MAX_EVERY:
+        refs.problems.append(
+            where(i, "every").problem(
+                f"every {format_duration(check.every)}: a canary runs at least once an hour"
             )
         )
     elif check.every % 60:

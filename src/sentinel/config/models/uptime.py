@@ -15,6 +15,8 @@ from sentinel.config.units import Duration, Percent
 HEALTH_CHECK_INTERVALS = (10, 30)
 # Synthetics schedules run at most once a minute: rate(1 minute) is the fastest.
 CANARY_MIN_EVERY = 60
+# ... and at least once an hour: rate(1 hour) is the slowest rate.
+CANARY_MAX_EVERY = 3600
 FAILURE_THRESHOLDS = range(1, 11)
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _S3_LOCATION = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?$")

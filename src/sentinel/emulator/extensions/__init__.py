@@ -23,6 +23,7 @@ SERVICES: tuple[str, ...] = (
     "metric_data",
     "ssm",
     "route53",
+    "synthetics",
 )
 
 _lock = threading.Lock()
