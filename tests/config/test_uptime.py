@@ -168,3 +168,14 @@ def test_the_canary_role_must_be_an_iam_role_arn(tmp_path: Path) -> None:
     ], problems
     assert "not an IAM role ARN" in problems[0]
     assert "not an S3 location" in problems[1]
+
+
+def test_a_health_check_needs_us_east_1_among_the_regions(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        "uptime:\n  - {name: api, check: 'https://api.shop.example.com/', severity: critical}\n",
+    )
+    (root / "sentinel.yaml").write_text("project: shop\nregions: [eu-west-1]\n")
+    [problem] = _problems(root)
+    assert problem.startswith("monitors/uptime.yaml:2:")
+    assert "add us-east-1 to sentinel.yaml's regions" in problem

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 # Route 53 wants at least three probe regions when any are chosen (UpdateHealthCheck: Regions).
 MIN_REGIONS = 3
+METRICS_REGION = "us-east-1"
 _CANARY_NAME = re.compile(r"^[0-9a-z_\-]+$")
 
 
@@ -104,6 +105,14 @@ def check_uptime(
             _check_canary(check, i, where, refs, config)
         else:
             _check_health_check(check, i, where, refs)
+            if METRICS_REGION not in config.project.regions:
+                refs.problems.append(
+                    where(i, "check").problem(
+                        f"a health check's alarm lives in {METRICS_REGION} (Route 53's metrics "
+                        f"are there only) and notifies the severity's topic there: add "
+                        f"{METRICS_REGION} to sentinel.yaml's regions"
+                    )
+                )
 
 
 def _check_health_check(check: UptimeCheck, i: int, where: Any, refs: References) -> None:
