@@ -71,17 +71,17 @@ def test_apply_writes_running_canaries_and_their_alarms(
 
     alarms = {
         a["AlarmName"]: a
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop-uptime-")[
+        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
             "MetricAlarms"
         ]
     }
-    alarm = alarms["shop-uptime-homepage"]
+    alarm = alarms["shop/uptime/homepage"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("CloudWatchSynthetics", "SuccessPercent")
     assert alarm["Dimensions"] == [{"Name": "CanaryName", "Value": "shop-homepage"}]
     assert (alarm["Threshold"], alarm["Period"]) == (90.0, 300)
     assert alarm["AlarmActions"] == ["arn:aws:sns:us-east-1:123456789012:shop-warning"]
-    assert alarms["shop-uptime-api-flow"]["Threshold"] == 100.0
-    assert alarms["shop-uptime-api-flow"]["AlarmActions"] == [
+    assert alarms["shop/uptime/api-flow"]["Threshold"] == 100.0
+    assert alarms["shop/uptime/api-flow"]["AlarmActions"] == [
         "arn:aws:sns:us-east-1:123456789012:shop-critical"
     ]
     assert plan(context(aws, root), KINDS).is_empty
@@ -131,11 +131,11 @@ def test_removal_stops_and_deletes_the_canary_and_its_alarm(
     assert set(_canaries(aws)) == {"shop-homepage"}
     names = [
         a["AlarmName"]
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop-uptime-")[
+        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
             "MetricAlarms"
         ]
     ]
-    assert names == ["shop-uptime-homepage"]
+    assert names == ["shop/uptime/homepage"]
 
 
 def test_the_listing_follows_every_page(aws: SessionFactory, tmp_path: Path) -> None:

@@ -75,10 +75,10 @@ def test_apply_writes_health_checks_and_their_alarms(aws: SessionFactory, tmp_pa
     assert (home["Type"], home["Port"], home["RequestInterval"]) == ("HTTP", 80, 30)
 
     alarms = aws.client("cloudwatch", region="us-east-1").describe_alarms(
-        AlarmNamePrefix="shop-uptime-"
+        AlarmNamePrefix="shop/uptime/"
     )["MetricAlarms"]
     by_name = {a["AlarmName"]: a for a in alarms}
-    alarm = by_name["shop-uptime-api-health"]
+    alarm = by_name["shop/uptime/api-health"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Route53", "HealthCheckStatus")
     assert alarm["Dimensions"] == [{"Name": "HealthCheckId", "Value": api["id"]}]
     assert alarm["ComparisonOperator"] == "LessThanThreshold"
@@ -135,11 +135,11 @@ def test_removal_deletes_the_check_and_its_alarm(aws: SessionFactory, tmp_path: 
     assert set(_checks(aws)) == {"shop-api-health"}
     names = [
         a["AlarmName"]
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop-uptime-")[
+        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
             "MetricAlarms"
         ]
     ]
-    assert names == ["shop-uptime-api-health"]
+    assert names == ["shop/uptime/api-health"]
 
 
 def test_checks_of_others_are_left_alone(aws: SessionFactory, tmp_path: Path) -> None:

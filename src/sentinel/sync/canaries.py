@@ -2,7 +2,7 @@
 
 A canary is named ``<project>-<check>`` and tagged with the project; Synthetics never hands
 its code back, so the tag ``sentinel:script`` keeps a digest of the script it runs, and a
-changed script is an update. The alarm ``<project>-uptime-<check>`` (CloudWatchSynthetics
+changed script is an update. The alarm ``<project>/uptime/<check>`` (CloudWatchSynthetics
 SuccessPercent by CanaryName, in the canary's region) is part of the canary's state: it is
 written after the canary and deleted with it. A new canary is started; a canary is stopped
 before it is deleted, as Synthetics requires.
@@ -23,6 +23,7 @@ from sentinel.sync.canary_code import (
     runtime_version,
     script_digest,
 )
+from sentinel.sync.health_checks import uptime_alarm_prefix
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 
@@ -45,7 +46,7 @@ def schedule_expression(seconds: int) -> str:
 
 
 def alarm_name(ctx: SyncContext, check_name: str) -> str:
-    return f"{ctx.prefix}uptime-{check_name}"
+    return f"{uptime_alarm_prefix(ctx.project)}{check_name}"
 
 
 def alarm_request(ctx: SyncContext, check: UptimeCheck, canary: str) -> dict[str, Any]:
@@ -157,7 +158,7 @@ class Canaries(Kind):
         alarms: dict[str, dict[str, Any]] = {}
         paginator = ctx.client("cloudwatch").get_paginator("describe_alarms")
         for page in paginator.paginate(
-            AlarmNamePrefix=f"{ctx.prefix}uptime-", AlarmTypes=["MetricAlarm"]
+            AlarmNamePrefix=uptime_alarm_prefix(ctx.project), AlarmTypes=["MetricAlarm"]
         ):
             for alarm in page.get("MetricAlarms", []):
                 alarms[alarm["AlarmName"]] = alarm

@@ -4,7 +4,7 @@ A health check has no name: Sentinel gives it a ``Name`` tag ``<project>-<check>
 ``sentinel:project`` tag, and finds its own by those tags (ListHealthChecks in pages, then
 ListTagsForResources ten ids a call). Health checks are global: they are managed from the
 project's first region only. Route 53 publishes HealthCheckStatus in us-east-1 alone, so the
-alarm on it (``<project>-uptime-<check>``, part of the health check's state, written and
+alarm on it (``<project>/uptime/<check>``, part of the health check's state, written and
 deleted with it) is made there, whatever the project's region, and notifies the severity's
 topic in us-east-1: an alarm notifies topics of its own region only.
 """
@@ -101,8 +101,13 @@ def tags_of(route53: Any, ids: list[str]) -> dict[str, dict[str, str]]:
     return found
 
 
+def uptime_alarm_prefix(project: str) -> str:
+    """Outside the project's ``<project>-`` prefix, which the alarms kind reads as its own."""
+    return f"{project}/uptime/"
+
+
 def alarm_name(ctx: SyncContext, check_name: str) -> str:
-    return f"{ctx.prefix}uptime-{check_name.removeprefix(ctx.prefix)}"
+    return f"{uptime_alarm_prefix(ctx.project)}{check_name.removeprefix(ctx.prefix)}"
 
 
 def alarm_topic(ctx: SyncContext, severity: str) -> str:
@@ -200,7 +205,7 @@ class HealthChecks(Kind):
         alarms: dict[str, dict[str, Any]] = {}
         paginator = ctx.client_in("cloudwatch", METRICS_REGION).get_paginator("describe_alarms")
         for page in paginator.paginate(
-            AlarmNamePrefix=f"{ctx.prefix}uptime-", AlarmTypes=["MetricAlarm"]
+            AlarmNamePrefix=uptime_alarm_prefix(ctx.project), AlarmTypes=["MetricAlarm"]
         ):
             for alarm in page.get("MetricAlarms", []):
                 alarms[alarm["AlarmName"]] = alarm
