@@ -179,3 +179,23 @@ def test_caller_reference_is_deterministic_and_follows_the_settings() -> None:
     assert caller_reference("shop", "shop-a", one) == caller_reference("shop", "shop-a", one)
     assert caller_reference("shop", "shop-a", one) != caller_reference("shop", "shop-a", two)
     assert len(caller_reference("shop", "x" * 200, one)) <= 64
+
+
+def test_an_empty_uptime_list_deletes_every_check(aws: SessionFactory, tmp_path: Path) -> None:
+    _converge(aws, _root(tmp_path))
+    root = _root(tmp_path, "uptime: []\n")
+    _converge(aws, root)
+    assert _checks(aws) == {}
+    alarms = aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")
+    assert alarms["MetricAlarms"] == []
+
+
+def test_a_project_without_uptime_reads_no_health_checks(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    _converge(aws, _root(tmp_path))
+    root = write_config(tmp_path / "other", shop_files())
+    ctx = context(aws, root)
+    assert HealthChecks().actual(ctx) == []
+    assert plan(ctx, KINDS).is_empty
+    assert len(_checks(aws)) == 2

@@ -82,7 +82,7 @@ def check_uptime(
     def where(*loc: str | int) -> Where:
         return Where(file, locate(data, ("uptime", *loc)))
 
-    for i, check in enumerate(model.uptime):
+    for i, check in enumerate(model.uptime or []):
         refs.require_severity(check.severity, where(i, "severity"))
         if (check.check is None) == (check.canary is None):
             refs.problems.append(

@@ -69,7 +69,8 @@ class Config:
     anomaly_detection: AnomalyDetection | None = None
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
-    uptime: list[UptimeCheck] = field(default_factory=list)
+    # None when no monitors file has `uptime:`: Route 53 and Synthetics are then not read.
+    uptime: list[UptimeCheck] | None = None
     uptime_defaults: UptimeDefaults | None = None
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
     # Valid settings that do nothing and files that are not read; shown, never fatal.
@@ -363,7 +364,9 @@ def _assemble(
                 )
         elif isinstance(model, MonitorsFile):
             collect(model.slos, config.slos, "slo", "SLO", file, data, "slos")
-            collect(model.uptime, config.uptime, "uptime", "uptime check", file, data, "uptime")
+            if model.uptime is not None:
+                config.uptime = config.uptime or []
+                collect(model.uptime, config.uptime, "uptime", "uptime check", file, data, "uptime")
             for attribute in (
                 "cost_report",
                 "anomaly_detection",

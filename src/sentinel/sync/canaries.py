@@ -126,7 +126,7 @@ class Canaries(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         defaults = ctx.config.uptime_defaults
         states = []
-        for check in ctx.config.uptime:
+        for check in ctx.config.uptime or []:
             if not check.is_canary or defaults is None:
                 continue
             name = canary_name(ctx.project, check)
@@ -155,6 +155,8 @@ class Canaries(Kind):
         return states
 
     def actual(self, ctx: SyncContext) -> list[State]:
+        if ctx.config.uptime is None:
+            return []  # a project without `uptime:` needs no Synthetics permissions
         alarms: dict[str, dict[str, Any]] = {}
         paginator = ctx.client("cloudwatch").get_paginator("describe_alarms")
         for page in paginator.paginate(

@@ -38,7 +38,9 @@ def health_check_name(ctx: SyncContext, check: UptimeCheck) -> str:
 
 
 def manages_health_checks(ctx: SyncContext) -> bool:
-    return ctx.region == ctx.config.project.regions[0]
+    """From the first region only (health checks are global), and only for a project that
+    has ``uptime:``: one without it needs no Route 53 permissions."""
+    return ctx.config.uptime is not None and ctx.region == ctx.config.project.regions[0]
 
 
 def check_config(check: UptimeCheck) -> dict[str, Any]:
@@ -128,7 +130,7 @@ def alarm_fields(alarm: dict[str, Any] | None) -> dict[str, Any]:
 def desired_checks(ctx: SyncContext) -> list[UptimeCheck]:
     if not manages_health_checks(ctx):
         return []
-    return [check for check in ctx.config.uptime if not check.is_canary]
+    return [check for check in ctx.config.uptime or [] if not check.is_canary]
 
 
 def _alarm_of(alarm: dict[str, Any] | None, check_id: str) -> dict[str, Any] | None:

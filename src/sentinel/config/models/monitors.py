@@ -215,7 +215,8 @@ class MonitorsFile(Model):
     anomaly_detection: AnomalyDetection | None = None
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
-    uptime: list[UptimeCheck] = []
+    # None when the file has no `uptime:` key; `uptime: []` means none (and deletes them).
+    uptime: list[UptimeCheck] | None = None
     uptime_defaults: UptimeDefaults | None = None
 
 
