@@ -35,6 +35,10 @@ class SyncContext:
     def client(self, service: str) -> Any:
         return self.factory.client(service, region=self.region)
 
+    def client_in(self, service: str, region: str) -> Any:
+        """A client of another region, for what AWS keeps in one region only."""
+        return self.factory.client(service, region=region)
+
     @cached_property
     def account_id(self) -> str:
         return self.factory.caller_account()

@@ -17,6 +17,8 @@ KIND_PATHS.append("sentinel.sync.dashboards:Dashboards")
 KIND_PATHS.append("sentinel.sync.budgets:Budgets")
 KIND_PATHS.append("sentinel.sync.burn_rate:BurnRateAlarms")
 KIND_PATHS.append("sentinel.sync.router_queue:RouterQueueKind")
+KIND_PATHS.append("sentinel.sync.health_checks:HealthChecks")
+KIND_PATHS.append("sentinel.sync.canaries:Canaries")
 
 
 def all_kinds() -> list[Kind]:

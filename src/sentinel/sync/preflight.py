@@ -129,6 +129,10 @@ def _answer(
             raise botocore.exceptions.ClientError(cast(Any, error), operation)
         name = params.get("QueueName")
         return {"QueueUrl": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{name}"}
+    if operation == "CreateHealthCheck":
+        return {"HealthCheck": {"Id": "00000000-0000-0000-0000-000000000000"}}
+    if operation == "GetHealthCheck":
+        return {"HealthCheck": {"HealthCheckVersion": 1}}
     if operation == "GetParameter":
         return {"Parameter": {"Value": PLACEHOLDER_SECRET}}
     if operation == "GetSecretValue":
@@ -159,6 +163,10 @@ class RecordingContext(SyncContext):
         if service not in self._clients:
             self._clients[service] = RecordingClient(service, self)
         return self._clients[service]
+
+    def client_in(self, service: str, region: str) -> Any:
+        # The requests are checked against the service model, the same in every region.
+        return self.client(service)
 
     def secret(self, reference: str) -> str:
         if self._placeholder_secrets:

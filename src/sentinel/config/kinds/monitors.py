@@ -1,13 +1,15 @@
-"""``monitors/*.yaml``: SLOs, and the cost report, anomaly detection, right-sizing, SLO review."""
+"""``monitors/*.yaml``: SLOs, uptime checks, the cost report, anomaly detection, right-sizing
+and the SLO review."""
 
 from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_uptime import check_uptime
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import MetricRef, MonitorsFile, Slo
 
 # Settings that one monitors file of the whole configuration gives.
-SINGLETONS = ("cost_report", "anomaly_detection", "rightsizing", "slo_review")
+SINGLETONS = ("cost_report", "anomaly_detection", "rightsizing", "slo_review", "uptime_defaults")
 
 
 class MonitorsFileKind(FileKind[MonitorsFile]):
@@ -18,6 +20,13 @@ class MonitorsFileKind(FileKind[MonitorsFile]):
 
     def define(self, model: MonitorsFile, source: Source, build: Assembly) -> None:
         build.collect(model.slos, build.config.slos, "slo", "SLO", source, "slos")
+        if model.uptime is not None:
+            # Without any `uptime:` key Route 53 and Synthetics are not read at all.
+            if build.config.uptime is None:
+                build.config.uptime = []
+            build.collect(
+                model.uptime, build.config.uptime, "uptime", "uptime check", source, "uptime"
+            )
         for attribute in SINGLETONS:
             value = getattr(model, attribute)
             if value is not None:
@@ -30,6 +39,7 @@ class MonitorsFileKind(FileKind[MonitorsFile]):
             build.refs.require_severity(
                 model.anomaly_detection.severity, source.where("anomaly_detection", "severity")
             )
+        check_uptime(model, source, build)
 
 
 def _check_slo(slo: Slo, source: Source, build: Assembly, s: int) -> None:

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from sentinel.config.models.base import ForEach, MetricRef, Model, Name
 from sentinel.config.models.routing import Slack
+from sentinel.config.models.uptime import UptimeCheck, UptimeDefaults
 from sentinel.config.units import Duration, Latency, MoneyAmount, Objective, Percent
 
 _CRON_FIELDS = (
@@ -214,6 +215,9 @@ class MonitorsFile(Model):
     anomaly_detection: AnomalyDetection | None = None
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
+    # None when the file has no `uptime:` key; `uptime: []` means none (and deletes them).
+    uptime: list[UptimeCheck] | None = None
+    uptime_defaults: UptimeDefaults | None = None
 
 
 __all__ = ["Cron", "Duration", "MonitorsFile", "Name", "Slo"]

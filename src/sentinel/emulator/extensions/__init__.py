@@ -24,6 +24,8 @@ SERVICES: tuple[str, ...] = (
     "ssm",
     "sts",
     "events",
+    "route53",
+    "synthetics",
 )
 
 _lock = threading.Lock()

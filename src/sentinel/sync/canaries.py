@@ -1,0 +1,225 @@
+"""CloudWatch Synthetics canaries of ``uptime:`` URLs, each with its SuccessPercent alarm.
+
+A canary is named ``<project>-<check>`` and tagged with the project; Synthetics never hands
+its code back, so the tag ``sentinel:script`` keeps a digest of the script it runs, and a
+changed script is an update. The alarm ``<project>/uptime/<check>`` (CloudWatchSynthetics
+SuccessPercent by CanaryName, in the canary's region) is part of the canary's state: it is
+written after the canary and deleted with it. A new canary is started; a canary is stopped
+before it is deleted, as Synthetics requires.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from sentinel.config.checks_uptime import canary_name
+from sentinel.config.models.uptime import UptimeCheck
+from sentinel.naming import PROJECT_TAG
+from sentinel.sync.canary_code import (
+    HANDLER,
+    canary_script,
+    canary_zip,
+    runtime_version,
+    script_digest,
+)
+from sentinel.sync.health_checks import uptime_alarm_prefix
+from sentinel.sync.kind import Kind
+from sentinel.sync.model import State
+
+if TYPE_CHECKING:
+    from sentinel.sync.context import SyncContext
+
+KIND = "canary"
+SCRIPT_TAG = "sentinel:script"
+PAGE_SIZE = 20
+# A canary still stopping cannot be deleted: wait for it this many times, a second apart.
+STOP_WAITS = 30
+_ALARM_KEYS = ("alarm", "alarm_actions")
+
+
+def schedule_expression(seconds: int) -> str:
+    minutes = seconds // 60
+    if minutes == 60:
+        return "rate(1 hour)"
+    return f"rate({minutes} minute{'s' if minutes != 1 else ''})"
+
+
+def alarm_name(ctx: SyncContext, check_name: str) -> str:
+    return f"{uptime_alarm_prefix(ctx.project)}{check_name}"
+
+
+def alarm_request(ctx: SyncContext, check: UptimeCheck, canary: str) -> dict[str, Any]:
+    """SuccessPercent over one schedule period; no data means the canary did not run."""
+    topic = ctx.topic_arn(check.severity)
+    return {
+        "AlarmName": alarm_name(ctx, check.name),
+        "AlarmDescription": f"Synthetics canary {canary} fails",
+        "Namespace": "CloudWatchSynthetics",
+        "MetricName": "SuccessPercent",
+        "Dimensions": [{"Name": "CanaryName", "Value": canary}],
+        "Statistic": "Average",
+        "Period": max(60, check.every),
+        "EvaluationPeriods": 1,
+        "Threshold": float(check.success_below),
+        "ComparisonOperator": "LessThanThreshold",
+        "TreatMissingData": "breaching",
+        "AlarmActions": [topic],
+        "OKActions": [topic],
+        "Tags": [{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
+    }
+
+
+def alarm_fields(alarm: dict[str, Any] | None) -> dict[str, Any]:
+    if alarm is None:
+        return {"alarm": None, "alarm_actions": []}
+    dimensions = {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
+    return {
+        "alarm": f"{alarm.get('Statistic')} {alarm.get('MetricName')} of "
+        f"{dimensions.get('CanaryName')} {alarm.get('ComparisonOperator')} "
+        f"{float(alarm.get('Threshold', 0)):g} for {alarm.get('EvaluationPeriods')} x "
+        f"{alarm.get('Period')}s",
+        "alarm_actions": sorted(alarm.get("AlarmActions", [])),
+    }
+
+
+def describe_canaries(synthetics: Any) -> list[dict[str, Any]]:
+    canaries: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = synthetics.describe_canaries(
+            MaxResults=PAGE_SIZE, **({"NextToken": token} if token else {})
+        )
+        canaries.extend(page.get("Canaries", []))
+        token = page.get("NextToken")
+        if not token:
+            return canaries
+
+
+def _fields(canary: dict[str, Any], digest: str | None) -> dict[str, Any]:
+    return {
+        "script": digest,
+        "schedule": canary.get("Schedule", {}).get("Expression"),
+        "runtime": canary.get("RuntimeVersion"),
+        "role": canary.get("ExecutionRoleArn"),
+        "artifacts": str(canary.get("ArtifactS3Location", "")).removeprefix("s3://"),
+        "handler": canary.get("Code", {}).get("Handler"),
+    }
+
+
+class Canaries(Kind):
+    name = KIND
+    label = "CloudWatch Synthetics canaries"
+    reads = ("synthetics:DescribeCanaries", "cloudwatch:DescribeAlarms")
+    writes = (
+        "synthetics:CreateCanary",
+        "synthetics:UpdateCanary",
+        "synthetics:StartCanary",
+        "synthetics:StopCanary",
+        "synthetics:GetCanary",
+        "synthetics:DeleteCanary",
+        "synthetics:TagResource",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:DeleteAlarms",
+    )
+
+    def desired(self, ctx: SyncContext) -> list[State]:
+        defaults = ctx.config.uptime_defaults
+        states = []
+        for check in ctx.config.uptime or []:
+            if not check.is_canary or defaults is None:
+                continue
+            name = canary_name(ctx.project, check)
+            script = canary_script(check)
+            digest = script_digest(script)
+            request = {
+                "Name": name,
+                "Code": {"ZipFile": canary_zip(script), "Handler": HANDLER},
+                "ArtifactS3Location": defaults.artifacts,
+                "ExecutionRoleArn": defaults.canary_role,
+                "Schedule": {"Expression": schedule_expression(check.every)},
+                "RuntimeVersion": runtime_version(),
+                "Tags": {**ctx.tags, SCRIPT_TAG: digest},
+            }
+            alarm = alarm_request(ctx, check, name)
+            states.append(
+                State(
+                    KIND,
+                    name,
+                    {**_fields(request, digest), **alarm_fields(alarm)},
+                    source=ctx.config.source("uptime", check.name),
+                    payload={"canary": request, "alarm": alarm},
+                    arn=ctx.arn("synthetics", f"canary:{name}"),
+                )
+            )
+        return states
+
+    def actual(self, ctx: SyncContext) -> list[State]:
+        if ctx.config.uptime is None:
+            return []  # a project without `uptime:` needs no Synthetics permissions
+        alarms: dict[str, dict[str, Any]] = {}
+        paginator = ctx.client("cloudwatch").get_paginator("describe_alarms")
+        for page in paginator.paginate(
+            AlarmNamePrefix=uptime_alarm_prefix(ctx.project), AlarmTypes=["MetricAlarm"]
+        ):
+            for alarm in page.get("MetricAlarms", []):
+                alarms[alarm["AlarmName"]] = alarm
+        states = []
+        for canary in describe_canaries(ctx.client("synthetics")):
+            name = canary["Name"]
+            if not name.startswith(ctx.prefix):
+                continue
+            tags = canary.get("Tags", {})
+            alarm = alarms.get(alarm_name(ctx, name.removeprefix(ctx.prefix)))
+            states.append(
+                State(
+                    KIND,
+                    name,
+                    {**_fields(canary, tags.get(SCRIPT_TAG)), **alarm_fields(alarm)},
+                    arn=ctx.arn("synthetics", f"canary:{name}"),
+                    payload={"owner": tags.get(PROJECT_TAG), "state": canary["Status"]["State"]},
+                )
+            )
+        return states
+
+    def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
+        # DescribeCanaries carries each canary's tags: the listing read them already.
+        return {s.key: (s.payload or {}).get("owner") for s in states}
+
+    def create(self, ctx: SyncContext, state: State) -> None:
+        synthetics = ctx.client("synthetics")
+        synthetics.create_canary(**state.payload["canary"])
+        synthetics.start_canary(Name=state.key)
+        ctx.client("cloudwatch").put_metric_alarm(**state.payload["alarm"])
+
+    def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
+        request = dict(desired.payload["canary"])
+        tags = request.pop("Tags")
+        canary_fields = [f for f in desired.fields if f not in _ALARM_KEYS]
+        if any(desired.fields[f] != actual.fields.get(f) for f in canary_fields):
+            synthetics = ctx.client("synthetics")
+            synthetics.update_canary(**request)
+            synthetics.tag_resource(ResourceArn=desired.arn, Tags=tags)
+        if any(desired.fields[f] != actual.fields.get(f) for f in _ALARM_KEYS):
+            ctx.client("cloudwatch").put_metric_alarm(**desired.payload["alarm"])
+
+    def adopt(self, ctx: SyncContext, state: State) -> None:
+        ctx.client("synthetics").tag_resource(ResourceArn=state.arn, Tags=ctx.tags)
+
+    def delete(self, ctx: SyncContext, state: State) -> None:
+        synthetics = ctx.client("synthetics")
+        ctx.client("cloudwatch").delete_alarms(
+            AlarmNames=[alarm_name(ctx, state.key.removeprefix(ctx.prefix))]
+        )
+        try:
+            current = synthetics.get_canary(Name=state.key)["Canary"]["Status"]["State"]
+        except synthetics.exceptions.ResourceNotFoundException:
+            return
+        if current in ("RUNNING", "STARTING"):
+            synthetics.stop_canary(Name=state.key)
+        for _ in range(STOP_WAITS):
+            canary = synthetics.get_canary(Name=state.key)["Canary"]
+            if canary["Status"]["State"] not in ("RUNNING", "STARTING", "STOPPING"):
+                break
+            time.sleep(1)
+        synthetics.delete_canary(Name=state.key, DeleteLambda=True)
