@@ -257,7 +257,7 @@ ConditionExpr = Annotated[
         {
             "type": "string",
             "pattern": r"^((>=|<=|>|<)\s*-?\d+(\.\d+)?\s*%?|(outside|above|below) band \S+)$",
-            "examples": ["> 90", "> 5%", "outside band 2"],
+            "examples": ["> 90"],
         }
     ),
 ]
