@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from sentinel.config.units import (
-    Condition,
     Money,
     Threshold,
     format_duration,

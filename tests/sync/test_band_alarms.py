@@ -140,7 +140,8 @@ def test_removing_the_rule_deletes_the_alarm(aws: SessionFactory, tmp_path: Path
     _converge(aws, root)
     ratio_only = BANDS.split("  - name: api-5xx-rate")[1]
     root = write_config(
-        tmp_path / "fewer", shop_files({"alarms/shop.yaml": "alarms:\n  - name: api-5xx-rate" + ratio_only})
+        tmp_path / "fewer",
+        shop_files({"alarms/shop.yaml": "alarms:\n  - name: api-5xx-rate" + ratio_only}),
     )
     _converge(aws, root)
 
