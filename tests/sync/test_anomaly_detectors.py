@@ -109,3 +109,32 @@ def test_detectors_are_read_in_small_pages(
     aws.counter.reset()
     assert len(list(detector_pages(cloudwatch))) == 5
     assert aws.counter.total("cloudwatch", "DescribeAnomalyDetectors") == 3
+
+
+def test_the_emulator_refuses_a_band_without_threshold_metric_id(aws: SessionFactory) -> None:
+    from botocore.exceptions import ClientError
+
+    band = [
+        {
+            "Id": "m1",
+            "MetricStat": {
+                "Metric": {"Namespace": "Shop", "MetricName": "m"},
+                "Period": 60,
+                "Stat": "Sum",
+            },
+            "ReturnData": True,
+        },
+        {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)", "ReturnData": True},
+    ]
+    cloudwatch = aws.client("cloudwatch")
+    common = {"AlarmName": "shop-band", "EvaluationPeriods": 1, "Metrics": band}
+    with pytest.raises(ClientError, match="needs ThresholdMetricId"):
+        cloudwatch.put_metric_alarm(**common, ComparisonOperator="GreaterThanUpperThreshold")
+    with pytest.raises(ClientError, match="must name an expression"):
+        cloudwatch.put_metric_alarm(
+            **common, ComparisonOperator="GreaterThanUpperThreshold", ThresholdMetricId="m1"
+        )
+    with pytest.raises(ClientError, match="band comparison operator"):
+        cloudwatch.put_metric_alarm(
+            **common, ComparisonOperator="GreaterThanThreshold", ThresholdMetricId="ad1"
+        )

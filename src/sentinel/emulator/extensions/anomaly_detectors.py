@@ -21,9 +21,16 @@ MAX_RESULTS = 100
 _ATTRIBUTE = "_sentinel_anomaly_detectors"
 
 DetectorKey = tuple[str, str, tuple[tuple[str, str], ...], str]
+BAND_OPERATORS = (
+    "LessThanLowerOrGreaterThanUpperThreshold",
+    "GreaterThanUpperThreshold",
+    "LessThanLowerThreshold",
+)
+_moto_put_metric_alarm = CloudWatchResponse.put_metric_alarm
 
 
 def install() -> None:
+    CloudWatchResponse.put_metric_alarm = _put_metric_alarm  # type: ignore[method-assign]
     CloudWatchResponse.put_anomaly_detector = _put  # type: ignore[attr-defined]
     CloudWatchResponse.describe_anomaly_detectors = _describe  # type: ignore[attr-defined]
     CloudWatchResponse.delete_anomaly_detector = _delete  # type: ignore[attr-defined]
@@ -100,3 +107,29 @@ def _delete(self: CloudWatchResponse) -> EmptyResult:
         raise ResourceNotFoundException()
     del detectors[key]
     return EmptyResult()
+
+
+def _put_metric_alarm(self: CloudWatchResponse) -> Any:
+    """What AWS refuses of a band alarm and moto stores: a band without ThresholdMetricId,
+    a ThresholdMetricId that names no expression, a band operator without one."""
+    threshold_id = self._get_param("ThresholdMetricId")
+    operator = self._get_param("ComparisonOperator")
+    metrics = self._get_param("Metrics") or []
+    expressions = {str(q.get("Id")): str(q.get("Expression") or "") for q in metrics}
+    if threshold_id:
+        if not expressions.get(threshold_id):
+            raise InvalidParameterValue(
+                f"ThresholdMetricId {threshold_id} must name an expression in Metrics."
+            )
+        if operator not in BAND_OPERATORS:
+            raise InvalidParameterValue(
+                "ThresholdMetricId needs a band comparison operator, not " + str(operator) + "."
+            )
+    else:
+        if operator in BAND_OPERATORS:
+            raise InvalidParameterValue(f"ComparisonOperator {operator} needs ThresholdMetricId.")
+        if any("ANOMALY_DETECTION_BAND" in e for e in expressions.values()):
+            raise InvalidParameterValue(
+                "An ANOMALY_DETECTION_BAND expression needs ThresholdMetricId."
+            )
+    return _moto_put_metric_alarm(self)
