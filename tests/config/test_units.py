@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from sentinel.config.units import (
-    Condition,
     Money,
     Threshold,
     format_duration,
@@ -177,7 +176,7 @@ def test_objective_written_as_a_ratio_is_refused_with_the_percentage() -> None:
 )
 def test_condition(value: str, operator: str, threshold: float) -> None:
     condition = parse_condition(value)
-    assert condition == Condition(operator, threshold)
+    assert (condition.operator, condition.threshold) == (operator, threshold)
     assert condition.symbol == value.strip()[: len(condition.symbol)]
 
 

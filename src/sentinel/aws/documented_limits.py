@@ -350,7 +350,9 @@ def _put_metric_alarm(params: Mapping[str, Any]) -> list[RequestProblem]:
             found.append(RequestProblem(operation, "ExtendedStatistic", problem))
     metrics = params.get("Metrics") or []
     if metrics:
-        found += _metric_queries(operation, metrics, periods)
+        found += _metric_queries(
+            operation, metrics, periods, banded=bool(params.get("ThresholdMetricId"))
+        )
     evaluation = params.get("EvaluationPeriods")
     if isinstance(evaluation, int) and periods and all(isinstance(p, int) for p in periods):
         spec = limit("alarm_evaluation_range")
@@ -369,7 +371,9 @@ def _put_metric_alarm(params: Mapping[str, Any]) -> list[RequestProblem]:
     return found
 
 
-def _metric_queries(operation: str, metrics: list[Any], periods: list[int]) -> list[RequestProblem]:
+def _metric_queries(
+    operation: str, metrics: list[Any], periods: list[int], banded: bool = False
+) -> list[RequestProblem]:
     found: list[RequestProblem] = []
     id_spec = limit("metric_math_id")
     most = limit("metric_math_metrics")["max"]
@@ -382,9 +386,15 @@ def _metric_queries(operation: str, metrics: list[Any], periods: list[int]) -> l
             RequestProblem(operation, "Metrics", f"uses {len(stats)} metrics; at most {most}")
         )
     returning = sum(1 for q in queries if q.get("ReturnData", True))
-    if returning != limit("metric_math_return_data")["exactly"]:
+    # A band alarm compares its metric with its band: both return data.
+    expected = limit("metric_math_band_return_data" if banded else "metric_math_return_data")
+    if returning != expected["exactly"]:
         found.append(
-            RequestProblem(operation, "Metrics", f"{returning} items return data; exactly one must")
+            RequestProblem(
+                operation,
+                "Metrics",
+                f"{returning} items return data; exactly {expected['exactly']} must",
+            )
         )
     for index, query in enumerate(queries):
         path = f"Metrics[{index}]"

@@ -6,6 +6,7 @@ Each parser raises ``ValueError`` with what was expected; the loader turns that 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,14 @@ OPERATORS: dict[str, str] = {
     "<=": "LessThanOrEqualToThreshold",
 }
 SYMBOLS = {name: symbol for symbol, name in OPERATORS.items()}
+# ``outside band 2``: an anomaly-detection band this many standard deviations wide.
+_BAND = re.compile(r"^\s*(outside|above|below)\s+band\s+(\S+)\s*$")
+BAND_OPERATORS: dict[str, str] = {
+    "outside": "LessThanLowerOrGreaterThanUpperThreshold",
+    "above": "GreaterThanUpperThreshold",
+    "below": "LessThanLowerThreshold",
+}
+BAND_WORDS = {name: word for word, name in BAND_OPERATORS.items()}
 
 
 def parse_duration(value: Any) -> int:
@@ -134,13 +143,18 @@ class Condition:
 
     operator: str
     threshold: float
+    percent: bool = False
+    # Standard deviations of an anomaly-detection band; None for a plain threshold.
+    band: float | None = None
 
     @property
     def symbol(self) -> str:
-        return SYMBOLS[self.operator]
+        return BAND_WORDS[self.operator] if self.band is not None else SYMBOLS[self.operator]
 
     def __str__(self) -> str:
-        return f"{self.symbol} {self.threshold:g}"
+        if self.band is not None:
+            return f"{self.symbol} band {self.band:g}"
+        return f"{self.symbol} {self.threshold:g}{'%' if self.percent else ''}"
 
 
 def parse_condition(value: Any) -> Condition:
@@ -149,11 +163,30 @@ def parse_condition(value: Any) -> Condition:
     if isinstance(value, str):
         match = _CONDITION.match(value)
         if match:
-            return Condition(OPERATORS[match.group(1)], float(match.group(2)))
+            return Condition(
+                OPERATORS[match.group(1)], float(match.group(2)), percent=bool(match.group(3))
+            )
+        band = _BAND.match(value)
+        if band:
+            return Condition(BAND_OPERATORS[band.group(1)], 0.0, band=_band_width(band.group(2)))
     raise ValueError(
         f"invalid condition {value!r}: expected an operator (>, >=, <, <=) and a number, "
-        'like "> 90" (quote it in YAML)'
+        'or an anomaly band (outside, above or below band 2), like "> 90" (quote it in YAML)'
     )
+
+
+def _band_width(text: str) -> float:
+    """A band's width in standard deviations: a number above 0 (CloudWatch's rule)."""
+    try:
+        width = float(text)
+    except ValueError:
+        width = math.nan
+    if not math.isfinite(width) or width <= 0:
+        raise ValueError(
+            f"invalid band width {text!r}: expected a number of standard deviations above 0, "
+            'like "outside band 2"'
+        )
+    return width
 
 
 @dataclass(frozen=True)
@@ -221,7 +254,11 @@ ConditionExpr = Annotated[
     BeforeValidator(parse_condition),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^(>=|<=|>|<)\s*-?\d+(\.\d+)?%?$", "examples": ["> 90"]}
+        {
+            "type": "string",
+            "pattern": r"^((>=|<=|>|<)\s*-?\d+(\.\d+)?\s*%?|(outside|above|below) band \S+)$",
+            "examples": ["> 90"],
+        }
     ),
 ]
 BudgetThreshold = Annotated[

@@ -28,6 +28,11 @@ NAMES_PER_REQUEST = 100  # DescribeAlarms' AlarmNames maximum
 DESCRIPTION_LIMIT = 1024
 DEFAULT_TREAT_MISSING = "missing"
 EXPRESSION_ID = "e1"
+BAND_ID = "ad1"
+BAND_METRIC_ID = "m1"
+# No traffic is no error: without requests the rate has no datapoint (treat_missing decides),
+# rather than a division by zero or a 0 % that hides a dead service.
+RATIO_EXPRESSION = "IF(total > 0, 100 * FILL(errors, 0) / total)"
 
 
 def describe_alarms(ctx: SyncContext, alarm_type: str) -> Iterator[dict[str, Any]]:
@@ -147,7 +152,13 @@ class Alarms(Kind):
         params["AlarmActions"] = actions["alarm_actions"]
         params["OKActions"] = actions["ok_actions"]
         params["InsufficientDataActions"] = actions["insufficient_data_actions"]
-        if rule.expression is None:
+        if rule.condition.band is not None:
+            del params["Threshold"]
+            params["ThresholdMetricId"] = BAND_ID
+            params["Metrics"] = band_queries(rule, resource, source, period)
+        elif rule.ratio is not None:
+            params["Metrics"] = _ratio(rule, resource, source, period)
+        elif rule.expression is None:
             assert rule.metric is not None and rule.namespace is not None
             statistic = rule.statistic or "Average"
             params.update(
@@ -203,6 +214,77 @@ def tag_alarm(ctx: SyncContext, state: State) -> None:
 
 def _dimensions(values: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Name": k, "Value": v} for k, v in sorted(values.items())]
+
+
+def band_metric(
+    rule: AlarmRule, resource: Resource | None, source: str, period: int
+) -> dict[str, Any]:
+    """The MetricStat a band alarm watches; its anomaly detector models the same metric."""
+    assert rule.metric is not None and rule.namespace is not None
+    stat: dict[str, Any] = {
+        "Metric": {
+            "Namespace": rule.namespace,
+            "MetricName": rule.metric,
+            "Dimensions": _dimensions(fill_mapping(rule.dimensions, resource, source)),
+        },
+        "Period": period,
+        "Stat": rule.statistic or "Average",
+    }
+    if rule.unit:
+        stat["Unit"] = rule.unit
+    return stat
+
+
+def band_queries(
+    rule: AlarmRule, resource: Resource | None, source: str, period: int
+) -> list[dict[str, Any]]:
+    """``Metrics=`` of a band alarm: the metric and its band, both returned, as AWS requires."""
+    assert rule.condition.band is not None
+    return [
+        {
+            "Id": BAND_METRIC_ID,
+            "MetricStat": band_metric(rule, resource, source, period),
+            "ReturnData": True,
+        },
+        {
+            "Id": BAND_ID,
+            "Expression": f"ANOMALY_DETECTION_BAND({BAND_METRIC_ID}, {rule.condition.band:g})",
+            "Label": rule.label or rule.name,
+            "ReturnData": True,
+        },
+    ]
+
+
+def _ratio(
+    rule: AlarmRule, resource: Resource | None, source: str, period: int
+) -> list[dict[str, Any]]:
+    """``Metrics=`` of an error rate: errors over total in percent, the rule's dimensions
+    shared by both (a metric's own dimensions add to them)."""
+    assert rule.ratio is not None
+    queries: list[dict[str, Any]] = [
+        {
+            "Id": EXPRESSION_ID,
+            "Expression": RATIO_EXPRESSION,
+            "Label": rule.label or rule.name,
+            "ReturnData": True,
+        }
+    ]
+    for metric_id, ref in (("errors", rule.ratio.errors), ("total", rule.ratio.total)):
+        dimensions = {**rule.dimensions, **ref.dimensions}
+        stat: dict[str, Any] = {
+            "Metric": {
+                "Namespace": ref.namespace,
+                "MetricName": ref.metric,
+                "Dimensions": _dimensions(fill_mapping(dimensions, resource, source)),
+            },
+            "Period": ref.period or period,
+            "Stat": ref.stat,
+        }
+        query: dict[str, Any] = {"Id": metric_id, "MetricStat": stat, "ReturnData": False}
+        if ref.label:
+            query["Label"] = fill(ref.label, resource, source)
+        queries.append(query)
+    return queries
 
 
 def _metric_math(
@@ -261,6 +343,10 @@ def normalise_alarm(alarm: Mapping[str, Any]) -> dict[str, Any]:
     fields.update(
         comparison=alarm.get("ComparisonOperator"),
         threshold=float(alarm.get("Threshold") or 0.0),
+    )
+    if alarm.get("ThresholdMetricId"):
+        fields["threshold_metric_id"] = alarm["ThresholdMetricId"]
+    fields.update(
         evaluation_periods=periods,
         datapoints_to_alarm=int(alarm.get("DatapointsToAlarm") or periods),
         treat_missing=alarm.get("TreatMissingData") or DEFAULT_TREAT_MISSING,

@@ -22,6 +22,13 @@ _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
 
 
+class Ratio(Model):
+    """An error rate in percent: ``errors`` over ``total``, the rule's dimensions on both."""
+
+    errors: MetricRef
+    total: MetricRef
+
+
 class AlarmRule(Model):
     """A metric alarm: one metric (``metric``) or metric math (``expression`` + ``metrics``)."""
 
@@ -39,6 +46,9 @@ class AlarmRule(Model):
     unit: str | None = None
     expression: str | None = Field(default=None, description="metric math over `metrics` ids")
     metrics: dict[str, MetricRef] = {}
+    ratio: Ratio | None = Field(
+        default=None, description="errors over total in percent, for a condition like > 5%"
+    )
     label: str | None = Field(
         default=None, min_length=1, description="the expression's label; default: the rule name"
     )
@@ -54,6 +64,24 @@ class AlarmRule(Model):
 
     @model_validator(mode="after")
     def _metric_or_expression(self) -> AlarmRule:
+        if self.ratio is not None:
+            if self.metric or self.statistic or self.expression or self.metrics:
+                raise ValueError(
+                    "`ratio` is its own metric math: drop `metric`/`statistic`/`expression`/"
+                    "`metrics`"
+                )
+            if self.condition.band is not None:
+                raise ValueError("an anomaly band needs one metric, not a `ratio`")
+            return self
+        if self.condition.percent:
+            raise ValueError(
+                f"condition {str(self.condition)!r}: a percentage is only for a `ratio` "
+                "(errors over total); write the number without %"
+            )
+        if self.condition.band is not None and self.expression is not None:
+            raise ValueError(
+                "an anomaly band needs one metric (`namespace` and `metric`), not metric math"
+            )
         if self.expression is None:
             if not (self.metric and self.namespace):
                 raise ValueError(

@@ -16,6 +16,7 @@ SERVICES: tuple[str, ...] = (
     "costexplorer",
     "cloudwatch",
     "cloudwatch_alarms",
+    "anomaly_detectors",
     "docdb",
     "dashboards",
     "budgets",
