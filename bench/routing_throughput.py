@@ -224,9 +224,10 @@ def route(
 def waits_on(ports: set[int]) -> Iterator[Callable[[], float]]:
     """Add up the time this process waits for HTTP responses from ``ports`` (the stand-ins).
 
-    Plain HTTP clients (slack_sdk over urllib3 or urllib.request) wait in
-    ``http.client.HTTPConnection.getresponse``; TLS ones (the PagerDuty client over httpx) in
-    ``ssl.SSLSocket.read``. The emulator's port is not among ``ports``.
+    Clients on http.client (urllib3, urllib.request: Slack's, and PagerDuty's from 78ecbee on)
+    wait in ``http.client.HTTPConnection.getresponse``; TLS ones of their own (earlier, the
+    PagerDuty client over httpx) in ``ssl.SSLSocket.read``, counted once when both apply. The
+    emulator's port is not among ``ports``.
     """
     getresponse, read = http.client.HTTPConnection.getresponse, ssl.SSLSocket.read
     waited = [0.0]

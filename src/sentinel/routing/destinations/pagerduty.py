@@ -1,8 +1,8 @@
-"""PagerDuty Events API v2 through the ``pagerduty`` package: trigger on ALARM, resolve on OK.
+"""PagerDuty Events API v2 (``pagerduty_events``): trigger on ALARM, resolve on OK.
 
 The alarm ARN is the ``dedup_key``, so every change of one alarm lands on one incident and a
-repeated trigger (a retry, a duplicate) is absorbed by PagerDuty. The client's own retries sleep
-inside the call; here they are off, and the router retries later, honouring ``Retry-After``.
+repeated trigger (a retry, a duplicate) is absorbed by PagerDuty. The sender does not retry
+inside the call: the router retries later, honouring ``Retry-After``.
 
 A page not acknowledged within its severity's response time is re-paged: a trigger under a key
 of its own (``repage_key``), so that it opens a new incident even on the same service, resolved
@@ -12,13 +12,9 @@ with the alarm.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-
-from pagerduty import Error as PagerDutyError
-from pagerduty import EventsApiV2Client, HttpError
 
 from sentinel.routing.alert import AlertState, pagerduty_severity
 from sentinel.routing.destinations.base import (
@@ -28,6 +24,11 @@ from sentinel.routing.destinations.base import (
     Sent,
     retry_after_seconds,
 )
+from sentinel.routing.destinations.pagerduty_events import (
+    EventNotSent,
+    EventRejected,
+    EventsSender,
+)
 from sentinel.routing.endpoints import ServiceEndpoints
 from sentinel.routing.noise import settled
 from sentinel.routing.ratelimit import TokenBucket
@@ -35,9 +36,6 @@ from sentinel.routing.state import Thread
 from sentinel.routing.wording import PAGERDUTY_SUMMARY_LIMIT, custom_details, summary
 
 DEDUP_KEY_LIMIT = 255
-_HTTP_LOG = logging.getLogger("sentinel.routing.pagerduty.http")
-_HTTP_LOG.addHandler(logging.NullHandler())
-_HTTP_LOG.propagate = False  # the client logs "non-transient" for every 429 it hands back
 
 
 def dedup_key(alert_key: str) -> str:
@@ -52,19 +50,9 @@ def repage_key(alert_key: str) -> str:
     return dedup_key(f"{alert_key}#repage")
 
 
-def events_client(routing_key: str, endpoints: ServiceEndpoints) -> EventsApiV2Client:
-    """An Events API v2 client that answers at once: no sleeping retries inside the call."""
-    client = EventsApiV2Client(
-        routing_key, base_url=endpoints.pagerduty_events, verify=endpoints.ssl_context
-    )
-    # A status with a retry budget is handed back at once when the attempt total is exceeded,
-    # which -1 makes immediate; 429 otherwise retries forever with sleeps.
-    client.retry = {429: 1, 500: 1, 502: 1, 503: 1, 504: 1}
-    client.max_http_attempts = -1
-    client.max_network_attempts = 0
-    client.timeout = 10
-    client.log = _HTTP_LOG
-    return client
+def events_client(routing_key: str, endpoints: ServiceEndpoints) -> EventsSender:
+    """An Events API v2 sender that answers at once: no sleeping retries inside the call."""
+    return EventsSender(routing_key, endpoints.pagerduty_events, endpoints.ssl_context)
 
 
 class PagerDutyDestination:
@@ -81,12 +69,12 @@ class PagerDutyDestination:
         self._resolve = resolve
         self.endpoints = endpoints
         self.bucket = bucket
-        self._client: EventsApiV2Client | None = None
+        self._client: EventsSender | None = None
 
     def __repr__(self) -> str:  # the key itself is never shown
         return f"PagerDutyDestination({self.reference})"
 
-    def client(self) -> EventsApiV2Client:
+    def client(self) -> EventsSender:
         if self._client is None:
             self._client = events_client(self._resolve(self.reference), self.endpoints)
         return self._client
@@ -153,22 +141,20 @@ class PagerDutyDestination:
         self._call(lambda client: client.resolve(repage_key(alert_key)))
         return Sent("resolve re-page")
 
-    def _call(self, request: Callable[[EventsApiV2Client], Any]) -> None:
+    def _call(self, request: Callable[[EventsSender], Any]) -> None:
         self.bucket.acquire()
         try:
             request(self.client())
-        except HttpError as exc:
-            response = exc.response
-            status = response.status_code if response is not None else 0
-            if status == 429:
-                header = response.headers.get("Retry-After") if response is not None else None
-                wait = retry_after_seconds(header)
+        except EventRejected as exc:
+            if exc.status == 429:
+                wait = retry_after_seconds(exc.retry_after)
                 self.bucket.pause(wait if wait is not None else 60.0)
                 raise DeliveryFailed(self.label, "429 rate limited", retry_after=wait) from None
-            if status == 0 or status >= 500:
-                raise DeliveryFailed(self.label, f"HTTP {status or 'error'}") from None
-            raise DeliveryFailed(self.label, f"HTTP {status}: rejected", permanent=True) from None
-        except PagerDutyError as exc:
+            if exc.status >= 500:
+                raise DeliveryFailed(self.label, f"HTTP {exc.status}") from None
+            reason = f"HTTP {exc.status}: rejected"
+            raise DeliveryFailed(self.label, reason, permanent=True) from None
+        except EventNotSent as exc:
             raise DeliveryFailed(self.label, _short(exc)) from None
 
 
