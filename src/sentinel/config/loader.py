@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sentinel.config.checks_logs import check_log_groups
 from sentinel.config.files import FILE_KINDS, PROJECT_FILE, config_files, skipped_files
 from sentinel.config.models import (
     AlarmRule,
@@ -33,6 +34,7 @@ from sentinel.config.models import (
     Tagging,
 )
 from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
+from sentinel.config.models.log_groups import LogGroups
 from sentinel.config.problems import problems_from_validation
 from sentinel.config.references import References, Where, check_placeholder, placeholders
 from sentinel.config.resource_tags import reserved_key_problem, tag_problems
@@ -67,6 +69,7 @@ class Config:
     anomaly_detection: AnomalyDetection | None = None
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
+    log_groups: list[LogGroups] = field(default_factory=list)
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
     # Valid settings that do nothing and files that are not read; shown, never fatal.
     warnings: list[ConfigWarning] = field(default_factory=list)
@@ -359,6 +362,15 @@ def _assemble(
                 )
         elif isinstance(model, MonitorsFile):
             collect(model.slos, config.slos, "slo", "SLO", file, data, "slos")
+            collect(
+                model.log_groups,
+                config.log_groups,
+                "log group",
+                "log_groups entry",
+                file,
+                data,
+                "log_groups",
+            )
             for attribute in ("cost_report", "anomaly_detection", "rightsizing", "slo_review"):
                 value = getattr(model, attribute)
                 if value is not None:
@@ -367,6 +379,7 @@ def _assemble(
                     )
 
     # Second pass: everything that refers to names.
+    log_group_owners: dict[str, tuple[str, Where]] = {}
     templates: dict[str, ForEach] = {
         r.name: r.for_each for r in config.alarms if r.for_each is not None
     } | {c.name: c.for_each for c in config.composites if c.for_each is not None}
@@ -528,6 +541,7 @@ def _assemble(
                         resource, where(file, data, "tagging", "resources", r), known_types
                     )
         elif isinstance(model, MonitorsFile):
+            check_log_groups(model, file, data, refs, where, log_group_owners)
             for s, slo in enumerate(model.slos):
                 check_for_each(slo.for_each, file, data, "slos", s)
                 for place, ref in _slo_metrics(slo):

@@ -11,6 +11,7 @@ import yaml
 from pydantic import AfterValidator, Field, model_validator
 
 from sentinel.config.models.base import ForEach, MetricRef, Model, Name
+from sentinel.config.models.log_groups import LogGroups
 from sentinel.config.models.routing import Slack
 from sentinel.config.units import Duration, Latency, MoneyAmount, Objective, Percent
 
@@ -214,6 +215,7 @@ class MonitorsFile(Model):
     anomaly_detection: AnomalyDetection | None = None
     rightsizing: RightSizing | None = None
     slo_review: SloReview | None = None
+    log_groups: list[LogGroups] = []
 
 
 __all__ = ["Cron", "Duration", "MonitorsFile", "Name", "Slo"]
