@@ -10,6 +10,7 @@ from sentinel.sync.kind import Kind
 KIND_PATHS: list[str] = []
 KIND_PATHS.append("sentinel.sync.topics:Topics")
 KIND_PATHS.append("sentinel.sync.subscriptions:Subscriptions")
+KIND_PATHS.append("sentinel.sync.log_retention:LogRetention")
 KIND_PATHS.append("sentinel.sync.alarms:Alarms")
 KIND_PATHS.append("sentinel.sync.composites:CompositeAlarms")
 KIND_PATHS.append("sentinel.sync.dashboards:Dashboards")
