@@ -22,6 +22,7 @@ SERVICES: tuple[str, ...] = (
     "tagging",
     "metric_data",
     "ssm",
+    "logs",
 )
 
 _lock = threading.Lock()
