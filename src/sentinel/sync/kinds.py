@@ -11,6 +11,7 @@ KIND_PATHS: list[str] = []
 KIND_PATHS.append("sentinel.sync.topics:Topics")
 KIND_PATHS.append("sentinel.sync.subscriptions:Subscriptions")
 KIND_PATHS.append("sentinel.sync.log_retention:LogRetention")
+KIND_PATHS.append("sentinel.sync.metric_filters:MetricFilters")
 KIND_PATHS.append("sentinel.sync.alarms:Alarms")
 KIND_PATHS.append("sentinel.sync.composites:CompositeAlarms")
 KIND_PATHS.append("sentinel.sync.dashboards:Dashboards")

@@ -15,6 +15,7 @@ from sentinel.config.models.base import (
     Period,
     Statistic,
 )
+from sentinel.config.models.log_metrics import LogMetric
 from sentinel.config.units import ConditionExpr, Duration
 
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
@@ -50,9 +51,22 @@ class AlarmRule(Model):
     )
     for_each: ForEach | None = None
     tags: dict[str, str] = {}
+    logs: LogMetric | None = Field(
+        default=None, description="count the metric from a log group (a metric filter)"
+    )
 
     @model_validator(mode="after")
     def _metric_or_expression(self) -> AlarmRule:
+        if self.logs is not None:
+            given = [k for k in ("namespace", "metric", "expression") if getattr(self, k)]
+            if given or self.metrics or self.dimensions:
+                raise ValueError(
+                    "`logs` makes the rule's metric: leave out "
+                    + ", ".join(f"`{k}`" for k in given or ["metrics", "dimensions"])
+                )
+            if self.for_each is not None:
+                raise ValueError("`logs` counts one log group: it takes no for_each")
+            return self
         if self.expression is None:
             if not (self.metric and self.namespace):
                 raise ValueError(
