@@ -96,3 +96,54 @@ def test_a_group_named_by_two_entries_is_an_error(tmp_path: Path) -> None:
 def test_a_pattern_is_listed_from_its_literal_prefix() -> None:
     assert literal_prefix("/ecs/p2p-production-*") == "/ecs/p2p-production-"
     assert literal_prefix("/ecs/[ab]pi") == "/ecs/"
+
+
+def _alarm_problems(tmp_path: Path, logs: str) -> list[str]:
+    (tmp_path / "sentinel.yaml").write_text("project: shop\n")
+    (tmp_path / "alarms").mkdir()
+    (tmp_path / "alarms" / "routing.yaml").write_text(
+        "severities:\n  critical:\n    notify:\n      - email: oncall@shop.example.com\n"
+    )
+    (tmp_path / "alarms" / "logs.yaml").write_text(
+        "alarms:\n"
+        "  - name: db-errors\n"
+        "    severity: critical\n"
+        "    condition: '> 5'\n"
+        "    logs:\n" + logs
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, known_resource_types=RESOURCE_TYPES)
+    return [str(p).replace(f"{tmp_path}/", "") for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ('{ $.level = "ERROR" ', "column 21: expected '}', found the end"),
+        ('{ level = "ERROR" }', "column 3: expected a selector like $.level, found 'level'"),
+        ("[ip, user", "column 10: expected ',' or ']', found the end"),
+        ("a = b", "column 3: unexpected '='"),
+        ('"connection', "column 1: a quote that is not closed"),
+    ],
+)
+def test_a_filter_pattern_that_does_not_parse_is_an_error_at_its_line(
+    tmp_path: Path, pattern: str, why: str
+) -> None:
+    quoted = pattern.replace("'", "''")
+    problems = _alarm_problems(tmp_path, f"      group: /ecs/shop\n      pattern: '{quoted}'\n")
+
+    assert len(problems) == 1
+    assert problems[0].startswith("alarms/logs.yaml:7:")
+    assert f"invalid filter pattern at {why}" in problems[0]
+
+
+def test_logs_rules_take_no_metric_and_a_group_name(tmp_path: Path) -> None:
+    problems = _alarm_problems(
+        tmp_path, "      group: 'ecs shop'\n      pattern: ERROR\n      value: lots\n"
+    )
+
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "alarms/logs.yaml:6:14",
+        "alarms/logs.yaml:8:14",
+    ]
+    assert "invalid value 'lots'" in problems[1]

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, field_validator
+from pydantic import BeforeValidator, WithJsonSchema, field_validator
 
 from sentinel.config.models.base import Model, Name
 
@@ -47,7 +47,19 @@ def parse_retention(value: Any) -> int:
     return days
 
 
-Retention = Annotated[int, BeforeValidator(parse_retention)]
+Retention = Annotated[
+    int,
+    BeforeValidator(parse_retention),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+\s*(d|w|y)?\s*$"},
+                {"type": "integer", "enum": list(RETENTION_DAYS)},
+            ],
+            "examples": ["30d", "7d"],
+        }
+    ),
+]
 
 
 def is_pattern(name: str) -> bool:
