@@ -149,3 +149,11 @@ def test_every_page_of_filters_is_read(
     assert plan(context(aws, root), [MetricFilters()]).changes == []
     first = aws.client("logs").describe_metric_filters(logGroupName=GROUP, limit=1)
     assert len(first["metricFilters"]) == 1 and first["nextToken"]
+
+
+def test_a_missing_group_is_created_before_its_filter(aws: SessionFactory, tmp_path: Path) -> None:
+    _converge(aws, _config(tmp_path))
+
+    groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"]
+    assert [g["logGroupName"] for g in groups] == [GROUP]
+    assert set(_filters(aws)) == {"shop-db-connection-errors", "shop-slow-requests"}

@@ -6,9 +6,11 @@ watches that metric with Sum, so the filter is written before the alarm (kinds.p
 
 Ownership: metric filters carry no tags (PutMetricFilter takes none, and the Tagging API has no
 such resource), so a filter is the project's when its name has the project prefix and it
-publishes to the project's namespace, on a group the config names. DescribeMetricFilters lists
-by name prefix only within one log group, so a filter stays when no rule names its group any
-more; a rule moved to another group deletes its filter on the first, which a rule still names.
+publishes to the project's namespace, on a group the config names. A group that does not exist
+yet is created (with the project's tags) before its filter, and stays when the filter goes.
+DescribeMetricFilters lists by name prefix only within one log group (and by namespace only
+with a metric name), so the project's filters are found on the groups the config names: a filter
+left on a group no rule names any more is not seen, and stays.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class MetricFilters(Kind):
     name = KIND
     label = "CloudWatch Logs metric filters"
     reads = ("logs:DescribeMetricFilters",)
-    writes = ("logs:PutMetricFilter", "logs:DeleteMetricFilter")
+    writes = ("logs:PutMetricFilter", "logs:CreateLogGroup", "logs:DeleteMetricFilter")
 
     def _rules(self, ctx: SyncContext) -> list[tuple[AlarmRule, LogMetric]]:
         return [(r, r.logs) for r in ctx.config.alarms if r.logs is not None]
@@ -128,7 +130,18 @@ class MetricFilters(Kind):
         }
 
     def create(self, ctx: SyncContext, state: State) -> None:
-        ctx.client("logs").put_metric_filter(**state.payload)
+        logs = ctx.client("logs")
+        try:
+            logs.put_metric_filter(**state.payload)
+        except logs.exceptions.ResourceNotFoundException:
+            # The group is made by what logs to it (an ECS task definition); a filter can only
+            # be put on a group that exists, so the group is made first, with the project's
+            # tags, and nothing is ever deleted with it.
+            group = state.payload["logGroupName"]
+            # Two filters of one new group are written at once: one of them makes it.
+            with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+                logs.create_log_group(logGroupName=group, tags=dict(sorted(ctx.tags.items())))
+            logs.put_metric_filter(**state.payload)
 
     def adopt(self, ctx: SyncContext, state: State) -> None:
         """Nothing to tag: a filter is the project's by its name and namespace."""
