@@ -38,6 +38,7 @@ CLIENTS = (
     "kms",
     "ses",
     "resourcegroupstaggingapi",
+    "logs",
 )
 
 

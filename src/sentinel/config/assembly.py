@@ -54,6 +54,9 @@ class Assembly:
     # An invalid sentinel.yaml is reported already: checks that need its values are skipped.
     valid_project: bool
     singletons: dict[str, Where] = field(default_factory=dict)
+    # Things that one item of the whole configuration may claim (a log group's retention), by
+    # (what, name): the claiming item's name and where it claims it.
+    claims: dict[tuple[str, str], tuple[str, Where]] = field(default_factory=dict)
 
     @cached_property
     def templates(self) -> dict[str, ForEach]:

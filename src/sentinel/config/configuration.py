@@ -20,6 +20,7 @@ from sentinel.config.models import (
     Tagging,
 )
 from sentinel.config.models.events import EventRule
+from sentinel.config.models.log_groups import LogGroups
 from sentinel.config.models.uptime import UptimeCheck, UptimeDefaults
 from sentinel.config.references import Where
 from sentinel.errors import ConfigWarning
@@ -46,6 +47,7 @@ class Config:
     # None when no monitors file has `uptime:`: Route 53 and Synthetics are then not read.
     uptime: list[UptimeCheck] | None = None
     uptime_defaults: UptimeDefaults | None = None
+    log_groups: list[LogGroups] = field(default_factory=list)
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
     # Valid settings that do nothing and files that are not read; shown, never fatal.
     warnings: list[ConfigWarning] = field(default_factory=list)

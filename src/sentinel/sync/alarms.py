@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sentinel.config.models.base import is_extended_statistic
 from sentinel.sync.alarm_names import alarm_arn, alarm_name_of, explicit_alarm_names
 from sentinel.sync.kind import Kind
+from sentinel.sync.metric_filters import log_metric
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key, tag_list
 from sentinel.sync.templates import expand, fill, fill_mapping
@@ -152,7 +153,12 @@ class Alarms(Kind):
         params["AlarmActions"] = actions["alarm_actions"]
         params["OKActions"] = actions["ok_actions"]
         params["InsufficientDataActions"] = actions["insufficient_data_actions"]
-        if rule.condition.band is not None:
+        if rule.logs is not None:
+            # The metric of the rule's metric filter (sync/metric_filters.py), summed.
+            namespace, metric = log_metric(ctx.project, rule)
+            params.update(Namespace=namespace, MetricName=metric, Dimensions=[], Period=period)
+            params["Statistic"] = rule.statistic or "Sum"
+        elif rule.condition.band is not None:
             del params["Threshold"]
             params["ThresholdMetricId"] = BAND_ID
             params["Metrics"] = band_queries(rule, resource, source, period)

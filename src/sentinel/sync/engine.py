@@ -70,7 +70,7 @@ def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
                     )
                 elif changes:
                     differ = ", ".join(change.field for change in changes)
-                    message = (
+                    message = kind.refusal(ctx, want, have) or (
                         "exists in AWS, owned by no Sentinel project (created by hand?), and "
                         f"differs from the config in {differ}; Sentinel adopts only a resource "
                         "identical to its config (`sentinel import` writes a config that matches "

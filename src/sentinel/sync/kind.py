@@ -65,6 +65,11 @@ class Kind(ABC):
         project's tags (``ctx.tags``, ownership included), with the kind's tag call; nothing
         else is written."""
 
+    def refusal(self, ctx: SyncContext, desired: State, actual: State) -> str | None:
+        """Why an unowned resource that differs from the config is not changed, in the kind's
+        words (None: the engine's general message)."""
+        return None
+
     def keeps(self, ctx: SyncContext, state: State) -> str | None:
         """Why an owned resource that is not in the config stays (None: it is deleted)."""
         return None

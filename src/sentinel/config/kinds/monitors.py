@@ -1,9 +1,10 @@
-"""``monitors/*.yaml``: SLOs, uptime checks, the cost report, anomaly detection, right-sizing
-and the SLO review."""
+"""``monitors/*.yaml``: SLOs, uptime checks, log groups' retention, the cost report, anomaly
+detection, right-sizing and the SLO review."""
 
 from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_logs import check_log_groups
 from sentinel.config.checks_uptime import check_uptime
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import MetricRef, MonitorsFile, Slo
@@ -27,6 +28,14 @@ class MonitorsFileKind(FileKind[MonitorsFile]):
             build.collect(
                 model.uptime, build.config.uptime, "uptime", "uptime check", source, "uptime"
             )
+        build.collect(
+            model.log_groups,
+            build.config.log_groups,
+            "log group",
+            "log_groups entry",
+            source,
+            "log_groups",
+        )
         for attribute in SINGLETONS:
             value = getattr(model, attribute)
             if value is not None:
@@ -40,6 +49,7 @@ class MonitorsFileKind(FileKind[MonitorsFile]):
                 model.anomaly_detection.severity, source.where("anomaly_detection", "severity")
             )
         check_uptime(model, source, build)
+        check_log_groups(model, source, build)
 
 
 def _check_slo(slo: Slo, source: Source, build: Assembly, s: int) -> None:

@@ -16,6 +16,7 @@ from sentinel.config.models.base import (
     Statistic,
 )
 from sentinel.config.models.events import EventRule
+from sentinel.config.models.log_metrics import LogMetric
 from sentinel.config.units import ConditionExpr, Duration
 
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
@@ -61,9 +62,27 @@ class AlarmRule(Model):
     )
     for_each: ForEach | None = None
     tags: dict[str, str] = {}
+    logs: LogMetric | None = Field(
+        default=None, description="count the metric from a log group (a metric filter)"
+    )
 
     @model_validator(mode="after")
     def _metric_or_expression(self) -> AlarmRule:
+        if self.logs is not None:
+            given = [k for k in ("namespace", "metric", "expression") if getattr(self, k)]
+            if given or self.metrics or self.dimensions:
+                raise ValueError(
+                    "`logs` makes the rule's metric: leave out "
+                    + ", ".join(f"`{k}`" for k in given or ["metrics", "dimensions"])
+                )
+            if self.for_each is not None:
+                raise ValueError("`logs` counts one log group: it takes no for_each")
+            if self.ratio is not None or self.condition.band is not None or self.condition.percent:
+                raise ValueError(
+                    "`logs` counts matching log events: its condition is a number of them, "
+                    "not a ratio, a percentage or an anomaly band"
+                )
+            return self
         if self.ratio is not None:
             if self.metric or self.statistic or self.expression or self.metrics:
                 raise ValueError(

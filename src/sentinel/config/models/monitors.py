@@ -11,6 +11,7 @@ import yaml
 from pydantic import AfterValidator, Field, model_validator
 
 from sentinel.config.models.base import ForEach, MetricRef, Model, Name
+from sentinel.config.models.log_groups import LogGroups
 from sentinel.config.models.routing import Slack
 from sentinel.config.models.uptime import UptimeCheck, UptimeDefaults
 from sentinel.config.units import Duration, Latency, MoneyAmount, Objective, Percent
@@ -218,6 +219,7 @@ class MonitorsFile(Model):
     # None when the file has no `uptime:` key; `uptime: []` means none (and deletes them).
     uptime: list[UptimeCheck] | None = None
     uptime_defaults: UptimeDefaults | None = None
+    log_groups: list[LogGroups] = []
 
 
 __all__ = ["Cron", "Duration", "MonitorsFile", "Name", "Slo"]

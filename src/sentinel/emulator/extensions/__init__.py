@@ -27,6 +27,7 @@ SERVICES: tuple[str, ...] = (
     "events",
     "route53",
     "synthetics",
+    "logs",
 )
 
 _lock = threading.Lock()
