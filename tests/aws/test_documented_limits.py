@@ -44,6 +44,19 @@ def _math(metrics: int, expression: str | None = None, **extra: Any) -> dict[str
     return alarm
 
 
+def _band() -> dict[str, Any]:
+    """An anomaly-detection alarm: the metric and its band both return data."""
+    alarm = _math(0)
+    alarm.pop("Threshold", None)
+    alarm["Metrics"] = [
+        {**_stat(0), "ReturnData": True},
+        {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m0, 2)", "ReturnData": True},
+    ]
+    alarm["ThresholdMetricId"] = "ad1"
+    alarm["ComparisonOperator"] = "LessThanLowerOrGreaterThanUpperThreshold"
+    return alarm
+
+
 def _alarm(**changes: Any) -> dict[str, Any]:
     alarm = copy.deepcopy(ALARM)
     alarm.update(changes)
@@ -322,6 +335,14 @@ CASES: list[Case] = [
         lambda: _math(1),
         lambda: _math(1) | {"Metrics": [{**_math(1)["Metrics"][0], "ReturnData": False}, _stat(0)]},
         "exactly one",
+    ),
+    (
+        "metric_math_band_return_data",
+        CW,
+        "PutMetricAlarm",
+        lambda: _band(),
+        lambda: _band() | {"Metrics": [*_band()["Metrics"], {**_stat(1), "ReturnData": True}]},
+        "3 items return data; exactly two must",
     ),
     (
         "metric_math_expression",

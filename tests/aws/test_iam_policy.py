@@ -39,6 +39,9 @@ CLIENTS = (
     "ses",
     "resourcegroupstaggingapi",
     "logs",
+    "events",
+    "route53",
+    "synthetics",
 )
 
 

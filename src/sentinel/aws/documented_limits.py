@@ -55,6 +55,9 @@ _FUNCTION = re.compile(r"(TM|WM|TC|TS|PR)\(([^()]*)\)")
 _BOUND = re.compile(rf"(-?{_NUMBER})(%?)")
 
 
+_WORDS = {1: "one", 2: "two"}
+
+
 def _decimals(number: str) -> int:
     return len(number.partition(".")[2])
 
@@ -393,7 +396,7 @@ def _metric_queries(
             RequestProblem(
                 operation,
                 "Metrics",
-                f"{returning} items return data; exactly {expected['exactly']} must",
+                f"{returning} items return data; exactly {_WORDS[expected['exactly']]} must",
             )
         )
     for index, query in enumerate(queries):
