@@ -64,7 +64,7 @@ NOW = datetime(2026, 11, 22, 3, 30, tzinfo=UTC)
 COLUMNS = 100
 # Copied into the scratch directory the commands run in.
 CONFIGURATION = ("sentinel.yaml", "alarms", "dashboards", "budgets", "monitors", "examples")
-FIXTURES = ("tests/fixtures/broken",)
+FIXTURES = ("tests/fixtures/broken", "tests/fixtures/broken-watch")
 # Stand-in values for the root configuration's secret references; secrets are never printed.
 SECRETS = {"P2P_PAGERDUTY_KEY": "demo-pagerduty-key", **ESTATE_SECRETS}
 VOLATILE = [
