@@ -161,7 +161,9 @@ def test_waiting_gives_up_at_the_timeout(ssm: Any) -> None:
     first.acquire()
 
     started = time.monotonic()
-    with pytest.raises(LockHeldError, match=r"locked by alice@ci-runner:4242 .* after waiting [0-2]s"):
+    with pytest.raises(
+        LockHeldError, match=r"locked by alice@ci-runner:4242 .* after waiting [0-2]s"
+    ):
         second.acquire(timeout=0.3)
 
     assert 0.3 <= time.monotonic() - started < 3
