@@ -19,7 +19,7 @@ from sentinel.sync.ownership import owners_by_key, tag_list
 from sentinel.sync.templates import expand, fill, fill_mapping
 
 if TYPE_CHECKING:
-    from sentinel.config.models import AlarmRule
+    from sentinel.config.models import AlarmRule, MetricRef
     from sentinel.inventory import Resource
     from sentinel.sync.context import SyncContext
 
@@ -277,19 +277,7 @@ def _ratio(
     ]
     for metric_id, ref in (("errors", rule.ratio.errors), ("total", rule.ratio.total)):
         dimensions = {**rule.dimensions, **ref.dimensions}
-        stat: dict[str, Any] = {
-            "Metric": {
-                "Namespace": ref.namespace,
-                "MetricName": ref.metric,
-                "Dimensions": _dimensions(fill_mapping(dimensions, resource, source)),
-            },
-            "Period": ref.period or period,
-            "Stat": ref.stat,
-        }
-        query: dict[str, Any] = {"Id": metric_id, "MetricStat": stat, "ReturnData": False}
-        if ref.label:
-            query["Label"] = fill(ref.label, resource, source)
-        queries.append(query)
+        queries.append(_metric_query(metric_id, ref, dimensions, resource, source, period))
     return queries
 
 
@@ -310,20 +298,32 @@ def _metric_math(
         }
     ]
     for metric_id, ref in sorted(rule.metrics.items()):
-        stat: dict[str, Any] = {
-            "Metric": {
-                "Namespace": ref.namespace,
-                "MetricName": ref.metric,
-                "Dimensions": _dimensions(fill_mapping(ref.dimensions, resource, source)),
-            },
-            "Period": ref.period or period,
-            "Stat": ref.stat,
-        }
-        query: dict[str, Any] = {"Id": metric_id, "MetricStat": stat, "ReturnData": False}
-        if ref.label:
-            query["Label"] = fill(ref.label, resource, source)
-        queries.append(query)
+        queries.append(_metric_query(metric_id, ref, ref.dimensions, resource, source, period))
     return queries
+
+
+def _metric_query(
+    metric_id: str,
+    ref: MetricRef,
+    dimensions: Mapping[str, str],
+    resource: Resource | None,
+    source: str,
+    period: int,
+) -> dict[str, Any]:
+    """One metric an expression uses: it returns no data of its own."""
+    stat: dict[str, Any] = {
+        "Metric": {
+            "Namespace": ref.namespace,
+            "MetricName": ref.metric,
+            "Dimensions": _dimensions(fill_mapping(dict(dimensions), resource, source)),
+        },
+        "Period": ref.period or period,
+        "Stat": ref.stat,
+    }
+    query: dict[str, Any] = {"Id": metric_id, "MetricStat": stat, "ReturnData": False}
+    if ref.label:
+        query["Label"] = fill(ref.label, resource, source)
+    return query
 
 
 def normalise_alarm(alarm: Mapping[str, Any]) -> dict[str, Any]:
