@@ -147,3 +147,26 @@ def test_logs_rules_take_no_metric_and_a_group_name(tmp_path: Path) -> None:
         "alarms/logs.yaml:8:14",
     ]
     assert "invalid value 'lots'" in problems[1]
+
+
+def test_a_logs_widget_needs_a_query_and_log_group_names(tmp_path: Path) -> None:
+    (tmp_path / "sentinel.yaml").write_text("project: shop\n")
+    (tmp_path / "dashboards").mkdir()
+    (tmp_path / "dashboards" / "d.yaml").write_text(
+        "dashboards:\n"
+        "  - name: ops\n"
+        "    rows:\n"
+        "      - widgets:\n"
+        "          - type: logs\n"
+        "            title: Errors\n"
+        '            query: "  "\n'
+        '            log_groups: ["/ecs/shop backend", "/ecs/{id}"]\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, known_resource_types=RESOURCE_TYPES)
+    problems = [str(p).replace(f"{tmp_path}/", "") for p in caught.value.problems]
+
+    assert [p.split(" in ")[0] for p in problems] == [
+        "dashboards/d.yaml:7:20: invalid value '  '",
+        "dashboards/d.yaml:8:26: invalid value '/ecs/shop backend'",
+    ]

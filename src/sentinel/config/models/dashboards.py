@@ -89,11 +89,17 @@ class AlarmStatusWidget(_Widget):
         return self
 
 
+# GetQueryResults' logGroupName (botocore's logs model), with {placeholders} of a template row.
+_LOG_GROUP = r"^[\.\-_/#A-Za-z0-9{}:]+$"
+
+
 class LogsWidget(_Widget):
     type: Literal["logs"]
     title: str
-    query: str
-    log_groups: list[str] = Field(min_length=1)
+    query: str = Field(pattern=r"\S", max_length=10000, description="a Logs Insights query")
+    log_groups: list[Annotated[str, Field(pattern=_LOG_GROUP, max_length=512)]] = Field(
+        min_length=1
+    )
     view: Literal["table", "line", "bar", "stacked"] = "table"
     region: Region | None = None
 
