@@ -152,7 +152,11 @@ def test_a_second_apply_waits_for_the_lock_then_applies(
     first.acquire()
     release_when_found_held(aws, first)
 
-    result = run("apply", "-C", str(shop), "--auto-approve", "--lock-timeout", "30s")
+    # One write at a time: in-process moto's dicts are not safe to iterate while another thread
+    # writes them (a rare "OrderedDict mutated during iteration"); the lock is what is tested.
+    result = run(
+        "apply", "-C", str(shop), "--auto-approve", "--lock-timeout", "30s", "--concurrency", "1"
+    )
 
     assert result.exit_code == 0, result.output
     assert "Waiting up to 30s for the apply lock: held by alice@ci-runner:4242 since" in (
