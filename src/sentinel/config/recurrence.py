@@ -17,6 +17,7 @@ A window lasts its ``duration`` of elapsed time from each start.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -92,6 +93,13 @@ def _impossible_days(rule: rrule) -> bool:
     return all(day > longest for day in days)
 
 
+def _placed(wall_times: list[datetime], zone: str) -> tuple[datetime, ...]:
+    """Naive wall times placed in ``zone`` as UTC instants, sorted so that they can be bisected:
+    a skipped wall time (02:30 placed at 03:30 EDT) may land after the next one (03:00 EDT)."""
+    tz = ZoneInfo(zone)
+    return tuple(sorted({start.replace(tzinfo=tz).astimezone(UTC) for start in wall_times}))
+
+
 @lru_cache(maxsize=256)
 def _rrule_starts(text: str, zone: str, year: int) -> tuple[datetime, ...]:
     """The rule's starts (aware, as UTC instants) whose wall clock falls in ``year`` (± slack).
@@ -111,8 +119,7 @@ def _rrule_starts(text: str, zone: str, year: int) -> tuple[datetime, ...]:
             break
         if start >= low:
             starts.append(start)
-    tz = ZoneInfo(zone)
-    return tuple(start.replace(tzinfo=tz).astimezone(UTC) for start in starts)
+    return _placed(starts, zone)
 
 
 @lru_cache(maxsize=256)
@@ -124,15 +131,14 @@ def _cron_starts(fields: str, zone: str, year: int) -> tuple[datetime, ...]:
     trigger = CronTrigger(**dict(zip(_CRON_KEYWORDS, fields.split(), strict=True)), timezone=UTC)
     moment = datetime(year, 1, 1, tzinfo=UTC) - _SLACK
     high = datetime(year + 1, 1, 1, tzinfo=UTC) + _SLACK
-    tz = ZoneInfo(zone)
     starts: list[datetime] = []
     while True:
         fire = trigger.get_next_fire_time(None, moment)
         if fire is None or fire >= high:
             break
-        starts.append(fire.replace(tzinfo=tz).astimezone(UTC))
+        starts.append(fire.replace(tzinfo=None))
         moment = fire + timedelta(seconds=1)
-    return tuple(starts)
+    return _placed(starts, zone)
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,8 @@ class Recurrence:
     zone: str
 
     def _year(self, year: int) -> tuple[datetime, ...]:
+        """The year's starts, sorted; worked out once per schedule and year (the router asks
+        on every message)."""
         if year < 1 or year > 9998:
             return ()
         if self.kind == "cron":
@@ -157,7 +165,8 @@ class Recurrence:
         last = (high.astimezone(tz) + _SLACK).year
         found: list[datetime] = []
         for year in range(first, last + 1):
-            found.extend(s for s in self._year(year) if low <= s < high)
+            starts = self._year(year)
+            found.extend(starts[bisect_left(starts, low) : bisect_left(starts, high)])
         return sorted(dict.fromkeys(found))
 
     def last_start(self, at: datetime, within: timedelta) -> datetime | None:
@@ -172,9 +181,10 @@ class Recurrence:
         year = (after.astimezone(tz) - _SLACK).year
         end = after + horizon
         while True:
-            candidates = [s for s in self._year(year) if s > after]
-            if candidates:
-                return min(candidates)
+            starts = self._year(year)
+            later = bisect_right(starts, after)
+            if later < len(starts):
+                return starts[later]
             year += 1
             if datetime(year, 1, 1, tzinfo=tz) > end:
                 return None
