@@ -22,10 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import HOURLY, rrule, rrulestr
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 # An RRULE without DTSTART counts from here (local wall clock); only INTERVAL and COUNT would
 # depend on it, and those need a DTSTART of their own (see rrule_problem).
@@ -40,6 +43,8 @@ _CRON_KEYWORDS = ("minute", "hour", "day", "month", "day_of_week")
 Kind = Literal["cron", "rrule"]
 
 
+# Validation, the first start and every year's starts all read the same rule: parsed once.
+@lru_cache(maxsize=256)
 def _parse_rrule(text: str) -> rrule:
     parsed = rrulestr(text.strip(), dtstart=DEFAULT_DTSTART, forceset=False)
     if not isinstance(parsed, rrule):
@@ -123,12 +128,17 @@ def _rrule_starts(text: str, zone: str, year: int) -> tuple[datetime, ...]:
 
 
 @lru_cache(maxsize=256)
-def _cron_starts(fields: str, zone: str, year: int) -> tuple[datetime, ...]:
+def _cron_trigger(fields: str) -> CronTrigger:
+    """The crontab line on the naive wall clock (as UTC, which has no offset changes), so each
+    wall time fires once; zoneinfo then places it (see the module docstring)."""
     from apscheduler.triggers.cron import CronTrigger
 
-    # APScheduler works on the naive wall clock here (as UTC, which has no offset changes), so
-    # each wall time fires once; zoneinfo then places it (see the module docstring).
-    trigger = CronTrigger(**dict(zip(_CRON_KEYWORDS, fields.split(), strict=True)), timezone=UTC)
+    return CronTrigger(**dict(zip(_CRON_KEYWORDS, fields.split(), strict=True)), timezone=UTC)
+
+
+@lru_cache(maxsize=256)
+def _cron_starts(fields: str, zone: str, year: int) -> tuple[datetime, ...]:
+    trigger = _cron_trigger(fields)
     moment = datetime(year, 1, 1, tzinfo=UTC) - _SLACK
     high = datetime(year + 1, 1, 1, tzinfo=UTC) + _SLACK
     starts: list[datetime] = []
@@ -193,11 +203,8 @@ class Recurrence:
         """The first start there is (from DTSTART for an RRULE); None when it never fires."""
         tz = ZoneInfo(self.zone)
         if self.kind == "cron":
-            from apscheduler.triggers.cron import CronTrigger
-
-            fields = dict(zip(_CRON_KEYWORDS, self.expression.split(), strict=True))
             origin = DEFAULT_DTSTART.replace(tzinfo=UTC)
-            fire = CronTrigger(**fields, timezone=UTC).get_next_fire_time(None, origin)
+            fire = _cron_trigger(self.expression).get_next_fire_time(None, origin)
             return None if fire is None else fire.replace(tzinfo=tz).astimezone(UTC)
         rule = _parse_rrule(self.expression)
         if _impossible_days(rule):
