@@ -148,9 +148,8 @@ def window_zone(window: MaintenanceWindow, tz: ZoneInfo) -> ZoneInfo:
     return ZoneInfo(window.timezone) if window.timezone else tz
 
 
-def names_window(window: MaintenanceWindow, names: Iterable[str]) -> bool:
-    candidates = [n for n in names if n]
-    return any(fnmatchcase(name, pattern) for pattern in window.alarms for name in candidates)
+def _names_window(window: MaintenanceWindow, names: Sequence[str]) -> bool:
+    return any(fnmatchcase(name, pattern) for pattern in window.alarms for name in names)
 
 
 def matching_occurrence(
@@ -160,17 +159,9 @@ def matching_occurrence(
     of several, the one that lasts longest."""
     candidates = [n for n in names if n]
     # Patterns first: they are cheap, and most alarms are in no window.
-    named = [w for w in windows if names_window(w, candidates)]
+    named = [w for w in windows if _names_window(w, candidates)]
     active = [o for o in (occurrence_at(w, at, tz) for w in named) if o is not None]
     return max(active, key=lambda o: o.end, default=None)
-
-
-def matching_window(
-    windows: Sequence[MaintenanceWindow], names: Iterable[str], at: datetime, tz: ZoneInfo
-) -> MaintenanceWindow | None:
-    """The active maintenance window naming one of ``names`` (rule or alarm names, globs)."""
-    occurrence = matching_occurrence(windows, names, at, tz)
-    return None if occurrence is None else occurrence.window
 
 
 def maintenance_hold(
