@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import click
 from rich.markup import escape
 
+from sentinel.cli.moment import at_option, parse_at
 from sentinel.cli.options import Workspace, common_options
-from sentinel.cli.route import parse_at
 from sentinel.config.models.routing import MaintenanceWindow
 from sentinel.config.units import format_duration
 from sentinel.routing.noise import Occurrence, occurrence_at, upcoming_occurrences, window_zone
@@ -63,7 +63,7 @@ def _occurrence_json(status: str, occurrence: Occurrence, tz: ZoneInfo) -> dict[
 
 @click.command("maintenance")
 @common_options
-@click.option("--at", "at", default=None, help="A time (ISO, e.g. 2026-03-30T09:00; default now).")
+@at_option
 @click.option(
     "--next",
     "count",

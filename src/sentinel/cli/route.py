@@ -16,6 +16,7 @@ import click
 
 from sentinel import clock
 from sentinel.aws.accounts import check_account
+from sentinel.cli.moment import at_option, parse_at
 from sentinel.cli.options import Workspace, common_options
 from sentinel.cli.telemetry import metrics_options, refuse_with, start_telemetry
 from sentinel.errors import SentinelError
@@ -160,18 +161,6 @@ def route(
     ws.err.print(render_summary(report))
 
 
-def parse_at(value: str | None, timezone: str) -> datetime:
-    if value is None or value == "now":
-        return clock.now()
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise SentinelError(
-            f"--at {value!r}: expected an ISO time like 2026-03-30T09:00 or now"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-
-
 def _shift_json(shift: Shift | None) -> dict[str, object] | None:
     if shift is None:
         return None
@@ -213,7 +202,7 @@ def render_oncall(report: OnCallReport) -> list[str]:
 
 @click.command("oncall")
 @common_options
-@click.option("--at", "at", default=None, help="A time (ISO, e.g. 2026-03-30T09:00; default now).")
+@at_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def oncall(ws: Workspace, at: str | None, as_json: bool) -> None:
     """Who is on call now (or --at a time) and who is next, from routing.yaml or PagerDuty."""
