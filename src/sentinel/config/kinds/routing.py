@@ -6,6 +6,7 @@ from sentinel.config.assembly import Assembly, Source
 from sentinel.config.configuration import Config
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import Routing
+from sentinel.config.models.log_groups import is_pattern
 from sentinel.config.models.routing import schedule_problem
 from sentinel.config.references import Where
 from sentinel.config.unused import unused_routing
@@ -67,8 +68,7 @@ class RoutingFile(FileKind[Routing]):
                         "notice to: name a channel with `slack:`",
                     )
             for a, pattern in enumerate(window.alarms):
-                is_pattern = any(ch in pattern for ch in "*?[")
-                if not is_pattern and pattern not in build.refs.defined("alarm"):
+                if not is_pattern(pattern) and pattern not in build.refs.defined("alarm"):
                     build.refs.require(
                         "alarm", pattern, source.where("maintenance", w, "alarms", a), "alarm"
                     )
