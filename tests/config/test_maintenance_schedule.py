@@ -41,6 +41,11 @@ def problems(tmp_path: Path, windows: str, timezone: str = "UTC") -> list[str]:
     return [str(p).removeprefix(prefix) for p in caught.value.problems]
 
 
+def window(name: str, *fields: str) -> str:
+    """A block-style window holding every alarm, one ``key: value`` line a field."""
+    return f'  - name: {name}\n    alarms: ["*"]\n' + "".join(f"    {field}\n" for field in fields)
+
+
 def test_cron_and_rrule_windows_parse(tmp_path: Path) -> None:
     config = load(
         tmp_path,
@@ -138,42 +143,20 @@ def test_a_cron_that_never_fires(tmp_path: Path) -> None:
 def test_each_mistake_at_its_line(tmp_path: Path) -> None:
     found = problems(
         tmp_path,
-        """\
-  - name: bad-cron
-    alarms: ["*"]
-    every: "0 25 * * *"
-    duration: 2h
-  - name: four-fields
-    alarms: ["*"]
-    every: "0 2 * *"
-    duration: 2h
-  - name: bad-rrule
-    alarms: ["*"]
-    rrule: "FREQ=FORTNIGHTLY"
-    duration: 2h
-  - name: no-time
-    alarms: ["*"]
-    every: "0 2 * * *"
-    duration: 0s
-  - name: both
-    alarms: ["*"]
-    every: "0 2 * * *"
-    duration: 2h
-    start: "2026-03-10T01:00:00+00:00"
-    end: "2026-03-10T03:00:00+00:00"
-  - name: nowhere
-    alarms: ["*"]
-    every: "0 2 * * *"
-    duration: 2h
-    timezone: Mars/Olympus
-  - name: how-long
-    alarms: ["*"]
-    every: "0 2 * * *"
-  - name: count-from-when
-    alarms: ["*"]
-    rrule: "FREQ=WEEKLY;COUNT=4"
-    duration: 2h
-""",
+        window("bad-cron", 'every: "0 25 * * *"', "duration: 2h")
+        + window("four-fields", 'every: "0 2 * *"', "duration: 2h")
+        + window("bad-rrule", 'rrule: "FREQ=FORTNIGHTLY"', "duration: 2h")
+        + window("no-time", 'every: "0 2 * * *"', "duration: 0s")
+        + window(
+            "both",
+            'every: "0 2 * * *"',
+            "duration: 2h",
+            'start: "2026-03-10T01:00:00+00:00"',
+            'end: "2026-03-10T03:00:00+00:00"',
+        )
+        + window("nowhere", 'every: "0 2 * * *"', "duration: 2h", "timezone: Mars/Olympus")
+        + window("how-long", 'every: "0 2 * * *"')
+        + window("count-from-when", 'rrule: "FREQ=WEEKLY;COUNT=4"', "duration: 2h"),
     )
     assert found == [
         "10:12: invalid schedule '0 25 * * *': hour '25': maximum is 23 (maintenance[0].every)",
@@ -195,31 +178,21 @@ def test_each_mistake_at_its_line(tmp_path: Path) -> None:
 def test_a_notice_names_a_channel_or_a_severity(tmp_path: Path) -> None:
     assert problems(
         tmp_path,
-        """\
-  - name: both
-    alarms: ["*"]
-    every: "0 2 * * SUN"
-    duration: 2h
-    notice: {before: 30m, slack: "#ops", severity: high}
-""",
+        window(
+            "both",
+            'every: "0 2 * * SUN"',
+            "duration: 2h",
+            'notice: {before: 30m, slack: "#ops", severity: high}',
+        ),
     ) == ["12:13: a notice has exactly one of: slack (a channel), severity (maintenance[0].notice)"]
 
 
 def test_a_notice_severity_is_defined_and_has_slack(tmp_path: Path) -> None:
+    sunday = ('every: "0 2 * * SUN"', "duration: 2h")
     found = problems(
         tmp_path,
-        """\
-  - name: unknown-severity
-    alarms: ["*"]
-    every: "0 2 * * SUN"
-    duration: 2h
-    notice: {before: 30m, severity: hihg}
-  - name: no-slack
-    alarms: ["*"]
-    every: "0 2 * * SUN"
-    duration: 2h
-    notice: {before: 30m, severity: high}
-""",
+        window("unknown-severity", *sunday, "notice: {before: 30m, severity: hihg}")
+        + window("no-slack", *sunday, "notice: {before: 30m, severity: high}"),
     )
     assert found == [
         "12:37: unknown severity 'hihg'; did you mean 'high'?",
