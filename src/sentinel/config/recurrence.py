@@ -105,6 +105,23 @@ def _placed(wall_times: list[datetime], zone: str) -> tuple[datetime, ...]:
     return tuple(sorted({start.replace(tzinfo=tz).astimezone(UTC) for start in wall_times}))
 
 
+def _counting_start(rule: rrule, year: int) -> datetime:
+    """Where iterating ``rule`` for ``year`` may begin without changing a start of that year.
+
+    dateutil counts every rule from its DTSTART, so a rule on the default one (2000-01-01) would
+    walk through every hour since 2000. Without COUNT and with INTERVAL 1, each period's starts
+    depend only on the period and on what DTSTART lends the rule (its month, day, weekday and
+    time of day): a later 1 January on the same weekday, before ``year``, lends the same.
+    """
+    origin = rule._dtstart
+    if origin != DEFAULT_DTSTART or rule._count is not None or rule._interval != 1:
+        return origin
+    later = year - 1
+    while later > origin.year and datetime(later, 1, 1).weekday() != origin.weekday():
+        later -= 1
+    return max(origin, datetime(later, 1, 1))
+
+
 @lru_cache(maxsize=256)
 def _rrule_starts(text: str, zone: str, year: int) -> tuple[datetime, ...]:
     """The rule's starts (aware, as UTC instants) whose wall clock falls in ``year`` (± slack).
@@ -117,7 +134,7 @@ def _rrule_starts(text: str, zone: str, year: int) -> tuple[datetime, ...]:
     low = datetime(year, 1, 1) - _SLACK
     high = datetime(year + 1, 1, 1) + _SLACK
     until = rule._until if rule._until is not None and rule._until < high else high
-    bounded = rule.replace(count=None, until=until)
+    bounded = rule.replace(dtstart=_counting_start(rule, year), count=None, until=until)
     starts: list[datetime] = []
     for number, start in enumerate(bounded, start=1):
         if rule._count is not None and number > rule._count:
