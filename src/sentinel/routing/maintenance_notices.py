@@ -92,7 +92,7 @@ def send_notices(
     said: list[str] = []
     for window in config.routing.maintenance:
         occurrence = due_notice(window, now, project_tz)
-        if occurrence is None or window.notice is None:
+        if occurrence is None:
             continue
         slack = notice_channel(config.routing, window)
         if slack is None:
