@@ -140,6 +140,18 @@ def test_a_cron_that_never_fires(tmp_path: Path) -> None:
     ) == ["8:5: every '0 2 30 2 *' never fires (maintenance[0])"]
 
 
+@pytest.mark.parametrize("every", ["*/5 * * * *", "* * * * *", "0,30 2 * * *"])
+def test_a_cron_more_often_than_hourly_is_refused_before_any_start_is_worked_out(
+    tmp_path: Path, every: str
+) -> None:
+    [problem] = problems(
+        tmp_path,
+        f'  - {{name: w, alarms: ["*"], every: "{every}", duration: 1m, timezone: UTC}}\n',
+    )
+    assert problem.startswith("8:")
+    assert "recurs at most hourly" in problem
+
+
 def test_each_mistake_at_its_line(tmp_path: Path) -> None:
     found = problems(
         tmp_path,

@@ -205,7 +205,15 @@ def _check_every(value: str) -> str:
     # because monitors.py itself imports this module.
     from sentinel.config.models.monitors import _check_cron
 
-    return _check_cron(value)
+    value = _check_cron(value)
+    # As for an rrule: at most hourly. Every start of a year is worked out to check the
+    # duration against the gaps, which at one a minute would take minutes.
+    if not value.split()[0].isdigit():
+        raise ValueError(
+            f"crontab {value!r}: a maintenance window recurs at most hourly: "
+            "give the minute as one number, like 0 2 * * SUN"
+        )
+    return value
 
 
 class MaintenanceNotice(Model):
