@@ -31,6 +31,11 @@ PAGE_SIZE = 100  # ListRules' and ListTargetsByRule's Limit maximum
 TARGETS_PER_REMOVE = 100  # RemoveTargets' Ids maximum
 
 
+def rule_arn(ctx: SyncContext, name: str) -> str:
+    """The ARN of a rule of the default bus."""
+    return ctx.arn("events", f"rule/{name}")
+
+
 def rule_description(rule: EventRule) -> str:
     if rule.description:
         return rule.description
@@ -101,7 +106,7 @@ class EventRules(Kind):
                     rule_fields(pattern, STATE, description, [topic]),
                     source=ctx.config.source("event", rule.name),
                     payload=payload,
-                    arn=ctx.arn("events", f"rule/{name}"),
+                    arn=rule_arn(ctx, name),
                 )
             )
         return states
@@ -138,7 +143,7 @@ class EventRules(Kind):
         events = ctx.client("events")
         owners: dict[str, str | None] = {}
         for state in states:
-            arn = state.arn or ctx.arn("events", f"rule/{state.key}")
+            arn = state.arn or rule_arn(ctx, state.key)
             try:
                 tags = events.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
             except events.exceptions.ResourceNotFoundException:
@@ -162,7 +167,7 @@ class EventRules(Kind):
         self._remove_targets(ctx, desired.key, stale)
 
     def adopt(self, ctx: SyncContext, state: State) -> None:
-        arn = state.arn or ctx.arn("events", f"rule/{state.key}")
+        arn = state.arn or rule_arn(ctx, state.key)
         ctx.client("events").tag_resource(ResourceARN=arn, Tags=tag_list(ctx.tags))
 
     def delete(self, ctx: SyncContext, state: State) -> None:
