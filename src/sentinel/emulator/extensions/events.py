@@ -6,15 +6,19 @@ outside what botocore's events model bounds (1-64 characters of ``[.\\-_A-Za-z0-
 with a ValidationException, and a pattern outside EventBridge's pattern grammar with an
 InvalidEventPatternException. ListRules and ListTargetsByRule already page in moto (``Limit``
 and ``NextToken``). TestEventPattern, which moto leaves empty, answers with EventBridge's
-matching (``event_matching``), so presets can be tried on recorded AWS events.
+matching (``event_matching``), so presets can be tried on recorded AWS events. The Resource
+Groups Tagging API answers for rules (``events:rule``) as AWS does; moto lists only buses.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+from moto.core.resource_tagging import TaggedResource
 from moto.events.exceptions import InvalidEventPatternException, ValidationException
+from moto.events.models import EventsBackend
 from moto.events.responses import EventsHandler
 
 from sentinel.config.event_patterns import (
@@ -44,6 +48,16 @@ def install() -> None:
     setattr(put_rule, _MARK, True)
     EventsHandler.put_rule = put_rule  # type: ignore[method-assign]
     EventsHandler.test_event_pattern = _test_event_pattern  # type: ignore[method-assign]
+    buses = EventsBackend.iter_tagged_resources
+
+    def tagged_resources(self: EventsBackend) -> Iterator[TaggedResource]:
+        yield from buses(self)
+        for bus in self.event_buses.values():
+            for rule in bus.rules.values():
+                tags = self.tagger.get_tag_dict_for_resource(rule.arn)
+                yield TaggedResource(arn=rule.arn, tags=tags, resource_type="events:rule")
+
+    EventsBackend.iter_tagged_resources = tagged_resources  # type: ignore[method-assign]
 
 
 def _test_event_pattern(self: EventsHandler) -> Any:
