@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from sentinel.aws.request_model import operation_model, python_pattern
+from sentinel.config.problems import suggest
 
 MATCHERS = frozenset(
     {
@@ -111,8 +112,6 @@ def _matcher_problems(matcher: Any, where: str) -> list[str]:
         return [f"{where}: a matcher object has exactly one of {', '.join(sorted(MATCHERS))}"]
     ((name, value),) = matcher.items()
     if name not in MATCHERS:
-        from sentinel.config.problems import suggest
-
         hint = suggest(name, MATCHERS) or f"; expected one of {', '.join(sorted(MATCHERS))}"
         return [f"{where}: unknown matcher {name!r}{hint}"]
     if name == "numeric":
