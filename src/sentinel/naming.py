@@ -79,9 +79,7 @@ def severity_topic(config: object, severity: str) -> str:
     return topic_name(config.name, (tier.topic if tier and tier.topic else severity))  # type: ignore[attr-defined]
 
 
-EVENT_RULE_NAME_LIMIT = 64
-
-
 def event_rule_name(project: str, rule: str) -> str:
-    """An EventBridge rule's name: ``<project>-<rule>``, never cut (validate refuses > 64)."""
+    """An EventBridge rule's name: ``<project>-<rule>``, never cut (validate refuses what
+    PutRule's Name does not take)."""
     return f"{project}-{rule}"

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 
 from sentinel.config.assembly import Assembly, Source
-from sentinel.config.event_patterns import pattern_problems
+from sentinel.config.event_patterns import pattern_problems, put_rule_limits, rule_name_pattern
 from sentinel.config.event_presets import presets
 from sentinel.config.models.alarms import AlarmsFile
 from sentinel.config.problems import suggest
 from sentinel.config.references import Where
 from sentinel.naming import event_rule_name
-
-# PutRule's Name (botocore's events model): 1-64 of letters, digits, '.', '-' and '_'.
-RULE_NAME_LIMIT = 64
-_RULE_NAME = re.compile(r"^[\.\-_A-Za-z0-9]+$")
 
 
 def check_events(model: AlarmsFile, source: Source, build: Assembly) -> None:
@@ -23,6 +18,7 @@ def check_events(model: AlarmsFile, source: Source, build: Assembly) -> None:
     known = presets()
     refs = build.refs
     project = build.config.project.project
+    name_limit = int(put_rule_limits("Name")["max"])
     for i, rule in enumerate(model.events):
 
         def spot(*loc: str | int, i: int = i) -> Where:
@@ -30,12 +26,12 @@ def check_events(model: AlarmsFile, source: Source, build: Assembly) -> None:
 
         refs.require_severity(rule.severity, spot("severity"))
         name = event_rule_name(project, rule.name)
-        if len(name) > RULE_NAME_LIMIT or not _RULE_NAME.match(name):
+        if len(name) > name_limit or not rule_name_pattern().fullmatch(name):
             refs.problems.append(
                 spot("name").problem(
                     f"event rule name {name!r} ({len(name)} characters) is too long: EventBridge "
-                    f"takes at most {RULE_NAME_LIMIT}, project prefix included"
-                    if len(name) > RULE_NAME_LIMIT
+                    f"takes at most {name_limit}, project prefix included"
+                    if len(name) > name_limit
                     else f"event rule name {name!r}: EventBridge takes letters, digits, '.', '-' "
                     "and '_'"
                 )

@@ -3,16 +3,21 @@
 A pattern is a JSON object; each key maps to an object (a nested field) or to an array of
 matchers. A matcher is a string, a number, a boolean, null, or an object with one of the
 content filters EventBridge documents (prefix, suffix, anything-but, numeric, exists, cidr,
-equals-ignore-case, wildcard). ``$or`` takes an array of such objects. PutRule takes at most
-4,096 characters of pattern (botocore's ``EventPattern`` shape).
+equals-ignore-case, wildcard). ``$or`` takes an array of such objects. PutRule's limits (the
+pattern's length, the rule's name and description) are read from botocore's events model.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
-PATTERN_LIMIT = 4096
+from sentinel.aws.request_model import operation_model, python_pattern
+from sentinel.config.problems import suggest
+
 MATCHERS = frozenset(
     {
         "prefix",
@@ -28,6 +33,27 @@ MATCHERS = frozenset(
 _NUMERIC_OPERATORS = frozenset({"<", "<=", "=", ">", ">="})
 
 
+@cache
+def put_rule_limits(member: str) -> Mapping[str, Any]:
+    """A PutRule member's ``min``, ``max`` and ``pattern`` as botocore's events model has them."""
+    shape = operation_model("events", "PutRule").input_shape
+    assert shape is not None
+    return dict(shape.members[member].metadata)
+
+
+@cache
+def rule_name_pattern() -> re.Pattern[str]:
+    """The characters PutRule's Name takes (``RuleName``'s pattern, matched whole)."""
+    compiled = python_pattern(put_rule_limits("Name")["pattern"])
+    assert compiled is not None
+    return compiled
+
+
+def pattern_limit() -> int:
+    """The most characters of pattern PutRule takes (``EventPattern``'s max)."""
+    return int(put_rule_limits("EventPattern")["max"])
+
+
 def pattern_text(pattern: dict[str, Any]) -> str:
     """The pattern as PutRule takes it, and as it is compared: compact, keys sorted."""
     return json.dumps(pattern, separators=(",", ":"), sort_keys=True)
@@ -40,11 +66,9 @@ def pattern_problems(pattern: Any) -> list[str]:
     if not pattern:
         return ["an event pattern needs at least one field to match"]
     problems = _object_problems(pattern, "")
-    size = len(pattern_text(pattern))
-    if size > PATTERN_LIMIT:
-        problems.append(
-            f"the pattern is {size} characters: EventBridge takes at most {PATTERN_LIMIT}"
-        )
+    size, limit = len(pattern_text(pattern)), pattern_limit()
+    if size > limit:
+        problems.append(f"the pattern is {size} characters: EventBridge takes at most {limit}")
     return problems
 
 
@@ -88,8 +112,6 @@ def _matcher_problems(matcher: Any, where: str) -> list[str]:
         return [f"{where}: a matcher object has exactly one of {', '.join(sorted(MATCHERS))}"]
     ((name, value),) = matcher.items()
     if name not in MATCHERS:
-        from sentinel.config.problems import suggest
-
         hint = suggest(name, MATCHERS) or f"; expected one of {', '.join(sorted(MATCHERS))}"
         return [f"{where}: unknown matcher {name!r}{hint}"]
     if name == "numeric":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -106,8 +107,6 @@ def rule_pattern(
     if preset is not None:
         return presets()[preset].build(options)
     if isinstance(pattern, str):
-        import json
-
         loaded: dict[str, Any] = json.loads(pattern)
         return loaded
     assert pattern is not None

@@ -37,8 +37,10 @@ class EventFacts:
     details: dict[str, str] | None = None
 
 
-def _console(region: str, path: str) -> str:
-    return f"https://{region}.console.aws.amazon.com/{path}"
+def _console(label: str, region: str, path: str, fragment: str = "") -> Link:
+    """A link to ``path`` in the console of ``region`` (and to ``fragment`` in its page)."""
+    url = f"https://{region}.console.aws.amazon.com/{path}?region={region}"
+    return Link(label, f"{url}#{fragment}" if fragment else url)
 
 
 def _text(value: Any) -> str:
@@ -56,11 +58,10 @@ def _ecs_deployment(event: Mapping[str, Any], detail: Mapping[str, Any], region:
         reason=f"ECS deployment {deployment} {what} on service {service} in cluster {cluster}"
         + (f": {reason}" if reason else ""),
         key=f"ecs-deployment:{deployment or event.get('id')}",
-        link=Link(
+        link=_console(
             "ECS service",
-            _console(
-                region, f"ecs/v2/clusters/{cluster}/services/{service}/deployments?region={region}"
-            ),
+            region,
+            f"ecs/v2/clusters/{cluster}/services/{service}/deployments",
         ),
         details={"cluster": cluster, "service": service, "deployment": deployment},
     )
@@ -98,10 +99,7 @@ def _ecs_task(event: Mapping[str, Any], detail: Mapping[str, Any], region: str) 
         name=f"ECS task stopped: {group.removeprefix('service:') or task_id}",
         reason=sentence,
         key=f"ecs-task:{task_arn or event.get('id')}",
-        link=Link(
-            "ECS task",
-            _console(region, f"ecs/v2/clusters/{cluster}/tasks/{task_id}?region={region}"),
-        ),
+        link=_console("ECS task", region, f"ecs/v2/clusters/{cluster}/tasks/{task_id}"),
         details={"cluster": cluster, "task": task_id, "stop code": _text(detail.get("stopCode"))},
     )
 
@@ -115,11 +113,11 @@ def _autoscaling(event: Mapping[str, Any], detail: Mapping[str, Any], region: st
         reason=f"Auto Scaling group {group} could not {action} an instance"
         + (f": {message}" if message else ""),
         key=f"autoscaling:{detail.get('ActivityId') or event.get('id')}",
-        link=Link(
+        link=_console(
             "Auto Scaling group",
-            _console(
-                region, f"ec2/home?region={region}#AutoScalingGroupDetails:id={group};view=activity"
-            ),
+            region,
+            "ec2/home",
+            f"AutoScalingGroupDetails:id={group};view=activity",
         ),
         details={"instance": _text(detail.get("EC2InstanceId"))},
     )
@@ -135,10 +133,7 @@ def _backup(event: Mapping[str, Any], detail: Mapping[str, Any], region: str) ->
         reason=f"Backup job {job} of {detail.get('resourceType', 'resource')} {resource} "
         f"is {state}" + (f": {message}" if message else ""),
         key=f"backup-job:{job or event.get('id')}",
-        link=Link(
-            "Backup job",
-            _console(region, f"backup/home?region={region}#/jobs/backup/details/{job}"),
-        ),
+        link=_console("Backup job", region, "backup/home", f"/jobs/backup/details/{job}"),
         details={"vault": _text(detail.get("backupVaultName"))},
     )
 
@@ -171,11 +166,11 @@ def _guardduty(event: Mapping[str, Any], detail: Mapping[str, Any], region: str)
         reason=f"GuardDuty finding {detail.get('type', '')} of severity {detail.get('severity')}: "
         f"{detail.get('title', '')}",
         key=f"guardduty:{finding or event.get('id')}",
-        link=Link(
+        link=_console(
             "GuardDuty finding",
-            _console(
-                region, f"guardduty/home?region={region}#/findings?macros=current&fId={finding}"
-            ),
+            region,
+            "guardduty/home",
+            f"/findings?macros=current&fId={finding}",
         ),
         details={"severity": _text(detail.get("severity"))},
     )
@@ -194,13 +189,11 @@ def _securityhub(event: Mapping[str, Any], detail: Mapping[str, Any], region: st
         reason=f"Security Hub {label} finding {finding.get('Title', '')}"
         + (f" on {', '.join(resources)}" if resources else ""),
         key=f"securityhub:{finding_id or event.get('id')}",
-        link=Link(
+        link=_console(
             "Security Hub finding",
-            _console(
-                region,
-                f"securityhub/home?region={region}#/findings"
-                f"?search=Id%3D{quote(finding_id, safe='')}",
-            ),
+            region,
+            "securityhub/home",
+            f"/findings?search=Id%3D{quote(finding_id, safe='')}",
         ),
         details={"severity": label, "findings": str(len(findings))},
     )
@@ -231,10 +224,7 @@ def _sign_in(event: Mapping[str, Any], detail: Mapping[str, Any], region: str) -
             else ""
         ),
         key=f"cloudtrail:{event_id or event.get('id')}",
-        link=Link(
-            "CloudTrail event",
-            _console(region, f"cloudtrailv2/home?region={region}#/events/{event_id}"),
-        ),
+        link=_console("CloudTrail event", region, "cloudtrailv2/home", f"/events/{event_id}"),
         details={"source ip": ip},
     )
 
@@ -247,11 +237,11 @@ def _config(event: Mapping[str, Any], detail: Mapping[str, Any], region: str) ->
         name=f"Config rule {rule}: {compliance}",
         reason=f"{resource} is {compliance} with AWS Config rule {rule}",
         key=f"config:{rule}:{resource}",
-        link=Link(
+        link=_console(
             "Config rule",
-            _console(
-                region, f"config/home?region={region}#/rules/details?configRuleName={quote(rule)}"
-            ),
+            region,
+            "config/home",
+            f"/rules/details?configRuleName={quote(rule)}",
         ),
     )
 

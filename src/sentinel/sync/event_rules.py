@@ -2,7 +2,7 @@
 
 A rule is named ``<project>-<name>``, ENABLED, with its preset's (or its own) event pattern, and
 one target: the SNS topic of its severity, through which the event reaches the router like an
-alarm does. Ownership is the rule's ``sentinel:project`` tag.
+alarm does. Ownership is the rule's ``sentinel:project`` tag, read through the Tagging API.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel.config.event_patterns import pattern_text
 from sentinel.config.event_presets import presets, rule_pattern
-from sentinel.naming import PROJECT_TAG, event_rule_name
+from sentinel.naming import event_rule_name
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
-from sentinel.sync.ownership import tag_list
+from sentinel.sync.ownership import owners_by_key, tag_list
 
 if TYPE_CHECKING:
     from sentinel.config.models.events import EventRule
@@ -29,6 +29,11 @@ STATE = "ENABLED"
 TARGET_ID = "severity-topic"
 PAGE_SIZE = 100  # ListRules' and ListTargetsByRule's Limit maximum
 TARGETS_PER_REMOVE = 100  # RemoveTargets' Ids maximum
+
+
+def rule_arn(ctx: SyncContext, name: str) -> str:
+    """The ARN of a rule of the default bus."""
+    return ctx.arn("events", f"rule/{name}")
 
 
 def rule_description(rule: EventRule) -> str:
@@ -67,7 +72,7 @@ def rule_targets(ctx: SyncContext, name: str, page_size: int = PAGE_SIZE) -> lis
 class EventRules(Kind):
     name = KIND
     label = "EventBridge rules"
-    reads = ("events:ListRules", "events:ListTargetsByRule", "events:ListTagsForResource")
+    reads = ("events:ListRules", "events:ListTargetsByRule", "tag:GetResources")
     writes = (
         "events:PutRule",
         "events:PutTargets",
@@ -101,7 +106,7 @@ class EventRules(Kind):
                     rule_fields(pattern, STATE, description, [topic]),
                     source=ctx.config.source("event", rule.name),
                     payload=payload,
-                    arn=ctx.arn("events", f"rule/{name}"),
+                    arn=rule_arn(ctx, name),
                 )
             )
         return states
@@ -132,19 +137,9 @@ class EventRules(Kind):
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
-        """ListTagsForResource, one rule each: the Tagging API does not list EventBridge rules
-        of the default bus by ARN in every partition, and plans ask only for the few rules
-        they would change."""
-        events = ctx.client("events")
-        owners: dict[str, str | None] = {}
-        for state in states:
-            arn = state.arn or ctx.arn("events", f"rule/{state.key}")
-            try:
-                tags = events.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-            except events.exceptions.ResourceNotFoundException:
-                tags = []
-            owners[state.key] = {t["Key"]: t["Value"] for t in tags}.get(PROJECT_TAG)
-        return owners
+        # The Tagging API answers for 100 rules a request: ListRules carries no tags, and
+        # ListTagsForResource would cost one request per rule on every plan.
+        return owners_by_key(ctx, states)
 
     def create(self, ctx: SyncContext, state: State) -> None:
         events = ctx.client("events")
@@ -162,7 +157,7 @@ class EventRules(Kind):
         self._remove_targets(ctx, desired.key, stale)
 
     def adopt(self, ctx: SyncContext, state: State) -> None:
-        arn = state.arn or ctx.arn("events", f"rule/{state.key}")
+        arn = state.arn or rule_arn(ctx, state.key)
         ctx.client("events").tag_resource(ResourceARN=arn, Tags=tag_list(ctx.tags))
 
     def delete(self, ctx: SyncContext, state: State) -> None:

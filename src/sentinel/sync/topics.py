@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sentinel.naming import event_rule_name
+from sentinel.sync.event_rules import rule_arn
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key, tag_list
@@ -185,7 +186,7 @@ def _display_name(ctx: SyncContext, severities: list[str]) -> str:
 def _event_rules_of(ctx: SyncContext, severities: list[str]) -> list[str]:
     """ARNs of the project's EventBridge rules routed to these severities."""
     return [
-        ctx.arn("events", f"rule/{event_rule_name(ctx.project, rule.name)}")
+        rule_arn(ctx, event_rule_name(ctx.project, rule.name))
         for rule in ctx.config.events
         if rule.severity in severities
     ]

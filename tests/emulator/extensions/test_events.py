@@ -108,3 +108,32 @@ def test_rules_and_targets_page(aws: SessionFactory) -> None:
         Rule="shop-r0", PaginationConfig={"PageSize": 1}
     )
     assert [t["Id"] for page in pages for t in page["Targets"]] == ["t0", "t1", "t2"]
+
+
+def test_the_tagging_api_answers_for_rules(aws: SessionFactory) -> None:
+    events = aws.client("events")
+    tagged = events.put_rule(
+        Name="shop-tagged",
+        EventPattern='{"source":["aws.ecs"]}',
+        Tags=[{"Key": "sentinel:project", "Value": "shop"}],
+    )["RuleArn"]
+    untagged = events.put_rule(Name="shop-untagged", EventPattern='{"source":["aws.ecs"]}')[
+        "RuleArn"
+    ]
+    later = events.put_rule(Name="shop-later", EventPattern='{"source":["aws.ecs"]}')["RuleArn"]
+    events.tag_resource(ResourceARN=later, Tags=[{"Key": "sentinel:project", "Value": "other"}])
+    answer = aws.client("resourcegroupstaggingapi").get_resources(
+        ResourceARNList=[tagged, untagged, later]
+    )
+    found = {
+        m["ResourceARN"]: {t["Key"]: t["Value"] for t in m["Tags"]}
+        for m in answer["ResourceTagMappingList"]
+    }
+    assert found == {
+        tagged: {"sentinel:project": "shop"},
+        later: {"sentinel:project": "other"},
+    }
+    listed = aws.client("resourcegroupstaggingapi").get_resources(
+        ResourceTypeFilters=["events:rule"]
+    )["ResourceTagMappingList"]
+    assert sorted(m["ResourceARN"] for m in listed) == sorted([tagged, later])
