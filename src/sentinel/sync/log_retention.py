@@ -67,6 +67,8 @@ def tagged_log_groups(ctx: SyncContext) -> list[str]:
     paginator = ctx.client("resourcegroupstaggingapi").get_paginator("get_resources")
     pages = paginator.paginate(
         TagFilters=[{"Key": PROJECT_TAG, "Values": [ctx.project]}],
+        # The service's whole type family, with the ARN telling log groups apart: "logs" is a
+        # filter AWS and the emulator read alike (moto names the type "logs:loggroup").
         ResourceTypeFilters=["logs"],
     )
     return [
