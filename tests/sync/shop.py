@@ -180,3 +180,15 @@ def rewrite_alarm(factory: SessionFactory, name: str, **changes: Any) -> None:
     params += ["OKActions", "TreatMissingData", "Threshold", "InsufficientDataActions"]
     given = {k: alarm[k] for k in params if k in alarm}
     cloudwatch.put_metric_alarm(**(given | changes))
+
+
+def rds_instance(factory: SessionFactory, name: str) -> None:
+    """A small PostgreSQL instance for an alarm template (``for_each: rds``) to find."""
+    factory.client("rds").create_db_instance(
+        DBInstanceIdentifier=name,
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="admin",
+        MasterUserPassword="not-a-secret-1",
+    )

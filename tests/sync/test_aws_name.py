@@ -16,7 +16,7 @@ from sentinel.sync.model import Action
 from sentinel.sync.preflight import check_config
 
 from .shop import NAMED_TOPIC_ROUTING as ROUTING
-from .shop import context, shop_files, write_config
+from .shop import context, rds_instance, shop_files, write_config
 
 ALARMS = """\
 alarms:
@@ -84,17 +84,6 @@ budgets:
 """
 
 
-def _rds(aws: SessionFactory, name: str) -> None:
-    aws.client("rds").create_db_instance(
-        DBInstanceIdentifier=name,
-        DBInstanceClass="db.t3.micro",
-        Engine="postgres",
-        AllocatedStorage=20,
-        MasterUsername="admin",
-        MasterUserPassword="not-a-secret-1",
-    )
-
-
 def _files(**overrides: str) -> dict[str, str]:
     files = {
         "alarms/routing.yaml": ROUTING,
@@ -106,8 +95,8 @@ def _files(**overrides: str) -> dict[str, str]:
 
 
 def test_explicit_names_are_used_as_is(aws: SessionFactory, tmp_path: Path) -> None:
-    _rds(aws, "orders-db")
-    _rds(aws, "users-db")
+    rds_instance(aws, "orders-db")
+    rds_instance(aws, "users-db")
     root = write_config(tmp_path / "shop", _files())
     ctx = context(aws, root)
 

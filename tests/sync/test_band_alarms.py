@@ -7,7 +7,7 @@ from pathlib import Path
 from sentinel.aws.session import SessionFactory
 from sentinel.sync.engine import apply, plan
 
-from .shop import context, shop_files, write_config
+from .shop import context, rds_instance, shop_files, write_config
 
 BANDS = """\
 alarms:
@@ -152,14 +152,7 @@ def test_removing_the_rule_deletes_the_alarm(aws: SessionFactory, tmp_path: Path
 
 def test_templated_band_alarm_per_resource(aws: SessionFactory, tmp_path: Path) -> None:
     for name in ("orders-db", "users-db"):
-        aws.client("rds").create_db_instance(
-            DBInstanceIdentifier=name,
-            DBInstanceClass="db.t3.micro",
-            Engine="postgres",
-            AllocatedStorage=20,
-            MasterUsername="admin",
-            MasterUserPassword="not-a-secret-1",
-        )
+        rds_instance(aws, name)
     root = write_config(tmp_path / "templated", shop_files({"alarms/shop.yaml": TEMPLATED}))
     _converge(aws, root)
 

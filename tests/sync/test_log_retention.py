@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sentinel.aws.session import SessionFactory
+from sentinel.emulator.extensions.tagging import limit_pages
 from sentinel.errors import ConfigError
 from sentinel.naming import PROJECT_TAG
 from sentinel.sync import log_retention
@@ -159,3 +160,32 @@ def test_every_page_of_log_groups_is_read(
     _converge(aws, _config(tmp_path))
 
     assert [d for n, d in _groups(aws).items() if n.startswith("/ecs/")] == [30] * 7
+
+
+def test_the_projects_groups_are_found_by_tag_in_pages_and_no_others_read(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    for i in range(5):
+        _make(aws, f"/ecs/shop-production-{i}", 7)
+    _make(aws, "/other/team", 14)
+    aws.client("logs").tag_resource(
+        resourceArn=ARN.format("/other/team"), tags={PROJECT_TAG: "ads"}
+    )
+    _make(aws, "/untagged", 3)
+    _converge(aws, _config(tmp_path))
+    empty = _config(tmp_path, "log_groups: []\n")
+    aws.counter.reset()
+
+    with limit_pages(2):
+        removal = plan(context(aws, empty), [LogRetention()]).changes
+
+    assert {(c.key, c.action) for c in removal} == {
+        *((f"/ecs/shop-production-{i}", Action.DELETE) for i in range(5)),
+        ("/shop/audit", Action.DELETE),
+    }
+    # Owners come from the Tagging API in batches, never one tag read per group.
+    assert aws.counter.total("cloudwatch-logs", "ListTagsForResource") == 0
+    assert aws.counter.total("resource-groups-tagging-api", "GetResources") > 0
+    _converge(aws, empty)
+    assert _groups(aws)["/other/team"] == 14
+    assert _groups(aws)["/untagged"] == 3

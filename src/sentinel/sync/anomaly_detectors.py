@@ -16,8 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sentinel.sync.alarms import BAND_METRIC_ID, describe_alarms, evaluation_periods
-from sentinel.sync.alarms import band_metric as alarm_band_metric
+from sentinel.sync.alarms import (
+    BAND_ID,
+    BAND_METRIC_ID,
+    band_queries,
+    describe_alarms,
+    evaluation_periods,
+)
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key
@@ -49,6 +54,29 @@ def _fields(metric: Mapping[str, Any]) -> dict[str, Any]:
         "dimensions": {d["Name"]: str(d["Value"]) for d in metric.get("Dimensions") or []},
         "stat": metric["Stat"],
     }
+
+
+def detector_of(alarm: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The detector a band alarm's band is drawn from (its metric and stat), read from the
+    alarm's PutMetricAlarm parameters or DescribeAlarms entry alike; None for other alarms."""
+    if not alarm.get("ThresholdMetricId"):
+        return None
+    for query in alarm.get("Metrics") or []:
+        stat = query.get("MetricStat")
+        if query.get("Id") == BAND_METRIC_ID and stat:
+            metric = stat["Metric"]
+            return {
+                "Namespace": metric["Namespace"],
+                "MetricName": metric["MetricName"],
+                "Dimensions": metric.get("Dimensions") or [],
+                "Stat": stat["Stat"],
+            }
+    return None
+
+
+def _request(metric: Mapping[str, Any]) -> dict[str, Any]:
+    """SingleMetricAnomalyDetector as Put/DeleteAnomalyDetector take it."""
+    return {k: metric[k] for k in ("Namespace", "MetricName", "Dimensions", "Stat") if k in metric}
 
 
 def detector_pages(cloudwatch: Any) -> Iterator[dict[str, Any]]:
@@ -83,8 +111,9 @@ class AnomalyDetectors(Kind):
                 else expand(rule.for_each, ctx.inventory, ctx.region)
             )
             for resource in resources:
-                stat = alarm_band_metric(rule, resource, source, period)
-                metric = {**stat["Metric"], "Stat": stat["Stat"]}
+                queries = band_queries(rule, resource, source, period)
+                metric = detector_of({"ThresholdMetricId": BAND_ID, "Metrics": queries})
+                assert metric is not None  # a band rule's queries draw a band
                 key = detector_key(metric)
                 states.setdefault(
                     key, State(KIND, key, _fields(metric), source=source, payload=metric)
@@ -94,13 +123,9 @@ class AnomalyDetectors(Kind):
     def actual(self, ctx: SyncContext) -> list[State]:
         users: dict[str, str | None] = {}
         for alarm in describe_alarms(ctx, "MetricAlarm"):
-            if not alarm.get("ThresholdMetricId"):
-                continue
-            for query in alarm.get("Metrics") or []:
-                stat = query.get("MetricStat")
-                if query.get("Id") == BAND_METRIC_ID and stat:
-                    key = detector_key({**stat["Metric"], "Stat": stat["Stat"]})
-                    users.setdefault(key, alarm.get("AlarmArn"))
+            used = detector_of(alarm)
+            if used is not None:
+                users.setdefault(detector_key(used), alarm.get("AlarmArn"))
         states = []
         for detector in detector_pages(ctx.client("cloudwatch")):
             metric = detector.get("SingleMetricAnomalyDetector")
@@ -108,7 +133,9 @@ class AnomalyDetectors(Kind):
                 continue
             key = detector_key(metric)
             if key in users:
-                states.append(State(KIND, key, _fields(metric), arn=users[key]))
+                states.append(
+                    State(KIND, key, _fields(metric), arn=users[key], payload=_request(metric))
+                )
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
@@ -119,16 +146,7 @@ class AnomalyDetectors(Kind):
         ctx.client("cloudwatch").put_anomaly_detector(SingleMetricAnomalyDetector=state.payload)
 
     def delete(self, ctx: SyncContext, state: State) -> None:
-        fields = state.fields
-        metric = {
-            "Namespace": fields["namespace"],
-            "MetricName": fields["metric"],
-            "Dimensions": [
-                {"Name": k, "Value": v} for k, v in sorted(fields["dimensions"].items())
-            ],
-            "Stat": fields["stat"],
-        }
-        ctx.client("cloudwatch").delete_anomaly_detector(SingleMetricAnomalyDetector=metric)
+        ctx.client("cloudwatch").delete_anomaly_detector(SingleMetricAnomalyDetector=state.payload)
 
     def adopt(self, ctx: SyncContext, state: State) -> None:
         # Nothing to tag: a detector belongs to whoever owns the alarms that use it.

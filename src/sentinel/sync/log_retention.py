@@ -7,7 +7,9 @@ manages a group's *retention*, never the group itself: a delete removes the rete
 not exist is created with the project's tags.
 
 Ownership: the ``sentinel:project`` tag on the log group (TagResource with the group's ARN,
-without the ``:*`` that DescribeLogGroups' ``arn`` ends with). An untagged group may get a
+without the ``:*`` that DescribeLogGroups' ``arn`` ends with), read through the Tagging API: the
+project's groups the config no longer matches are listed by that tag, and the owners of all
+are read 100 ARNs a request. An untagged group may get a
 retention at least as long as its own (nothing is lost); a shorter one deletes events, so it
 needs ``adopt: true`` on the entry, and otherwise the plan shows a conflict naming both
 retentions. Setting the retention tags the group, so removing the entry later removes the
@@ -25,6 +27,7 @@ from sentinel.errors import ConfigError
 from sentinel.naming import PROJECT_TAG
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
+from sentinel.sync.ownership import owners_by_key
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
@@ -32,23 +35,48 @@ if TYPE_CHECKING:
 KIND = "log retention"
 FIELD = "retention_days"
 PAGE = 50  # DescribeLogGroups' maximum limit
+IDENTIFIERS = 50  # DescribeLogGroups' logGroupIdentifiers maximum
+_GROUP_ARN = ":log-group:"
 
 
 def log_group_arn(ctx: SyncContext, name: str) -> str:
     return ctx.arn("logs", f"log-group:{name}")
 
 
-def list_log_groups(ctx: SyncContext, prefix: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every log group (under ``prefix``), name -> DescribeLogGroups entry, all pages."""
+def list_log_groups(ctx: SyncContext, **selection: Any) -> dict[str, dict[str, Any]]:
+    """The log groups ``selection`` picks (a name prefix, or up to 50 names), name ->
+    DescribeLogGroups entry, all pages."""
     paginator = ctx.client("logs").get_paginator("describe_log_groups")
-    kwargs: dict[str, Any] = {"PaginationConfig": {"PageSize": PAGE}}
-    if prefix:
-        kwargs["logGroupNamePrefix"] = prefix
     groups: dict[str, dict[str, Any]] = {}
-    for page in paginator.paginate(**kwargs):
+    for page in paginator.paginate(**selection, PaginationConfig={"PageSize": PAGE}):
         for group in page.get("logGroups", []):
             groups[group["logGroupName"]] = group
     return groups
+
+
+def named_log_groups(ctx: SyncContext, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The groups of these names that exist, 50 names a request."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(names), IDENTIFIERS):
+        found |= list_log_groups(ctx, logGroupIdentifiers=names[start : start + IDENTIFIERS])
+    return found
+
+
+def tagged_log_groups(ctx: SyncContext) -> list[str]:
+    """The names of the log groups tagged as the project's (the Tagging API's pages)."""
+    paginator = ctx.client("resourcegroupstaggingapi").get_paginator("get_resources")
+    pages = paginator.paginate(
+        TagFilters=[{"Key": PROJECT_TAG, "Values": [ctx.project]}],
+        # The service's whole type family, with the ARN telling log groups apart: "logs" is a
+        # filter AWS and the emulator read alike (moto names the type "logs:loggroup").
+        ResourceTypeFilters=["logs"],
+    )
+    return [
+        mapping["ResourceARN"].partition(_GROUP_ARN)[2]
+        for page in pages
+        for mapping in page.get("ResourceTagMappingList", [])
+        if _GROUP_ARN in mapping["ResourceARN"]
+    ]
 
 
 def _configured(ctx: SyncContext) -> dict[str, dict[str, Any]]:
@@ -65,12 +93,9 @@ def _configured(ctx: SyncContext) -> dict[str, dict[str, Any]]:
     kept = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
     found: dict[str, dict[str, Any]] = {}
     for prefix in kept:
-        found |= list_log_groups(ctx, prefix)
+        found |= list_log_groups(ctx, logGroupNamePrefix=prefix)
     exact = [g for e in ctx.config.log_groups for g in e.groups if not is_pattern(g)]
-    for name in exact:
-        if name not in found:
-            found |= {n: g for n, g in list_log_groups(ctx, name).items() if n == name}
-    return found
+    return found | named_log_groups(ctx, [n for n in dict.fromkeys(exact) if n not in found])
 
 
 def _matches(entry: LogGroups, name: str) -> bool:
@@ -83,7 +108,7 @@ def _matches(entry: LogGroups, name: str) -> bool:
 class LogRetention(Kind):
     name = KIND
     label = "CloudWatch Logs retention"
-    reads = ("logs:DescribeLogGroups", "logs:ListTagsForResource")
+    reads = ("logs:DescribeLogGroups", "tag:GetResources")
     writes = (
         "logs:CreateLogGroup",
         "logs:PutRetentionPolicy",
@@ -132,16 +157,13 @@ class LogRetention(Kind):
         return list(states.values())
 
     def actual(self, ctx: SyncContext) -> list[State]:
-        """The configured groups, and every group with a retention that may be the project's.
-
-        A group the project set a retention on and the config no longer matches is found only
-        by listing all groups (no listing filters by tag); only those with a retention are then
-        asked for their tags (see ``owners``).
-        """
+        """The configured groups, and the project's groups with a retention the config no
+        longer matches (found by the project tag: another's groups are never read)."""
         groups = _configured(ctx) if ctx.config.log_groups else {}
-        for name, group in list_log_groups(ctx).items():
+        gone = [name for name in dict.fromkeys(tagged_log_groups(ctx)) if name not in groups]
+        for name, group in named_log_groups(ctx, gone).items():
             if group.get("retentionInDays") is not None:
-                groups.setdefault(name, group)
+                groups[name] = group
         return [
             State(
                 KIND,
@@ -155,15 +177,10 @@ class LogRetention(Kind):
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
         """The project tag; an untagged group counts as the project's when the config only
         lengthens its retention (or adopts it): the update then tags it."""
-        logs = ctx.client("logs")
         wanted = _wanted(ctx, [state.key for state in states])
-        owners: dict[str, str | None] = {}
+        owners = owners_by_key(ctx, states)
         for state in states:
-            try:
-                tags = logs.list_tags_for_resource(resourceArn=state.arn).get("tags", {})
-            except logs.exceptions.ResourceNotFoundException:
-                tags = {}
-            owner = tags.get(PROJECT_TAG)
+            owner = owners[state.key]
             entry = wanted.get(state.key)
             if owner is None and entry is not None:
                 have = state.fields.get(FIELD)

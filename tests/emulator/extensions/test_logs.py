@@ -74,3 +74,20 @@ def test_metric_filters_need_their_group(aws: SessionFactory) -> None:
     logs.create_log_group(logGroupName="/ecs/api")
     with pytest.raises(logs.exceptions.ResourceNotFoundException):
         logs.delete_metric_filter(logGroupName="/ecs/api", filterName="shop-0")
+
+
+def test_log_groups_by_identifiers_are_those_groups_only(aws: SessionFactory) -> None:
+    logs = aws.client("logs")
+    for name in ("/ecs/api", "/ecs/worker", "/other"):
+        logs.create_log_group(logGroupName=name)
+    arn = "arn:aws:logs:us-east-1:123456789012:log-group:/other"
+
+    found = logs.describe_log_groups(logGroupIdentifiers=["/ecs/api", arn, "/missing"])
+
+    assert [g["logGroupName"] for g in found["logGroups"]] == ["/ecs/api", "/other"]
+    with pytest.raises(botocore.exceptions.ClientError) as beside:
+        logs.describe_log_groups(logGroupIdentifiers=["/ecs/api"], logGroupNamePrefix="/ecs/")
+    assert beside.value.response["Error"]["Code"] == "InvalidParameterException"
+    with pytest.raises(botocore.exceptions.ClientError) as many:
+        logs.describe_log_groups(logGroupIdentifiers=[f"/g{i}" for i in range(51)])
+    assert many.value.response["Error"]["Code"] == "InvalidParameterException"

@@ -17,9 +17,10 @@ RETENTION_DAYS = (
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 # botocore's LogGroupName pattern and length, plus the glob characters a pattern may use.
-_NAME_CHARACTERS = re.compile(r"[\.\-_/#A-Za-z0-9]+")
+LOG_GROUP_NAME = r"[\.\-_/#A-Za-z0-9]+"
+LOG_GROUP_NAME_MAX = 512
+_NAME_CHARACTERS = re.compile(LOG_GROUP_NAME)
 _GLOB_CHARACTERS = re.compile(r"[\.\-_/#A-Za-z0-9*?\[\]]+")
-_NAME_MAX = 512
 _RETENTION = re.compile(r"^\s*(\d+)\s*(d|w|y)?\s*$")
 _UNIT_DAYS = {"d": 1, "w": 7, "y": 365}
 
@@ -88,12 +89,20 @@ class LogGroups(Model):
             raise ValueError("groups is empty: name at least one log group or pattern")
         for group in groups:
             characters = _GLOB_CHARACTERS if is_pattern(group) else _NAME_CHARACTERS
-            if not characters.fullmatch(group) or len(group) > _NAME_MAX:
+            if not characters.fullmatch(group) or len(group) > LOG_GROUP_NAME_MAX:
                 raise ValueError(
-                    f"invalid log group {group!r}: up to {_NAME_MAX} of letters, digits and "
-                    "._-/#, with * and ? in a pattern"
+                    f"invalid log group {group!r}: up to {LOG_GROUP_NAME_MAX} of letters, "
+                    "digits and ._-/#, with * and ? in a pattern"
                 )
         return groups
 
 
-__all__ = ["RETENTION_DAYS", "LogGroups", "is_pattern", "literal_prefix", "parse_retention"]
+__all__ = [
+    "LOG_GROUP_NAME",
+    "LOG_GROUP_NAME_MAX",
+    "RETENTION_DAYS",
+    "LogGroups",
+    "is_pattern",
+    "literal_prefix",
+    "parse_retention",
+]

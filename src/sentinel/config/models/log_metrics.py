@@ -9,9 +9,11 @@ from pydantic import AfterValidator, Field, field_validator
 
 from sentinel.config.filter_pattern import check_filter_pattern
 from sentinel.config.models.base import Model
+from sentinel.config.models.log_groups import LOG_GROUP_NAME, LOG_GROUP_NAME_MAX
 
-# botocore's LogGroupName (pattern and length).
-LogGroupName = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[\.\-_/#A-Za-z0-9]+$")]
+LogGroupName = Annotated[
+    str, Field(min_length=1, max_length=LOG_GROUP_NAME_MAX, pattern=f"^{LOG_GROUP_NAME}$")
+]
 _VALUE = re.compile(r"^(\$(\.[A-Za-z0-9_@\-]+)+|\$\w+|-?\d+(\.\d+)?)$")
 
 

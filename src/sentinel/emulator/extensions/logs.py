@@ -7,6 +7,9 @@
 - DescribeMetricFilters: AWS answers in pages of ``limit`` (at most 50) with a ``nextToken``;
   moto answers everything at once and echoes the token back.
 - DeleteMetricFilter: AWS refuses a filter that does not exist; moto says nothing.
+- DescribeLogGroups: AWS answers ``logGroupIdentifiers`` (up to 50 names or ARNs) with those
+  groups only, and refuses it beside a name prefix or pattern; moto ignores it and lists every
+  group.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sentinel.config.models.log_groups import RETENTION_DAYS
 
 _MARK = "_sentinel_retention"
 MAX_FILTERS_PAGE = 50
+MAX_IDENTIFIERS = 50  # DescribeLogGroups' logGroupIdentifiers maximum in the service model
 
 
 def install() -> None:
@@ -43,6 +47,36 @@ def install() -> None:
     LogsBackend.put_retention_policy = put_retention_policy  # type: ignore[method-assign]
 
     _install_metric_filters()
+    _install_group_identifiers()
+
+
+def _install_group_identifiers() -> None:
+    original = LogsResponse.describe_log_groups
+
+    def describe_log_groups(self: Any) -> str:
+        identifiers = self._get_param("logGroupIdentifiers")
+        if not identifiers:
+            return str(original(self))
+        if len(identifiers) > MAX_IDENTIFIERS:
+            raise InvalidParameterException(
+                constraint=f"Member must have length less than or equal to {MAX_IDENTIFIERS}",
+                parameter="logGroupIdentifiers",
+                value=len(identifiers),
+            )
+        given = [p for p in ("logGroupNamePrefix", "logGroupNamePattern") if self._get_param(p)]
+        if given:
+            raise InvalidParameterException(
+                msg=f"logGroupIdentifiers cannot be specified with {', '.join(given)}"
+            )
+        wanted = set(identifiers)
+        groups = [
+            group.to_describe_dict()
+            for name, group in sorted(self.logs_backend.groups.items())
+            if name in wanted or group.arn in wanted
+        ]
+        return json.dumps({"logGroups": groups})
+
+    LogsResponse.describe_log_groups = describe_log_groups  # type: ignore[method-assign]
 
 
 def _install_metric_filters() -> None:
