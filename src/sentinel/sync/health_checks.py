@@ -225,14 +225,14 @@ class HealthChecks(Kind):
                         **alarm_fields(_alarm_of(alarms.get(alarm_name(ctx, name)), check_id)),
                     },
                     arn=check_id,
+                    payload={"owner": tags.get(PROJECT_TAG)},
                 )
             )
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
-        ids = {s.key: s.arn for s in states if s.arn}
-        tags = tags_of(ctx.client("route53"), [i for i in ids.values() if i])
-        return {key: tags.get(str(i), {}).get(PROJECT_TAG) for key, i in ids.items()}
+        # The listing read every check's tags (to find them by Name): not read again.
+        return {s.key: (s.payload or {}).get("owner") for s in states}
 
     def create(self, ctx: SyncContext, state: State) -> None:
         route53 = ctx.client("route53")
