@@ -23,7 +23,7 @@ from sentinel.sync.canary_code import (
     runtime_version,
     script_digest,
 )
-from sentinel.sync.health_checks import uptime_alarm_prefix
+from sentinel.sync.health_checks import alarm_name, uptime_alarm, uptime_alarm_prefix
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 
@@ -45,29 +45,17 @@ def schedule_expression(seconds: int) -> str:
     return f"rate({minutes} minute{'s' if minutes != 1 else ''})"
 
 
-def alarm_name(ctx: SyncContext, check_name: str) -> str:
-    return f"{uptime_alarm_prefix(ctx.project)}{check_name}"
-
-
 def alarm_request(ctx: SyncContext, check: UptimeCheck, canary: str) -> dict[str, Any]:
     """SuccessPercent over one schedule period; no data means the canary did not run."""
-    topic = ctx.topic_arn(check.severity)
-    return {
-        "AlarmName": alarm_name(ctx, check.name),
-        "AlarmDescription": f"Synthetics canary {canary} fails",
+    metric = {
         "Namespace": "CloudWatchSynthetics",
         "MetricName": "SuccessPercent",
         "Dimensions": [{"Name": "CanaryName", "Value": canary}],
         "Statistic": "Average",
         "Period": max(60, check.every),
-        "EvaluationPeriods": 1,
         "Threshold": float(check.success_below),
-        "ComparisonOperator": "LessThanThreshold",
-        "TreatMissingData": "breaching",
-        "AlarmActions": [topic],
-        "OKActions": [topic],
-        "Tags": [{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
     }
+    return uptime_alarm(ctx, check, metric, f"Synthetics canary {canary} fails")
 
 
 def alarm_fields(alarm: dict[str, Any] | None) -> dict[str, Any]:
@@ -170,7 +158,7 @@ class Canaries(Kind):
             if not name.startswith(ctx.prefix):
                 continue
             tags = canary.get("Tags", {})
-            alarm = alarms.get(alarm_name(ctx, name.removeprefix(ctx.prefix)))
+            alarm = alarms.get(alarm_name(ctx, name))
             states.append(
                 State(
                     KIND,
@@ -208,9 +196,7 @@ class Canaries(Kind):
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         synthetics = ctx.client("synthetics")
-        ctx.client("cloudwatch").delete_alarms(
-            AlarmNames=[alarm_name(ctx, state.key.removeprefix(ctx.prefix))]
-        )
+        ctx.client("cloudwatch").delete_alarms(AlarmNames=[alarm_name(ctx, state.key)])
         try:
             current = synthetics.get_canary(Name=state.key)["Canary"]["Status"]["State"]
         except synthetics.exceptions.ResourceNotFoundException:

@@ -20,8 +20,10 @@ import botocore.exceptions
 
 from sentinel.config.models.uptime import UptimeCheck
 from sentinel.naming import PROJECT_TAG
+from sentinel.sync.alarms import actions_of, alarm_description
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
+from sentinel.sync.ownership import tag_list
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
@@ -108,8 +110,9 @@ def uptime_alarm_prefix(project: str) -> str:
     return f"{project}/uptime/"
 
 
-def alarm_name(ctx: SyncContext, check_name: str) -> str:
-    return f"{uptime_alarm_prefix(ctx.project)}{check_name.removeprefix(ctx.prefix)}"
+def alarm_name(ctx: SyncContext, resource_name: str) -> str:
+    """The alarm of a health check or canary ``<project>-<check>``: ``<project>/uptime/<check>``."""
+    return f"{uptime_alarm_prefix(ctx.project)}{resource_name.removeprefix(ctx.prefix)}"
 
 
 def alarm_topic(ctx: SyncContext, severity: str) -> str:
@@ -141,27 +144,45 @@ def _alarm_of(alarm: dict[str, Any] | None, check_id: str) -> dict[str, Any] | N
     return alarm if dimensions.get("HealthCheckId") == check_id else None
 
 
-def alarm_request(ctx: SyncContext, check_name: str, severity: str) -> dict[str, Any]:
+def uptime_alarm(
+    ctx: SyncContext,
+    check: UptimeCheck,
+    metric: dict[str, Any],
+    default_description: str,
+    topic_arn: str | None = None,
+) -> dict[str, Any]:
+    """PutMetricAlarm's parameters of an uptime check's alarm on ``metric`` (namespace, metric
+    name, statistic, period, threshold): one period below the threshold, or no data, alarms;
+    actions, description and tags as every other alarm of the project has them."""
+    actions = actions_of(ctx, check.severity, topic_arn)
+    return {
+        "AlarmName": alarm_name(ctx, check.name),
+        "AlarmDescription": alarm_description(check.description or default_description, None),
+        **metric,
+        "EvaluationPeriods": 1,
+        "ComparisonOperator": "LessThanThreshold",
+        "TreatMissingData": "breaching",
+        "AlarmActions": actions["alarm_actions"],
+        "OKActions": actions["ok_actions"],
+        "InsufficientDataActions": actions["insufficient_data_actions"],
+        "Tags": tag_list(ctx.tags),
+    }
+
+
+def alarm_request(ctx: SyncContext, check: UptimeCheck, check_name: str) -> dict[str, Any]:
     """PutMetricAlarm's parameters but the dimension (the id is Route 53's, known on create).
 
     HealthCheckStatus is 1 while healthy and 0 when not; no data means Route 53 lost the check.
     """
-    topic = alarm_topic(ctx, severity)
-    return {
-        "AlarmName": alarm_name(ctx, check_name),
-        "AlarmDescription": f"Route 53 health check {check_name} is failing",
+    metric = {
         "Namespace": "AWS/Route53",
         "MetricName": "HealthCheckStatus",
         "Statistic": "Minimum",
         "Period": 60,
-        "EvaluationPeriods": 1,
         "Threshold": 1.0,
-        "ComparisonOperator": "LessThanThreshold",
-        "TreatMissingData": "breaching",
-        "AlarmActions": [topic],
-        "OKActions": [topic],
-        "Tags": [{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
     }
+    description = f"Route 53 health check {check_name} is failing"
+    return uptime_alarm(ctx, check, metric, description, alarm_topic(ctx, check.severity))
 
 
 class HealthChecks(Kind):
@@ -187,7 +208,7 @@ class HealthChecks(Kind):
         for check in desired_checks(ctx):
             name = health_check_name(ctx, check)
             config = check_config(check)
-            alarm = alarm_request(ctx, name, check.severity)
+            alarm = alarm_request(ctx, check, name)
             states.append(
                 State(
                     KIND,
@@ -252,11 +273,10 @@ class HealthChecks(Kind):
         )
 
     def _tag(self, ctx: SyncContext, check_id: str, name: str) -> None:
-        tags = {**ctx.tags, "Name": name}
         ctx.client("route53").change_tags_for_resource(
             ResourceType="healthcheck",
             ResourceId=check_id,
-            AddTags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            AddTags=tag_list({**ctx.tags, "Name": name}),
         )
 
     def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
