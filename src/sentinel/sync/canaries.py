@@ -23,7 +23,7 @@ from sentinel.sync.canary_code import (
     runtime_version,
     script_digest,
 )
-from sentinel.sync.health_checks import alarm_name, uptime_alarm, uptime_alarm_prefix
+from sentinel.sync.health_checks import alarm_name, uptime_alarm, uptime_alarms
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 
@@ -145,13 +145,7 @@ class Canaries(Kind):
     def actual(self, ctx: SyncContext) -> list[State]:
         if ctx.config.uptime is None:
             return []  # a project without `uptime:` needs no Synthetics permissions
-        alarms: dict[str, dict[str, Any]] = {}
-        paginator = ctx.client("cloudwatch").get_paginator("describe_alarms")
-        for page in paginator.paginate(
-            AlarmNamePrefix=uptime_alarm_prefix(ctx.project), AlarmTypes=["MetricAlarm"]
-        ):
-            for alarm in page.get("MetricAlarms", []):
-                alarms[alarm["AlarmName"]] = alarm
+        alarms = uptime_alarms(ctx.client("cloudwatch"), ctx.project)
         states = []
         for canary in describe_canaries(ctx.client("synthetics")):
             name = canary["Name"]

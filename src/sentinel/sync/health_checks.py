@@ -20,7 +20,7 @@ import botocore.exceptions
 
 from sentinel.config.models.uptime import UptimeCheck
 from sentinel.naming import PROJECT_TAG
-from sentinel.sync.alarms import actions_of, alarm_description
+from sentinel.sync.alarms import actions_of, alarm_description, alarm_pages
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import tag_list
@@ -108,6 +108,12 @@ def tags_of(route53: Any, ids: list[str]) -> dict[str, dict[str, str]]:
 def uptime_alarm_prefix(project: str) -> str:
     """Outside the project's ``<project>-`` prefix, which the alarms kind reads as its own."""
     return f"{project}/uptime/"
+
+
+def uptime_alarms(cloudwatch: Any, project: str) -> dict[str, dict[str, Any]]:
+    """The project's uptime alarms of one region by name, every page read."""
+    selection = {"AlarmNamePrefix": uptime_alarm_prefix(project)}
+    return {a["AlarmName"]: a for a in alarm_pages(cloudwatch, "MetricAlarm", selection)}
 
 
 def alarm_name(ctx: SyncContext, resource_name: str) -> str:
@@ -225,13 +231,7 @@ class HealthChecks(Kind):
             return []
         route53 = ctx.client("route53")
         checks = {c["Id"]: c for c in list_health_checks(route53)}
-        alarms: dict[str, dict[str, Any]] = {}
-        paginator = ctx.client_in("cloudwatch", METRICS_REGION).get_paginator("describe_alarms")
-        for page in paginator.paginate(
-            AlarmNamePrefix=uptime_alarm_prefix(ctx.project), AlarmTypes=["MetricAlarm"]
-        ):
-            for alarm in page.get("MetricAlarms", []):
-                alarms[alarm["AlarmName"]] = alarm
+        alarms = uptime_alarms(ctx.client_in("cloudwatch", METRICS_REGION), ctx.project)
         states = []
         for check_id, tags in tags_of(route53, list(checks)).items():
             name = tags.get("Name", "")
