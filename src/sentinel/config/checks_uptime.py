@@ -20,6 +20,7 @@ from sentinel.config.models.uptime import (
 )
 from sentinel.config.references import References, Where
 from sentinel.config.units import format_duration
+from sentinel.naming import prefix
 
 if TYPE_CHECKING:
     from sentinel.config.configuration import Config
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 # Route 53 wants at least three probe regions when any are chosen (UpdateHealthCheck: Regions).
 MIN_REGIONS = 3
+# Route 53 publishes HealthCheckStatus here only: a health check's alarm lives here.
 METRICS_REGION = "us-east-1"
 _CANARY_NAME = re.compile(r"^[0-9a-z_\-]+$")
 
@@ -72,8 +74,9 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def canary_name(project: str, check: UptimeCheck) -> str:
-    return f"{project}-{check.name}"
+def uptime_name(project: str, check: UptimeCheck) -> str:
+    """The name of a check's canary, and the Name tag of its health check."""
+    return f"{prefix(project)}{check.name}"
 
 
 def check_uptime(model: MonitorsFile, source: Source, build: Assembly) -> None:
@@ -175,7 +178,7 @@ def _check_canary(check: UptimeCheck, i: int, where: Any, refs: References, conf
                 "in monitors/"
             )
         )
-    name = canary_name(config.name, check)
+    name = uptime_name(config.name, check)
     limit = canary_name_limit()
     if not _CANARY_NAME.match(name) or len(name) > limit:
         refs.problems.append(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from sentinel.config.checks_uptime import canary_name
+from sentinel.config.checks_uptime import uptime_name
 from sentinel.config.models.uptime import UptimeCheck
 from sentinel.naming import PROJECT_TAG
 from sentinel.sync.canary_code import (
@@ -117,7 +117,7 @@ class Canaries(Kind):
         for check in ctx.config.uptime or []:
             if not check.is_canary or defaults is None:
                 continue
-            name = canary_name(ctx.project, check)
+            name = uptime_name(ctx.project, check)
             script = canary_script(check)
             digest = script_digest(script)
             request = {

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import botocore.exceptions
 
+from sentinel.config.checks_uptime import METRICS_REGION, uptime_name
 from sentinel.config.models.uptime import UptimeCheck
 from sentinel.naming import PROJECT_TAG
 from sentinel.sync.alarms import actions_of, alarm_description, alarm_pages
@@ -29,14 +30,9 @@ if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
 
 KIND = "health check"
-METRICS_REGION = "us-east-1"
 TAGS_PER_CALL = 10
 # RequestInterval and Type cannot change on a health check (UpdateHealthCheck lacks them).
 FIXED_FIELDS = ("type", "interval")
-
-
-def health_check_name(ctx: SyncContext, check: UptimeCheck) -> str:
-    return f"{ctx.prefix}{check.name}"
 
 
 def manages_health_checks(ctx: SyncContext) -> bool:
@@ -212,7 +208,7 @@ class HealthChecks(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []
         for check in desired_checks(ctx):
-            name = health_check_name(ctx, check)
+            name = uptime_name(ctx.project, check)
             config = check_config(check)
             alarm = alarm_request(ctx, check, name)
             states.append(
