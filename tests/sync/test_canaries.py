@@ -11,10 +11,11 @@ from pathlib import Path
 from sentinel.aws.session import SessionFactory
 from sentinel.sync.canaries import KIND, Canaries, describe_canaries
 from sentinel.sync.canary_code import HANDLER, MODULE, canary_zip, runtime_version
-from sentinel.sync.engine import apply, plan
+from sentinel.sync.engine import plan
 from sentinel.sync.model import Action
 
-from .shop import context, shop_files, write_config
+from .shop import context
+from .uptime import UptimeProject, uptime_alarms
 
 ROLE = "arn:aws:iam::123456789012:role/shop-canary"
 UPTIME = f"""\
@@ -38,14 +39,8 @@ uptime:
 KINDS = [Canaries()]
 
 
-def _root(tmp_path: Path, uptime: str = UPTIME) -> Path:
-    return write_config(tmp_path / "shop", shop_files({"monitors/uptime.yaml": uptime}))
-
-
-def _converge(aws: SessionFactory, root: Path) -> None:
-    ctx = context(aws, root)
-    report = apply(ctx, plan(ctx, KINDS), KINDS)
-    assert report.ok, [r.error for r in report.failed]
+PROJECT = UptimeProject(UPTIME, KINDS)
+_root, _converge = PROJECT.root, PROJECT.converge
 
 
 def _canaries(aws: SessionFactory) -> dict[str, dict]:
@@ -69,12 +64,7 @@ def test_apply_writes_running_canaries_and_their_alarms(
     assert home["Code"]["Handler"] == HANDLER
     assert home["Tags"]["sentinel:project"] == "shop"
 
-    alarms = {
-        a["AlarmName"]: a
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
-            "MetricAlarms"
-        ]
-    }
+    alarms = uptime_alarms(aws)
     alarm = alarms["shop/uptime/homepage"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("CloudWatchSynthetics", "SuccessPercent")
     assert alarm["Dimensions"] == [{"Name": "CanaryName", "Value": "shop-homepage"}]
@@ -129,13 +119,7 @@ def test_removal_stops_and_deletes_the_canary_and_its_alarm(
     root = _root(tmp_path, UPTIME.split("  - name: api-flow")[0])
     _converge(aws, root)
     assert set(_canaries(aws)) == {"shop-homepage"}
-    names = [
-        a["AlarmName"]
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
-            "MetricAlarms"
-        ]
-    ]
-    assert names == ["shop/uptime/homepage"]
+    assert list(uptime_alarms(aws)) == ["shop/uptime/homepage"]
 
 
 def test_the_listing_follows_every_page(aws: SessionFactory, tmp_path: Path) -> None:
