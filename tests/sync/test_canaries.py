@@ -147,3 +147,22 @@ def test_a_canary_made_by_hand_is_left_alone(aws: SessionFactory, tmp_path: Path
     root = _root(tmp_path)
     _converge(aws, root)
     assert "shop-by-hand" in _canaries(aws)
+
+
+def test_the_alarm_follows_the_severity_tier_and_the_check_description(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    described = UPTIME.replace(
+        "    severity: critical", "    description: Login flow is down\n    severity: critical"
+    )
+    _converge(aws, _root(tmp_path, described))
+    alarms = uptime_alarms(aws)
+    warning = "arn:aws:sns:us-east-1:123456789012:shop-warning"
+    critical = "arn:aws:sns:us-east-1:123456789012:shop-critical"
+    # The warning tier sends no OK notifications and does send insufficient-data ones.
+    home = alarms["shop/uptime/homepage"]
+    assert (home["OKActions"], home["InsufficientDataActions"]) == ([], [warning])
+    assert home["AlarmDescription"] == "Synthetics canary shop-homepage fails"
+    flow = alarms["shop/uptime/api-flow"]
+    assert (flow["OKActions"], flow["InsufficientDataActions"]) == ([critical], [])
+    assert flow["AlarmDescription"] == "Login flow is down"

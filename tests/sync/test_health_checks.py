@@ -184,3 +184,22 @@ def test_a_project_without_uptime_reads_no_health_checks(
     assert HealthChecks().actual(ctx) == []
     assert plan(ctx, KINDS).is_empty
     assert len(_checks(aws)) == 2
+
+
+def test_the_alarm_follows_the_severity_tier_and_the_check_description(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    described = UPTIME.replace(
+        "    severity: warning", "    description: The shop is down\n    severity: warning"
+    )
+    root = _root(tmp_path, described)
+    _converge(aws, root)
+    alarms = uptime_alarms(aws)
+    warning = "arn:aws:sns:us-east-1:123456789012:shop-warning"
+    home = alarms["shop/uptime/homepage"]
+    assert (home["OKActions"], home["InsufficientDataActions"]) == ([], [warning])
+    assert home["AlarmDescription"] == "The shop is down"
+    api = alarms["shop/uptime/api-health"]
+    assert api["OKActions"] == ["arn:aws:sns:us-east-1:123456789012:shop-critical"]
+    assert api["AlarmDescription"] == "Route 53 health check shop-api-health is failing"
+    assert plan(context(aws, root), KINDS).is_empty
