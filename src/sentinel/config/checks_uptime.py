@@ -8,8 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import botocore.session
-
+from sentinel.aws.request_model import service_model
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.models.uptime import (
     CANARY_MAX_EVERY,
@@ -36,14 +35,12 @@ _CANARY_NAME = re.compile(r"^[0-9a-z_\-]+$")
 @cache
 def health_check_regions() -> tuple[str, ...]:
     """The regions Route 53 probes from, as botocore's model lists them (HealthCheckRegion)."""
-    model = botocore.session.get_session().get_service_model("route53")
-    return tuple(model.shape_for("HealthCheckRegion").enum)
+    return tuple(service_model("route53").shape_for("HealthCheckRegion").enum)
 
 
 @cache
 def canary_name_limit() -> int:
-    model = botocore.session.get_session().get_service_model("synthetics")
-    return int(model.shape_for("CanaryName").metadata["max"])
+    return int(service_model("synthetics").shape_for("CanaryName").metadata["max"])
 
 
 def url_problem(url: str) -> str | None:
