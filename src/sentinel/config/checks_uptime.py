@@ -8,7 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sentinel.aws.request_model import service_model
+from sentinel.aws.request_model import python_pattern, service_model
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.models.uptime import (
     CANARY_MAX_EVERY,
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 MIN_REGIONS = 3
 # Route 53 publishes HealthCheckStatus here only: a health check's alarm lives here.
 METRICS_REGION = "us-east-1"
-_CANARY_NAME = re.compile(r"^[0-9a-z_\-]+$")
 
 
 @cache
@@ -39,8 +38,12 @@ def health_check_regions() -> tuple[str, ...]:
 
 
 @cache
-def canary_name_limit() -> int:
-    return int(service_model("synthetics").shape_for("CanaryName").metadata["max"])
+def canary_name_rule() -> tuple[int, re.Pattern[str]]:
+    """The longest canary name and the characters it takes, as botocore's model has them."""
+    metadata = service_model("synthetics").shape_for("CanaryName").metadata
+    pattern = python_pattern(str(metadata["pattern"]))
+    assert pattern is not None
+    return int(metadata["max"]), pattern
 
 
 def url_problem(url: str) -> str | None:
@@ -176,8 +179,8 @@ def _check_canary(check: UptimeCheck, i: int, where: Any, refs: References, conf
             )
         )
     name = uptime_name(config.name, check)
-    limit = canary_name_limit()
-    if not _CANARY_NAME.match(name) or len(name) > limit:
+    limit, pattern = canary_name_rule()
+    if not pattern.match(name) or len(name) > limit:
         refs.problems.append(
             where(i, "name").problem(
                 f"canary name {name!r}: Synthetics takes lower-case letters, digits, '-' and "
