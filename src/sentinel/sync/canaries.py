@@ -192,14 +192,19 @@ class Canaries(Kind):
         synthetics = ctx.client("synthetics")
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[alarm_name(ctx, state.key)])
         try:
-            current = synthetics.get_canary(Name=state.key)["Canary"]["Status"]["State"]
+            current = _state_of(synthetics, state.key)
+            if current in ("RUNNING", "STARTING"):
+                synthetics.stop_canary(Name=state.key)
+                current = _state_of(synthetics, state.key)
+            for _ in range(STOP_WAITS):
+                if current not in ("RUNNING", "STARTING", "STOPPING"):
+                    break
+                time.sleep(1)
+                current = _state_of(synthetics, state.key)
         except synthetics.exceptions.ResourceNotFoundException:
             return
-        if current in ("RUNNING", "STARTING"):
-            synthetics.stop_canary(Name=state.key)
-        for _ in range(STOP_WAITS):
-            canary = synthetics.get_canary(Name=state.key)["Canary"]
-            if canary["Status"]["State"] not in ("RUNNING", "STARTING", "STOPPING"):
-                break
-            time.sleep(1)
         synthetics.delete_canary(Name=state.key, DeleteLambda=True)
+
+
+def _state_of(synthetics: Any, name: str) -> str:
+    return str(synthetics.get_canary(Name=name)["Canary"]["Status"]["State"])
