@@ -179,3 +179,14 @@ def test_a_health_check_needs_us_east_1_among_the_regions(tmp_path: Path) -> Non
     [problem] = _problems(root)
     assert problem.startswith("monitors/uptime.yaml:2:")
     assert "add us-east-1 to sentinel.yaml's regions" in problem
+
+
+def test_a_canary_name_synthetics_refuses_is_an_error_at_the_name(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        "uptime:\n  - name: home.page\n    canary: https://shop.example.com/\n"
+        "    severity: warning\n",
+    )
+    [problem] = _problems(root)
+    assert problem.startswith("monitors/uptime.yaml:2:11:"), problem
+    assert "canary name 'shop-home.page'" in problem

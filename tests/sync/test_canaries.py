@@ -11,10 +11,11 @@ from pathlib import Path
 from sentinel.aws.session import SessionFactory
 from sentinel.sync.canaries import KIND, Canaries, describe_canaries
 from sentinel.sync.canary_code import HANDLER, MODULE, canary_zip, runtime_version
-from sentinel.sync.engine import apply, plan
+from sentinel.sync.engine import plan
 from sentinel.sync.model import Action
 
-from .shop import context, shop_files, write_config
+from .shop import context
+from .uptime import UptimeProject, uptime_alarms
 
 ROLE = "arn:aws:iam::123456789012:role/shop-canary"
 UPTIME = f"""\
@@ -38,14 +39,8 @@ uptime:
 KINDS = [Canaries()]
 
 
-def _root(tmp_path: Path, uptime: str = UPTIME) -> Path:
-    return write_config(tmp_path / "shop", shop_files({"monitors/uptime.yaml": uptime}))
-
-
-def _converge(aws: SessionFactory, root: Path) -> None:
-    ctx = context(aws, root)
-    report = apply(ctx, plan(ctx, KINDS), KINDS)
-    assert report.ok, [r.error for r in report.failed]
+PROJECT = UptimeProject(UPTIME, KINDS)
+_root, _converge = PROJECT.root, PROJECT.converge
 
 
 def _canaries(aws: SessionFactory) -> dict[str, dict]:
@@ -69,12 +64,7 @@ def test_apply_writes_running_canaries_and_their_alarms(
     assert home["Code"]["Handler"] == HANDLER
     assert home["Tags"]["sentinel:project"] == "shop"
 
-    alarms = {
-        a["AlarmName"]: a
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
-            "MetricAlarms"
-        ]
-    }
+    alarms = uptime_alarms(aws)
     alarm = alarms["shop/uptime/homepage"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("CloudWatchSynthetics", "SuccessPercent")
     assert alarm["Dimensions"] == [{"Name": "CanaryName", "Value": "shop-homepage"}]
@@ -129,13 +119,7 @@ def test_removal_stops_and_deletes_the_canary_and_its_alarm(
     root = _root(tmp_path, UPTIME.split("  - name: api-flow")[0])
     _converge(aws, root)
     assert set(_canaries(aws)) == {"shop-homepage"}
-    names = [
-        a["AlarmName"]
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
-            "MetricAlarms"
-        ]
-    ]
-    assert names == ["shop/uptime/homepage"]
+    assert list(uptime_alarms(aws)) == ["shop/uptime/homepage"]
 
 
 def test_the_listing_follows_every_page(aws: SessionFactory, tmp_path: Path) -> None:
@@ -163,3 +147,22 @@ def test_a_canary_made_by_hand_is_left_alone(aws: SessionFactory, tmp_path: Path
     root = _root(tmp_path)
     _converge(aws, root)
     assert "shop-by-hand" in _canaries(aws)
+
+
+def test_the_alarm_follows_the_severity_tier_and_the_check_description(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    described = UPTIME.replace(
+        "    severity: critical", "    description: Login flow is down\n    severity: critical"
+    )
+    _converge(aws, _root(tmp_path, described))
+    alarms = uptime_alarms(aws)
+    warning = "arn:aws:sns:us-east-1:123456789012:shop-warning"
+    critical = "arn:aws:sns:us-east-1:123456789012:shop-critical"
+    # The warning tier sends no OK notifications and does send insufficient-data ones.
+    home = alarms["shop/uptime/homepage"]
+    assert (home["OKActions"], home["InsufficientDataActions"]) == ([], [warning])
+    assert home["AlarmDescription"] == "Synthetics canary shop-homepage fails"
+    flow = alarms["shop/uptime/api-flow"]
+    assert (flow["OKActions"], flow["InsufficientDataActions"]) == ([critical], [])
+    assert flow["AlarmDescription"] == "Login flow is down"

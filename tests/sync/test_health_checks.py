@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sentinel.aws.session import SessionFactory
-from sentinel.sync.engine import apply, plan
+from sentinel.sync.engine import plan
 from sentinel.sync.health_checks import (
     KIND,
     HealthChecks,
@@ -19,6 +19,7 @@ from sentinel.sync.health_checks import (
 from sentinel.sync.model import Action
 
 from .shop import context, shop_files, write_config
+from .uptime import UptimeProject, uptime_alarms
 
 UPTIME = """\
 uptime:
@@ -36,14 +37,8 @@ uptime:
 KINDS = [HealthChecks()]
 
 
-def _root(tmp_path: Path, uptime: str = UPTIME) -> Path:
-    return write_config(tmp_path / "shop", shop_files({"monitors/uptime.yaml": uptime}))
-
-
-def _converge(aws: SessionFactory, root: Path) -> None:
-    ctx = context(aws, root)
-    report = apply(ctx, plan(ctx, KINDS), KINDS)
-    assert report.ok, [r.error for r in report.failed]
+PROJECT = UptimeProject(UPTIME, KINDS)
+_root, _converge = PROJECT.root, PROJECT.converge
 
 
 def _checks(aws: SessionFactory) -> dict[str, dict[str, Any]]:
@@ -74,10 +69,7 @@ def test_apply_writes_health_checks_and_their_alarms(aws: SessionFactory, tmp_pa
     home = checks["shop-homepage"]
     assert (home["Type"], home["Port"], home["RequestInterval"]) == ("HTTP", 80, 30)
 
-    alarms = aws.client("cloudwatch", region="us-east-1").describe_alarms(
-        AlarmNamePrefix="shop/uptime/"
-    )["MetricAlarms"]
-    by_name = {a["AlarmName"]: a for a in alarms}
+    by_name = uptime_alarms(aws)
     alarm = by_name["shop/uptime/api-health"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Route53", "HealthCheckStatus")
     assert alarm["Dimensions"] == [{"Name": "HealthCheckId", "Value": api["id"]}]
@@ -133,13 +125,7 @@ def test_removal_deletes_the_check_and_its_alarm(aws: SessionFactory, tmp_path: 
     root = _root(tmp_path, UPTIME.split("  - name: homepage")[0])
     _converge(aws, root)
     assert set(_checks(aws)) == {"shop-api-health"}
-    names = [
-        a["AlarmName"]
-        for a in aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")[
-            "MetricAlarms"
-        ]
-    ]
-    assert names == ["shop/uptime/api-health"]
+    assert list(uptime_alarms(aws)) == ["shop/uptime/api-health"]
 
 
 def test_checks_of_others_are_left_alone(aws: SessionFactory, tmp_path: Path) -> None:
@@ -186,8 +172,7 @@ def test_an_empty_uptime_list_deletes_every_check(aws: SessionFactory, tmp_path:
     root = _root(tmp_path, "uptime: []\n")
     _converge(aws, root)
     assert _checks(aws) == {}
-    alarms = aws.client("cloudwatch").describe_alarms(AlarmNamePrefix="shop/uptime/")
-    assert alarms["MetricAlarms"] == []
+    assert uptime_alarms(aws) == {}
 
 
 def test_a_project_without_uptime_reads_no_health_checks(
@@ -199,3 +184,22 @@ def test_a_project_without_uptime_reads_no_health_checks(
     assert HealthChecks().actual(ctx) == []
     assert plan(ctx, KINDS).is_empty
     assert len(_checks(aws)) == 2
+
+
+def test_the_alarm_follows_the_severity_tier_and_the_check_description(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    described = UPTIME.replace(
+        "    severity: warning", "    description: The shop is down\n    severity: warning"
+    )
+    root = _root(tmp_path, described)
+    _converge(aws, root)
+    alarms = uptime_alarms(aws)
+    warning = "arn:aws:sns:us-east-1:123456789012:shop-warning"
+    home = alarms["shop/uptime/homepage"]
+    assert (home["OKActions"], home["InsufficientDataActions"]) == ([], [warning])
+    assert home["AlarmDescription"] == "The shop is down"
+    api = alarms["shop/uptime/api-health"]
+    assert api["OKActions"] == ["arn:aws:sns:us-east-1:123456789012:shop-critical"]
+    assert api["AlarmDescription"] == "Route 53 health check shop-api-health is failing"
+    assert plan(context(aws, root), KINDS).is_empty

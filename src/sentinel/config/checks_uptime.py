@@ -8,8 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import botocore.session
-
+from sentinel.aws.request_model import python_pattern, service_model
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.models.uptime import (
     CANARY_MAX_EVERY,
@@ -20,6 +19,7 @@ from sentinel.config.models.uptime import (
 )
 from sentinel.config.references import References, Where
 from sentinel.config.units import format_duration
+from sentinel.naming import prefix
 
 if TYPE_CHECKING:
     from sentinel.config.configuration import Config
@@ -27,21 +27,23 @@ if TYPE_CHECKING:
 
 # Route 53 wants at least three probe regions when any are chosen (UpdateHealthCheck: Regions).
 MIN_REGIONS = 3
+# Route 53 publishes HealthCheckStatus here only: a health check's alarm lives here.
 METRICS_REGION = "us-east-1"
-_CANARY_NAME = re.compile(r"^[0-9a-z_\-]+$")
 
 
 @cache
 def health_check_regions() -> tuple[str, ...]:
     """The regions Route 53 probes from, as botocore's model lists them (HealthCheckRegion)."""
-    model = botocore.session.get_session().get_service_model("route53")
-    return tuple(model.shape_for("HealthCheckRegion").enum)
+    return tuple(service_model("route53").shape_for("HealthCheckRegion").enum)
 
 
 @cache
-def canary_name_limit() -> int:
-    model = botocore.session.get_session().get_service_model("synthetics")
-    return int(model.shape_for("CanaryName").metadata["max"])
+def canary_name_rule() -> tuple[int, re.Pattern[str]]:
+    """The longest canary name and the characters it takes, as botocore's model has them."""
+    metadata = service_model("synthetics").shape_for("CanaryName").metadata
+    pattern = python_pattern(str(metadata["pattern"]))
+    assert pattern is not None
+    return int(metadata["max"]), pattern
 
 
 def url_problem(url: str) -> str | None:
@@ -72,8 +74,9 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def canary_name(project: str, check: UptimeCheck) -> str:
-    return f"{project}-{check.name}"
+def uptime_name(project: str, check: UptimeCheck) -> str:
+    """The name of a check's canary, and the Name tag of its health check."""
+    return f"{prefix(project)}{check.name}"
 
 
 def check_uptime(model: MonitorsFile, source: Source, build: Assembly) -> None:
@@ -175,9 +178,9 @@ def _check_canary(check: UptimeCheck, i: int, where: Any, refs: References, conf
                 "in monitors/"
             )
         )
-    name = canary_name(config.name, check)
-    limit = canary_name_limit()
-    if not _CANARY_NAME.match(name) or len(name) > limit:
+    name = uptime_name(config.name, check)
+    limit, pattern = canary_name_rule()
+    if not pattern.match(name) or len(name) > limit:
         refs.problems.append(
             where(i, "name").problem(
                 f"canary name {name!r}: Synthetics takes lower-case letters, digits, '-' and "

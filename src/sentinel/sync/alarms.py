@@ -77,13 +77,16 @@ def describe_pages(
         request["NextToken"] = token
 
 
-def actions_of(ctx: SyncContext, severity: str) -> dict[str, list[str]]:
-    """Alarm, OK and insufficient-data actions of a severity tier: its topic, as configured."""
+def actions_of(
+    ctx: SyncContext, severity: str, topic_arn: str | None = None
+) -> dict[str, list[str]]:
+    """Alarm, OK and insufficient-data actions of a severity tier: its topic, as configured
+    (``topic_arn``: the tier's topic in another region, for an alarm that lives there)."""
     routing = ctx.config.routing
     tier = routing.severities.get(severity) if routing else None
     if tier is None:
         return {"alarm_actions": [], "ok_actions": [], "insufficient_data_actions": []}
-    topic = [ctx.topic_arn(severity)]
+    topic = [topic_arn or ctx.topic_arn(severity)]
     return {
         "alarm_actions": topic,
         "ok_actions": topic if tier.ok_actions else [],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from sentinel.config.checks_uptime import canary_name
+from sentinel.config.checks_uptime import uptime_name
 from sentinel.config.models.uptime import UptimeCheck
 from sentinel.naming import PROJECT_TAG
 from sentinel.sync.canary_code import (
@@ -23,7 +23,7 @@ from sentinel.sync.canary_code import (
     runtime_version,
     script_digest,
 )
-from sentinel.sync.health_checks import uptime_alarm_prefix
+from sentinel.sync.health_checks import alarm_name, uptime_alarm, uptime_alarms
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 
@@ -45,29 +45,17 @@ def schedule_expression(seconds: int) -> str:
     return f"rate({minutes} minute{'s' if minutes != 1 else ''})"
 
 
-def alarm_name(ctx: SyncContext, check_name: str) -> str:
-    return f"{uptime_alarm_prefix(ctx.project)}{check_name}"
-
-
 def alarm_request(ctx: SyncContext, check: UptimeCheck, canary: str) -> dict[str, Any]:
     """SuccessPercent over one schedule period; no data means the canary did not run."""
-    topic = ctx.topic_arn(check.severity)
-    return {
-        "AlarmName": alarm_name(ctx, check.name),
-        "AlarmDescription": f"Synthetics canary {canary} fails",
+    metric = {
         "Namespace": "CloudWatchSynthetics",
         "MetricName": "SuccessPercent",
         "Dimensions": [{"Name": "CanaryName", "Value": canary}],
         "Statistic": "Average",
         "Period": max(60, check.every),
-        "EvaluationPeriods": 1,
         "Threshold": float(check.success_below),
-        "ComparisonOperator": "LessThanThreshold",
-        "TreatMissingData": "breaching",
-        "AlarmActions": [topic],
-        "OKActions": [topic],
-        "Tags": [{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
     }
+    return uptime_alarm(ctx, check, metric, f"Synthetics canary {canary} fails")
 
 
 def alarm_fields(alarm: dict[str, Any] | None) -> dict[str, Any]:
@@ -129,7 +117,7 @@ class Canaries(Kind):
         for check in ctx.config.uptime or []:
             if not check.is_canary or defaults is None:
                 continue
-            name = canary_name(ctx.project, check)
+            name = uptime_name(ctx.project, check)
             script = canary_script(check)
             digest = script_digest(script)
             request = {
@@ -157,20 +145,14 @@ class Canaries(Kind):
     def actual(self, ctx: SyncContext) -> list[State]:
         if ctx.config.uptime is None:
             return []  # a project without `uptime:` needs no Synthetics permissions
-        alarms: dict[str, dict[str, Any]] = {}
-        paginator = ctx.client("cloudwatch").get_paginator("describe_alarms")
-        for page in paginator.paginate(
-            AlarmNamePrefix=uptime_alarm_prefix(ctx.project), AlarmTypes=["MetricAlarm"]
-        ):
-            for alarm in page.get("MetricAlarms", []):
-                alarms[alarm["AlarmName"]] = alarm
+        alarms = uptime_alarms(ctx.client("cloudwatch"), ctx.project)
         states = []
         for canary in describe_canaries(ctx.client("synthetics")):
             name = canary["Name"]
             if not name.startswith(ctx.prefix):
                 continue
             tags = canary.get("Tags", {})
-            alarm = alarms.get(alarm_name(ctx, name.removeprefix(ctx.prefix)))
+            alarm = alarms.get(alarm_name(ctx, name))
             states.append(
                 State(
                     KIND,
@@ -208,18 +190,21 @@ class Canaries(Kind):
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         synthetics = ctx.client("synthetics")
-        ctx.client("cloudwatch").delete_alarms(
-            AlarmNames=[alarm_name(ctx, state.key.removeprefix(ctx.prefix))]
-        )
+        ctx.client("cloudwatch").delete_alarms(AlarmNames=[alarm_name(ctx, state.key)])
         try:
-            current = synthetics.get_canary(Name=state.key)["Canary"]["Status"]["State"]
+            current = _state_of(synthetics, state.key)
+            if current in ("RUNNING", "STARTING"):
+                synthetics.stop_canary(Name=state.key)
+                current = _state_of(synthetics, state.key)
+            for _ in range(STOP_WAITS):
+                if current not in ("RUNNING", "STARTING", "STOPPING"):
+                    break
+                time.sleep(1)
+                current = _state_of(synthetics, state.key)
         except synthetics.exceptions.ResourceNotFoundException:
             return
-        if current in ("RUNNING", "STARTING"):
-            synthetics.stop_canary(Name=state.key)
-        for _ in range(STOP_WAITS):
-            canary = synthetics.get_canary(Name=state.key)["Canary"]
-            if canary["Status"]["State"] not in ("RUNNING", "STARTING", "STOPPING"):
-                break
-            time.sleep(1)
         synthetics.delete_canary(Name=state.key, DeleteLambda=True)
+
+
+def _state_of(synthetics: Any, name: str) -> str:
+    return str(synthetics.get_canary(Name=name)["Canary"]["Status"]["State"])

@@ -24,6 +24,7 @@ MODULE = "sentinel_canary"
 HANDLER = f"{MODULE}.handler"
 # A fixed time inside the archive: the same script always zips to the same bytes.
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+RUNTIMES_FILE = "canary_runtimes.yaml"
 
 _SCRIPT = '''\
 """Written by Sentinel: fails the run when a request does not answer as expected."""
@@ -59,7 +60,7 @@ def handler(event, context):
 
 @cache
 def canary_runtimes() -> tuple[str, ...]:
-    text = resources.files("sentinel.data").joinpath("canary_runtimes.yaml").read_text()
+    text = resources.files("sentinel").joinpath("data", RUNTIMES_FILE).read_text(encoding="utf-8")
     return tuple(yaml.safe_load(text))
 
 

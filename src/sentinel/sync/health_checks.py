@@ -18,23 +18,21 @@ from urllib.parse import urlsplit
 
 import botocore.exceptions
 
+from sentinel.config.checks_uptime import METRICS_REGION, uptime_name
 from sentinel.config.models.uptime import UptimeCheck
 from sentinel.naming import PROJECT_TAG
+from sentinel.sync.alarms import actions_of, alarm_description, alarm_pages
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
+from sentinel.sync.ownership import tag_list
 
 if TYPE_CHECKING:
     from sentinel.sync.context import SyncContext
 
 KIND = "health check"
-METRICS_REGION = "us-east-1"
 TAGS_PER_CALL = 10
 # RequestInterval and Type cannot change on a health check (UpdateHealthCheck lacks them).
 FIXED_FIELDS = ("type", "interval")
-
-
-def health_check_name(ctx: SyncContext, check: UptimeCheck) -> str:
-    return f"{ctx.prefix}{check.name}"
 
 
 def manages_health_checks(ctx: SyncContext) -> bool:
@@ -108,8 +106,15 @@ def uptime_alarm_prefix(project: str) -> str:
     return f"{project}/uptime/"
 
 
-def alarm_name(ctx: SyncContext, check_name: str) -> str:
-    return f"{uptime_alarm_prefix(ctx.project)}{check_name.removeprefix(ctx.prefix)}"
+def uptime_alarms(cloudwatch: Any, project: str) -> dict[str, dict[str, Any]]:
+    """The project's uptime alarms of one region by name, every page read."""
+    selection = {"AlarmNamePrefix": uptime_alarm_prefix(project)}
+    return {a["AlarmName"]: a for a in alarm_pages(cloudwatch, "MetricAlarm", selection)}
+
+
+def alarm_name(ctx: SyncContext, resource_name: str) -> str:
+    """The alarm of a health check or canary ``<project>-<check>``: ``<project>/uptime/<check>``."""
+    return f"{uptime_alarm_prefix(ctx.project)}{resource_name.removeprefix(ctx.prefix)}"
 
 
 def alarm_topic(ctx: SyncContext, severity: str) -> str:
@@ -141,27 +146,45 @@ def _alarm_of(alarm: dict[str, Any] | None, check_id: str) -> dict[str, Any] | N
     return alarm if dimensions.get("HealthCheckId") == check_id else None
 
 
-def alarm_request(ctx: SyncContext, check_name: str, severity: str) -> dict[str, Any]:
+def uptime_alarm(
+    ctx: SyncContext,
+    check: UptimeCheck,
+    metric: dict[str, Any],
+    default_description: str,
+    topic_arn: str | None = None,
+) -> dict[str, Any]:
+    """PutMetricAlarm's parameters of an uptime check's alarm on ``metric`` (namespace, metric
+    name, statistic, period, threshold): one period below the threshold, or no data, alarms;
+    actions, description and tags as every other alarm of the project has them."""
+    actions = actions_of(ctx, check.severity, topic_arn)
+    return {
+        "AlarmName": alarm_name(ctx, check.name),
+        "AlarmDescription": alarm_description(check.description or default_description, None),
+        **metric,
+        "EvaluationPeriods": 1,
+        "ComparisonOperator": "LessThanThreshold",
+        "TreatMissingData": "breaching",
+        "AlarmActions": actions["alarm_actions"],
+        "OKActions": actions["ok_actions"],
+        "InsufficientDataActions": actions["insufficient_data_actions"],
+        "Tags": tag_list(ctx.tags),
+    }
+
+
+def alarm_request(ctx: SyncContext, check: UptimeCheck, check_name: str) -> dict[str, Any]:
     """PutMetricAlarm's parameters but the dimension (the id is Route 53's, known on create).
 
     HealthCheckStatus is 1 while healthy and 0 when not; no data means Route 53 lost the check.
     """
-    topic = alarm_topic(ctx, severity)
-    return {
-        "AlarmName": alarm_name(ctx, check_name),
-        "AlarmDescription": f"Route 53 health check {check_name} is failing",
+    metric = {
         "Namespace": "AWS/Route53",
         "MetricName": "HealthCheckStatus",
         "Statistic": "Minimum",
         "Period": 60,
-        "EvaluationPeriods": 1,
         "Threshold": 1.0,
-        "ComparisonOperator": "LessThanThreshold",
-        "TreatMissingData": "breaching",
-        "AlarmActions": [topic],
-        "OKActions": [topic],
-        "Tags": [{"Key": k, "Value": v} for k, v in sorted(ctx.tags.items())],
     }
+    description = f"Route 53 health check {check_name} is failing"
+    return uptime_alarm(ctx, check, metric, description, alarm_topic(ctx, check.severity))
 
 
 class HealthChecks(Kind):
@@ -185,9 +208,9 @@ class HealthChecks(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []
         for check in desired_checks(ctx):
-            name = health_check_name(ctx, check)
+            name = uptime_name(ctx.project, check)
             config = check_config(check)
-            alarm = alarm_request(ctx, name, check.severity)
+            alarm = alarm_request(ctx, check, name)
             states.append(
                 State(
                     KIND,
@@ -204,13 +227,7 @@ class HealthChecks(Kind):
             return []
         route53 = ctx.client("route53")
         checks = {c["Id"]: c for c in list_health_checks(route53)}
-        alarms: dict[str, dict[str, Any]] = {}
-        paginator = ctx.client_in("cloudwatch", METRICS_REGION).get_paginator("describe_alarms")
-        for page in paginator.paginate(
-            AlarmNamePrefix=uptime_alarm_prefix(ctx.project), AlarmTypes=["MetricAlarm"]
-        ):
-            for alarm in page.get("MetricAlarms", []):
-                alarms[alarm["AlarmName"]] = alarm
+        alarms = uptime_alarms(ctx.client_in("cloudwatch", METRICS_REGION), ctx.project)
         states = []
         for check_id, tags in tags_of(route53, list(checks)).items():
             name = tags.get("Name", "")
@@ -225,14 +242,14 @@ class HealthChecks(Kind):
                         **alarm_fields(_alarm_of(alarms.get(alarm_name(ctx, name)), check_id)),
                     },
                     arn=check_id,
+                    payload={"owner": tags.get(PROJECT_TAG)},
                 )
             )
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:
-        ids = {s.key: s.arn for s in states if s.arn}
-        tags = tags_of(ctx.client("route53"), [i for i in ids.values() if i])
-        return {key: tags.get(str(i), {}).get(PROJECT_TAG) for key, i in ids.items()}
+        # The listing read every check's tags (to find them by Name): not read again.
+        return {s.key: (s.payload or {}).get("owner") for s in states}
 
     def create(self, ctx: SyncContext, state: State) -> None:
         route53 = ctx.client("route53")
@@ -252,11 +269,10 @@ class HealthChecks(Kind):
         )
 
     def _tag(self, ctx: SyncContext, check_id: str, name: str) -> None:
-        tags = {**ctx.tags, "Name": name}
         ctx.client("route53").change_tags_for_resource(
             ResourceType="healthcheck",
             ResourceId=check_id,
-            AddTags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            AddTags=tag_list({**ctx.tags, "Name": name}),
         )
 
     def update(self, ctx: SyncContext, desired: State, actual: State) -> None:

@@ -62,3 +62,18 @@ def test_a_caller_reference_names_one_request(aws: SessionFactory) -> None:
         route53.create_health_check(CallerReference="r", HealthCheckConfig={**CONFIG, "Port": 8443})
     assert other.value.response["Error"]["Code"] == "HealthCheckAlreadyExists"
     assert len(route53.list_health_checks()["HealthChecks"]) == 1
+
+
+def test_list_tags_for_resources_takes_ten_ids_at_most(aws: SessionFactory) -> None:
+    route53 = aws.client("route53")
+    ids = [
+        route53.create_health_check(CallerReference=f"r{n}", HealthCheckConfig=CONFIG)[
+            "HealthCheck"
+        ]["Id"]
+        for n in range(11)
+    ]
+    ten = route53.list_tags_for_resources(ResourceType="healthcheck", ResourceIds=ids[:10])
+    assert len(ten["ResourceTagSets"]) == 10
+    with pytest.raises(ClientError) as refused:
+        route53.list_tags_for_resources(ResourceType="healthcheck", ResourceIds=ids)
+    assert refused.value.response["Error"]["Code"] == "InvalidInput"

@@ -4,17 +4,21 @@ Changed to behave as AWS does: ListHealthChecks pages with MaxItems and Marker (
 order); UpdateHealthCheck changes only the elements it is given (moto drops the regions of a
 call that names none), resets those in ResetElements, refuses a stale HealthCheckVersion and
 counts the version up; CreateHealthCheck with a caller reference used before answers the same
-health check when the settings are the same and HealthCheckAlreadyExists when they differ.
+health check when the settings are the same and HealthCheckAlreadyExists when they differ;
+ListTagsForResources refuses more than ten ids, as AWS does (moto answers any number).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.route53.exceptions import NoSuchHealthCheck, Route53ClientError
 from moto.route53.models import HealthCheck, Route53Backend
 from moto.route53.responses import Route53
+
+from sentinel.aws.request_model import service_model
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -38,6 +42,7 @@ _RESETTABLE: dict[str, tuple[str, Any]] = {
     "ChildHealthChecks": ("children", []),
 }
 _moto_create = Route53.create_health_check
+_moto_list_tags = Route53.list_tags_for_resources
 
 
 class HealthCheckAlreadyExists(Route53ClientError):
@@ -65,6 +70,25 @@ def install() -> None:
     Route53.list_health_checks = _list_health_checks  # type: ignore[method-assign]
     Route53.update_health_check = _update_health_check  # type: ignore[method-assign]
     Route53.create_health_check = _create_health_check  # type: ignore[method-assign]
+    Route53.list_tags_for_resources = _list_tags_for_resources  # type: ignore[method-assign]
+
+
+@cache
+def _tag_ids_limit() -> int:
+    """ListTagsForResources' ResourceIds maximum, from botocore's model (TagResourceIdList)."""
+    shape = service_model("route53").shape_for("TagResourceIdList")
+    return int(shape.metadata["max"])
+
+
+def _list_tags_for_resources(self: Route53) -> ActionResult:
+    ids = self._get_param("ResourceIds") or []
+    if len(ids) > _tag_ids_limit():
+        raise InvalidInput(
+            f"1 validation error detected: Value at 'resourceIds' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {_tag_ids_limit()}"
+        )
+    answer: ActionResult = _moto_list_tags(self)
+    return answer
 
 
 def _settings(check: HealthCheck) -> tuple[Any, ...]:

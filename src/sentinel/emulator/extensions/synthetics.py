@@ -18,16 +18,17 @@ import hashlib
 import json
 import re
 import uuid
+from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-import botocore.session
 from moto.core.exceptions import JsonRESTError
 from moto.core.utils import utcnow
 from moto.synthetics import urls as synthetics_urls
 from moto.synthetics.models import SyntheticsBackend
 from moto.synthetics.responses import SyntheticsResponse
 
+from sentinel.aws.request_model import service_model
 from sentinel.sync.canary_code import canary_runtimes
 
 MAX_PAGE_SIZE = 20
@@ -69,8 +70,10 @@ def install() -> None:
         setattr(SyntheticsResponse, name, method)
 
 
+@cache
 def _name_limit() -> tuple[int, str]:
-    shape = botocore.session.get_session().get_service_model("synthetics").shape_for("CanaryName")
+    """CanaryName's length and pattern, from botocore's model (loaded once, not per request)."""
+    shape = service_model("synthetics").shape_for("CanaryName")
     return int(shape.metadata["max"]), str(shape.metadata["pattern"])
 
 
