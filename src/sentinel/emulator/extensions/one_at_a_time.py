@@ -55,4 +55,4 @@ def install() -> None:
             # The body is read inside the lock too: a streamed listing is still a listing.
             return list(dispatch(self, environ, start))
 
-    DomainDispatcherApplication.__call__ = one_call  # type: ignore[method-assign]
+    DomainDispatcherApplication.__call__ = one_call  # type: ignore[method-assign, assignment]
