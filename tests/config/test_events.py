@@ -181,3 +181,17 @@ def test_valid_matchers() -> None:
         "$or": [{"x": ["1"]}, {"y": ["2"]}],
     }
     assert pattern_problems(json.loads(json.dumps(pattern))) == []
+
+
+def test_root_sign_ins_need_us_east_1_among_the_regions(tmp_path: Path) -> None:
+    root = write(tmp_path, "events:\n  - {name: root, preset: root-sign-in, severity: critical}\n")
+    (root / "sentinel.yaml").write_text("project: shop\nregions: [eu-west-1, ap-south-1]\n")
+
+    found = problems(root)
+
+    assert len(found) == 1
+    assert "alarms/events.yaml:2:" in found[0]
+    assert (
+        "preset 'root-sign-in': AWS delivers these events to EventBridge in us-east-1 only, "
+        "which sentinel.yaml's regions (eu-west-1, ap-south-1) do not list"
+    ) in found[0]

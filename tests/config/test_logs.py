@@ -170,3 +170,5 @@ def test_a_logs_widget_needs_a_query_and_log_group_names(tmp_path: Path) -> None
         "dashboards/d.yaml:7:20: invalid value '  '",
         "dashboards/d.yaml:8:26: invalid value '/ecs/shop backend'",
     ]
+    assert problems[0].endswith("expected a Logs Insights query, not blank")
+    assert "expected a log group name" in problems[1]

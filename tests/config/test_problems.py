@@ -30,7 +30,7 @@ WIDGET = ("dashboards", 0, "rows", 0, "widgets", 0)
         (
             Routing,
             ("severities", "critical", "notify", 0),
-            ["email", "https", "lambda", "pagerduty", "slack", "sqs"],
+            ["email", "https", "lambda", "pagerduty", "slack", "sqs", "when"],
         ),
         (Routing, ("oncall", "members", 0), ["email", "name", "phone", "slack"]),
         (BudgetsFile, ("budgets", 0, "alerts", 0), ["notify", "threshold", "type"]),

@@ -190,3 +190,44 @@ def test_a_canary_name_synthetics_refuses_is_an_error_at_the_name(tmp_path: Path
     [problem] = _problems(root)
     assert problem.startswith("monitors/uptime.yaml:2:11:"), problem
     assert "canary name 'shop-home.page'" in problem
+
+
+def test_a_page_load_limit_is_a_canary_s_and_shorter_than_its_runs(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        """\
+uptime:
+  - name: api-health
+    check: https://api.shop.example.com/health
+    slower_than: 2s
+    severity: critical
+  - name: homepage
+    canary: https://shop.example.com/
+    every: 1m
+    slower_than: 90s
+    slow_severity: paging
+    severity: warning
+  - name: checkout
+    canary: https://shop.example.com/checkout
+    slow_severity: warning
+    severity: warning
+  - name: search
+    canary: https://shop.example.com/search
+    slower_than: 1500ms
+    slow_severity: critical
+    severity: warning
+""",
+    )
+
+    problems = _problems(root)
+
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "monitors/uptime.yaml:4:18",
+        "monitors/uptime.yaml:9:18",
+        "monitors/uptime.yaml:10:20",
+        "monitors/uptime.yaml:14:20",
+    ]
+    assert "a Route 53 health check reports no duration" in problems[0]
+    assert "a run of this canary ends after 60s" in problems[1]
+    assert "'paging'" in problems[2]
+    assert "`slow_severity` needs `slower_than`" in problems[3]

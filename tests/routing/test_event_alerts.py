@@ -68,10 +68,10 @@ CASES = {
         "https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2#AutoScalingGroupDetails:id=my-asg",
     ),
     "backup_job_failed.json": (
-        "backup-job:7A42EB97-3CE4-11B5-DAEE-C40A7B83BC01",
-        "AWS Backup job failed: vol-0a1b2c3d4e5f67890",
-        "Backup job 7A42EB97-3CE4-11B5-DAEE-C40A7B83BC01 of EBS",
-        "https://us-east-1.console.aws.amazon.com/backup/home?region=us-east-1#/jobs/backup/details/",
+        "backup-job:34176239-e96d-4e1d-9fad-529dbb3c3556",
+        "AWS Backup job failed: vol-0b5ae24f2ee72d926",
+        "Backup job 34176239-e96d-4e1d-9fad-529dbb3c3556 of EBS",
+        "https://us-west-2.console.aws.amazon.com/backup/home?region=us-west-2#/jobs/backup/details/",
     ),
     "health_event.json": (
         "health:arn:aws:health:af-south-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/"
@@ -82,13 +82,13 @@ CASES = {
     ),
     "guardduty_finding.json": (
         "guardduty:16afba5c5c43e07c9e3e5e2e544e95df",
-        "GuardDuty finding: Canary:EC2/Stateless.IntegTest",
+        "GuardDuty finding: CryptoCurrency:EC2/BitcoinTool.B!DNS",
         "of severity 8",
         "https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings",
     ),
     "securityhub_finding.json": (
         "securityhub:arn:aws:macie:us-west-2:123456789012:integtest/trigger/"
-        "6214d71b927c41cbab015159a8f316a3/alert/f2893b211841",
+        "6294d71b927c41cbab915159a8f326a3/alert/f2893b211841",
         "Security Hub HIGH finding: Google Suite Two-Factor Backup Codes uploaded to S3",
         "on arn:aws:s3:::test-bucket-12",
         "https://us-west-2.console.aws.amazon.com/securityhub/home?region=us-west-2#/findings",

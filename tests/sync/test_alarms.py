@@ -212,3 +212,27 @@ def test_description_keeps_the_runbook_link_within_the_limit() -> None:
     assert text.endswith("... Runbook: https://wiki.example.com/runbook")
     assert alarm_description("Disk full.", "https://r") == "Disk full. Runbook: https://r"
     assert alarm_description(None, None) == ""
+
+
+def test_an_alarm_without_a_severity_notifies_nobody(aws: SessionFactory, tmp_path: Path) -> None:
+    rules = """\
+alarms:
+  - name: queue-depth
+    description: For the operations dashboard only
+    namespace: AWS/SQS
+    metric: ApproximateNumberOfMessagesVisible
+    dimensions: {QueueName: orders}
+    statistic: Maximum
+    condition: "> 100"
+"""
+    root = write_config(tmp_path / "quiet", shop_files({"alarms/dashboard.yaml": rules}))
+    _converge(aws, root)
+
+    alarm = _alarm(aws, "shop-queue-depth")
+    assert (alarm["AlarmActions"], alarm["OKActions"], alarm["InsufficientDataActions"]) == (
+        [],
+        [],
+        [],
+    )
+    assert alarm["AlarmDescription"] == "For the operations dashboard only"
+    assert plan(context(aws, root)).is_empty

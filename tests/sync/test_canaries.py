@@ -166,3 +166,60 @@ def test_the_alarm_follows_the_severity_tier_and_the_check_description(
     flow = alarms["shop/uptime/api-flow"]
     assert (flow["OKActions"], flow["InsufficientDataActions"]) == ([critical], [])
     assert flow["AlarmDescription"] == "Login flow is down"
+
+
+SLOW = UPTIME.replace(
+    "    success_below: 90%\n",
+    "    success_below: 90%\n    slower_than: 2s\n    slow_severity: critical\n",
+)
+
+
+def test_a_page_load_limit_is_an_alarm_on_the_runs_duration(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    root = _root(tmp_path, SLOW)
+    _converge(aws, root)
+
+    slow = uptime_alarms(aws)["shop/uptime/homepage/slow"]
+    assert (slow["Namespace"], slow["MetricName"], slow["Statistic"]) == (
+        "CloudWatchSynthetics",
+        "Duration",
+        "Average",
+    )
+    assert slow["Dimensions"] == [{"Name": "CanaryName", "Value": "shop-homepage"}]
+    assert (slow["ComparisonOperator"], slow["Threshold"], slow["Period"]) == (
+        "GreaterThanThreshold",
+        2000.0,
+        300,
+    )
+    assert slow["TreatMissingData"] == "notBreaching"
+    assert slow["AlarmActions"] == ["arn:aws:sns:us-east-1:123456789012:shop-critical"]
+    assert slow["AlarmDescription"] == "Synthetics canary shop-homepage runs slower than 2s"
+    assert plan(context(aws, root), KINDS).is_empty
+
+    aws.client("cloudwatch").put_metric_alarm(**{**_alarm_request(slow), "Threshold": 5000.0})
+    drift = plan(context(aws, root), KINDS).changes
+    assert [(c.key, [f.field for f in c.fields]) for c in drift] == [
+        ("shop-homepage", ["slow_alarm"])
+    ]
+
+    plain = _root(tmp_path, UPTIME)
+    _converge(aws, plain)
+    assert "shop/uptime/homepage/slow" not in uptime_alarms(aws)
+    assert "shop/uptime/homepage" in uptime_alarms(aws)
+    assert plan(context(aws, plain), KINDS).is_empty
+
+    _converge(aws, root)
+    head, rest = SLOW.split("  - name: homepage")
+    flow_only = head + "  - name: api-flow" + rest.split("  - name: api-flow")[1]
+    _converge(aws, _root(tmp_path, flow_only))
+    assert list(uptime_alarms(aws)) == ["shop/uptime/api-flow"]
+
+
+def _alarm_request(alarm: dict) -> dict:
+    keys = (
+        "AlarmName", "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic",
+        "Period", "Threshold", "EvaluationPeriods", "ComparisonOperator", "TreatMissingData",
+        "AlarmActions", "OKActions", "InsufficientDataActions",
+    )  # fmt: skip
+    return {k: alarm[k] for k in keys if k in alarm}

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from sentinel.aws.session import SessionFactory
+from sentinel.config import load_config
+from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.event_rules import TARGET_ID, EventRules
 from sentinel.sync.kinds import all_kinds
@@ -186,3 +188,24 @@ def test_an_untagged_rule_as_configured_is_adopted(aws: SessionFactory, root: Pa
     tags = {t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=arn)["Tags"]}
     assert tags["sentinel:project"] == "shop"
     assert plan(context(aws, root)).is_empty
+
+
+def test_root_sign_ins_are_watched_in_us_east_1_only(aws: SessionFactory, tmp_path: Path) -> None:
+    events = "events:\n  - {name: root, preset: root-sign-in, severity: critical}\n"
+    root = write_config(tmp_path / "shop", shop_files({"alarms/events.yaml": events}))
+    sentinel_yaml = root / "sentinel.yaml"
+    sentinel_yaml.write_text(
+        sentinel_yaml.read_text().replace("regions: [us-east-1]", "regions: [eu-west-1, us-east-1]")
+    )
+    config = load_config(root)
+
+    for region in ("eu-west-1", "us-east-1"):
+        ctx = SyncContext(config=config, factory=aws, region=region)
+        assert apply(ctx, plan(ctx)).ok
+        assert plan(SyncContext(config=config, factory=aws, region=region)).is_empty
+
+    listed = {
+        region: [r["Name"] for r in aws.client("events", region).list_rules()["Rules"]]
+        for region in ("eu-west-1", "us-east-1")
+    }
+    assert listed == {"eu-west-1": [], "us-east-1": ["shop-root"]}

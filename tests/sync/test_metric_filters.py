@@ -157,3 +157,23 @@ def test_a_missing_group_is_created_before_its_filter(aws: SessionFactory, tmp_p
     groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"]
     assert [g["logGroupName"] for g in groups] == [GROUP]
     assert set(_filters(aws)) == {"shop-db-connection-errors", "shop-slow-requests"}
+
+
+def test_a_filter_on_a_group_no_rule_names_any_more_is_deleted(
+    aws: SessionFactory, tmp_path: Path, group: str
+) -> None:
+    _converge(aws, _config(tmp_path))
+    moved = ALARMS.replace(GROUP, "/ecs/shop-worker")
+
+    _converge(aws, _config(tmp_path, moved))
+
+    assert _filters(aws) == {}
+    pages = aws.client("logs").get_paginator("describe_metric_filters").paginate()
+    left = {(f["logGroupName"], f["filterName"]) for p in pages for f in p["metricFilters"]}
+    assert left == {
+        ("/ecs/shop-worker", "shop-db-connection-errors"),
+        ("/ecs/shop-worker", "shop-slow-requests"),
+    }
+    groups = aws.client("logs").describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"]
+    assert [g["logGroupName"] for g in groups] == [GROUP]  # the group itself stays
+    assert plan(context(aws, _config(tmp_path, moved)), KINDS).changes == []

@@ -60,6 +60,15 @@ def check_events(model: AlarmsFile, source: Source, build: Assembly) -> None:
                     spot("preset").problem(f"unknown preset {rule.preset!r}{hint}")
                 )
                 continue
+            regions = build.config.project.regions
+            if preset.regions and not any(preset.lives_in(r) for r in regions):
+                refs.problems.append(
+                    spot("preset").problem(
+                        f"preset {rule.preset!r}: AWS delivers these events to EventBridge in "
+                        f"{' and '.join(preset.regions)} only, which sentinel.yaml's regions "
+                        f"({', '.join(regions)}) do not list: add it there"
+                    )
+                )
             for key, value in rule.options.items():
                 option = preset.options.get(key)
                 if option is None:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 MIN_REGIONS = 3
 # Route 53 publishes HealthCheckStatus here only: a health check's alarm lives here.
 METRICS_REGION = "us-east-1"
+# Synthetics ends a canary run after its RunConfig's TimeoutInSeconds, at most 840 (14 minutes).
+CANARY_TIMEOUT = 840
 
 
 @cache
@@ -89,6 +91,8 @@ def check_uptime(model: MonitorsFile, source: Source, build: Assembly) -> None:
 
     for i, check in enumerate(model.uptime or []):
         refs.require_severity(check.severity, where(i, "severity"))
+        if check.slow_severity is not None:
+            refs.require_severity(check.slow_severity, where(i, "slow_severity"))
         if (check.check is None) == (check.canary is None):
             refs.problems.append(
                 where(i).problem("an uptime check has either `check: URL` or `canary:`, not both")
@@ -121,6 +125,13 @@ def check_uptime(model: MonitorsFile, source: Source, build: Assembly) -> None:
 
 
 def _check_health_check(check: UptimeCheck, i: int, where: Any, refs: References) -> None:
+    for field in ("slower_than", "slow_severity"):
+        if getattr(check, field) is not None:
+            refs.problems.append(
+                where(i, field).problem(
+                    f"`{field}` is a canary's: a Route 53 health check reports no duration"
+                )
+            )
     if check.interval not in HEALTH_CHECK_INTERVALS:
         refs.problems.append(
             where(i, "interval").problem(
@@ -186,6 +197,19 @@ def _check_canary(check: UptimeCheck, i: int, where: Any, refs: References, conf
                 f"canary name {name!r}: Synthetics takes lower-case letters, digits, '-' and "
                 f"'_', at most {limit} characters"
             )
+        )
+    longest = min(check.every, CANARY_TIMEOUT)
+    if check.slower_than is not None and not 0 < check.slower_than < longest:
+        refs.problems.append(
+            where(i, "slower_than").problem(
+                f"slower_than {check.slower_than:g}s: a run of this canary ends after "
+                f"{longest}s (its schedule, at most {CANARY_TIMEOUT}s), so the limit is above 0s "
+                "and below that"
+            )
+        )
+    if check.slow_severity is not None and check.slower_than is None:
+        refs.problems.append(
+            where(i, "slow_severity").problem("`slow_severity` needs `slower_than`")
         )
     if not 0 < check.success_below <= 100:
         refs.problems.append(

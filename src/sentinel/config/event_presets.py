@@ -62,6 +62,11 @@ class Preset:
     description: str
     pattern: dict[str, Any]
     options: dict[str, PresetOption] = field(default_factory=dict)
+    # The only regions whose EventBridge receives these events (empty: every region).
+    regions: tuple[str, ...] = ()
+
+    def lives_in(self, region: str) -> bool:
+        return not self.regions or region in self.regions
 
     def build(self, given: dict[str, Any]) -> dict[str, Any]:
         """The pattern with the options given (and the defaults of the others) applied."""
@@ -96,7 +101,13 @@ def presets() -> dict[str, Preset]:
             )
             for key, spec in (entry.get("options") or {}).items()
         }
-        found[name] = Preset(name, entry["description"], entry["pattern"], options)
+        found[name] = Preset(
+            name,
+            entry["description"],
+            entry["pattern"],
+            options,
+            tuple(entry.get("regions", ())),
+        )
     return found
 
 

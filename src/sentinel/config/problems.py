@@ -177,6 +177,10 @@ def _pattern_words(loc: tuple[Any, ...]) -> str:
         return "expected an AWS region like us-east-1"
     if "accounts" in loc:
         return "expected a 12-digit AWS account id"
+    if last == "query":
+        return "expected a Logs Insights query, not blank"
+    if "log_groups" in loc:
+        return "expected a log group name: letters, digits and '_', '-', '/', '.', '#'"
     return "does not have the expected form"
 
 

@@ -55,6 +55,8 @@ class RoutingPolicy:
             self.severity_by_topic.setdefault(severity_topic(config, severity), severity)
         self.rules: dict[str, Rule] = {}
         for rule in config.alarms:
+            if rule.severity is None:
+                continue  # a dashboard-only alarm notifies nobody: it never reaches the router
             self.rules[rule.name] = Rule(rule.name, rule.severity, rule.runbook, rule.description)
         for composite in config.composites:
             self.rules[composite.name] = Rule(

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sentinel import clock
 from sentinel.routing.alert import Alert, AlertState
+from sentinel.routing.delivery_hours import DeliveryHours
 from sentinel.routing.destinations.base import (
     DeliveryFailed,
     Destination,
@@ -33,7 +34,7 @@ from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_e
 from sentinel.routing.noise import Hold, settled
 from sentinel.routing.oncall import Person, Shift
 from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
-from sentinel.routing.state import AlarmRecord, HeldAlert, Page, RouterState
+from sentinel.routing.state import AlarmRecord, HeldAlert, Page, RouterState, Thread
 
 log = logging.getLogger("sentinel.routing")
 
@@ -101,8 +102,10 @@ class Router:
         acknowledged: AcknowledgementCheck | None = None,
         clock: Callable[[], datetime] = utcnow,
         repage_destinations: Sequence[PagerDutyDestination] | None = None,
+        delivery_hours: DeliveryHours | None = None,
     ) -> None:
         self.policy = policy
+        self.delivery_hours = delivery_hours
         self.state = state
         self.destinations = {severity: list(d) for severity, d in destinations.items()}
         self.oncall = oncall
@@ -210,6 +213,8 @@ class Router:
         since = self.in_doubt.get(alert.key)
         targets = [d for d in self.destinations.get(severity, []) if d.id not in done]
         threads = self.state.threads(alert.key) if targets else {}
+        if self.delivery_hours is not None:
+            targets = self._by_the_hour(severity, alert, targets, threads)
         for destination in targets:
             thread = threads.get(destination.id)
             try:
@@ -239,6 +244,27 @@ class Router:
             self.state.finish(delivery_id, alert.key, DELIVERED, self.clock())
             return decision
         return self._failed(decision, failures)
+
+    def _by_the_hour(
+        self,
+        severity: str,
+        alert: Alert,
+        targets: list[Destination],
+        threads: Mapping[str, Thread],
+    ) -> list[Destination]:
+        """The targets whose hours are open now, and those closed that get the resolution of
+        what they were told: a Slack thread they hold, or a PagerDuty resolve (ignored by
+        PagerDuty for an incident it never opened)."""
+        assert self.delivery_hours is not None
+        now, resolution = self.clock(), alert.state is AlertState.OK
+        kept = []
+        for d in targets:
+            told = d.id in threads or d.id.startswith("pagerduty:")
+            if self.delivery_hours.takes(severity, d.id, now, resolution, told):
+                kept.append(d)
+            else:
+                log.info("%s %s: not sent to %s outside its hours", severity, alert.name, d.label)
+        return kept
 
     def _accepted(self, key: str, delivery_id: str, destination: Destination, sent: Sent) -> None:
         if sent.thread is not None:
@@ -389,6 +415,9 @@ class Router:
         now = self.clock()
         for destination in self.destinations.get(severity, []):
             if destination.id in done:
+                continue
+            hours = self.delivery_hours
+            if hours is not None and not hours.open(severity, destination.id, now):
                 continue
             try:
                 sent = destination.send_digest(severity, items, now)

@@ -16,9 +16,11 @@ from typing import Any
 from sentinel.aws.session import SessionFactory
 from sentinel.config.loader import Config
 from sentinel.config.models.routing import Destination as DestinationConfig
+from sentinel.config.models.routing import When
 from sentinel.config.secrets import resolve_secret
 from sentinel.routing import ROUTED_KINDS, queue_name
 from sentinel.routing.consumer import Consumer, Queue, find_queue
+from sentinel.routing.delivery_hours import DeliveryHours, hours_zone
 from sentinel.routing.destinations.base import Destination
 from sentinel.routing.destinations.email import EmailDestination
 from sentinel.routing.destinations.pagerduty import PagerDutyDestination, dedup_key
@@ -155,9 +157,14 @@ def build_router(
         return None
 
     by_severity: dict[str, list[Destination]] = {}
+    when: dict[tuple[str, str], When] = {}
     for severity, tier in policy.routing.severities.items():
-        chosen = [make(d) for d in tier.notify if d.kind in ROUTED_KINDS]
-        by_severity[severity] = [d for d in chosen if d is not None]
+        by_severity[severity] = []
+        for entry in tier.notify:
+            made_one = make(entry) if entry.kind in ROUTED_KINDS else None
+            if made_one is not None:
+                by_severity[severity].append(made_one)
+                when[(severity, made_one.id)] = entry.when
     # Resolve every secret now: a missing key stops the router at start, not at the first page.
     for destination in made.values():
         if isinstance(destination, PagerDutyDestination):
@@ -192,7 +199,18 @@ def build_router(
         acknowledged=pagerduty_acknowledgements(config, secrets, endpoints),
         clock=clock,
         repage_destinations=repage_targets,
+        delivery_hours=delivery_hours(policy, when),
     )
+
+
+def delivery_hours(
+    policy: RoutingPolicy, when: dict[tuple[str, str], When]
+) -> DeliveryHours | None:
+    """The destinations that go by the hour, or None when all of them take alarms always."""
+    hours = policy.routing.business_hours
+    if hours is None or all(w == "always" for w in when.values()):
+        return None
+    return DeliveryHours(hours, hours_zone(hours, policy.config.project.timezone), when)
 
 
 def router_calls() -> tuple[str, ...]:

@@ -58,7 +58,8 @@ class AlarmNames:
             else:
                 resources = expand(item.for_each, ctx.inventory, ctx.region)
                 names.by_rule[item.name] = [alarm_name_of(project, item, r) for r in resources]
-            names.rules_by_severity.setdefault(item.severity, []).append(item.name)
+            if item.severity is not None:
+                names.rules_by_severity.setdefault(item.severity, []).append(item.name)
         for instance in slo_instances(ctx.config, ctx.inventory, ctx.region):
             slo = instance.slo
             if slo.alerting is None:

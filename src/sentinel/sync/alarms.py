@@ -78,13 +78,14 @@ def describe_pages(
 
 
 def actions_of(
-    ctx: SyncContext, severity: str, topic_arn: str | None = None
+    ctx: SyncContext, severity: str | None, topic_arn: str | None = None
 ) -> dict[str, list[str]]:
     """Alarm, OK and insufficient-data actions of a severity tier: its topic, as configured
-    (``topic_arn``: the tier's topic in another region, for an alarm that lives there)."""
+    (``topic_arn``: the tier's topic in another region, for an alarm that lives there); none
+    for an alarm without a severity (dashboard-only)."""
     routing = ctx.config.routing
-    tier = routing.severities.get(severity) if routing else None
-    if tier is None:
+    tier = routing.severities.get(severity) if routing and severity else None
+    if tier is None or severity is None:
         return {"alarm_actions": [], "ok_actions": [], "insufficient_data_actions": []}
     topic = [topic_arn or ctx.topic_arn(severity)]
     return {

@@ -4,8 +4,9 @@ A canary is named ``<project>-<check>`` and tagged with the project; Synthetics 
 its code back, so the tag ``sentinel:script`` keeps a digest of the script it runs, and a
 changed script is an update. The alarm ``<project>/uptime/<check>`` (CloudWatchSynthetics
 SuccessPercent by CanaryName, in the canary's region) is part of the canary's state: it is
-written after the canary and deleted with it. A new canary is started; a canary is stopped
-before it is deleted, as Synthetics requires.
+written after the canary and deleted with it, and so is ``<project>/uptime/<check>/slow``
+(the runs' average Duration above ``slower_than``) when the check has one. A new canary is
+started; a canary is stopped before it is deleted, as Synthetics requires.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ PAGE_SIZE = 20
 # A canary still stopping cannot be deleted: wait for it this many times, a second apart.
 STOP_WAITS = 30
 _ALARM_KEYS = ("alarm", "alarm_actions")
+_SLOW_KEYS = ("slow_alarm", "slow_alarm_actions")
+SLOW_SUFFIX = "/slow"
 
 
 def schedule_expression(seconds: int) -> str:
@@ -56,6 +59,46 @@ def alarm_request(ctx: SyncContext, check: UptimeCheck, canary: str) -> dict[str
         "Threshold": float(check.success_below),
     }
     return uptime_alarm(ctx, check, metric, f"Synthetics canary {canary} fails")
+
+
+def slow_alarm_name(ctx: SyncContext, canary: str) -> str:
+    return alarm_name(ctx, canary) + SLOW_SUFFIX
+
+
+def slow_alarm_request(ctx: SyncContext, check: UptimeCheck, canary: str) -> dict[str, Any] | None:
+    """The runs' average Duration (milliseconds) over one schedule period above ``slower_than``;
+    no data is the SuccessPercent alarm's to report, not this one's."""
+    if check.slower_than is None:
+        return None
+    metric = {
+        "Namespace": "CloudWatchSynthetics",
+        "MetricName": "Duration",
+        "Dimensions": [{"Name": "CanaryName", "Value": canary}],
+        "Statistic": "Average",
+        "Period": max(60, check.every),
+        "Threshold": round(check.slower_than * 1000, 3),
+    }
+    limit = f"slower than {check.slower_than:g}s"
+    slow = check.model_copy(
+        update={
+            "severity": check.slow_severity or check.severity,
+            "description": f"{check.description}: {limit}" if check.description else None,
+        }
+    )
+    request = uptime_alarm(ctx, slow, metric, f"Synthetics canary {canary} runs {limit}")
+    return {
+        **request,
+        "AlarmName": slow_alarm_name(ctx, canary),
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+    }
+
+
+def slow_alarm_fields(alarm: dict[str, Any] | None) -> dict[str, Any]:
+    if alarm is None:
+        return {"slow_alarm": None, "slow_alarm_actions": []}
+    fields = alarm_fields(alarm)
+    return {"slow_alarm": fields["alarm"], "slow_alarm_actions": fields["alarm_actions"]}
 
 
 def alarm_fields(alarm: dict[str, Any] | None) -> dict[str, Any]:
@@ -130,13 +173,18 @@ class Canaries(Kind):
                 "Tags": {**ctx.tags, SCRIPT_TAG: digest},
             }
             alarm = alarm_request(ctx, check, name)
+            slow = slow_alarm_request(ctx, check, name)
             states.append(
                 State(
                     KIND,
                     name,
-                    {**_fields(request, digest), **alarm_fields(alarm)},
+                    {
+                        **_fields(request, digest),
+                        **alarm_fields(alarm),
+                        **slow_alarm_fields(slow),
+                    },
                     source=ctx.config.source("uptime", check.name),
-                    payload={"canary": request, "alarm": alarm},
+                    payload={"canary": request, "alarm": alarm, "slow_alarm": slow},
                     arn=ctx.arn("synthetics", f"canary:{name}"),
                 )
             )
@@ -153,11 +201,16 @@ class Canaries(Kind):
                 continue
             tags = canary.get("Tags", {})
             alarm = alarms.get(alarm_name(ctx, name))
+            slow = alarms.get(slow_alarm_name(ctx, name))
             states.append(
                 State(
                     KIND,
                     name,
-                    {**_fields(canary, tags.get(SCRIPT_TAG)), **alarm_fields(alarm)},
+                    {
+                        **_fields(canary, tags.get(SCRIPT_TAG)),
+                        **alarm_fields(alarm),
+                        **slow_alarm_fields(slow),
+                    },
                     arn=ctx.arn("synthetics", f"canary:{name}"),
                     payload={"owner": tags.get(PROJECT_TAG), "state": canary["Status"]["State"]},
                 )
@@ -173,24 +226,35 @@ class Canaries(Kind):
         synthetics.create_canary(**state.payload["canary"])
         synthetics.start_canary(Name=state.key)
         ctx.client("cloudwatch").put_metric_alarm(**state.payload["alarm"])
+        if state.payload.get("slow_alarm"):
+            ctx.client("cloudwatch").put_metric_alarm(**state.payload["slow_alarm"])
 
     def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
         request = dict(desired.payload["canary"])
         tags = request.pop("Tags")
-        canary_fields = [f for f in desired.fields if f not in _ALARM_KEYS]
+        canary_fields = [f for f in desired.fields if f not in _ALARM_KEYS + _SLOW_KEYS]
         if any(desired.fields[f] != actual.fields.get(f) for f in canary_fields):
             synthetics = ctx.client("synthetics")
             synthetics.update_canary(**request)
             synthetics.tag_resource(ResourceArn=desired.arn, Tags=tags)
+        cloudwatch = ctx.client("cloudwatch")
         if any(desired.fields[f] != actual.fields.get(f) for f in _ALARM_KEYS):
-            ctx.client("cloudwatch").put_metric_alarm(**desired.payload["alarm"])
+            cloudwatch.put_metric_alarm(**desired.payload["alarm"])
+        if any(desired.fields[f] != actual.fields.get(f) for f in _SLOW_KEYS):
+            if desired.payload.get("slow_alarm"):
+                cloudwatch.put_metric_alarm(**desired.payload["slow_alarm"])
+            else:
+                cloudwatch.delete_alarms(AlarmNames=[slow_alarm_name(ctx, desired.key)])
 
     def adopt(self, ctx: SyncContext, state: State) -> None:
         ctx.client("synthetics").tag_resource(ResourceArn=state.arn, Tags=ctx.tags)
 
     def delete(self, ctx: SyncContext, state: State) -> None:
         synthetics = ctx.client("synthetics")
-        ctx.client("cloudwatch").delete_alarms(AlarmNames=[alarm_name(ctx, state.key)])
+        names = [alarm_name(ctx, state.key)]
+        if state.fields.get("slow_alarm"):
+            names.append(slow_alarm_name(ctx, state.key))
+        ctx.client("cloudwatch").delete_alarms(AlarmNames=names)
         try:
             current = _state_of(synthetics, state.key)
             if current in ("RUNNING", "STARTING"):

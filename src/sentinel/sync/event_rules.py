@@ -85,6 +85,8 @@ class EventRules(Kind):
     def desired(self, ctx: SyncContext) -> list[State]:
         states = []
         for rule in ctx.config.events:
+            if rule.preset is not None and not presets()[rule.preset].lives_in(ctx.region):
+                continue  # its events never reach this region's EventBridge
             name = event_rule_name(ctx.project, rule.name)
             pattern = rule_pattern(rule.preset, rule.pattern, rule.options)
             description = rule_description(rule)

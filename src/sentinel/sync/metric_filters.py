@@ -6,11 +6,11 @@ watches that metric with Sum, so the filter is written before the alarm (kinds.p
 
 Ownership: metric filters carry no tags (PutMetricFilter takes none, and the Tagging API has no
 such resource), so a filter is the project's when its name has the project prefix and it
-publishes to the project's namespace, on a group the config names. A group that does not exist
-yet is created (with the project's tags) before its filter, and stays when the filter goes.
-DescribeMetricFilters lists by name prefix only within one log group (and by namespace only
-with a metric name), so the project's filters are found on the groups the config names: a filter
-left on a group no rule names any more is not seen, and stays.
+publishes to the project's namespace. A group that does not exist yet is created (with the
+project's tags) before its filter, and stays when the filter goes.
+DescribeMetricFilters filters by name prefix only within one log group (and by namespace only
+with a metric name), so the region's filters are read in one paged listing without a group:
+a filter left on a group that no rule names any more is found there and deleted.
 """
 
 from __future__ import annotations
@@ -98,29 +98,21 @@ class MetricFilters(Kind):
         return states
 
     def actual(self, ctx: SyncContext) -> list[State]:
-        """The filters with the project prefix on each group the config names, every page."""
-        logs = ctx.client("logs")
-        paginator = logs.get_paginator("describe_metric_filters")
+        """The region's filters with the project prefix, on any group, every page."""
+        paginator = ctx.client("logs").get_paginator("describe_metric_filters")
+        pages = paginator.paginate(PaginationConfig={"PageSize": PAGE})
         states = []
-        for group in dict.fromkeys(m.group for _, m in self._rules(ctx)):
-            pages = paginator.paginate(
-                logGroupName=group,
-                filterNamePrefix=ctx.prefix,
-                PaginationConfig={"PageSize": PAGE},
-            )
-            try:
-                found = [f for page in pages for f in page.get("metricFilters", [])]
-            except logs.exceptions.ResourceNotFoundException:
-                continue  # the group does not exist (yet): it has no filters
-            for entry in found:
-                transformations = entry.get("metricTransformations") or [{}]
-                states.append(
-                    State(
-                        KIND,
-                        _key(entry["logGroupName"], entry["filterName"]),
-                        _fields(entry.get("filterPattern", ""), transformations[0]),
-                    )
+        for entry in (f for page in pages for f in page.get("metricFilters", [])):
+            if not entry["filterName"].startswith(ctx.prefix):
+                continue
+            transformations = entry.get("metricTransformations") or [{}]
+            states.append(
+                State(
+                    KIND,
+                    _key(entry["logGroupName"], entry["filterName"]),
+                    _fields(entry.get("filterPattern", ""), transformations[0]),
                 )
+            )
         return states
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:

@@ -66,6 +66,20 @@ def test_a_metric_filter_is_replaced_and_listed_in_pages(aws: SessionFactory) ->
     assert found == {"shop-0": "WARN", "shop-1": "ERROR", "shop-2": "ERROR"}
 
 
+def test_a_name_prefix_without_a_group_is_not_a_filter(aws: SessionFactory) -> None:
+    logs = aws.client("logs")
+    for group in ("/ecs/api", "/ecs/worker"):
+        logs.create_log_group(logGroupName=group)
+        _put(logs, "shop-0", group=group)
+        _put(logs, "team-0", group=group)
+
+    everywhere = logs.describe_metric_filters(filterNamePrefix="shop-")["metricFilters"]
+    on_one = logs.describe_metric_filters(logGroupName="/ecs/api", filterNamePrefix="shop-")
+
+    assert len(everywhere) == 4
+    assert [f["filterName"] for f in on_one["metricFilters"]] == ["shop-0"]
+
+
 def test_metric_filters_need_their_group(aws: SessionFactory) -> None:
     logs = aws.client("logs")
 

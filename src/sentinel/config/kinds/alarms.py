@@ -44,7 +44,8 @@ def _check_rule(rule: AlarmRule, source: Source, build: Assembly, i: int) -> Non
     templated = rule.for_each is not None
     build.check_tags(rule.tags, owner, source, "alarms", i)
     build.check_aws_name(rule.aws_name, owner, templated, source, "alarms", i)
-    build.refs.require_severity(rule.severity, source.where("alarms", i, "severity"))
+    if rule.severity is not None:
+        build.refs.require_severity(rule.severity, source.where("alarms", i, "severity"))
     build.check_for_each(rule.for_each, source, "alarms", i)
     build.check_template(rule.dimensions, templated, "alarm", source, "alarms", i, "dimensions")
     for key, metric in rule.metrics.items():

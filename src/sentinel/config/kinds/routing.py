@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_delivery_hours import check_delivery_hours
 from sentinel.config.configuration import Config
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import Routing
@@ -46,6 +47,7 @@ class RoutingFile(FileKind[Routing]):
                 "severities",
                 severity_name,
             )
+        check_delivery_hours(model, source, build)
         zone = build.config.project.timezone
         for w, window in enumerate(model.maintenance):
             # A window with a timezone of its own was checked by its model; one on the

@@ -1,4 +1,5 @@
-"""``alarms/*.yaml``: alarm rules with a severity, and composite alarms."""
+"""``alarms/*.yaml``: alarm rules, each with a severity or none (dashboard-only), and composite
+alarms."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ class AlarmRule(Model):
     aws_name: AwsName | None = Field(
         default=None, description="the alarm's full name; placeholders with for_each"
     )
-    severity: str
+    severity: str | None = Field(
+        default=None, description="the tier it notifies; none: an alarm for dashboards only"
+    )
     description: str | None = None
     runbook: str | None = Field(default=None, pattern=r"^https?://\S+$")
     namespace: str | None = None

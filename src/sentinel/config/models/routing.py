@@ -48,6 +48,9 @@ class Slack(Model):
     token: SecretRef = "env:SLACK_BOT_TOKEN"
 
 
+When = Literal["always", "business hours", "outside business hours"]
+
+
 class Destination(Model):
     """Exactly one of the keys: where a severity's notifications go."""
 
@@ -57,6 +60,10 @@ class Destination(Model):
     sqs: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sqs:.+")
     lambda_: str | None = Field(default=None, alias="lambda", pattern=r"^arn:aws[a-z-]*:lambda:.+")
     https: SecretRef | None = Field(default=None, description="webhook URL, as a secret reference")
+    when: When = Field(
+        default="always",
+        description="the hours it gets new alarms: always, business hours, outside business hours",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Destination:
@@ -76,6 +83,25 @@ class Destination(Model):
     @property
     def kind(self) -> str:
         return next(k for k in self.kinds() if getattr(self, k.replace("lambda", "lambda_")))
+
+
+class BusinessHours(Model):
+    """The team's working week: ``when: business hours`` destinations are open in it."""
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default=["mon", "tue", "wed", "thu", "fri"], min_length=1
+    )
+    start: Clock = "09:00"
+    end: Clock = "17:00"
+    timezone: TimeZone | None = None
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> BusinessHours:
+        if self.start >= self.end:
+            raise ValueError(
+                f"business hours {self.start}-{self.end}: the day starts before it ends"
+            )
+        return self
 
 
 class QuietHours(Model):
@@ -343,6 +369,7 @@ class Routing(Model):
     oncall: OnCall | None = None
     router: Router | None = None
     maintenance: list[MaintenanceWindow] = []
+    business_hours: BusinessHours | None = None
 
     @model_validator(mode="after")
     def _repage_has_a_target(self) -> Routing:

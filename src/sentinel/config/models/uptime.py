@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from sentinel.config.models.base import Model, Name
-from sentinel.config.units import Duration, Percent
+from sentinel.config.units import Duration, Latency, Percent
 
 # Route 53 probes at one of these intervals only (RequestInterval), in seconds.
 HEALTH_CHECK_INTERVALS = (10, 30)
@@ -51,6 +51,9 @@ class UptimeCheck(Model):
     every: Duration = 300
     # The share of runs that must pass: one failed run in the period alarms by default.
     success_below: Percent = Decimal(100)
+    # A canary whose runs take longer on average over a period alarms too (a page-load target).
+    slower_than: Latency | None = None
+    slow_severity: str | None = None
 
     @property
     def is_canary(self) -> bool:

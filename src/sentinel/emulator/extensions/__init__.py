@@ -13,6 +13,7 @@ from importlib import import_module
 # Modules of this package, each exposing install() -> None.
 # metric_data comes after cloudwatch: it wraps cloudwatch's GetMetricData.
 SERVICES: tuple[str, ...] = (
+    "one_at_a_time",
     "costexplorer",
     "cloudwatch",
     "cloudwatch_alarms",

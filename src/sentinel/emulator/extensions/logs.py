@@ -5,7 +5,8 @@
 - PutMetricFilter: AWS replaces the filter of that name on the group (moto appends a second
   one) and refuses a group that does not exist (ResourceNotFoundException).
 - DescribeMetricFilters: AWS answers in pages of ``limit`` (at most 50) with a ``nextToken``;
-  moto answers everything at once and echoes the token back.
+  moto answers everything at once and echoes the token back. AWS uses ``filterNamePrefix``
+  only with a ``logGroupName``; moto filters by it without one.
 - DeleteMetricFilter: AWS refuses a filter that does not exist; moto says nothing.
 - DescribeLogGroups: AWS answers ``logGroupIdentifiers`` (up to 50 names or ARNs) with those
   groups only, and refuses it beside a name prefix or pattern; moto ignores it and lists every
@@ -121,6 +122,10 @@ def _install_metric_filters() -> None:
         group = self._get_param("logGroupName")
         if group is not None and group not in self.logs_backend.groups:
             raise ResourceNotFoundException("The specified log group does not exist.")
+        if group is None and self._get_param("filterNamePrefix") is not None:
+            params = json.loads(self.body)
+            del params["filterNamePrefix"]
+            self.body = json.dumps(params)
         limit = self._get_param("limit", MAX_FILTERS_PAGE)
         if not 1 <= int(limit) <= MAX_FILTERS_PAGE:
             raise InvalidParameterException(
