@@ -30,9 +30,10 @@ from sentinel.routing.destinations.base import (
 )
 from sentinel.routing.destinations.pagerduty import PagerDutyDestination
 from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_envelope
-from sentinel.routing.noise import Hold, settled
+from sentinel.routing.noise import Hold, maintenance_hold, settled
 from sentinel.routing.oncall import Person, Shift
 from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
+from sentinel.routing.silences import Silence, matching
 from sentinel.routing.state import AlarmRecord, HeldAlert, Page, RouterState
 
 log = logging.getLogger("sentinel.routing")
@@ -119,6 +120,8 @@ class Router:
         # Alarms claimed over from a replica that never finished, and since when (the consumer
         # sets it per batch): before posting, look whether that replica's post went out.
         self.in_doubt: dict[str, datetime] = {}
+        # The silences active when the batch in hand was received (read once per batch).
+        self._silences: list[Silence] | None = None
 
     # --- one message -------------------------------------------------------------------------
 
@@ -148,7 +151,11 @@ class Router:
             except UnparseableMessage:
                 continue
         with self.state.batch(ids, keys):
-            yield
+            self._silences = self.state.silences(self.clock())
+            try:
+                yield
+            finally:
+                self._silences = None
 
     def _handle(self, body: str, received_at: datetime) -> Decision:
         try:
@@ -178,6 +185,11 @@ class Router:
             return self._deliver(alert, severity, told, message_id, done)
         held = self.state.held(alert.key)
         hold = self.policy.hold(alert, severity, told, received_at)
+        silence = self._silence_of(alert, received_at)
+        if silence is not None:
+            # Recorded like any change, held like one in a maintenance window, until it ends.
+            hold = silence.hold().merge(hold)
+            self.state.silenced(silence.id)
         if held is not None or hold is not None:
             if hold is None and held is not None:
                 hold = Hold(held.release_at, held.reasons, held.digest)
@@ -191,6 +203,25 @@ class Router:
                 HELD, message_id, alert, severity, reason, held_until=now_held.release_at
             )
         return self._deliver(alert, severity, told, message_id, done)
+
+    def _names(self, alert: Alert) -> list[str]:
+        """The names a maintenance window or a silence may give an alarm by."""
+        return [alert.name, self.policy.rule_of(alert) or ""]
+
+    def _silence_of(self, alert: Alert, at: datetime) -> Silence | None:
+        active = self._silences if self._silences is not None else self.state.silences(at)
+        return matching(active, self._names(alert), at)
+
+    def _still_muted(self, held: HeldAlert, now: datetime) -> Hold | None:
+        """What mutes a held alert that is due: a silence added meanwhile, or the maintenance
+        window that outlasts the silence expired early; None when nothing does."""
+        names = self._names(held.alert)
+        policy = self.policy
+        hold = maintenance_hold(policy.routing.maintenance, names, now, policy.timezone)
+        silence = matching(self.state.silences(now), names, now)
+        if silence is not None:
+            hold = silence.hold().merge(hold)
+        return hold
 
     def _deliver(
         self,
@@ -302,7 +333,11 @@ class Router:
                 current = self.state.held(held.key) if mine else None
                 # Another replica may have released it since.
                 if current is not None and current.release_at <= now:
-                    decisions.append(self._release(current))
+                    still = self._still_muted(current, now)
+                    if still is not None:
+                        decisions.append(self._hold_on(current, still))
+                    else:
+                        decisions.append(self._release(current))
         digests: dict[str, list[HeldAlert]] = {}
         for held in due:
             if held.digest:
@@ -312,7 +347,15 @@ class Router:
                 if not mine:
                     continue
                 again = [self.state.held(e.key) for e in entries]
-                fresh = [h for h in again if h is not None and h.release_at <= now]
+                fresh = []
+                for entry in again:
+                    if entry is None or entry.release_at > now:
+                        continue
+                    still = self._still_muted(entry, now)
+                    if still is not None:
+                        decisions.append(self._hold_on(entry, still))
+                    else:
+                        fresh.append(entry)
                 if fresh:
                     decisions.append(self._digest(severity, fresh))
         return decisions
@@ -334,6 +377,12 @@ class Router:
         finally:
             self.in_doubt = outer
         self.state.release_claims(claimed.mine)  # kept after a failure: the next one looks
+
+    def _hold_on(self, held: HeldAlert, hold: Hold) -> Decision:
+        self.state.rehold(held.key, hold)
+        alert = held.alert
+        reason = ", ".join(hold.reasons)
+        return Decision(HELD, alert.message_id, alert, held.severity, reason, held_until=hold.until)
 
     def _release(self, held: HeldAlert) -> Decision:
         record = self.state.alarm(held.key)
