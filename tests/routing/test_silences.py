@@ -1,0 +1,194 @@
+"""Silences (``sentinel silence``) honoured by two router replicas sharing one SQLite store.
+
+Each test runs two routers, each with its own store connection and replica id, on one queue and
+one store file, as two ``sentinel route`` processes would; the silence is added and expired with
+the CLI on the same store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from click.testing import CliRunner
+
+from sentinel.cli import main
+from sentinel.routing.consumer import Consumer
+from sentinel.routing.router import DELIVERED, HELD, SUPPRESSED, Decision
+from sentinel.routing.service import build_consumer, build_router
+from sentinel.store import Store
+
+from .conftest import World
+from .scenario import metric_alarm
+from .test_router import ARN, DAY, EARLIER
+
+LAG = ARN + "shop-db-replica-lag"
+LAG_EU = ARN + "shop-db-replica-lag-eu"
+
+
+def sentinel(world: World, *args: str) -> str:
+    result = CliRunner().invoke(main, [*args, "-C", str(world.root), "--store", world.store_url])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def second_replica(world: World) -> tuple[Consumer, list[Decision]]:
+    """Another `sentinel route` on the same queue and store file: nothing shared in memory."""
+    decisions: list[Decision] = []
+    router = build_router(
+        world.config,
+        world.factory,
+        store=Store(world.store_url),
+        endpoints=world.standins.endpoints(),
+    )
+    assert router.state.owner != world.router.state.owner
+    return build_consumer(world.config, world.factory, router, on_decision=decisions.append), (
+        decisions
+    )
+
+
+def triggers(world: World) -> Counter[str]:
+    return Counter(e["dedup_key"] for e in world.events if e["event_action"] == "trigger")
+
+
+def listed(world: World) -> list[dict[str, object]]:
+    silences: list[dict[str, object]] = json.loads(
+        sentinel(world, "silence", "list", "--all", "--json")
+    )
+    return silences
+
+
+def test_two_replicas_hold_what_a_silence_matches_and_deliver_it_once_when_expired(
+    world: World,
+) -> None:
+    replica, theirs = second_replica(world)
+    with time_machine.travel(DAY, tick=False) as clock:
+        added = sentinel(
+            world, "silence", "add", "--alarm", "db-*", "--for", "2h", "--reason", "rebuild"
+        )
+        assert added.startswith("Silence 1 added: db-* until 2026-03-04 17:00 UTC")
+        world.publish("high", metric_alarm("db-replica-lag", "high", "ALARM", EARLIER))
+        world.publish("critical", metric_alarm("rds-cpu-high", "critical", "ALARM", EARLIER))
+        world.drain()  # the first replica
+        world.publish(
+            "high", metric_alarm("db-replica-lag", "high", "ALARM", EARLIER, resource="eu")
+        )
+        replica.drain(wait=0)  # the second
+        # Only the alarm nobody silenced went out; both replicas held what the silence matches.
+        assert triggers(world) == {ARN + "shop-rds-cpu-high": 1}
+        held = [d for d in world.decisions + theirs if d.action == HELD]
+        assert [(d.alert.key, d.reason) for d in held if d.alert] == [
+            (LAG, "suppressed by silence 1"),
+            (LAG_EU, "suppressed by silence 1"),
+        ]
+        assert [(s["id"], s["status"], s["suppressed"]) for s in listed(world)] == [
+            (1, "active", 2)
+        ]
+        # Recorded all the same: the router knows each alarm's state.
+        assert world.router.state.alarm(LAG) is not None
+        clock.shift(timedelta(minutes=10))
+        expired = sentinel(world, "silence", "expire", "1")
+        assert "2 held alarm(s) released" in expired
+        world.decisions.clear()
+        theirs.clear()
+        # Both replicas look for due alerts, in turn and again: each alarm is delivered once.
+        replica.tick()
+        world.consumer.tick()
+        replica.tick()
+        world.consumer.tick()
+    delivered = [d for d in world.decisions + theirs if d.action == DELIVERED]
+    assert sorted(d.alert.key for d in delivered if d.alert) == [LAG, LAG_EU]
+    assert triggers(world) == {ARN + "shop-rds-cpu-high": 1, LAG: 1, LAG_EU: 1}
+    assert world.router.state.held_count() == 0
+    assert listed(world)[0]["status"] == "expired"
+
+
+def test_an_alarm_that_went_ok_under_the_silence_is_not_delivered_when_it_ends(
+    world: World,
+) -> None:
+    replica, theirs = second_replica(world)
+    with time_machine.travel(DAY, tick=False) as clock:
+        sentinel(
+            world, "silence", "add", "--alarm", "shop-db-replica-*", "--for", "1h", "--reason", "x"
+        )
+        world.publish("high", metric_alarm("db-replica-lag", "high", "ALARM", EARLIER))
+        world.drain()
+        clock.shift(timedelta(minutes=20))
+        world.publish(
+            "high", metric_alarm("db-replica-lag", "high", "OK", DAY + timedelta(minutes=19))
+        )
+        replica.drain(wait=0)  # the OK reaches the other replica: it joins the hold
+        assert [d.action for d in theirs] == [HELD]
+        clock.move_to(DAY + timedelta(minutes=59))
+        world.consumer.tick()
+        replica.tick()
+        assert world.events == [] and world.slack() == []
+        clock.move_to(DAY + timedelta(hours=1))  # the silence ends by itself
+        world.consumer.tick()
+        replica.tick()
+    outcomes = [d for d in world.decisions + theirs if d.action == SUPPRESSED]
+    assert len(outcomes) == 1
+    assert outcomes[0].reason == (
+        "ALARM -> OK within the hold (suppressed by silence 1): nothing new to tell"
+    )
+    assert world.events == [] and world.slack() == []
+    assert world.router.state.held_count() == 0
+    assert listed(world)[0]["status"] == "ended"
+
+
+def test_an_alarm_still_firing_when_the_silence_ends_by_itself_goes_out_then(
+    world: World,
+) -> None:
+    replica, theirs = second_replica(world)
+    with time_machine.travel(DAY, tick=False) as clock:
+        until = (DAY + timedelta(minutes=30)).isoformat()
+        sentinel(
+            world, "silence", "add", "--alarm", "db-replica-lag", "--until", until, "--reason", "x"
+        )
+        world.publish("high", metric_alarm("db-replica-lag", "high", "ALARM", EARLIER))
+        replica.drain(wait=0)
+        assert world.router.next_release() == DAY + timedelta(minutes=30)
+        clock.move_to(DAY + timedelta(minutes=30))
+        world.consumer.tick()
+        replica.tick()
+    assert triggers(world) == {LAG: 1}
+    assert [d.action for d in world.decisions] == [DELIVERED]  # the first replica, not held
+    assert [d.action for d in theirs] == [HELD]
+
+
+def test_an_expired_silence_leaves_a_maintenance_window_holding_the_alarm(world: World) -> None:
+    # The shop's db-upgrade window: 2026-03-10 02:00-03:00 UTC, for db-replica-lag.
+    inside = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+    with time_machine.travel(inside, tick=False) as clock:
+        sentinel(world, "silence", "add", "--alarm", "db-*", "--for", "2h", "--reason", "x")
+        earlier = inside - timedelta(minutes=5)  # older than the group wait
+        world.publish("high", metric_alarm("db-replica-lag", "high", "ALARM", earlier))
+        world.drain()
+        assert world.decisions[-1].reason == "suppressed by silence 1, maintenance db-upgrade"
+        clock.shift(timedelta(minutes=10))
+        sentinel(world, "silence", "expire", "1")
+        world.decisions.clear()
+        world.consumer.tick()
+        [again] = world.decisions
+        assert (again.action, again.reason) == (HELD, "maintenance db-upgrade")
+        assert again.held_until == datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+        assert world.events == []
+        clock.move_to(datetime(2026, 3, 10, 3, 0, tzinfo=UTC))
+        world.consumer.tick()
+    assert triggers(world) == {LAG: 1}
+
+
+def test_a_silence_added_while_an_alarm_waits_out_the_group_wait_holds_it_on(
+    world: World,
+) -> None:
+    with time_machine.travel(DAY, tick=False) as clock:
+        world.publish("high", metric_alarm("db-replica-lag", "high", "ALARM", DAY))
+        world.drain()
+        assert world.decisions[-1].action == HELD  # the group wait
+        sentinel(world, "silence", "add", "--alarm", "*replica*", "--for", "1h", "--reason", "x")
+        clock.shift(timedelta(minutes=2))
+        world.consumer.tick()
+        assert world.decisions[-1].reason == "suppressed by silence 1"
+        assert world.events == []
