@@ -13,12 +13,14 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from click.testing import CliRunner
+from prometheus_client import CollectorRegistry
 
 from sentinel.cli import main
 from sentinel.routing.consumer import Consumer
 from sentinel.routing.router import DELIVERED, HELD, SUPPRESSED, Decision
 from sentinel.routing.service import build_consumer, build_router
 from sentinel.store import Store
+from sentinel.telemetry.metrics import RouterMetrics
 
 from .conftest import World
 from .scenario import metric_alarm
@@ -78,6 +80,7 @@ def test_two_replicas_hold_what_a_silence_matches_and_deliver_it_once_when_expir
         replica.drain(wait=0)  # the second
         # Only the alarm nobody silenced went out; both replicas held what the silence matches.
         assert triggers(world) == {ARN + "shop-rds-cpu-high": 1}
+        held_by_first, held_by_second = list(world.decisions), list(theirs)
         held = [d for d in world.decisions + theirs if d.action == HELD]
         assert [(d.alert.key, d.reason) for d in held if d.alert] == [
             (LAG, "suppressed by silence 1"),
@@ -103,6 +106,15 @@ def test_two_replicas_hold_what_a_silence_matches_and_deliver_it_once_when_expir
     assert triggers(world) == {ARN + "shop-rds-cpu-high": 1, LAG: 1, LAG_EU: 1}
     assert world.router.state.held_count() == 0
     assert listed(world)[0]["status"] == "expired"
+    # Each replica's metrics count the alerts its silence checks held.
+    counted = []
+    for decisions in (held_by_first, held_by_second):
+        registry = CollectorRegistry()
+        metrics = RouterMetrics(registry)
+        for decision in decisions:
+            metrics.decided(decision)
+        counted.append(registry.get_sample_value("sentinel_router_messages_silenced_total"))
+    assert counted == [1, 1]
 
 
 def test_an_alarm_that_went_ok_under_the_silence_is_not_delivered_when_it_ends(
@@ -191,4 +203,6 @@ def test_a_silence_added_while_an_alarm_waits_out_the_group_wait_holds_it_on(
         clock.shift(timedelta(minutes=2))
         world.consumer.tick()
         assert world.decisions[-1].reason == "suppressed by silence 1"
+        assert world.decisions[-1].silence == 1
         assert world.events == []
+    assert listed(world)[0]["suppressed"] == 1

@@ -23,6 +23,7 @@ from sentinel.errors import SentinelError
 
 if TYPE_CHECKING:
     from sentinel.config.loader import Config
+    from sentinel.config.models import AlarmRule, CompositeAlarm
     from sentinel.routing.silences import Silence
     from sentinel.routing.state import RouterState
     from sentinel.store import Store
@@ -69,7 +70,8 @@ def defined_alarm_names(config: Config) -> set[str]:
     from sentinel.naming import prefix
 
     names: set[str] = set()
-    for item in [*config.alarms, *config.composites]:
+    items: list[AlarmRule | CompositeAlarm] = [*config.alarms, *config.composites]
+    for item in items:
         names.update((item.name, prefix(config.name) + item.name))
         if item.aws_name:
             names.add(item.aws_name)

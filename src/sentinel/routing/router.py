@@ -33,7 +33,7 @@ from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_e
 from sentinel.routing.noise import Hold, maintenance_hold, settled
 from sentinel.routing.oncall import Person, Shift
 from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
-from sentinel.routing.silences import Silence, matching
+from sentinel.routing.silences import Silence, matching, silence_id, silence_label
 from sentinel.routing.state import AlarmRecord, HeldAlert, Page, RouterState
 
 log = logging.getLogger("sentinel.routing")
@@ -75,6 +75,7 @@ class Decision:
     held_until: datetime | None = None
     received_at: datetime | None = None
     finished_at: datetime | None = None
+    silence: int | None = None  # the silence that held this alert (``sentinel silence``)
 
     @property
     def delete(self) -> bool:
@@ -200,7 +201,13 @@ class Router:
             if now_held.transitions > 1:
                 reason += f"; {now_held.transitions} changes held"
             return Decision(
-                HELD, message_id, alert, severity, reason, held_until=now_held.release_at
+                HELD,
+                message_id,
+                alert,
+                severity,
+                reason,
+                held_until=now_held.release_at,
+                silence=silence.id if silence is not None else None,
             )
         return self._deliver(alert, severity, told, message_id, done)
 
@@ -382,7 +389,20 @@ class Router:
         self.state.rehold(held.key, hold)
         alert = held.alert
         reason = ", ".join(hold.reasons)
-        return Decision(HELD, alert.message_id, alert, held.severity, reason, held_until=hold.until)
+        silenced = next((n for n in map(silence_id, hold.reasons) if n is not None), None)
+        if silenced is not None and silence_label(silenced) in held.reasons:
+            silenced = None  # held by this silence before: counted then
+        if silenced is not None:
+            self.state.silenced(silenced)
+        return Decision(
+            HELD,
+            alert.message_id,
+            alert,
+            held.severity,
+            reason,
+            held_until=hold.until,
+            silence=silenced,
+        )
 
     def _release(self, held: HeldAlert) -> Decision:
         record = self.state.alarm(held.key)

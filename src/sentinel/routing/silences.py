@@ -63,7 +63,7 @@ class Silence:
 
     @property
     def label(self) -> str:
-        return f"{SILENCE} {self.id}"
+        return silence_label(self.id)
 
     def hold(self) -> Hold:
         """The hold of an alert this silence matches: until the silence ends."""
@@ -103,6 +103,11 @@ def matching(silences: Sequence[Silence], names: Iterable[str], at: datetime) ->
     wanted = [n for n in names if n]
     found = [s for s in silences if s.active(at) and s.matches(wanted)]
     return max(found, key=lambda s: s.ends_at, default=None)
+
+
+def silence_label(number: int) -> str:
+    """How a hold names silence ``number`` among its reasons (and the router's log lines)."""
+    return f"{SILENCE} {number}"
 
 
 def silence_id(reason: str) -> int | None:

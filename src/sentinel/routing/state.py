@@ -613,7 +613,7 @@ class RouterState:
     def expire_silence(self, number: int, now: datetime) -> list[str]:
         """End a silence now; the alerts it holds become due at once (the router releases
         them, or holds them on when something else still mutes them). Their keys."""
-        label = f"{silences.SILENCE} {number}"
+        label = silences.silence_label(number)
         with self._tx() as tx:
             silences.end(tx, number, now)
             rows = tx.execute(
