@@ -1,8 +1,9 @@
 """Silences (``sentinel silence``) honoured by two router replicas sharing one SQLite store.
 
-Each test runs two routers, each with its own store connection and replica id, on one queue and
-one store file, as two ``sentinel route`` processes would; the silence is added and expired with
-the CLI on the same store.
+Each router test runs two routers, each with its own store connection and replica id, on one
+queue and one store file, as two ``sentinel route`` processes would; the silence is added and
+expired with the CLI on the same store. The last test keeps to the store, on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from click.testing import CliRunner
 from prometheus_client import CollectorRegistry
 
 from sentinel.cli import main
+from sentinel.routing.alert import Alert, AlertKind, AlertState
 from sentinel.routing.consumer import Consumer
+from sentinel.routing.noise import Hold
 from sentinel.routing.router import DELIVERED, HELD, SUPPRESSED, Decision
 from sentinel.routing.service import build_consumer, build_router
+from sentinel.routing.state import RouterState
 from sentinel.store import Store
 from sentinel.telemetry.metrics import RouterMetrics
 
@@ -96,13 +100,23 @@ def test_two_replicas_hold_what_a_silence_matches_and_deliver_it_once_when_expir
         assert "2 held alarm(s) released" in expired
         world.decisions.clear()
         theirs.clear()
-        # Both replicas look for due alerts, in turn and again: each alarm is delivered once.
+        # The second replica is busy with a message of one alarm (it claimed it) when the
+        # first looks for due alerts: the first releases the other alarm only.
+        busy = replica.router.state
+        assert busy.claim_alarms([LAG], DAY + timedelta(minutes=10), timedelta(seconds=60)).mine
+        world.consumer.tick()
+        busy.release_claims([LAG])
+        # Both look again, in turn: the alarm left is delivered by one of them, once.
         replica.tick()
         world.consumer.tick()
         replica.tick()
-        world.consumer.tick()
-    delivered = [d for d in world.decisions + theirs if d.action == DELIVERED]
-    assert sorted(d.alert.key for d in delivered if d.alert) == [LAG, LAG_EU]
+    delivered = [
+        (d.alert.key, who)
+        for who, decisions in (("first", world.decisions), ("second", theirs))
+        for d in decisions
+        if d.action == DELIVERED and d.alert
+    ]
+    assert sorted(delivered) == [(LAG, "second"), (LAG_EU, "first")]
     assert triggers(world) == {ARN + "shop-rds-cpu-high": 1, LAG: 1, LAG_EU: 1}
     assert world.router.state.held_count() == 0
     assert listed(world)[0]["status"] == "expired"
@@ -206,3 +220,34 @@ def test_a_silence_added_while_an_alarm_waits_out_the_group_wait_holds_it_on(
         assert world.decisions[-1].silence == 1
         assert world.events == []
     assert listed(world)[0]["suppressed"] == 1
+
+
+def _alert(name: str, at: datetime) -> Alert:
+    return Alert(f"m-{name}", AlertKind.METRIC, ARN + name, name, AlertState.ALARM, "why", at)
+
+
+def test_the_store_keeps_silences_for_every_replica(store_url: str) -> None:
+    """On SQLite and PostgreSQL: one replica's silence is the other's; an expire releases the
+    alerts it holds, also those a replica held on the silence's old end just after."""
+    first = RouterState(Store(store_url), owner="replica-1")
+    second = RouterState(Store(store_url), owner="replica-2")
+    silence = first.add_silence("db-*", DAY, DAY + timedelta(hours=2), "ana", "rebuild")
+    other = first.add_silence("api-*", DAY, DAY + timedelta(hours=1), "bo", "deploy")
+    assert (silence.id, other.id) == (1, 2)
+    [seen, _] = second.silences(DAY + timedelta(minutes=1))
+    assert seen == silence and seen.hold() == Hold(DAY + timedelta(hours=2), (seen.label,))
+    second.hold(_alert("db-a", DAY), "high", seen.hold(), DAY)
+    second.hold(_alert("api-b", DAY), "high", other.hold(), DAY)
+    second.silenced(seen.id)
+    later = DAY + timedelta(minutes=10)
+    assert first.expire_silence(seen.id, later) == [ARN + "db-a"]
+    assert [h.key for h in second.due(later)] == [ARN + "db-a"]
+    # A replica that read the silence before the expire holds an alert on its old end...
+    second.hold(_alert("db-c", DAY), "high", seen.hold(), later)
+    assert [h.key for h in first.due(later)] == [ARN + "db-a"]
+    # ...and the next look for due alerts makes it due all the same.
+    first.release_expired_silences(later)
+    assert sorted(h.key for h in second.due(later)) == [ARN + "db-a", ARN + "db-c"]
+    assert [s.id for s in first.silences(later)] == [2]
+    [ended, _] = first.silences(later, everything=True)
+    assert (ended.ends_at, ended.expired_at, ended.suppressed) == (later, later, 1)

@@ -331,6 +331,7 @@ class Router:
 
     def release_due(self) -> list[Decision]:
         now = self.clock()
+        self.state.release_expired_silences(now)
         due = self.state.due(now)
         decisions = []
         for held in due:

@@ -175,6 +175,12 @@ def listed(tx: Connection, at: datetime, everything: bool = False) -> list[Silen
     return [_silence(row) for row in tx.execute(query)]
 
 
+def expired_since(tx: Connection, since: datetime) -> list[Silence]:
+    """The silences ``sentinel silence expire`` ended since ``since``."""
+    query = select(SILENCES).where(SILENCES.c.expired_at >= _naive(since))
+    return [_silence(row) for row in tx.execute(query)]
+
+
 def end(tx: Connection, number: int, at: datetime) -> None:
     tx.execute(
         update(SILENCES)

@@ -613,18 +613,21 @@ class RouterState:
     def expire_silence(self, number: int, now: datetime) -> list[str]:
         """End a silence now; the alerts it holds become due at once (the router releases
         them, or holds them on when something else still mutes them). Their keys."""
-        label = silences.silence_label(number)
         with self._tx() as tx:
             silences.end(tx, number, now)
-            rows = tx.execute(
-                select(HELD.c.alert_key, HELD.c.reasons).where(HELD.c.release_at > _naive(now))
-            ).all()
-            keys = [row.alert_key for row in rows if label in row.reasons.split(",")]
-            if keys:
-                tx.execute(
-                    update(HELD).where(HELD.c.alert_key.in_(keys)).values(release_at=_naive(now))
-                )
-        return keys
+            return _due_now(tx, {silences.silence_label(number)}, now)
+
+    def release_expired_silences(
+        self, now: datetime, within: timedelta = timedelta(days=1)
+    ) -> None:
+        """Alerts held by a silence expired early (within ``within``) are due now: a replica
+        that read the silence just before it was expired may have held an alert on its old end."""
+        with self._tx() as tx:
+            labels = {
+                silences.silence_label(s.id) for s in silences.expired_since(tx, now - within)
+            }
+            if labels:
+                _due_now(tx, labels, now)
 
     def prune(self, now: datetime, keep: timedelta = timedelta(days=14)) -> None:
         """Forget handled message ids after ``keep``; SNS never redelivers that late."""
@@ -642,6 +645,18 @@ def _found(tx: Connection, column: Column[Any], keys: set[str]) -> set[str]:
         chunk = wanted[start : start + 500]
         found.update(tx.execute(select(column).where(column.in_(chunk))).scalars())
     return found
+
+
+def _due_now(tx: Connection, labels: set[str], now: datetime) -> list[str]:
+    """Make the held alerts that one of ``labels`` holds due at ``now``; their keys."""
+    rows = tx.execute(
+        select(HELD.c.alert_key, HELD.c.reasons).where(HELD.c.release_at > _naive(now))
+    ).all()
+    keys = [row.alert_key for row in rows if labels & set(row.reasons.split(","))]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        tx.execute(update(HELD).where(HELD.c.alert_key.in_(chunk)).values(release_at=_naive(now)))
+    return keys
 
 
 def _insert_new(tx: Connection, table: Table, values: dict[str, Any]) -> None:
