@@ -48,7 +48,8 @@ def test_add_list_and_expire_in_the_store_of_the_config_directory(root: Path) ->
         table = sentinel("silence", "list", *here)
         assert table.exit_code == 0, table.output
         assert "Silences at 2026-03-04 15:00 UTC" in table.stdout
-        assert "│ 1  │ db-*  │ 03-04 15:00 │ 03-04 17:00 │ ana │ rebuild │    0 │" in table.stdout
+        row = "│ 1  │ db-*  │ 03-04 15:00 │ 03-04 17:00 │ ana │ rebuild │          0 │"
+        assert row in table.stdout
         clock.shift(timedelta(minutes=30))
         expired = sentinel("silence", "expire", *here, "1")
         assert expired.exit_code == 0, expired.output

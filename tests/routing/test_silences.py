@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from prometheus_client import CollectorRegistry
 
 from sentinel.cli import main
+from sentinel.cli.route import render_decision
 from sentinel.routing.alert import Alert, AlertKind, AlertState
 from sentinel.routing.consumer import Consumer
 from sentinel.routing.noise import Hold
@@ -90,6 +91,9 @@ def test_two_replicas_hold_what_a_silence_matches_and_deliver_it_once_when_expir
             (LAG, "suppressed by silence 1"),
             (LAG_EU, "suppressed by silence 1"),
         ]
+        line = render_decision(held[0])
+        assert " held high ALARM shop-db-replica-lag until " in line
+        assert line.endswith(" (suppressed by silence 1)")
         assert [(s["id"], s["status"], s["suppressed"]) for s in listed(world)] == [
             (1, "active", 2)
         ]

@@ -154,7 +154,7 @@ def add(
 
     config = _config(ws)
     timezone = config.project.timezone if config is not None else "UTC"
-    start = clock.now()
+    start = clock.now().replace(microsecond=0)
     end, problems = _end(start, duration, until, timezone)
     if not problems:
         problems = refusal(pattern, reason, start, end)
@@ -227,8 +227,9 @@ def list_silences(ws: Workspace, store: str | None, everything: bool, as_json: b
         ws.console.print("No silences." if everything else "No active silences.")
         return
     table = Table(title=f"Silences at {_when(now)}", title_justify="left")
-    for column in ("id", "alarm", "start (UTC)", "end (UTC)", "by", "reason", "held"):
-        table.add_column(column, overflow="fold", justify="right" if column == "held" else "left")
+    for column in ("id", "alarm", "start (UTC)", "end (UTC)", "by", "reason", "suppressed"):
+        right = column == "suppressed"
+        table.add_column(column, overflow="fold", justify="right" if right else "left")
     if everything:
         table.add_column("status")
     for item in found:
