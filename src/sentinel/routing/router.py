@@ -3,7 +3,9 @@
 ``Router.handle`` takes one SQS body and returns a ``Decision`` saying whether the message may be
 deleted (every destination accepted it, or it is safely stored as held), must be retried later
 (a destination refused for now), or belongs in the dead-letter queue (unreadable, unroutable, or
-refused for good). ``release_due`` sends held alerts whose time has come (digests included),
+refused for good). An alert an active silence matches (``sentinel silence``) is held until the
+silence ends, as in a maintenance window. ``release_due`` sends held alerts whose time has come
+(digests included) unless a silence or maintenance window still mutes them,
 ``repage_due`` re-pages the escalation target when a page outlasts its severity's
 ``response_time`` unacknowledged, and ``escalate_due`` tells the escalation contact about pages
 nobody acknowledged after ``escalate_after``.
