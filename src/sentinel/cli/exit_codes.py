@@ -74,6 +74,16 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     },
     "oncall": {OK: "the on-call answer was shown", ERROR: _ERROR},
     "maintenance": {OK: "the maintenance windows were listed", ERROR: _ERROR},
+    "silence add": {
+        OK: "the silence was added (a pattern matching no configured alarm only warns)",
+        ERROR: f"{_LOCAL} (no end, an end in the past, longer than 30 days, no reason), or the "
+        "store cannot be opened or reached",
+    },
+    "silence list": {OK: "the silences were listed", ERROR: f"{_LOCAL}, or the store failed"},
+    "silence expire": {
+        OK: "the silence was expired, or had ended already",
+        ERROR: f"{_LOCAL}, no silence has the ID, or the store failed",
+    },
     "daemon": {
         OK: "the daemon stopped cleanly (--once: the job succeeded or had run for the period)",
         ERROR: f"{_ERROR}, the account is not in `accounts:`, no job is configured, "

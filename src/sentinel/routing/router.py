@@ -3,7 +3,9 @@
 ``Router.handle`` takes one SQS body and returns a ``Decision`` saying whether the message may be
 deleted (every destination accepted it, or it is safely stored as held), must be retried later
 (a destination refused for now), or belongs in the dead-letter queue (unreadable, unroutable, or
-refused for good). ``release_due`` sends held alerts whose time has come (digests included),
+refused for good). An alert an active silence matches (``sentinel silence``) is held until the
+silence ends, as in a maintenance window. ``release_due`` sends held alerts whose time has come
+(digests included) unless a silence or maintenance window still mutes them,
 ``repage_due`` re-pages the escalation target when a page outlasts its severity's
 ``response_time`` unacknowledged, and ``escalate_due`` tells the escalation contact about pages
 nobody acknowledged after ``escalate_after``.
@@ -31,9 +33,10 @@ from sentinel.routing.destinations.base import (
 )
 from sentinel.routing.destinations.pagerduty import PagerDutyDestination
 from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_envelope
-from sentinel.routing.noise import Hold, settled
+from sentinel.routing.noise import Hold, maintenance_hold, settled
 from sentinel.routing.oncall import Person, Shift
 from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
+from sentinel.routing.silences import Silence, matching, silence_id, silence_label
 from sentinel.routing.state import AlarmRecord, HeldAlert, Page, RouterState, Thread
 
 log = logging.getLogger("sentinel.routing")
@@ -75,6 +78,7 @@ class Decision:
     held_until: datetime | None = None
     received_at: datetime | None = None
     finished_at: datetime | None = None
+    silence: int | None = None  # the silence that held this alert (``sentinel silence``)
 
     @property
     def delete(self) -> bool:
@@ -122,6 +126,8 @@ class Router:
         # Alarms claimed over from a replica that never finished, and since when (the consumer
         # sets it per batch): before posting, look whether that replica's post went out.
         self.in_doubt: dict[str, datetime] = {}
+        # The silences active when the batch in hand was received (read once per batch).
+        self._silences: list[Silence] | None = None
 
     # --- one message -------------------------------------------------------------------------
 
@@ -151,7 +157,11 @@ class Router:
             except UnparseableMessage:
                 continue
         with self.state.batch(ids, keys):
-            yield
+            self._silences = self.state.silences(self.clock())
+            try:
+                yield
+            finally:
+                self._silences = None
 
     def _handle(self, body: str, received_at: datetime) -> Decision:
         try:
@@ -181,6 +191,11 @@ class Router:
             return self._deliver(alert, severity, told, message_id, done)
         held = self.state.held(alert.key)
         hold = self.policy.hold(alert, severity, told, received_at)
+        silence = self._silence_of(alert, received_at)
+        if silence is not None:
+            # Recorded like any change, held like one in a maintenance window, until it ends.
+            hold = silence.hold().merge(hold)
+            self.state.silenced(silence.id)
         if held is not None or hold is not None:
             if hold is None and held is not None:
                 hold = Hold(held.release_at, held.reasons, held.digest)
@@ -191,9 +206,34 @@ class Router:
             if now_held.transitions > 1:
                 reason += f"; {now_held.transitions} changes held"
             return Decision(
-                HELD, message_id, alert, severity, reason, held_until=now_held.release_at
+                HELD,
+                message_id,
+                alert,
+                severity,
+                reason,
+                held_until=now_held.release_at,
+                silence=silence.id if silence is not None else None,
             )
         return self._deliver(alert, severity, told, message_id, done)
+
+    def _names(self, alert: Alert) -> list[str]:
+        """The names a maintenance window or a silence may give an alarm by."""
+        return [alert.name, self.policy.rule_of(alert) or ""]
+
+    def _silence_of(self, alert: Alert, at: datetime) -> Silence | None:
+        active = self._silences if self._silences is not None else self.state.silences(at)
+        return matching(active, self._names(alert), at)
+
+    def _still_muted(self, held: HeldAlert, now: datetime) -> Hold | None:
+        """What mutes a held alert that is due: a silence added meanwhile, or the maintenance
+        window that outlasts the silence expired early; None when nothing does."""
+        names = self._names(held.alert)
+        policy = self.policy
+        hold = maintenance_hold(policy.routing.maintenance, names, now, policy.timezone)
+        silence = matching(self.state.silences(now), names, now)
+        if silence is not None:
+            hold = silence.hold().merge(hold)
+        return hold
 
     def _deliver(
         self,
@@ -319,6 +359,7 @@ class Router:
 
     def release_due(self) -> list[Decision]:
         now = self.clock()
+        self.state.release_expired_silences(now)
         due = self.state.due(now)
         decisions = []
         for held in due:
@@ -328,7 +369,11 @@ class Router:
                 current = self.state.held(held.key) if mine else None
                 # Another replica may have released it since.
                 if current is not None and current.release_at <= now:
-                    decisions.append(self._release(current))
+                    still = self._still_muted(current, now)
+                    if still is not None:
+                        decisions.append(self._hold_on(current, still))
+                    else:
+                        decisions.append(self._release(current))
         digests: dict[str, list[HeldAlert]] = {}
         for held in due:
             if held.digest:
@@ -338,7 +383,15 @@ class Router:
                 if not mine:
                     continue
                 again = [self.state.held(e.key) for e in entries]
-                fresh = [h for h in again if h is not None and h.release_at <= now]
+                fresh = []
+                for entry in again:
+                    if entry is None or entry.release_at > now:
+                        continue
+                    still = self._still_muted(entry, now)
+                    if still is not None:
+                        decisions.append(self._hold_on(entry, still))
+                    else:
+                        fresh.append(entry)
                 if fresh:
                     decisions.append(self._digest(severity, fresh))
         return decisions
@@ -360,6 +413,25 @@ class Router:
         finally:
             self.in_doubt = outer
         self.state.release_claims(claimed.mine)  # kept after a failure: the next one looks
+
+    def _hold_on(self, held: HeldAlert, hold: Hold) -> Decision:
+        self.state.rehold(held.key, hold)
+        alert = held.alert
+        reason = ", ".join(hold.reasons)
+        silenced = next((n for n in map(silence_id, hold.reasons) if n is not None), None)
+        if silenced is not None and silence_label(silenced) in held.reasons:
+            silenced = None  # held by this silence before: counted then
+        if silenced is not None:
+            self.state.silenced(silenced)
+        return Decision(
+            HELD,
+            alert.message_id,
+            alert,
+            held.severity,
+            reason,
+            held_until=hold.until,
+            silence=silenced,
+        )
 
     def _release(self, held: HeldAlert) -> Decision:
         record = self.state.alarm(held.key)

@@ -10,6 +10,7 @@
   out, and whether the escalation target was re-paged (kept here, so a restart neither forgets
   a re-page nor sends it twice).
 - ``router_claims``: which replica is handling which alarm (``sentinel.routing.claims``).
+- ``router_silences``: alarms silenced from the command line (``sentinel.routing.silences``).
 
 Calls inside ``transaction()`` share one transaction (the consumer opens one per message, so a
 message's reads and writes cost one commit, not twenty); outside it, each call is its own.
@@ -44,10 +45,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from sentinel.routing import claims
+from sentinel.routing import claims, silences
 from sentinel.routing.alert import Alert, AlertState
 from sentinel.routing.claims import CLAIMS, Claimed
 from sentinel.routing.noise import Hold
+from sentinel.routing.silences import SILENCES, Silence
 from sentinel.store import METADATA, Store
 
 KEY = 1024
@@ -114,7 +116,7 @@ PAGES = Table(
     Column("outcome", String(40), nullable=True),  # repaged, acknowledged
     Column("closed_at", DateTime, nullable=True),
 )
-TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES, CLAIMS)
+TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES, CLAIMS, SILENCES)
 
 # The reads every message makes, built once (executed with their parameters; SQLAlchemy caches
 # their compiled form).
@@ -568,9 +570,64 @@ class RouterState:
                 .values(release_at=_naive(at), attempts=HELD.c.attempts + 1)
             )
 
+    def rehold(self, key: str, hold: Hold) -> None:
+        """A held alert due for release is still muted (another silence, a maintenance
+        window): it waits on, for what holds it now."""
+        with self._tx() as tx:
+            tx.execute(
+                update(HELD)
+                .where(HELD.c.alert_key == key)
+                .values(
+                    release_at=_naive(hold.until),
+                    reasons=",".join(hold.reasons),
+                    digest=hold.digest,
+                )
+            )
+
     def held_count(self) -> int:
         with self._tx() as tx:
             return len(tx.execute(select(HELD.c.alert_key)).all())
+
+    # --- silences ----------------------------------------------------------------------------
+
+    def add_silence(
+        self, pattern: str, start: datetime, end: datetime, by: str, reason: str
+    ) -> Silence:
+        with self._tx() as tx:
+            return silences.add(tx, pattern, start, end, by, reason)
+
+    def silence(self, number: int) -> Silence | None:
+        with self._tx() as tx:
+            return silences.get(tx, number)
+
+    def silences(self, at: datetime, everything: bool = False) -> list[Silence]:
+        """The silences active at ``at`` (with ``everything``: every silence), oldest first."""
+        with self._tx() as tx:
+            return silences.listed(tx, at, everything)
+
+    def silenced(self, number: int) -> None:
+        """Silence ``number`` held one more alert."""
+        with self._tx() as tx:
+            silences.count_suppressed(tx, number)
+
+    def expire_silence(self, number: int, now: datetime) -> list[str]:
+        """End a silence now; the alerts it holds become due at once (the router releases
+        them, or holds them on when something else still mutes them). Their keys."""
+        with self._tx() as tx:
+            silences.end(tx, number, now)
+            return _due_now(tx, {silences.silence_label(number)}, now)
+
+    def release_expired_silences(
+        self, now: datetime, within: timedelta = timedelta(days=1)
+    ) -> None:
+        """Alerts held by a silence expired early (within ``within``) are due now: a replica
+        that read the silence just before it was expired may have held an alert on its old end."""
+        with self._tx() as tx:
+            labels = {
+                silences.silence_label(s.id) for s in silences.expired_since(tx, now - within)
+            }
+            if labels:
+                _due_now(tx, labels, now)
 
     def prune(self, now: datetime, keep: timedelta = timedelta(days=14)) -> None:
         """Forget handled message ids after ``keep``; SNS never redelivers that late."""
@@ -588,6 +645,18 @@ def _found(tx: Connection, column: Column[Any], keys: set[str]) -> set[str]:
         chunk = wanted[start : start + 500]
         found.update(tx.execute(select(column).where(column.in_(chunk))).scalars())
     return found
+
+
+def _due_now(tx: Connection, labels: set[str], now: datetime) -> list[str]:
+    """Make the held alerts that one of ``labels`` holds due at ``now``; their keys."""
+    rows = tx.execute(
+        select(HELD.c.alert_key, HELD.c.reasons).where(HELD.c.release_at > _naive(now))
+    ).all()
+    keys = [row.alert_key for row in rows if labels & set(row.reasons.split(","))]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        tx.execute(update(HELD).where(HELD.c.alert_key.in_(chunk)).values(release_at=_naive(now)))
+    return keys
 
 
 def _insert_new(tx: Connection, table: Table, values: dict[str, Any]) -> None:

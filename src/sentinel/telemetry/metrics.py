@@ -46,7 +46,8 @@ def destination_kind(label: str) -> str:
 
 
 class RouterMetrics:
-    """Messages received, deliveries per destination kind, failures, delivery latency."""
+    """Messages received, deliveries per destination kind, failures, alerts silenced, delivery
+    latency."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.received = Counter(
@@ -66,6 +67,12 @@ class RouterMetrics:
             ["outcome"],
             registry=registry,
         )
+        self.silenced = Counter(
+            "sentinel_router_messages_silenced",
+            "Alerts held by a silence (`sentinel silence`): recorded, delivered only if still "
+            "in ALARM when it ends",
+            registry=registry,
+        )
         self.latency = Histogram(
             "sentinel_router_delivery_latency_seconds",
             "Seconds from the receive of a message to every destination accepting it",
@@ -83,6 +90,8 @@ class RouterMetrics:
     def decided(self, decision: Decision) -> None:
         for label, _action in decision.sent:
             self.delivered.labels(destination_kind=destination_kind(label)).inc()
+        if decision.silence is not None:
+            self.silenced.inc()
         if decision.action in (RETRY, DEAD):
             self.failed.labels(outcome=decision.action).inc()
         seconds = latency(decision)
