@@ -233,4 +233,3 @@ def test_an_expanded_rule_over_the_length_limit_is_refused_at_plan_time(
     assert refused in problem
     assert "at most 10240 allowed" in problem
     assert aws.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
-

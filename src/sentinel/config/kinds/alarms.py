@@ -81,7 +81,8 @@ def _check_composite(composite: CompositeAlarm, source: Source, build: Assembly,
             problem = (
                 f"alarm {name!r} is a template (for_each): a composite rule needs "
                 "one alarm, not one per resource: give the composite the same "
-                "for_each to have one composite per resource"
+                "for_each to have one composite per resource, or aggregate them: "
+                f"ALARM(any {name}), ALARM(all {name}) or count(ALARM({name})) >= 2"
             )
         else:
             problem = (
