@@ -59,6 +59,20 @@ def test_every_configuration_applies_and_then_plans_empty(
             'ALARM("p2p-api-latency-p95-critical-p2p-alb") AND ALARM("p2p-alb-5xx-burst-p2p-alb")',
         )
     ]
+    # Aggregates over the production services' alarms, one alarm per service or target group.
+    aggregates = aws.client("cloudwatch").describe_alarms(
+        AlarmNames=["p2p-all-services-unhealthy", "p2p-services-cpu-high"],
+        AlarmTypes=["CompositeAlarm"],
+    )["CompositeAlarms"]
+    assert {c["AlarmName"]: c["AlarmRule"] for c in aggregates} == {
+        "p2p-all-services-unhealthy": (
+            '(ALARM("p2p-ecs-service-unhealthy-p2p-backend-tg") AND '
+            'ALARM("p2p-ecs-service-unhealthy-p2p-frontend-tg"))'
+        ),
+        "p2p-services-cpu-high": (
+            'AT_LEAST(2, ALARM, ("p2p-ecs-cpu-high-p2p-backend", "p2p-ecs-cpu-high-p2p-frontend"))'
+        ),
+    }
 
 
 # Each example's load balancer where the example runs, tagged as its templates select it, and a
