@@ -233,3 +233,48 @@ def test_an_expanded_rule_over_the_length_limit_is_refused_at_plan_time(
     assert refused in problem
     assert "at most 10240 allowed" in problem
     assert aws.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+
+
+OVER_COMPOSITES = """\
+alarms:
+  - name: lb-5xx
+    severity: warning
+    for_each: &balancers {resource: "elasticloadbalancing:loadbalancer", tags: {Team: payments}}
+    namespace: AWS/ApplicationELB
+    metric: HTTPCode_ELB_5XX_Count
+    dimensions: {LoadBalancer: "{attr:dimension}"}
+    statistic: Sum
+    condition: "> 50"
+
+composites:
+  - name: all-down
+    severity: critical
+    rule: count(ALARM(lb-down)) >= 2
+  - name: lb-down
+    severity: warning
+    for_each: *balancers
+    rule: ALARM(lb-5xx)
+"""
+
+
+def test_an_aggregate_over_templated_composites_goes_after_them_and_is_deleted_before(
+    aws: SessionFactory, tmp_path: Path, load_balancer: Any
+) -> None:
+    load_balancer("api", {"Team": "payments"})
+    load_balancer("web", {"Team": "payments"})
+    shop = _shop(tmp_path, OVER_COMPOSITES)
+    ctx = context(aws, shop)
+    order: list[str] = []
+    assert apply(ctx, plan(ctx), on_result=lambda r: order.append(r.change.key)).ok
+    assert order.index("shop-lb-down-api") < order.index("shop-all-down")
+    assert order.index("shop-lb-down-web") < order.index("shop-all-down")
+    assert _composites(aws)["shop-all-down"]["AlarmRule"] == (
+        'AT_LEAST(2, ALARM, ("shop-lb-down-api", "shop-lb-down-web"))'
+    )
+
+    shop = write_config(shop, {"alarms/shop.yaml": OVER_COMPOSITES.split("composites:")[0]})
+    order.clear()
+    removal = plan(context(aws, shop))
+    assert apply(context(aws, shop), removal, on_result=lambda r: order.append(r.change.key)).ok
+    assert order.index("shop-all-down") < order.index("shop-lb-down-api")
+    assert _composites(aws) == {}
