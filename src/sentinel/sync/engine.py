@@ -114,7 +114,8 @@ def _points_at(using: list[str]) -> str:
 
 
 def _read_templates(ctx: SyncContext) -> list[PlanWarning]:
-    """Templates that match nothing (the inventory's listings are cached: no second read)."""
+    """Templates that match nothing, and composites left out because an aggregate of theirs has
+    nothing to aggregate (the inventory's listings are cached: no second read)."""
     try:
         unmatched = unmatched_templates(ctx.config, ctx.inventory, ctx.region)
         return unmatched + unplanned_composites(ctx)
