@@ -66,6 +66,15 @@ class CommitmentStatus:
         return self.percent - self.previous
 
 
+def points(value: Decimal) -> str:
+    """``90.00`` -> ``90``, ``66.70`` -> ``66.7``: a percentage without trailing zeros."""
+    return format(value.quantize(Decimal("0.01")).normalize(), "f")
+
+
+def signed_points(value: Decimal) -> str:
+    return ("+" if value >= 0 else "") + points(value)
+
+
 def commitment_statuses(
     config: Any,
     cache: CostCache,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sentinel.cost.chart import render_chart
-from sentinel.cost.commitments import CommitmentStatus
+from sentinel.cost.commitments import CommitmentStatus, points
 from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import DailyReport
 from sentinel.cost.summary import (
@@ -43,9 +43,9 @@ def commitments_data(statuses: list[CommitmentStatus]) -> TableData:
                 s.name,
                 s.label,
                 f"{s.start:%d %b}-{s.end:%d %b}",
-                f"{s.percent:g}%" if s.percent is not None else f"n/a ({s.note})",
-                f"{s.target:g}%" if s.target is not None else "-",
-                ", ".join(f"{t:g}%" for t in s.alerts_below) or "-",
+                f"{points(s.percent)}%" if s.percent is not None else f"n/a ({s.note})",
+                f"{points(s.target)}%" if s.target is not None else "-",
+                ", ".join(f"{points(t)}%" for t in s.alerts_below) or "-",
             ]
             for s in statuses
         ],

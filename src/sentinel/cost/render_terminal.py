@@ -9,7 +9,7 @@ from rich.text import Text
 
 from sentinel.cost.anomalies import CostAnomaly
 from sentinel.cost.budgets import BudgetStatus
-from sentinel.cost.commitments import CommitmentStatus
+from sentinel.cost.commitments import CommitmentStatus, points, signed_points
 from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import DailyReport
 from sentinel.cost.scan import AnomalyScan
@@ -169,18 +169,20 @@ def commitments_table(statuses: list[CommitmentStatus], weekly: bool = False) ->
     table = _table("Reservations and Savings Plans", *columns)
     for status in statuses:
         style = COMMITMENT_STYLE.get(status.state, "")
-        figure = f"{status.percent:g}%" if status.percent is not None else f"n/a ({status.note})"
+        figure = f"n/a ({status.note})"
+        if status.percent is not None:
+            figure = f"{points(status.percent)}%"
         row: list[str | Text] = [
             status.name,
             status.label,
             f"{status.start:%d %b}-{status.end:%d %b}",
             Text(figure, style=style),
-            f"{status.target:g}%" if status.target is not None else "-",
-            ", ".join(f"{t:g}%" for t in status.alerts_below) or "-",
+            f"{points(status.target)}%" if status.target is not None else "-",
+            ", ".join(f"{points(t)}%" for t in status.alerts_below) or "-",
         ]
         if weekly:
             change = status.change
-            row.insert(4, f"{change:+g} pts" if change is not None else "n/a")
+            row.insert(4, f"{signed_points(change)} pts" if change is not None else "n/a")
         table.add_row(*row)
     return table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sentinel.aws.session import COST_EXPLORER_REQUEST_USD
 from sentinel.cost.anomalies import CostAnomaly
 from sentinel.cost.budgets import BudgetStatus
-from sentinel.cost.commitments import CommitmentStatus
+from sentinel.cost.commitments import CommitmentStatus, points, signed_points
 from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import Change, DailyReport
 
@@ -121,12 +121,12 @@ def commitment_line(status: CommitmentStatus) -> str:
     span = f"{status.start:%d %b}-{status.end:%d %b}"
     if status.percent is None:
         return f"{status.name}: {status.label} n/a ({status.note}), {span}"
-    text = f"{status.name}: {status.label} {status.percent:g}%"
+    text = f"{status.name}: {status.label} {points(status.percent)}%"
     if status.target is not None:
-        text += f" (target {status.target:g}%)"
+        text += f" (target {points(status.target)}%)"
     text += f", {span}"
     if status.change is not None:
-        text += f", {status.change:+g} pts vs the week before"
+        text += f", {signed_points(status.change)} pts vs the week before"
     if status.alerts_below:
-        text += " — below " + ", ".join(f"{t:g}%" for t in status.alerts_below)
+        text += " — below " + ", ".join(f"{points(t)}%" for t in status.alerts_below)
     return text

@@ -25,7 +25,8 @@ from sentinel.emulator.demo.metrics import demo_metrics
 from sentinel.emulator.demo.resources import create_resources
 from sentinel.emulator.extensions import install
 from sentinel.emulator.extensions.cloudwatch import metric_store
-from sentinel.emulator.extensions.costexplorer import load_cost_table
+from sentinel.emulator.commitments import demo_commitments
+from sentinel.emulator.extensions.costexplorer import load_commitments, load_cost_table
 from sentinel.errors import SentinelError
 
 
@@ -92,6 +93,7 @@ def seed_demo_account(
     report(f"Loading {COST_HISTORY_MONTHS} months of daily costs")
     costs = cost_history(now.date(), account)
     load_cost_table(costs, account)
+    load_commitments(demo_commitments(now.date()), account)
 
     listed = factory.client("cloudwatch", REGION).list_metrics(Namespace="AWS/ApplicationELB")
     if not listed["Metrics"]:
