@@ -8,13 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config import load_config
 from sentinel.config.loader import Config
 from sentinel.cost.cache import CostCache
 from sentinel.cost.commitments import CommitmentReader
+from sentinel.cost.render_document import report_tables
 from sentinel.cost.render_slack import report_message
+from sentinel.cost.render_terminal import report_view
 from sentinel.cost.runs import run_report, run_weekly_report
 from sentinel.cost.sources import CostExplorerSource, ce_requests
 from sentinel.cost.weekly import last_full_week
@@ -110,6 +113,17 @@ def test_daily_report_shows_each_budget_figure_for_its_period(
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b)
     assert "sp: Savings Plans utilization 90% (target 95%)" in text
     assert "below 95%" in text
+    tables = {t.title: t for t in report_tables(report)}
+    rows = tables["Reservations and Savings Plans"].rows
+    assert rows[2][:4] == [
+        "sp",
+        "Savings Plans utilization",
+        f"{day.replace(day=1):%d %b}-{day:%d %b}",
+        "90%",
+    ]
+    console = Console(width=160, record=True)
+    console.print(report_view(report))
+    assert "RI coverage (Amazon Relational Database Service)" in console.export_text()
 
     # Again within the day: all from the cache.
     before = ce_requests(aws)

@@ -186,3 +186,24 @@ def test_the_daemon_job_runs_monday_morning_in_its_own_time_zone(
 def test_without_weekly_there_is_no_weekly_job(config: Config) -> None:
     assert WEEKLY_REPORT.schedule(config) is None
     assert WEEKLY_REPORT.zone(config) == "Europe/London"
+
+
+def test_the_schedule_keeps_its_local_time_across_daylight_saving_changes(
+    weekly_config: Config,
+) -> None:
+    from sentinel.daemon.scheduler import trigger_for
+
+    zone = ZoneInfo("America/New_York")
+    trigger = trigger_for(
+        WEEKLY_REPORT.schedule(weekly_config) or "", WEEKLY_REPORT.zone(weekly_config)
+    )
+    # Clocks change on Sunday 8 March and Sunday 1 November 2026 in New York.
+    for after, expected in [
+        (datetime(2026, 3, 3, tzinfo=zone), datetime(2026, 3, 9, 8, 30, tzinfo=zone)),
+        (datetime(2026, 10, 27, tzinfo=zone), datetime(2026, 11, 2, 8, 30, tzinfo=zone)),
+    ]:
+        fire = trigger.get_next_fire_time(None, after)
+        assert fire is not None and fire == expected
+        assert fire.astimezone(zone).hour == 8 and fire.utcoffset() == expected.utcoffset()
+        monday, sunday = last_full_week(fire.astimezone(zone).date())
+        assert (sunday - monday).days == 6 and sunday < fire.date()
