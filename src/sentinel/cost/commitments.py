@@ -108,7 +108,7 @@ def commitment_statuses(
             except CostDataUnavailable as exc:
                 note = str(exc)
         if percent is None and not note:
-            note = "no reservations" if budget.type.startswith("ri_") else "no Savings Plans"
+            note = _nothing_measured(budget.type)
         thresholds = sorted({a.threshold.value for a in budget.alerts}, reverse=True)
         out.append(
             CommitmentStatus(
@@ -239,6 +239,12 @@ def _text(filters: dict[str, Any] | None) -> str:
     return ";".join(
         f"{c['Dimensions']['Key']}={','.join(c['Dimensions']['Values'])}" for c in conditions
     )
+
+
+def _nothing_measured(kind: str) -> str:
+    if kind.endswith("_coverage"):
+        return "no usage a commitment could cover"
+    return "no reservations" if kind.startswith("ri_") else "no Savings Plans"
 
 
 def _first(values: list[Decimal]) -> Decimal | None:
