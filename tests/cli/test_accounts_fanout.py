@@ -289,3 +289,81 @@ def test_an_account_without_a_role_is_the_credentials_own(
     assert alarms_in(aws, MEMBERS["production"], "us-east-1") == ["shop-api-errors"]
     own = boto3.Session(region_name="us-east-1").client("cloudwatch")
     assert [a["AlarmName"] for a in own.describe_alarms()["MetricAlarms"]] == ["shop-api-errors"]
+
+
+PLACED_ALARMS = """\
+alarms:
+  - name: api-errors
+    severity: critical
+    namespace: AWS/ApplicationELB
+    metric: HTTPCode_Target_5XX_Count
+    statistic: Sum
+    condition: "> 50"
+    for: 15m
+  - name: payments-errors
+    accounts: [production, "333333333333"]
+    regions: [eu-west-1]
+    severity: critical
+    namespace: AWS/ApplicationELB
+    metric: HTTPCode_Target_5XX_Count
+    statistic: Sum
+    condition: "> 5"
+    for: 15m
+"""
+
+PLACED_BUDGETS = """\
+budgets:
+  - name: staging-only
+    accounts: [staging]
+    amount: 50 USD
+    alerts: [100%]
+    notify: [critical]
+"""
+
+PLACED_DASHBOARDS = """\
+dashboards:
+  - name: europe
+    regions: [eu-west-1]
+    rows:
+      - widgets:
+          - {type: text, markdown: "# Europe"}
+"""
+
+
+def test_accounts_and_regions_narrow_what_is_made_where(aws: SessionFactory, shop: Path) -> None:
+    write_config(
+        shop,
+        {
+            "alarms/shop.yaml": PLACED_ALARMS,
+            "budgets/budgets.yaml": PLACED_BUDGETS,
+            "dashboards/europe.yaml": PLACED_DASHBOARDS,
+        },
+    )
+
+    applied = run("apply", "-C", str(shop), "--auto-approve")
+
+    assert applied.exit_code == 0, applied.output
+    for name, account in MEMBERS.items():
+        assert alarms_in(aws, account, "us-east-1") == ["shop-api-errors"]
+        payments = ["shop-payments-errors"] * (name != "staging")
+        assert alarms_in(aws, account, "eu-west-1") == ["shop-api-errors", *payments]
+        assert budgets_in(aws, account) == ["shop-staging-only"] * (name == "staging")
+        for region in REGIONS:
+            boards = member(aws, account).client("cloudwatch", region=region).list_dashboards()
+            names = [d["DashboardName"] for d in boards["DashboardEntries"]]
+            assert names == ["shop-europe"] * (region == "eu-west-1")
+    again = run("plan", "-C", str(shop), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+
+
+def test_a_selector_names_an_account_and_a_region_of_the_project(shop: Path) -> None:
+    wrong = PLACED_ALARMS.replace("[production,", "[prod,").replace("[eu-west-1]", "[ap-south-1]")
+    write_config(shop, {"alarms/shop.yaml": wrong})
+
+    result = run("plan", "-C", str(shop))
+
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "alarms/shop.yaml:10:16: account 'prod' is not one of sentinel.yaml's" in said
+    assert "alarms/shop.yaml:11:15: region ap-south-1 is not one of" in said
+    assert "region ap-south-1 is not one of sentinel.yaml's regions (us-east-1, eu-west-1)" in said

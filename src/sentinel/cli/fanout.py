@@ -86,7 +86,8 @@ def place_context(ws: Workspace, config: Config, place: Place) -> SyncContext:
                 f"it has no `role:` and the AWS credentials are for account {caller}: give it "
                 "the role to assume in it"
             )
-    return SyncContext(config=config, factory=factory, region=place.region)
+    placed = config.placed(place.account_id, place.account_name, place.region)
+    return SyncContext(config=placed, factory=factory, region=place.region)
 
 
 def place_kinds(place: Place, targets: Sequence[Target]) -> list[Kind]:
@@ -102,7 +103,7 @@ def failure(exc: Exception) -> str:
     return describe(exc)
 
 
-FAILURES = (SentinelError, *AWS_FAILURES)
+FAILURES: tuple[type[Exception], ...] = (SentinelError, *AWS_FAILURES)
 
 
 def plan_place(ws: Workspace, config: Config, place: Place, targets: Sequence[Target]) -> Outcome:

@@ -87,8 +87,9 @@ def _context(ws: Workspace, config: Config | None = None) -> SyncContext:
         )
     factory = ws.factory
     factory.region = region
-    check_account(factory, config)
-    return SyncContext(config=config, factory=factory, region=region)
+    account = check_account(factory, config)
+    name = next((a.name for a in config.project.accounts if a.id == account), None)
+    return SyncContext(config=config.placed(account, name, region), factory=factory, region=region)
 
 
 def _plan(ws: Workspace, ctx: SyncContext, targets: list[Target] | None = None) -> Plan:

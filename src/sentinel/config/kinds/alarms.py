@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.checks_events import check_events
+from sentinel.config.checks_placement import check_placement
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import AlarmRule, AlarmsFile, CompositeAlarm, Project
 from sentinel.config.references import References, Where
@@ -27,6 +28,7 @@ class AlarmsFileKind(FileKind[AlarmsFile]):
         build.collect(model.events, build.config.events, "event", "event rule", source, "events")
 
     def check(self, model: AlarmsFile, source: Source, build: Assembly) -> None:
+        check_placement(model, source, build)
         for i, composite in enumerate(model.composites):
             owner = f"composite {composite.name!r}"
             build.check_tags(composite.tags, owner, source, "composites", i)
