@@ -367,3 +367,40 @@ def test_a_selector_names_an_account_and_a_region_of_the_project(shop: Path) -> 
     assert "alarms/shop.yaml:10:16: account 'prod' is not one of sentinel.yaml's" in said
     assert "alarms/shop.yaml:11:15: region ap-south-1 is not one of" in said
     assert "region ap-south-1 is not one of sentinel.yaml's regions (us-east-1, eu-west-1)" in said
+
+
+@pytest.fixture
+def region_not_enabled(monkeypatch: pytest.MonkeyPatch) -> str:
+    """eu-west-1 is not enabled in production: AWS refuses its token there, every call."""
+    from moto.core.exceptions import InvalidClientTokenIdError
+    from moto.core.responses import BaseResponse
+
+    original = BaseResponse._authenticate_and_authorize_normal_action
+
+    def refuse(self: BaseResponse, *args: object, **kwargs: object) -> None:
+        if self.region == "eu-west-1" and self.current_account == MEMBERS["production"]:
+            raise InvalidClientTokenIdError()
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseResponse, "_authenticate_and_authorize_normal_action", refuse)
+    return MEMBERS["production"]
+
+
+def test_a_region_not_enabled_in_one_account_fails_there_alone(
+    aws: SessionFactory, shop: Path, region_not_enabled: str
+) -> None:
+    applied = run("apply", "-C", str(shop), "--auto-approve")
+
+    assert applied.exit_code == 1, applied.output
+    assert "Traceback" not in applied.output
+    said = " ".join(applied.output.split())
+    assert (
+        f"1 of 6 account-region(s) failed: account production ({region_not_enabled}) · "
+        "eu-west-1; the others were done" in said
+    )
+    assert "InvalidClientTokenId on sns:ListTopics in eu-west-1" in said
+    assert "eu-west-1 is not enabled in it: enable it there, or leave it out with --region" in said
+    assert alarms_in(aws, region_not_enabled, "us-east-1") == ["shop-api-errors"]
+    for account in (MEMBERS["staging"], MEMBERS["dev"]):
+        for region in REGIONS:
+            assert alarms_in(aws, account, region) == ["shop-api-errors"]

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import botocore.exceptions
 import click
 from rich.console import Console
 from rich.markup import escape
@@ -35,7 +36,7 @@ from sentinel.sync.kind import Kind
 from sentinel.sync.kinds import all_kinds
 from sentinel.sync.lock import apply_lock
 from sentinel.sync.mass_delete import check_mass_delete
-from sentinel.sync.model import ApplyReport, Plan
+from sentinel.sync.model import Action, ApplyReport, Plan
 from sentinel.sync.render import plan_json, render_drift, render_plan, render_report, render_result
 from sentinel.sync.render_markdown import render_markdown
 from sentinel.sync.targets import Target, narrow, targeted_kinds
@@ -95,12 +96,24 @@ def place_kinds(place: Place, targets: Sequence[Target]) -> list[Kind]:
     return targeted_kinds(targets, kinds)
 
 
-def failure(exc: Exception) -> str:
+# What AWS answers in a region that is not enabled in the account (an opt-in region left off,
+# or one an SCP denies): the token is refused there while it works in the account's others.
+REGION_REFUSALS = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure"})
+
+
+def failure(exc: Exception, place: Place | None = None) -> str:
     if isinstance(exc, ConfigError):
         return "; ".join(str(problem) for problem in exc.problems) or str(exc)
-    if isinstance(exc, SentinelError):
-        return str(exc)
-    return describe(exc)
+    message = str(exc) if isinstance(exc, SentinelError) else describe(exc)
+    cause = exc if isinstance(exc, botocore.exceptions.ClientError) else exc.__cause__
+    if place is not None and isinstance(cause, botocore.exceptions.ClientError):
+        code = str(cause.response.get("Error", {}).get("Code") or "")
+        if code in REGION_REFUSALS:
+            message += (
+                f"; when the other regions of account {place.account_id} work, {place.region} "
+                "is not enabled in it: enable it there, or leave it out with --region"
+            )
+    return message
 
 
 FAILURES: tuple[type[Exception], ...] = (SentinelError, *AWS_FAILURES)
@@ -112,7 +125,7 @@ def plan_place(ws: Workspace, config: Config, place: Place, targets: Sequence[Ta
         outcome.ctx = place_context(ws, config, place)
         outcome.plan = narrow(plan(outcome.ctx, place_kinds(place, targets)), targets)
     except FAILURES as exc:
-        outcome.error = failure(exc)
+        outcome.error = failure(exc, place)
     return outcome
 
 
@@ -154,6 +167,23 @@ def summary(ws: Workspace, places: Places, outcomes: Sequence[Outcome]) -> bool:
     return bool(failed or places.problems)
 
 
+def total(outcomes: Sequence[Outcome]) -> str:
+    """One line for the whole run: the changes of every account and region planned."""
+    plans = [o.plan for o in outcomes if o.plan is not None]
+    counts = [
+        f"{sum(p.count(action) for p in plans)} to {action.value}"
+        for action in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
+    ]
+    adopt = sum(p.count(Action.ADOPT) for p in plans)
+    failed = len(outcomes) - len(plans)
+    return (
+        f"All {len(outcomes)} account-region(s): {', '.join(counts)}"
+        + (f", {adopt} to adopt" if adopt else "")
+        + (f"; {failed} not planned (see the errors)" if failed else "")
+        + "."
+    )
+
+
 def outcome_json(outcome: Outcome) -> dict[str, Any]:
     place = outcome.place
     where = {"account": place.account_id, "account_name": place.account_name}
@@ -193,6 +223,9 @@ def plan_places(
             render_plan(outcome.plan, ws.console, compact=compact)
         else:
             error_line(ws.console, outcome.error or "")
+    if output_format == "text":
+        ws.console.print()
+        ws.console.print(total(outcomes), soft_wrap=True)
     if summary(ws, places, outcomes):
         sys.exit(1)
     if detailed_exitcode and any(o.plan is not None and not o.plan.is_empty for o in outcomes):
@@ -239,6 +272,8 @@ def apply_places(
             render_plan(outcome.plan, ws.console, compact=options.compact)
         else:
             error_line(ws.console, outcome.error or "")
+    ws.console.print()
+    ws.console.print(total(outcomes), soft_wrap=True)
     changing = [o for o in outcomes if o.plan is not None and not o.plan.is_empty]
     for outcome in changing:
         assert outcome.plan is not None
