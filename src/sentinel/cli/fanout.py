@@ -18,10 +18,12 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.exceptions
 import click
+import yaml
 from rich.console import Console
 from rich.markup import escape
 
@@ -380,3 +382,122 @@ def _apply_place(
         on_result=lambda r: render_result(r, console),
     )
     outcome.applied = buffer.getvalue()
+
+
+# --- commands that read: one section of output per account and region ---------------------
+
+
+@dataclass
+class Section:
+    """What one account and region printed, and its exit code (1 on failure)."""
+
+    place: Place
+    text: str = ""
+    data: Any = None
+    exit_code: int = 0
+    error: str | None = None
+
+
+def read_places(
+    ws: Workspace,
+    config: Config,
+    places: Places,
+    parallel: int,
+    work: Callable[[SyncContext, Console], tuple[int, Any]],
+) -> list[Section]:
+    """Run ``work`` in each account and region (``parallel`` at once), each printing to a
+    console of its own; a failure is that place's, and the others go on."""
+
+    def one(place: Place) -> Section:
+        section = Section(place)
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            highlight=False,
+            width=ws.console.width,
+            force_terminal=ws.console.is_terminal,
+        )
+        try:
+            section.exit_code, section.data = work(place_context(ws, config, place), console)
+        except FAILURES as exc:
+            section.error, section.exit_code = failure(exc, place), 1
+        section.text = buffer.getvalue()
+        return section
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(one, places.places))
+
+
+def print_sections(ws: Workspace, places: Places, sections: Sequence[Section]) -> int:
+    """Each section under its header, the failures named; the run's exit code, the worst."""
+    for section in sections:
+        header(ws.console, section.place)
+        ws.console.file.write(section.text)
+        if section.error:
+            error_line(ws.console, section.error)
+    return exit_code(ws, places, sections)
+
+
+def exit_code(ws: Workspace, places: Places, sections: Sequence[Section]) -> int:
+    failed = [s for s in sections if s.error]
+    for problem in places.problems:
+        ws.err.print(f"[red]error:[/] {escape(problem)}", soft_wrap=True)
+    if failed:
+        names = ", ".join(str(s.place) for s in failed)
+        ws.err.print(
+            f"[red]error:[/] {len(failed)} of {len(sections)} account-region(s) failed: "
+            f"{escape(names)}; the others were done",
+            soft_wrap=True,
+        )
+    if failed or places.problems:
+        return 1
+    return max((s.exit_code for s in sections), default=0)
+
+
+def sections_json(config: Config, places: Places, sections: Sequence[Section]) -> dict[str, Any]:
+    return {
+        "project": config.name,
+        "places": [
+            {
+                "account": s.place.account_id,
+                "account_name": s.place.account_name,
+                "region": s.place.region,
+                **({"error": s.error} if s.error else s.data or {}),
+            }
+            for s in sections
+        ],
+        "problems": places.problems,
+    }
+
+
+def fanned_out(
+    ws: Workspace, accounts: Sequence[str], config: Config | None = None
+) -> tuple[Config, Places] | None:
+    """The configuration and its places when the project works in several accounts; None
+    for one of one account (``--account`` is then refused)."""
+    from sentinel.aws.places import PlaceError, fans_out, project_places
+
+    if config is None and _names_roles(ws.config_dir / "sentinel.yaml"):
+        config = ws.load_config()
+    if config is None or not fans_out(config.project):
+        if accounts:
+            raise PlaceError(
+                "--account narrows a project whose `accounts:` give a `role:` (or that has "
+                "`organization:`); this one works in the account of the credentials"
+            )
+        return None
+    return config, project_places(config.project, ws.factory, accounts, ws.region)
+
+
+def _names_roles(path: Path) -> bool:
+    """Whether ``path`` (a sentinel.yaml) gives accounts roles or has ``organization:``: only
+    then does a command that needs no configuration (inventory) read the whole of it."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    accounts = data.get("accounts")
+    listed = accounts if isinstance(accounts, list) else []
+    return "organization" in data or any(isinstance(a, dict) and "role" in a for a in listed)
