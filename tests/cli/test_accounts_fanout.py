@@ -4,6 +4,7 @@ through their roles, two regions; moto keys its state by the assumed role's acco
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -404,3 +405,24 @@ def test_a_region_not_enabled_in_one_account_fails_there_alone(
     for account in (MEMBERS["staging"], MEMBERS["dev"]):
         for region in REGIONS:
             assert alarms_in(aws, account, region) == ["shop-api-errors"]
+
+
+def test_an_account_whose_apply_lock_is_held_is_left_alone(aws: SessionFactory, shop: Path) -> None:
+    import time_machine
+
+    from sentinel.sync.lock import ApplyLock
+
+    staging = MEMBERS["staging"]
+    ssm = member(aws, staging).client("ssm", region="us-east-1")
+    with time_machine.travel(datetime(2026, 12, 2, 10, 0, tzinfo=UTC), tick=False):
+        ApplyLock(ssm, "shop", "us-east-1", holder="alice@ci-runner:4242", run="").acquire()
+        applied = run("apply", "-C", str(shop), "--auto-approve")
+
+    assert applied.exit_code == 1, applied.output
+    said = " ".join(applied.output.split())
+    assert "apply of shop is locked by alice@ci-runner:4242 since 2026-12-02T10:00:00Z" in said
+    assert f"2 of 6 account-region(s) failed: account staging ({staging}) · us-east-1" in said
+    for region in REGIONS:
+        assert alarms_in(aws, staging, region) == []
+        assert alarms_in(aws, MEMBERS["production"], region) == ["shop-api-errors"]
+        assert alarms_in(aws, MEMBERS["dev"], region) == ["shop-api-errors"]
