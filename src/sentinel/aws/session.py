@@ -26,7 +26,7 @@ from botocore.credentials import (
 )
 
 from sentinel import clock
-from sentinel.aws.failures import AWS_FAILURES, translate, watch
+from sentinel.aws.failures import AWS_FAILURES, is_access_denied, translate, watch
 from sentinel.aws.regions import region_problem
 from sentinel.errors import AwsError
 
@@ -208,7 +208,13 @@ class SessionFactory:
             try:
                 return fetcher.fetch_credentials()
             except AWS_FAILURES as exc:
-                raise AwsError(f"cannot assume {account.role_arn}: {translate(exc)}") from exc
+                hint = ""
+                if is_access_denied(exc):
+                    hint = (
+                        "; the role must exist in that account and its trust policy must let "
+                        "the credentials' account assume it"
+                    )
+                raise AwsError(f"cannot assume {account.role_arn}: {translate(exc)}{hint}") from exc
 
         credentials = DeferredRefreshableCredentials(
             refresh_using=fetch, method="assume-role", time_fetcher=clock.now
