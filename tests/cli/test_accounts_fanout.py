@@ -426,3 +426,36 @@ def test_an_account_whose_apply_lock_is_held_is_left_alone(aws: SessionFactory, 
         assert alarms_in(aws, staging, region) == []
         assert alarms_in(aws, MEMBERS["production"], region) == ["shop-api-errors"]
         assert alarms_in(aws, MEMBERS["dev"], region) == ["shop-api-errors"]
+
+
+def test_a_composite_cannot_name_an_alarm_made_in_some_places_only(shop: Path) -> None:
+    composite = (
+        "composites:\n  - name: down\n    severity: critical\n"
+        "    rule: ALARM(api-errors) OR ALARM(payments-errors)\n"
+    )
+    write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS + composite})
+
+    result = run("plan", "-C", str(shop))
+
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "alarm 'payments-errors' is made only in some accounts or regions" in said
+    assert "'api-errors' is made only" not in said
+
+
+def test_drift_is_named_under_its_account_and_region(aws: SessionFactory, shop: Path) -> None:
+    assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
+    dev = MEMBERS["dev"]
+    member(aws, dev).client("cloudwatch", region="eu-west-1").delete_alarms(
+        AlarmNames=["shop-api-errors"]
+    )
+
+    drift = run("drift", "-C", str(shop))
+
+    assert drift.exit_code == 2, drift.output
+    text = drift.output.split(f"account dev ({dev}) · eu-west-1", 1)[1]
+    assert "missing alarm shop-api-errors" in text
+    assert drift.output.count("missing alarm") == 1
+    as_json = json.loads(run("drift", "-C", str(shop), "--json").stdout)
+    drifted = [(p["account_name"], p["region"]) for p in as_json["places"] if p["changes"]]
+    assert drifted == [("dev", "eu-west-1")]

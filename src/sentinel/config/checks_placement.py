@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from sentinel.config.assembly import Assembly, Loc, Source
 from sentinel.config.models.base import InAccounts, Placed
+from sentinel.config.references import RULE_REFERENCE, Where
 
 ITEMS = ("alarms", "dashboards", "budgets", "slos")
 
@@ -20,6 +21,21 @@ def check_placement(model: BaseModel, source: Source, build: Assembly) -> None:
     tagging = getattr(model, "tagging", None)
     for index, rule in enumerate(tagging.required if tagging is not None else []):
         _check(rule, source, build, ("tagging", "required", index))
+    for index, composite in enumerate(getattr(model, "composites", None) or []):
+        _check_composite(composite.rule, source.where("composites", index, "rule"), build)
+
+
+def _check_composite(rule: str, spot: Where, build: Assembly) -> None:
+    """A composite is made in every account and region: each alarm it names must be too."""
+    placed = {alarm.name: alarm for alarm in build.config.alarms if alarm.accounts or alarm.regions}
+    for name in dict.fromkeys(n.strip() for _, n in RULE_REFERENCE.findall(rule)):
+        if name in placed:
+            build.problem(
+                spot,
+                f"alarm {name!r} is made only in some accounts or regions (its `accounts:` or "
+                "`regions:`), and a composite in every one: where the alarm is not, the "
+                "composite's rule would name an alarm that does not exist",
+            )
 
 
 def _check(item: object, source: Source, build: Assembly, loc: tuple[Loc, ...]) -> None:
