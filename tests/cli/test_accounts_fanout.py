@@ -459,3 +459,18 @@ def test_drift_is_named_under_its_account_and_region(aws: SessionFactory, shop: 
     as_json = json.loads(run("drift", "-C", str(shop), "--json").stdout)
     drifted = [(p["account_name"], p["region"]) for p in as_json["places"] if p["changes"]]
     assert drifted == [("dev", "eu-west-1")]
+
+
+def test_a_target_needs_to_match_in_one_account_and_region(aws: SessionFactory, shop: Path) -> None:
+    write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS})
+
+    targeted = run("apply", "-C", str(shop), "--auto-approve", "--target", "alarm:payments-*")
+
+    assert targeted.exit_code == 0, targeted.output
+    assert alarms_in(aws, MEMBERS["production"], "eu-west-1") == ["shop-payments-errors"]
+    assert alarms_in(aws, MEMBERS["staging"], "eu-west-1") == []
+    nowhere = run("plan", "-C", str(shop), "--target", "alarm:nothing-*")
+    assert nowhere.exit_code == 1
+    assert "--target alarm:nothing-* matches nothing in any account and region" in " ".join(
+        nowhere.output.split()
+    )

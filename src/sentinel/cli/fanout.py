@@ -31,7 +31,7 @@ from sentinel.aws.accounts import WrongAccountError
 from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.aws.places import Place, Places
 from sentinel.cli.unlock import report_lock, waiting
-from sentinel.errors import ConfigError, RefusedError, SentinelError
+from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.kind import Kind
@@ -75,7 +75,10 @@ class Outcome:
     plan: Plan | None = None
     error: str | None = None
     report: ApplyReport | None = None
-    applied: str = ""  # what apply printed, to show under the place's header
+    applied: str = ""
+    unmatched: frozenset[Target] = (
+        frozenset()
+    )  # what apply printed, to show under the place's header
 
 
 def place_context(ws: Workspace, config: Config, place: Place) -> SyncContext:
@@ -125,10 +128,49 @@ def plan_place(ws: Workspace, config: Config, place: Place, targets: Sequence[Ta
     outcome = Outcome(place)
     try:
         outcome.ctx = place_context(ws, config, place)
-        outcome.plan = narrow(plan(outcome.ctx, place_kinds(place, targets)), targets)
+        full = plan(outcome.ctx, place_kinds(place, targets))
     except FAILURES as exc:
         outcome.error = failure(exc, place)
+        return outcome
+    outcome.plan, outcome.unmatched = narrowed(full, targets)
     return outcome
+
+
+def narrowed(full: Plan, targets: Sequence[Target]) -> tuple[Plan, frozenset[Target]]:
+    """The plan of the targets that match here, and those that match nothing here: a target
+    needs to match in one account and region only (alarms may be made in some only)."""
+    if not targets:
+        return full, frozenset()
+    names = [
+        (kind, key)
+        for states in (full.desired, full.actual)
+        for kind, keys in states.items()
+        for key in keys
+    ]
+    here = [t for t in targets if any(t.matches(kind, key, full.project) for kind, key in names)]
+    missing = frozenset(targets) - frozenset(here)
+    if here:
+        return narrow(full, here), missing
+    empty = Plan(project=full.project, region=full.region, managed=full.managed)
+    return empty, missing
+
+
+def unmatched_targets(outcomes: Sequence[Outcome], targets: Sequence[Target]) -> None:
+    """A target that matches nothing in every account and region planned is an error."""
+    planned = [o for o in outcomes if o.plan is not None]
+    if not planned or not targets:
+        return
+    nowhere = [t for t in targets if all(t in o.unmatched for o in planned)]
+    if nowhere:
+        raise TargetError(
+            "; ".join(
+                f"--target {target} matches nothing in any account and region: no "
+                f"{target.kind}"
+                + (f" named {target.pattern!r}" if target.pattern is not None else "")
+                + " in the configuration or in AWS"
+                for target in nowhere
+            )
+        )
 
 
 def each_place(places: Sequence[T], work: Callable[[T], Outcome], parallel: int) -> list[Outcome]:
@@ -140,9 +182,11 @@ def plan_all(
     ws: Workspace, config: Config, places: Places, targets: Sequence[Target], parallel: int
 ) -> list[Outcome]:
     with ws.err.status(f"Reading AWS state of {len(places.places)} account-region(s)..."):
-        return each_place(
+        outcomes = each_place(
             places.places, lambda place: plan_place(ws, config, place, targets), parallel
         )
+    unmatched_targets(outcomes, targets)
+    return outcomes
 
 
 def header(console: Console, place: Place) -> None:
@@ -362,7 +406,7 @@ def _apply_place(
     assert ctx is not None and confirmed is not None
     result = confirmed
     if replan:  # another apply held the lock: AWS may have changed meanwhile
-        result = narrow(plan(ctx, place_kinds(outcome.place, targets)), targets)
+        result, _ = narrowed(plan(ctx, place_kinds(outcome.place, targets)), targets)
         if plan_json(result)["changes"] != plan_json(confirmed)["changes"] and not (
             options.auto_approve
         ):
