@@ -474,3 +474,17 @@ def test_a_target_needs_to_match_in_one_account_and_region(aws: SessionFactory, 
     assert "--target alarm:nothing-* matches nothing in any account and region" in " ".join(
         nowhere.output.split()
     )
+
+
+def test_account_narrows_only_a_project_of_several_accounts(tmp_path: Path) -> None:
+    shop = write_config(
+        tmp_path / "shop",
+        {"sentinel.yaml": "project: shop\nregions: [us-east-1]\n", "alarms/routing.yaml": ROUTING},
+    )
+
+    result = run("plan", "-C", str(shop), "--account", "production")
+
+    assert result.exit_code == 1
+    assert "--account narrows a project whose `accounts:` give a `role:`" in " ".join(
+        result.output.split()
+    )
