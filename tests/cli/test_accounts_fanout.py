@@ -400,7 +400,9 @@ def test_a_region_not_enabled_in_one_account_fails_there_alone(
         "eu-west-1; the others were done" in said
     )
     assert "InvalidClientTokenId on sns:ListTopics in eu-west-1" in said
-    assert "eu-west-1 is not enabled in it: enable it there, or leave it out with --region" in said
+    assert (
+        "eu-west-1 is not enabled in it: enable it there, or narrow the run with --region" in said
+    )
     assert alarms_in(aws, region_not_enabled, "us-east-1") == ["shop-api-errors"]
     for account in (MEMBERS["staging"], MEMBERS["dev"]):
         for region in REGIONS:

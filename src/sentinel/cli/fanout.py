@@ -75,10 +75,8 @@ class Outcome:
     plan: Plan | None = None
     error: str | None = None
     report: ApplyReport | None = None
-    applied: str = ""
-    unmatched: frozenset[Target] = (
-        frozenset()
-    )  # what apply printed, to show under the place's header
+    applied: str = ""  # what apply printed, to show under the place's header
+    unmatched: frozenset[Target] = frozenset()  # the --target options matching nothing here
 
 
 def place_context(ws: Workspace, config: Config, place: Place) -> SyncContext:
@@ -116,7 +114,7 @@ def failure(exc: Exception, place: Place | None = None) -> str:
         if code in REGION_REFUSALS:
             message += (
                 f"; when the other regions of account {place.account_id} work, {place.region} "
-                "is not enabled in it: enable it there, or leave it out with --region"
+                "is not enabled in it: enable it there, or narrow the run with --region"
             )
     return message
 
