@@ -114,3 +114,36 @@ def test_tags_audit_and_fix_in_each_account(aws: SessionFactory, shop: Path) -> 
         "CostCenter": "ENG-100",
     }
     assert run("tags", "audit", "-C", str(shop)).exit_code == 0
+
+
+def test_import_reads_the_account_it_names_through_its_role(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    from sentinel.cli.import_ import import_command
+
+    for account in MEMBERS.values():
+        make_role(account)
+    member(aws, MEMBERS["staging"]).client("cloudwatch", region="eu-west-1").put_metric_alarm(
+        AlarmName="checkout-latency",
+        Namespace="AWS/ApplicationELB",
+        MetricName="TargetResponseTime",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=5,
+        Threshold=2.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    target = write_config(tmp_path / "shop", {"sentinel.yaml": project(listed(MEMBERS))})
+
+    imported = invoke(
+        {"import": import_command},
+        "import", "-C", str(target), "--account", "staging", "--region", "eu-west-1",
+    )  # fmt: skip
+
+    assert imported.exit_code == 0, imported.output
+    # The alarm notifies nothing, so its rule waits outside the config for a severity.
+    assert "aws_name: checkout-latency" in (target / "unrouted-alarms.yaml").read_text()
+    several = invoke({"import": import_command}, "import", "-C", str(target), "--account", "dev",
+                     "--account", "staging", "--force")  # fmt: skip
+    assert several.exit_code == 1
+    assert "import reads one account: name one with --account" in several.output
