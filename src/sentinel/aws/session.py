@@ -6,6 +6,7 @@ Every command gets its clients from one ``SessionFactory`` so that retries, the 
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections import Counter
@@ -25,7 +26,7 @@ from botocore.credentials import (
 )
 
 from sentinel import clock
-from sentinel.aws.failures import AWS_FAILURES, translate, watch
+from sentinel.aws.failures import AWS_FAILURES, is_access_denied, translate, watch
 from sentinel.aws.regions import region_problem
 from sentinel.errors import AwsError
 
@@ -118,6 +119,8 @@ class SessionFactory:
             max_pool_connections=max_pool_connections,
         )
         self._account: str | None = None
+        # The account this factory's clients work in unless told another (``for_account``).
+        self._default = AccountTarget()
         self._lock = threading.Lock()
         self._sessions: dict[AccountTarget, boto3.Session] = {}
         self._clients: dict[tuple[AccountTarget, str, str], Any] = {}
@@ -138,6 +141,15 @@ class SessionFactory:
         session.events.register("before-call", on_call)
         watch(session.events)
 
+    def for_account(self, account: AccountTarget) -> SessionFactory:
+        """A factory whose clients work in ``account`` (through its role), sharing this one's
+        sessions, clients, settings and counter."""
+        bound = copy.copy(self)
+        bound._default = account
+        # An assumed role's credentials are for the account its ARN names.
+        bound._account = account.account_id if account.role_arn else self._account
+        return bound
+
     def caller_account(self) -> str:
         """The id of the account the credentials belong to: one STS call per factory."""
         with self._lock:
@@ -153,13 +165,13 @@ class SessionFactory:
         return account
 
     def session(self, account: AccountTarget | None = None) -> boto3.Session:
-        account = account or AccountTarget()
+        account = account or self._default
         with self._lock:
             existing = self._sessions.get(account)
             if existing is not None:
                 return existing
         if account.role_arn is None:
-            return self.session()
+            return self._sessions[AccountTarget()]
         assumed = self._assume(account)
         with self._lock:
             return self._sessions.setdefault(account, assumed)
@@ -172,7 +184,7 @@ class SessionFactory:
         session, such as the daemon, never fails on expired credentials).
         """
         assert account.role_arn is not None
-        base = self.session()
+        base = self._sessions[AccountTarget()]
         source = base.get_credentials()
         if source is None:
             raise AwsError(
@@ -196,7 +208,13 @@ class SessionFactory:
             try:
                 return fetcher.fetch_credentials()
             except AWS_FAILURES as exc:
-                raise AwsError(f"cannot assume {account.role_arn}: {translate(exc)}") from exc
+                hint = ""
+                if is_access_denied(exc):
+                    hint = (
+                        "; the role must exist in that account and its trust policy must let "
+                        "the credentials' account assume it"
+                    )
+                raise AwsError(f"cannot assume {account.role_arn}: {translate(exc)}{hint}") from exc
 
         credentials = DeferredRefreshableCredentials(
             refresh_using=fetch, method="assume-role", time_fetcher=clock.now
@@ -210,7 +228,7 @@ class SessionFactory:
     def client(
         self, service: str, region: str | None = None, account: AccountTarget | None = None
     ) -> Any:
-        account = account or AccountTarget()
+        account = account or self._default
         region = region or self.region
         key = (account, service, region)
         with self._lock:

@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from sentinel.aws.places import PlaceError
+from sentinel.aws.session import SessionFactory
+from sentinel.cli.fanout import account_option, fanned_out, place_context
 from sentinel.cli.options import Workspace, common_options
 from sentinel.importer.estate import KINDS, Selection
 from sentinel.importer.render import render_import
@@ -22,6 +25,16 @@ def _kinds(value: str | None) -> frozenset[str]:
     if unknown:
         raise click.BadParameter(f"unknown kind {unknown[0]!r}; kinds: {', '.join(KINDS)}")
     return frozenset(chosen)
+
+
+def _account_factory(ws: Workspace, accounts: tuple[str, ...]) -> SessionFactory:
+    """The factory of the one account --account names, through its role."""
+    several = fanned_out(ws, accounts)
+    assert several is not None  # --account on a project of one account is refused
+    config, places = several
+    if len({place.account_id for place in places.places}) != 1:
+        raise PlaceError("import reads one account: name one with --account")
+    return place_context(ws, config, places.places[0]).factory
 
 
 def _tag(value: str | None) -> tuple[str, str] | None:
@@ -42,6 +55,7 @@ def _tag(value: str | None) -> tuple[str, str] | None:
 @click.option("--tag", default=None, help="Only resources with this tag, KEY=VALUE.")
 @click.option("--project", default=None, help="Project name when DIR has no sentinel.yaml.")
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
+@account_option
 def import_command(
     ws: Workspace,
     kinds: str | None,
@@ -49,6 +63,7 @@ def import_command(
     tag: str | None,
     project: str | None,
     force: bool,
+    accounts: tuple[str, ...],
 ) -> None:
     """Write the configuration of the account's alarms, dashboards, topics and budgets.
 
@@ -58,12 +73,15 @@ def import_command(
     references, named in the output. What cannot be represented, or another Sentinel project
     manages, is listed. `sentinel plan -C DIR` then shows adoptions only, which apply tags.
     Writes nothing to AWS; refuses a non-empty DIR unless --force.
+
+    With --account NAME|ID, reads that account of DIR's sentinel.yaml, through its `role:`.
     """
     selection = Selection(kinds=_kinds(kinds), prefix=prefix, tag=_tag(tag))
     existing = existing_project(ws.config_dir) if ws.config_dir.is_dir() else None
     regions = (existing or {}).get("regions") or []
     region = ws.region or (regions[0] if regions else None) or ws.factory.region
-    ws.factory.region = region
+    factory = _account_factory(ws, accounts) if accounts else ws.factory
+    factory.region = region
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -77,6 +95,6 @@ def import_command(
             bar.update(task, description=f"Reading AWS: {count} {what}")
 
         result = import_config(
-            ws.factory, Path(ws.config_dir), region, selection, project, force, progress
+            factory, Path(ws.config_dir), region, selection, project, force, progress
         )
     render_import(result, ws.console)

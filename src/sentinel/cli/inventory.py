@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import click
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sentinel.aws.session import SessionFactory
+from sentinel.cli.fanout import (
+    account_option,
+    exit_code,
+    fanned_out,
+    parallel_option,
+    print_sections,
+    read_places,
+    sections_json,
+)
 from sentinel.cli.options import Workspace, common_options
 from sentinel.inventory import (
     KNOWN_RESOURCE_TYPES,
@@ -20,6 +32,7 @@ from sentinel.inventory import (
     resource_type,
     summarize,
 )
+from sentinel.sync.context import SyncContext
 
 
 def parse_tag_filter(pairs: Iterable[str]) -> dict[str, str | list[str]]:
@@ -56,23 +69,67 @@ def parse_tag_filter(pairs: Iterable[str]) -> dict[str, str | list[str]]:
     show_default=True,
 )
 @common_options
-def inventory(ws: Workspace, types: tuple[str, ...], tags: tuple[str, ...], output: str) -> None:
-    """Discover resources: a count per type and Environment, and with --type the resources."""
+@account_option
+@parallel_option
+def inventory(
+    ws: Workspace,
+    types: tuple[str, ...],
+    tags: tuple[str, ...],
+    output: str,
+    accounts: tuple[str, ...],
+    parallel: int,
+) -> None:
+    """Discover resources: a count per type and Environment, and with --type the resources.
+
+    In a project of several accounts (sentinel.yaml's `accounts:` with roles, or
+    `organization:`): in each of its accounts and regions, one section each.
+    """
     for name in types:
         resource_type(name)
     tag_filter = parse_tag_filter(tags)
-    regions = [ws.factory.region]
+    several = fanned_out(ws, accounts)
+    if several is not None:
+        config, places = several
+
+        def one(ctx: SyncContext, console: Console) -> tuple[int, Any]:
+            return 0, _discover(ctx.factory, [ctx.region], types, tag_filter, output, console)
+
+        sections = read_places(ws, config, places, parallel, one)
+        if output == "json":
+            ws.console.print_json(
+                json.dumps(sections_json(config, places, sections), default=_json_value)
+            )
+            code = exit_code(ws, places, sections)
+        else:
+            code = print_sections(ws, places, sections)
+        if code:
+            sys.exit(code)
+        return
+    data = _discover(ws.factory, [ws.factory.region], types, tag_filter, output, ws.console)
+    if output == "json":
+        ws.console.print_json(json.dumps(data, default=_json_value))
+
+
+def _discover(
+    factory: SessionFactory,
+    regions: list[str],
+    types: tuple[str, ...],
+    tag_filter: dict[str, str | list[str]],
+    output: str,
+    console: Console,
+) -> dict[str, Any] | None:
+    """The resources found: as JSON data, or printed as tables to ``console`` (None)."""
     found = [
         resource
-        for resource in Inventory(ws.factory, regions).all(list(types) or None)
+        for resource in Inventory(factory, regions).all(list(types) or None)
         if resource.matches(tag_filter)
     ]
     summaries = summarize(found)
     listed = found if types else []
     if output == "json":
-        ws.console.print_json(json.dumps(_as_json(regions, summaries, listed), default=_json_value))
-        return
-    _print_tables(ws, regions, summaries, listed)
+        return _as_json(regions, summaries, listed)
+    _print_tables(console, regions, summaries, listed)
+    return None
 
 
 def _as_json(
@@ -103,14 +160,14 @@ def _json_value(value: Any) -> Any:
 
 
 def _print_tables(
-    ws: Workspace,
+    console: Console,
     regions: Sequence[str],
     summaries: Sequence[TypeSummary],
     resources: Sequence[Resource],
 ) -> None:
     where = ", ".join(regions)
     if not summaries:
-        ws.console.print(f"No resources found in {where}.")
+        console.print(f"No resources found in {where}.")
         return
     table = Table(title=f"Resources in {where}", title_justify="left")
     table.add_column("type")
@@ -123,7 +180,7 @@ def _print_tables(
         )
         table.add_row(Text(summary.type), str(summary.count), Text(split))
     table.add_row("total", str(sum(s.count for s in summaries)), "", style="bold")
-    ws.console.print(table)
+    console.print(table)
     grouped: dict[str, list[Resource]] = {}
     for resource in resources:
         grouped.setdefault(resource.type, []).append(resource)
@@ -142,7 +199,7 @@ def _print_tables(
                 _pairs(resource.tags),
             ]
             listing.add_row(*(Text(cell) for cell in cells))
-        ws.console.print(listing)
+        console.print(listing)
 
 
 def _pairs(values: Mapping[str, Any]) -> str:

@@ -10,9 +10,20 @@ from typing import Any
 import click
 
 from sentinel.aws.accounts import check_account
+from sentinel.aws.places import PlaceError, Places, fans_out, project_places
+from sentinel.cli.fanout import (
+    ApplyOptions,
+    account_option,
+    apply_places,
+    drift_places,
+    parallel_option,
+    place_context,
+    plan_places,
+)
 from sentinel.cli.options import Workspace, common_options
 from sentinel.cli.unlock import lock_timeout_option, report_lock, waiting
 from sentinel.clock import now
+from sentinel.config import Config
 from sentinel.errors import RefusedError, TargetError
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import DEFAULT_CONCURRENCY, apply, plan
@@ -31,11 +42,42 @@ from sentinel.sync.render import plan_json, render_drift, render_plan, render_re
 from sentinel.sync.render_markdown import render_markdown
 from sentinel.sync.targets import Target, parse_targets, plan_targets
 
+ONE_PLACE = (
+    "{what} of one account and region, and this run covers several: narrow it with "
+    "--account and --region"
+)
 
-def _context(ws: Workspace) -> SyncContext:
+
+def _config(ws: Workspace) -> Config:
     config = ws.load_config()  # invalid config: ConfigError before any AWS call
     for warning in config.warnings:
         click.echo(str(warning), err=True)
+    return config
+
+
+def _places(ws: Workspace, config: Config, accounts: tuple[str, ...]) -> Places | None:
+    """Every (account, region) of a project of several accounts (None for one of one)."""
+    if not fans_out(config.project):
+        if accounts:
+            raise PlaceError(
+                "--account narrows a project whose `accounts:` give a `role:` (or that has "
+                "`organization:`); this one works in the account of the credentials"
+            )
+        return None
+    return project_places(config.project, ws.factory, accounts, ws.region)
+
+
+def _one_place(ws: Workspace, config: Config, places: Places | None) -> SyncContext | None:
+    """The context of a run in one (account, region); None when it covers several."""
+    if places is None:
+        return _context(ws, config)
+    if len(places.places) == 1 and not places.problems:
+        return place_context(ws, config, places.places[0])
+    return None
+
+
+def _context(ws: Workspace, config: Config | None = None) -> SyncContext:
+    config = config or _config(ws)
     region = ws.region or config.project.regions[0]
     others = [r for r in config.project.regions if r != region]
     if others and not ws.region:
@@ -45,8 +87,9 @@ def _context(ws: Workspace) -> SyncContext:
         )
     factory = ws.factory
     factory.region = region
-    check_account(factory, config)
-    return SyncContext(config=config, factory=factory, region=region)
+    account = check_account(factory, config)
+    name = next((a.name for a in config.project.accounts if a.id == account), None)
+    return SyncContext(config=config.placed(account, name, region), factory=factory, region=region)
 
 
 def _plan(ws: Workspace, ctx: SyncContext, targets: list[Target] | None = None) -> Plan:
@@ -97,6 +140,8 @@ target_option = click.option(
     default=None,
     help="Save the plan to this file, for `sentinel apply FILE` to apply exactly it.",
 )
+@account_option
+@parallel_option
 def plan_command(
     ws: Workspace,
     output_format: str,
@@ -105,6 +150,8 @@ def plan_command(
     compact: bool,
     targets: list[Target],
     out: Path | None,
+    accounts: tuple[str, ...],
+    parallel: int,
 ) -> None:
     """Show what apply would create, update, delete and adopt, and its monthly cost.
 
@@ -113,7 +160,17 @@ def plan_command(
     if as_json and output_format not in ("text", "json"):
         raise click.UsageError(f"--json and --format {output_format} disagree: pass one")
     output_format = "json" if as_json else output_format
-    ctx = _context(ws)
+    config = _config(ws)
+    places = _places(ws, config, accounts)
+    ctx = _one_place(ws, config, places)
+    if ctx is None:
+        assert places is not None
+        if out is not None:
+            raise PlaceError(ONE_PLACE.format(what="--out saves the plan"))
+        plan_places(
+            ws, config, places, targets, parallel, output_format, compact, detailed_exitcode
+        )
+        return
     read_at = now()
     result = _plan(ws, ctx, targets)
     if out is not None:
@@ -154,6 +211,8 @@ def plan_command(
 @click.option("--compact", is_flag=True, help="One line per resource, without the field values.")
 @target_option
 @lock_timeout_option
+@account_option
+@parallel_option
 def apply_command(
     ws: Workspace,
     plan_file: Path | None,
@@ -163,6 +222,8 @@ def apply_command(
     compact: bool,
     targets: list[Target],
     lock_timeout: int,
+    accounts: tuple[str, ...],
+    parallel: int,
 ) -> None:
     """Apply the plan: topics, subscriptions, alarms, composites, dashboards, budgets.
 
@@ -181,7 +242,16 @@ def apply_command(
     if saved is not None and plan_file is not None:
         targets = saved_targets(saved, plan_file, targets)
         ws.region = ws.region or saved.region
-    ctx = _context(ws)
+    config = _config(ws)
+    places = _places(ws, config, accounts)
+    ctx = _one_place(ws, config, places)
+    if ctx is None:
+        assert places is not None
+        if saved is not None:
+            raise PlaceError(ONE_PLACE.format(what="a saved plan holds the plan"))
+        options = ApplyOptions(auto_approve, allow_mass_delete, concurrency, compact, lock_timeout)
+        apply_places(ws, config, places, targets, parallel, options)
+        return
     if saved is not None and plan_file is not None:
         check_saved(saved, plan_file, ctx.config, ctx.region, ctx.account_id)
     result = _plan(ws, ctx, targets)
@@ -249,13 +319,27 @@ def _plan_again(
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 @target_option
-def drift_command(ws: Workspace, as_json: bool, targets: list[Target]) -> None:
+@account_option
+@parallel_option
+def drift_command(
+    ws: Workspace,
+    as_json: bool,
+    targets: list[Target],
+    accounts: tuple[str, ...],
+    parallel: int,
+) -> None:
     """Report what was changed in AWS outside Sentinel. Exit 2 when there is drift.
 
     A resource as configured but not yet tagged as the project's (one apply adopts) is listed
     as unowned, and is not drift.
     """
-    ctx = _context(ws)
+    config = _config(ws)
+    places = _places(ws, config, accounts)
+    ctx = _one_place(ws, config, places)
+    if ctx is None:
+        assert places is not None
+        drift_places(ws, config, places, targets, parallel, as_json)
+        return
     result = _plan(ws, ctx, targets)
     if as_json:
         click.echo(json.dumps(plan_json(result), indent=2, default=str))

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
+from rich.console import Console
 
 from sentinel.aws.accounts import check_account
+from sentinel.aws.places import Places
+from sentinel.cli.fanout import (
+    account_option,
+    exit_code,
+    fanned_out,
+    parallel_option,
+    print_sections,
+    read_places,
+    sections_json,
+)
 from sentinel.cli.options import Workspace, common_options
+from sentinel.config import Config
 from sentinel.config.models import Tagging
 from sentinel.errors import RefusedError, SentinelError
 from sentinel.inventory import Inventory, resource_type
+from sentinel.sync.context import SyncContext
 from sentinel.tags import AuditReport, FixResult, apply_fix, audit, plan_fix
 from sentinel.tags.render import (
     audit_csv,
@@ -47,8 +61,16 @@ def tags() -> None:
     help="With --fix: add tags without asking (needed off a terminal).",
 )
 @common_options
+@account_option
+@parallel_option
 def audit_command(
-    ws: Workspace, output: str, types: tuple[str, ...], fix: bool, auto_approve: bool
+    ws: Workspace,
+    output: str,
+    types: tuple[str, ...],
+    fix: bool,
+    auto_approve: bool,
+    accounts: tuple[str, ...],
+    parallel: int,
 ) -> None:
     """Every resource whose tags break the rules, and compliance per type and per tag key.
 
@@ -63,6 +85,10 @@ def audit_command(
         )
     for name in types:
         resource_type(name)
+    several = fanned_out(ws, accounts, config)
+    if several is not None:
+        _audit_places(ws, *several, output, types, fix, auto_approve, parallel)
+        return
     if fix:
         check_account(ws.factory, config)
     regions = [ws.region] if ws.region else list(config.project.regions)
@@ -79,6 +105,57 @@ def audit_command(
         unresolved = _fix(ws, report, config.tagging, auto_approve, to_stdout=output == "table")
     if unresolved:
         sys.exit(VIOLATIONS_EXIT_CODE)
+
+
+def _audit_places(
+    ws: Workspace,
+    config: Config,
+    places: Places,
+    output: str,
+    types: tuple[str, ...],
+    fix: bool,
+    auto_approve: bool,
+    parallel: int,
+) -> None:
+    """The audit (and --fix) in each account and region of a project of several accounts."""
+    if output == "csv":
+        raise SentinelError(
+            "--format csv lists one account and region: narrow the run with --account and "
+            "--region, or use --format json"
+        )
+    if fix and not auto_approve and len(places.places) > 1:
+        raise RefusedError(
+            "--fix in several accounts and regions adds tags without a prompt per account: "
+            "pass --auto-approve, or narrow the run with --account and --region"
+        )
+
+    def one(ctx: SyncContext, console: Console) -> tuple[int, Any]:
+        tagging = ctx.config.tagging
+        if tagging is None:
+            console.print("No tagging rules for this account and region.")
+            return 0, {"findings": []}
+        report = audit(Inventory(ctx.factory, [ctx.region]), tagging, types or None)
+        if output == "json":
+            return (VIOLATIONS_EXIT_CODE if report.findings else 0), audit_json(report)
+        render_audit(report, console)
+        unresolved = len(report.findings)
+        if fix:
+            fixed = Workspace(ws.config_dir, ws.profile, ctx.region, ws.verbose, console, console)
+            fixed._factory = ctx.factory
+            try:
+                unresolved = _fix(fixed, report, tagging, True, to_stdout=True)
+            except SystemExit as exit:
+                return int(exit.code or 1), None
+        return (VIOLATIONS_EXIT_CODE if unresolved else 0), None
+
+    sections = read_places(ws, config, places, parallel, one)
+    if output == "json":
+        ws.console.print_json(data=sections_json(config, places, sections))
+        code = exit_code(ws, places, sections)
+    else:
+        code = print_sections(ws, places, sections)
+    if code:
+        sys.exit(code)
 
 
 def _fix(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sentinel.config.models import (
@@ -60,3 +60,20 @@ class Config:
     def source(self, kind: str, name: str) -> str:
         """``file:line`` where a named item is defined, for messages at plan time."""
         return self.sources.get((kind, name), str(self.root))
+
+    def placed(self, account_id: str | None, account_name: str | None, region: str) -> Config:
+        """The configuration of one account and region: the alarm rules, dashboards, budgets,
+        SLOs and tag rules whose ``accounts:`` and ``regions:`` leave it out are left out."""
+        where = (account_id, account_name, region)
+        tagging = self.tagging
+        if tagging is not None:
+            rules = [rule for rule in tagging.required if rule.placed_in(*where)]
+            tagging = tagging.model_copy(update={"required": rules}) if rules else None
+        return replace(
+            self,
+            alarms=[rule for rule in self.alarms if rule.placed_in(*where)],
+            dashboards=[board for board in self.dashboards if board.placed_in(*where)],
+            budgets=[budget for budget in self.budgets if budget.in_account(*where[:2])],
+            slos=[slo for slo in self.slos if slo.placed_in(*where)],
+            tagging=tagging,
+        )

@@ -160,7 +160,10 @@ def _pattern_words(loc: tuple[Any, ...]) -> str:
         "id": "expected a 12-digit AWS account id",
         "email": "expected an email address",
         "runbook": "expected an http(s) URL",
-        "role": "expected an IAM role ARN, like arn:aws:iam::123456789012:role/sentinel",
+        "role": (
+            "expected an IAM role ARN, like arn:aws:iam::123456789012:role/sentinel, or a "
+            "role name (letters, digits, +=,.@_-, at most 64)"
+        ),
         "treat_missing": "expected one of breaching, notBreaching, ignore, missing",
         "percentile": "expected a percentile like p95",
         "channel": "expected a Slack channel like #alerts",

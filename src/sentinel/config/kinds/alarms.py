@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.checks_composites import check_composites
 from sentinel.config.checks_events import check_events
+from sentinel.config.checks_placement import check_placement
 from sentinel.config.composite_aggregates import without_aggregates
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import AlarmRule, AlarmsFile, CompositeAlarm, Project
@@ -29,6 +30,7 @@ class AlarmsFileKind(FileKind[AlarmsFile]):
         build.collect(model.events, build.config.events, "event", "event rule", source, "events")
 
     def check(self, model: AlarmsFile, source: Source, build: Assembly) -> None:
+        check_placement(model, source, build)
         for i, composite in enumerate(model.composites):
             owner = f"composite {composite.name!r}"
             build.check_tags(composite.tags, owner, source, "composites", i)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.checks_budgets import check_budgets
+from sentinel.config.checks_placement import check_placement
 from sentinel.config.configuration import Config
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import BudgetsFile, Tagging
@@ -24,6 +25,7 @@ class BudgetsFileKind(FileKind[BudgetsFile]):
             build.set_once("tagging", model.tagging, source.at_key("tagging"))
 
     def check(self, model: BudgetsFile, source: Source, build: Assembly) -> None:
+        check_placement(model, source, build)
         for b, budget in enumerate(model.budgets):
             owner = f"budget {budget.name!r}"
             build.check_aws_name(budget.aws_name, owner, False, source, "budgets", b)

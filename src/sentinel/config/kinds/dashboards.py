@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_placement import check_placement
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import Dashboard, DashboardsFile
 from sentinel.config.models.dashboards import AlarmStatusWidget, MetricWidget
@@ -25,6 +26,7 @@ class DashboardsFileKind(FileKind[DashboardsFile]):
         )
 
     def check(self, model: DashboardsFile, source: Source, build: Assembly) -> None:
+        check_placement(model, source, build)
         for d, dashboard in enumerate(model.dashboards):
             _check_dashboard(dashboard, source, build, d)
 

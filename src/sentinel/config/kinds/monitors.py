@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.checks_logs import check_log_groups
+from sentinel.config.checks_placement import check_placement
 from sentinel.config.checks_uptime import check_uptime
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import MetricRef, MonitorsFile, Slo
@@ -42,6 +43,7 @@ class MonitorsFileKind(FileKind[MonitorsFile]):
                 build.set_once(attribute, value, source.at_key(attribute))
 
     def check(self, model: MonitorsFile, source: Source, build: Assembly) -> None:
+        check_placement(model, source, build)
         for s, slo in enumerate(model.slos):
             _check_slo(slo, source, build, s)
         if model.anomaly_detection and model.anomaly_detection.severity:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_accounts import check_accounts
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import Project
 from sentinel.config.self_monitoring import heartbeat_rules
@@ -24,6 +25,7 @@ class ProjectFile(FileKind[Project]):
 
     def check(self, model: Project, source: Source, build: Assembly) -> None:
         build.check_tags(model.tags, "project tags", source)
+        check_accounts(model, source, build)
         if model.self_monitoring is not None:
             build.refs.require_severity(
                 model.self_monitoring.severity, source.where("self_monitoring", "severity")

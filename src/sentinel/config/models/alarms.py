@@ -14,6 +14,7 @@ from sentinel.config.models.base import (
     Model,
     Name,
     Period,
+    Placed,
     Statistic,
 )
 from sentinel.config.models.events import EventRule
@@ -31,7 +32,7 @@ class Ratio(Model):
     total: MetricRef
 
 
-class AlarmRule(Model):
+class AlarmRule(Placed):
     """A metric alarm: one metric (``metric``) or metric math (``expression`` + ``metrics``)."""
 
     name: Name

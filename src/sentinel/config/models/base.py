@@ -149,3 +149,29 @@ class ForEach(Model):
     where: dict[str, TagValues] = Field(
         default={}, description="resource attributes to match, e.g. {engine: postgres}"
     )
+
+
+class InAccounts(Model):
+    """An item of a project of several accounts made in some of them only."""
+
+    accounts: list[str] = Field(
+        default=[],
+        description="only in these accounts of sentinel.yaml (names or ids); empty: in every one",
+    )
+
+    def in_account(self, account_id: str | None, account_name: str | None) -> bool:
+        if not self.accounts or account_id is None:
+            return True
+        return account_id in self.accounts or account_name in self.accounts
+
+
+class Placed(InAccounts):
+    """An item made in some of the project's accounts and regions only."""
+
+    regions: list[Region] = Field(
+        default=[], description="only in these regions of sentinel.yaml; empty: in every one"
+    )
+
+    def placed_in(self, account_id: str | None, account_name: str | None, region: str) -> bool:
+        in_region = not self.regions or region in self.regions
+        return in_region and self.in_account(account_id, account_name)

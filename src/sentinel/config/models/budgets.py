@@ -7,7 +7,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from sentinel.config.models.base import AccountId, AwsName, Model, Name, Region, TagValues
+from sentinel.config.models.base import (
+    AccountId,
+    AwsName,
+    InAccounts,
+    Model,
+    Name,
+    Placed,
+    Region,
+    TagValues,
+)
 from sentinel.config.units import (
     BudgetThreshold,
     MoneyAmount,
@@ -51,7 +60,7 @@ class BudgetFilters(Model):
     usage_types: list[str] = []
 
 
-class Budget(Model):
+class Budget(InAccounts):
     name: Name
     aws_name: AwsName | None = Field(default=None, description="the budget's full name")
     amount: MoneyAmount | None = Field(default=None, description="cost and usage budgets")
@@ -112,7 +121,7 @@ def _check_regex(value: str | None) -> str | None:
     return value
 
 
-class TagRule(Model):
+class TagRule(Placed):
     key: str = Field(min_length=1, max_length=128)
     values: list[str] | None = Field(default=None, description="allowed values")
     pattern: Annotated[str | None, AfterValidator(_check_regex)] = None

@@ -13,6 +13,7 @@ from sentinel.config.models.base import (
     Model,
     Name,
     Period,
+    Placed,
     Region,
     Statistic,
 )
@@ -124,7 +125,7 @@ class Row(Model):
     for_each: ForEach | None = Field(default=None, description="repeat the row per resource")
 
 
-class Dashboard(Model):
+class Dashboard(Placed):
     name: Name
     aws_name: AwsName | None = Field(default=None, description="the dashboard's full name")
     title: str | None = None

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, Field, model_validator
 
-from sentinel.config.models.base import ForEach, MetricRef, Model, Name
+from sentinel.config.models.base import ForEach, MetricRef, Model, Name, Placed
 from sentinel.config.models.log_groups import LogGroups
 from sentinel.config.models.routing import Slack
 from sentinel.config.models.uptime import UptimeCheck, UptimeDefaults
@@ -159,7 +159,7 @@ class SloAlerting(Model):
     min_requests: int = Field(default=0, ge=0, description="no page below this many requests")
 
 
-class Slo(Model):
+class Slo(Placed):
     name: Name
     service: str | None = None
     description: str | None = None

@@ -2,20 +2,68 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sentinel.config.models.base import AccountId, Model, Name, Period, Region, TimeZone
 from sentinel.config.units import Duration
 
+# IAM's roleNameType (botocore): 1 to 64 of these; a role ARN may carry a path before it.
+ROLE_NAME = r"[\w+=,.@-]{1,64}"
+ROLE = rf"^(arn:aws[a-z-]*:iam::\d{{12}}:role/([\x21-\x7e]{{1,510}}/)?{ROLE_NAME}|{ROLE_NAME})$"
+# Organizations' ParentId: a root (r-...) or an organizational unit (ou-...).
+PARENT_ID = r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"
+
+
+def role_arn(role: str, account_id: str, partition: str = "aws") -> str:
+    """The ARN of ``role`` (an ARN already, or a role name in ``account_id``)."""
+    if role.startswith("arn:"):
+        return role
+    return f"arn:{partition}:iam::{account_id}:role/{role}"
+
 
 class Account(Model):
     id: AccountId
-    name: str
+    name: str = Field(min_length=1, max_length=64)
     role: str | None = Field(
-        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$", description="role to assume"
+        default=None,
+        pattern=ROLE,
+        description="the role to assume in the account: its ARN, or its name in the account",
     )
+
+    @model_validator(mode="after")
+    def _role_in_the_account(self) -> Account:
+        if self.role and self.role.startswith("arn:") and self.role.split(":")[4] != self.id:
+            raise ValueError(
+                f"role {self.role} is in account {self.role.split(':')[4]}, not {self.id}: "
+                "assuming it would work in that other account"
+            )
+        return self
+
+
+class Organization(Model):
+    """Accounts found through AWS Organizations (from the management or a delegated account)."""
+
+    ous: list[str] = Field(
+        min_length=1,
+        description="organizational units (ou-...) or the root (r-...): their accounts and "
+        "those of the units under them",
+    )
+    exclude: list[AccountId] = Field(default=[], description="accounts to leave out")
+    role: str = Field(pattern=ROLE_NAME.join("^$"), description="the role name in each account")
+
+    @field_validator("ous")
+    @classmethod
+    def _parent_ids(cls, ous: list[str]) -> list[str]:
+        wrong = [ou for ou in ous if not re.fullmatch(PARENT_ID, ou)]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(map(repr, wrong))}: expected an organizational unit id like "
+                "ou-ab12-34cd56ef or a root id like r-ab12"
+            )
+        return ous
 
 
 class AlarmDefaults(Model):
@@ -69,6 +117,9 @@ class Project(Model):
     description: str | None = None
     regions: list[Region] = Field(default=["us-east-1"], min_length=1)
     accounts: list[Account] = []
+    organization: Organization | None = Field(
+        default=None, description="accounts to work in, found through AWS Organizations"
+    )
     timezone: TimeZone = "UTC"
     tags: dict[str, str] = Field(default={}, description="tags put on every managed resource")
     store: str = Field(
