@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.loader import Config
-from sentinel.cost.delivery import senders
 from sentinel.cost.render_slack import MAX_BLOCKS, MAX_SECTION_TEXT, report_message
 from sentinel.cost.runs import run_report
+from sentinel.delivery.senders import senders
 from sentinel.emulator.cost_table import CostTable
 from sentinel.store import Store
 from sentinel.store.outbox import DELIVERIES, Outbox

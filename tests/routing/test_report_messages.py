@@ -6,7 +6,7 @@ from pathlib import Path
 
 from moto.ses.models import ses_backends
 
-from sentinel.cost.delivery import SnsSender
+from sentinel.delivery.sns import SnsSender
 from sentinel.delivery.topic import TopicPost, publish_once
 from sentinel.routing.report_messages import parse_report, report_message
 from sentinel.routing.router import DELIVERED

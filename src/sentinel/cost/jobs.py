@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sentinel.cost.delivery import deliver_report, senders
+from sentinel.cost.delivery import deliver_report
 from sentinel.cost.money import usd
 from sentinel.cost.notices import notify_anomalies
 from sentinel.cost.runs import SCAN_DAYS, run_report, run_scan
 from sentinel.daemon.registry import JobContext, JobSpec, require_data
+from sentinel.delivery.senders import senders
 from sentinel.store.outbox import Outbox
 
 DELIVERY_SCHEDULE = "*/5 * * * *"

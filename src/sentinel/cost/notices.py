@@ -23,13 +23,14 @@ from sqlalchemy import Column, Date, DateTime, Integer, String, Table, insert, s
 from sentinel.aws.session import SessionFactory
 from sentinel.config.secrets import resolve_secret
 from sentinel.cost.anomalies import CostAnomaly
-from sentinel.cost.delivery import SNS, senders
 from sentinel.cost.detection import SPIKE
 from sentinel.cost.money import signed_usd, usd
 from sentinel.cost.render_slack import anomaly_message
-from sentinel.cost.slack import CHANNEL as SLACK
-from sentinel.cost.slack import slack_payload
 from sentinel.cost.summary import anomaly_line
+from sentinel.delivery.senders import senders
+from sentinel.delivery.slack import CHANNEL as SLACK
+from sentinel.delivery.slack import slack_payload
+from sentinel.delivery.sns import SNS
 from sentinel.errors import SecretError
 from sentinel.naming import severity_topic
 from sentinel.store import Store

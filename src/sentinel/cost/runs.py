@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.cost.cache import CostCache
-from sentinel.cost.delivery import DeliveryResult, deliver_report
+from sentinel.cost.delivery import deliver_report
 from sentinel.cost.notices import NoticeResult, notify_anomalies
 from sentinel.cost.report import DailyReport, build_report
 from sentinel.cost.scan import AnomalyScan, scan_anomalies
 from sentinel.cost.sources import CostExplorerSource, CostSource
+from sentinel.delivery.outcome import DeliveryResult
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
 
