@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import botocore.exceptions
+
+from sentinel.aws.session import SessionFactory
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.routing.report_messages import report_message
 from sentinel.store import Store
@@ -59,3 +62,21 @@ def publish_once(
     if ok:
         return DeliveryResult("posted", topic_arn)
     return DeliveryResult("queued", topic_arn, error or "being sent elsewhere")
+
+
+def find_topic(factory: SessionFactory, name: str) -> str | None:
+    """The ARN of the topic named ``name`` in the factory's region, every page read; None
+    when it does not exist (or cannot be listed)."""
+    try:
+        client = factory.client("sns")
+        token: str | None = None
+        while True:
+            page = client.list_topics(**({"NextToken": token} if token else {}))
+            for topic in page.get("Topics", []):
+                if topic["TopicArn"].rsplit(":", 1)[-1] == name:
+                    return str(topic["TopicArn"])
+            token = page.get("NextToken")
+            if not token:
+                return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return None
