@@ -63,6 +63,12 @@ def _alarm(**changes: Any) -> dict[str, Any]:
     return alarm
 
 
+def _at_least(children: int) -> str:
+    """AT_LEAST over ``children`` alarms: each listed alarm is a child of the composite."""
+    listed = ", ".join(f'"child-{n}"' for n in range(children))
+    return f"AT_LEAST(2, ALARM, ({listed}))"
+
+
 def _composite(rule: str, **changes: Any) -> dict[str, Any]:
     return {"AlarmName": "shop-both", "AlarmRule": rule, **changes}
 
@@ -382,6 +388,14 @@ CASES: list[Case] = [
         "PutCompositeAlarm",
         lambda: _composite(_rule(100)),
         lambda: _composite(_rule(101)),
+        "at most 100",
+    ),
+    (
+        "composite_rule",
+        CW,
+        "PutCompositeAlarm",
+        lambda: _composite(_at_least(100)),
+        lambda: _composite(_at_least(101)),
         "at most 100",
     ),
     (

@@ -61,15 +61,21 @@ def test_plan_and_apply_write_only_the_targets(aws: SessionFactory, shop: Path) 
     assert aws.client("sns").list_topics()["Topics"] == []
     assert _composites(aws) == []
 
-    # Two targets, one without a name: the topics and the composite alarm by its first word.
+    # Targets without a name and by a first word: the topics, the composite alarm and the two
+    # alarms its rule uses (AWS refuses a composite over alarms that do not exist).
     more = run(
         "apply", "-C", str(shop), "--target", "topic", "--target", "composite:api-*",
-        "--auto-approve",
+        "--target", "alarm:api-error*", "--auto-approve",
     )  # fmt: skip
     assert more.exit_code == 0, more.output
     assert len(aws.client("sns").list_topics()["Topics"]) == 2
     assert _composites(aws) == ["shop-api-down"]
-    assert set(_alarms(aws)) == {"shop-db-cpu-high", "shop-web-cpu-high"}
+    assert set(_alarms(aws)) == {
+        "shop-db-cpu-high",
+        "shop-web-cpu-high",
+        "shop-api-errors",
+        "shop-api-error-rate",
+    }
 
 
 def test_deletions_are_narrowed_too(aws: SessionFactory, shop: Path) -> None:

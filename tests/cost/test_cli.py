@@ -142,3 +142,37 @@ def test_bad_out_suffix_is_a_user_error(aws: SessionFactory, config_dir: Path) -
     result = CliRunner().invoke(main, ["cost", "report", "-C", str(config_dir), "--out", "r.pdf"])
     assert result.exit_code == 1
     assert "use a .html or .md file name" in result.output
+
+
+def test_weekly_report_prints_the_last_full_week_and_dry_runs_its_message(
+    aws: SessionFactory,
+    bill: CostTable,
+    config_dir: Path,
+    today: date,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sentinel.cost.weekly import iso_week, last_full_week
+
+    monkeypatch.delenv("TEST_SLACK_TOKEN", raising=False)
+    monkeypatch.setenv("COLUMNS", "140")
+    monday, sunday = last_full_week(today)
+    code, output = sentinel("cost", "report", "--weekly", "-C", str(config_dir))
+    assert code == 0, output
+    assert f"shop: AWS cost for the week {iso_week(monday)}" in output
+    assert "Top movers by service (week vs the week before)" in output
+    assert "Slack: not used" in output
+
+    code, output = sentinel(
+        "cost", "report", "--weekly", "--dry-run", "--date", str(sunday), "-C", str(config_dir)
+    )
+    assert code == 0, output
+    message = json.loads(output)
+    assert message["channel"] == "#shop-finops"
+    assert message["blocks"][0]["text"]["text"].startswith(
+        f"shop: AWS cost for the week {iso_week(monday)}"
+    )
+
+    code, output = sentinel(
+        "cost", "report", "--weekly", "--date", str(today), "-C", str(config_dir)
+    )
+    assert code == 1 and "is not over yet" in output

@@ -216,8 +216,8 @@ def test_once_with_an_unknown_job_names_the_known_ones(
     result = CliRunner().invoke(main, ["daemon", "--once", "cost-reprot", "-C", str(config_dir)])
     assert result.exit_code == 1
     assert (
-        "unknown job 'cost-reprot': known jobs are anomaly-scan, cost-report, deliveries"
-        in result.output
+        "unknown job 'cost-reprot': known jobs are anomaly-scan, cost-report, cost-report-weekly, "
+        "deliveries" in result.output
     )
 
 

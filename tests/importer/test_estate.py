@@ -33,7 +33,7 @@ def test_estate_imports_as_templates_severities_and_budgets(
     assert (
         "Imported 304 alarms, 2 composite alarms, 5 dashboards, 3 topics, 6 subscriptions" in text
     )
-    assert "4 budgets" in text
+    assert "5 budgets" in text
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
     assert files == [
         "alarms/critical.yaml",
@@ -113,6 +113,13 @@ def test_estate_imports_as_templates_severities_and_budgets(
     assert budgets["ec2-production"]["filters"] == {
         "services": ["Amazon Elastic Compute Cloud - Compute"],
         "tags": {"Environment": ["production"]},
+    }
+    assert budgets["rds-reservations"] == {
+        "name": "rds-reservations",
+        "type": "ri_utilization",
+        "target": "85%",
+        "filters": {"services": ["Amazon Relational Database Service"]},
+        "notify": ["finance@example.com", "warning"],
     }
     # What could not be represented, each with its reason.
     assert "legacy-layout" in text and "leaves a gap in its row" in text

@@ -36,6 +36,12 @@ def test_each_unrepresentable_resource_is_listed_with_its_reason(
     cloudwatch.put_composite_alarm(
         AlarmName="shop-quoted", AlarmRule='ALARM("shop-cpu")', AlarmActions=[arn], OKActions=[arn]
     )
+    cloudwatch.put_composite_alarm(
+        AlarmName="shop-counted",
+        AlarmRule='AT_LEAST(1, ALARM, ("shop-cpu", "shop-cpu-seventy"))',
+        AlarmActions=[arn],
+        OKActions=[arn],
+    )
     account = aws.caller_account()
     aws.client("budgets").create_budget(
         AccountId=account,
@@ -59,13 +65,17 @@ def test_each_unrepresentable_resource_is_listed_with_its_reason(
         ("composite alarm", "shop-unquoted"): (
             'its rule names alarms without quotes; Sentinel writes them as ALARM("name")'
         ),
+        ("composite alarm", "shop-counted"): (
+            "its rule counts alarms with AT_LEAST; Sentinel writes AT_LEAST from "
+            "count(ALARM(<templated rule>)) >= N, over the alarms of one templated rule"
+        ),
         ("budget", "shop-daily"): (
             "a COST budget per DAILY: Sentinel has cost and usage budgets, monthly, quarterly "
             "or annually"
         ),
     }
     written = "".join(p.read_text() for p in out.rglob("*.yaml"))
-    for name in ("cpu-muted", "cpu-twice", "unquoted", "daily"):
+    for name in ("cpu-muted", "cpu-twice", "unquoted", "counted", "daily"):
         assert name not in written
     assert "rule: ALARM(cpu)" in written and "name: cpu-seventy" in written
 

@@ -59,6 +59,20 @@ def test_every_configuration_applies_and_then_plans_empty(
             'ALARM("p2p-api-latency-p95-critical-p2p-alb") AND ALARM("p2p-alb-5xx-burst-p2p-alb")',
         )
     ]
+    # Aggregates over the production services' alarms, one alarm per service or target group.
+    aggregates = aws.client("cloudwatch").describe_alarms(
+        AlarmNames=["p2p-all-services-unhealthy", "p2p-services-cpu-high"],
+        AlarmTypes=["CompositeAlarm"],
+    )["CompositeAlarms"]
+    assert {c["AlarmName"]: c["AlarmRule"] for c in aggregates} == {
+        "p2p-all-services-unhealthy": (
+            '(ALARM("p2p-ecs-service-unhealthy-p2p-backend-tg") AND '
+            'ALARM("p2p-ecs-service-unhealthy-p2p-frontend-tg"))'
+        ),
+        "p2p-services-cpu-high": (
+            'AT_LEAST(2, ALARM, ("p2p-ecs-cpu-high-p2p-backend", "p2p-ecs-cpu-high-p2p-frontend"))'
+        ),
+    }
 
 
 # Each example's load balancer where the example runs, tagged as its templates select it, and a
@@ -116,3 +130,49 @@ def test_examples_measure_the_load_balancers_they_find(
         composites = {c.key for c in first.changes if c.kind == "composite alarm"}
         outage = {"caja": "api-outage", "chat": "api-degraded"}[example]
         assert f"{project}-{outage}-{name}" in composites
+
+
+def test_the_chat_redis_composite_fires_when_two_nodes_are_down(
+    aws: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in SECRETS:
+        monkeypatch.setenv(name, f"demo-{name.lower()}")
+    ec2 = aws.client("ec2", region="us-west-2")
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    nodes = [
+        i["InstanceId"]
+        for i in ec2.run_instances(
+            ImageId=image,
+            MinCount=6,
+            MaxCount=6,
+            TagSpecifications=[
+                {
+                    "ResourceType": "instance",
+                    "Tags": [
+                        {"Key": "Role", "Value": "redis-cluster"},
+                        {"Key": "Environment", "Value": "production"},
+                    ],
+                }
+            ],
+        )["Instances"]
+    ]
+    root = REPOSITORY / "examples" / "chat"
+    ctx = context(aws, root)
+    assert apply(ctx, plan(ctx)).ok
+    assert plan(context(aws, root)).is_empty
+
+    cloudwatch = aws.client("cloudwatch", region="us-west-2")
+
+    def composite() -> dict[str, Any]:
+        [found] = cloudwatch.describe_alarms(
+            AlarmNames=["chat-redis-nodes-down"], AlarmTypes=["CompositeAlarm"]
+        )["CompositeAlarms"]
+        return dict(found)
+
+    listed = ", ".join(f'"chat-redis-node-down-{node}"' for node in sorted(nodes))
+    assert composite()["AlarmRule"] == f"AT_LEAST(2, ALARM, ({listed}))"
+    for node, expected in zip(nodes[:2], ("OK", "ALARM"), strict=True):
+        cloudwatch.set_alarm_state(
+            AlarmName=f"chat-redis-node-down-{node}", StateValue="ALARM", StateReason="no pid"
+        )
+        assert composite()["StateValue"] == expected

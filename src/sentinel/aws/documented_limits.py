@@ -437,6 +437,10 @@ def _metric_queries(
 
 
 _RULE_FUNCTION = re.compile(r"\b(ALARM|OK|INSUFFICIENT_DATA)\s*\(\s*(\"[^\"]*\"|[^)]*)\)")
+# AT_LEAST(M, [NOT] STATE, (a, b, ...)): the list of alarms, whose members are child alarms too.
+_AT_LEAST_LIST = re.compile(
+    r"\bAT_LEAST\s*\([^,()]*,\s*(?:NOT\s+)?(?:ALARM|OK|INSUFFICIENT_DATA)\s*,\s*\(([^()]*)\)\s*\)"
+)
 
 
 def _put_composite_alarm(params: Mapping[str, Any]) -> list[RequestProblem]:
@@ -454,16 +458,18 @@ def _put_composite_alarm(params: Mapping[str, Any]) -> list[RequestProblem]:
                     f"is {len(rule)} characters; at most {spec['max_length']} allowed",
                 )
             )
-        children = _RULE_FUNCTION.findall(rule)
-        if len({name for _, name in children}) > spec["max_alarms"]:
+        children = [name for _, name in _RULE_FUNCTION.findall(rule)]
+        for listed in _AT_LEAST_LIST.finditer(rule):
+            children += [item for item in re.findall(r'"[^"]*"|[^\s,]+', listed.group(1))]
+        if len(set(children)) > spec["max_alarms"]:
             found.append(
                 RequestProblem(
                     operation,
                     "AlarmRule",
-                    f"names {len(children)} alarms; at most {spec['max_alarms']} allowed",
+                    f"names {len(set(children))} alarms; at most {spec['max_alarms']} allowed",
                 )
             )
-        rest = _RULE_FUNCTION.sub(" ", rule)
+        rest = _AT_LEAST_LIST.sub(" ( ) ", _RULE_FUNCTION.sub(" ", rule))
         elements = len(children) + rest.count("(") + rest.count(")")
         elements += len(re.findall(r"\b(TRUE|FALSE)\b", rest))
         if elements > spec["max_elements"]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,27 @@ def cost() -> None:
     help="Also write the report to report.html (chart embedded) or report.md (chart beside).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the Slack Block Kit JSON; post nothing.")
-def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool) -> None:
+@click.option(
+    "--weekly",
+    is_flag=True,
+    help="The weekly report instead: the ISO week (Mon-Sun) holding --date, by default the "
+    "last full week.",
+)
+def report(
+    ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool, weekly: bool
+) -> None:
     """The daily cost report, printed, and posted to Slack when configured.
 
     Yesterday against the same weekday last week and the 7-day average, month to date against
-    last month, month-end forecast, budgets, top movers, unattributed spend, anomalies. Posted
-    once per day and channel: a second run says it was posted already.
+    last month, month-end forecast, budgets (with reservation and Savings Plans utilization and
+    coverage), top movers, unattributed spend, anomalies. Posted once per day and channel: a
+    second run says it was posted already. With --weekly: the week against the week before,
+    its top movers by service and by each grouping, the month-end outlook, budgets; posted once
+    per week and channel.
     """
+    if weekly:
+        _weekly_report(ws, day, out, dry_run)
+        return
     from sentinel.cost.render_slack import report_message
     from sentinel.cost.render_terminal import report_view
     from sentinel.cost.runs import run_report
@@ -66,6 +80,39 @@ def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool)
 
         for path in write_report(run.report, out):
             ws.err.print(f"Wrote {path}")
+
+
+def _weekly_report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool) -> None:
+    from sentinel.cost.delivery import weekly_slack
+    from sentinel.cost.render_weekly import weekly_message, weekly_view
+    from sentinel.cost.runs import report_week, run_weekly_report
+    from sentinel.cost.weekly import week_of
+    from sentinel.store import open_store
+
+    if out is not None:
+        raise click.BadParameter("the weekly report is printed and posted only", param_hint="--out")
+    config = ws.load_config()
+    monday = None
+    if day is not None:
+        monday, sunday = week_of(day.date())
+        if sunday >= report_week(config) + timedelta(days=7):
+            raise click.BadParameter(
+                f"the week of {day.date()} ({monday} to {sunday}) is not over yet",
+                param_hint="--date",
+            )
+    run = run_weekly_report(config, ws.factory, open_store(config), monday, deliver=not dry_run)
+    if dry_run:
+        slack = weekly_slack(config)
+        message = {"channel": slack.channel if slack else None, **weekly_message(run.report)}
+        click.echo(json.dumps(message, indent=2, ensure_ascii=False))
+        return
+    delivery = run.delivery
+    assert delivery is not None
+    ws.console.print(weekly_view(run.report))
+    if delivery.status == "not configured":
+        ws.err.print(f"[dim]Slack: not used ({delivery.detail}).[/]")
+    else:
+        _print_delivery(ws, delivery.status, delivery.target, delivery.detail, chart=False)
 
 
 @cost.command()
@@ -122,9 +169,13 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
-def _print_delivery(ws: Workspace, status: str, target: str, detail: str) -> None:
+def _print_delivery(
+    ws: Workspace, status: str, target: str, detail: str, chart: bool = True
+) -> None:
     if status == "posted":
-        ws.console.print(f"[green]✓[/] Report posted to {target}, with its chart.")
+        ws.console.print(
+            f"[green]✓[/] Report posted to {target}{', with its chart' if chart else ''}."
+        )
     elif status == "already posted":
         ws.console.print(f"Report already posted to {target} {detail}: not posted again.")
     else:

@@ -109,6 +109,8 @@ def budget_statuses(
     today = today or day + timedelta(days=1)
     statuses = []
     for budget in config.budgets:
+        if budget.is_commitment or budget.amount is None:
+            continue  # a percentage, reported by sentinel.cost.commitments
         aws = (
             applied.get(budget_name_of(config.name, budget)) if isinstance(applied, dict) else None
         )

@@ -10,7 +10,7 @@ page), one month-level request and one forecast.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -168,6 +168,18 @@ class CostCache:
             },
         )
         return forecast
+
+    def remembered(
+        self, key: str, settled: bool, fetch: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """A whole answer under ``key``: a ``settled`` one is kept for good, others for
+        ``max_age``. ``fetch`` may raise CostDataUnavailable; a failure is not kept."""
+        cached = self._answer(key)
+        if cached is not None and (settled or utcnow() - cached[0] < self.max_age):
+            return cached[1]
+        payload = fetch()
+        self._save_answer(key, payload)
+        return payload
 
     # --- daily groupings --------------------------------------------------------------------
 

@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from sentinel.aws.session import SessionFactory
+from sentinel.config.models.routing import Slack
 from sentinel.cost.chart import render_chart
 from sentinel.cost.render_slack import report_message
+from sentinel.cost.render_weekly import weekly_message
 from sentinel.cost.report import DailyReport
+from sentinel.cost.weekly import WeeklyReport
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.posting import SlackPost, post_once
 from sentinel.store import Store
@@ -47,4 +50,39 @@ def deliver_report(
         factory,
         sender_overrides,
         unconfigured="no slack channel in monitors/ cost_report",
+    )
+
+
+def weekly_report_key(project: str, week: str, channel: str) -> str:
+    return f"cost-report-weekly:{project}:{week}:{channel}"
+
+
+def weekly_slack(config: Any) -> Slack | None:
+    """The weekly report's channel: its own, or the daily report's."""
+    report = config.cost_report
+    if report is None:
+        return None
+    return (report.weekly.slack if report.weekly else None) or report.slack
+
+
+def deliver_weekly_report(
+    report: WeeklyReport,
+    config: Any,
+    store: Store,
+    factory: SessionFactory | None,
+    sender_overrides: Mapping[str, Sender] | None = None,
+) -> DeliveryResult:
+    """Post the weekly report to its Slack channel, once per ISO week and channel."""
+
+    def build() -> SlackPost:
+        return SlackPost(weekly_message(report), title=f"Weekly cost, {report.week}")
+
+    return post_once(
+        weekly_slack(config),
+        lambda channel: weekly_report_key(config.name, report.week, channel),
+        build,
+        store,
+        factory,
+        sender_overrides,
+        unconfigured="no slack channel in monitors/ cost_report (weekly)",
     )

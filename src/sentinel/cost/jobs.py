@@ -1,15 +1,18 @@
-"""The cost jobs of the daemon: the daily report, the anomaly scan, pending deliveries."""
+"""The cost jobs of the daemon: the daily and weekly reports, the anomaly scan, deliveries."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sentinel.cost.delivery import deliver_report
 from sentinel.cost.money import usd
 from sentinel.cost.notices import notify_anomalies
-from sentinel.cost.runs import SCAN_DAYS, run_report, run_scan
+from sentinel.cost.runs import SCAN_DAYS, run_report, run_scan, run_weekly_report, weekly_zone
+from sentinel.cost.weekly import last_full_week
 from sentinel.daemon.registry import JobContext, JobSpec, require_data
+from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.senders import senders
 from sentinel.store.outbox import Outbox
 
@@ -24,12 +27,7 @@ def _report(context: JobContext) -> str:
     require_data(report.missing, f"report for {day} not posted")
     delivery = deliver_report(report, context.config, context.store, context.factory)
     parts = [f"report for {day}: spend {usd(report.yesterday.current)}"]
-    if delivery is not None:
-        if delivery.status == "not configured":
-            parts.append(f"not posted, Slack not configured ({delivery.detail})")
-        else:
-            detail = f" ({delivery.detail})" if delivery.detail else ""
-            parts.append(f"{delivery.status} to {delivery.target}{detail}")
+    parts.append(_delivered(delivery))
     parts.append(
         f"{_count(len(report.anomalies), 'anomaly', 'anomalies')}, "
         f"{report.ce_requests} Cost Explorer requests"
@@ -37,6 +35,30 @@ def _report(context: JobContext) -> str:
     if report.missing:
         parts.append(f"{len(report.missing)} data gaps")
     return "; ".join(parts)
+
+
+def _weekly(context: JobContext) -> str:
+    zone = ZoneInfo(weekly_zone(context.config))
+    monday, sunday = last_full_week(context.scheduled.astimezone(zone).date())
+    run = run_weekly_report(context.config, context.factory, context.store, monday)
+    report = run.report
+    require_data(report.missing, f"weekly report for {report.week} not posted")
+    assert run.delivery is not None
+    return "; ".join(
+        [
+            f"weekly report for {report.week} ({monday} to {sunday}): "
+            f"spend {usd(report.total.current)}",
+            _delivered(run.delivery),
+            f"{report.ce_requests} Cost Explorer requests",
+        ]
+    )
+
+
+def _delivered(delivery: DeliveryResult) -> str:
+    if delivery.status == "not configured":
+        return f"not posted, Slack not configured ({delivery.detail})"
+    detail = f" ({delivery.detail})" if delivery.detail else ""
+    return f"{delivery.status} to {delivery.target}{detail}"
 
 
 def _scan(context: JobContext) -> str:
@@ -74,6 +96,11 @@ def _report_schedule(config: Any) -> str | None:
     return config.cost_report.schedule if config.cost_report else None
 
 
+def _weekly_schedule(config: Any) -> str | None:
+    report = config.cost_report
+    return report.weekly.cron if report and report.weekly else None
+
+
 def _scan_schedule(config: Any) -> str | None:
     return config.anomaly_detection.schedule if config.anomaly_detection else None
 
@@ -86,7 +113,33 @@ COST_REPORT = JobSpec(
     _report_schedule,
     _report,
     period="day",
-    calls=("ce:GetCostAndUsage", "ce:GetCostForecast", "budgets:DescribeBudgets", "sns:Publish"),
+    calls=(
+        "ce:GetCostAndUsage",
+        "ce:GetCostForecast",
+        "ce:GetReservationUtilization",
+        "ce:GetReservationCoverage",
+        "ce:GetSavingsPlansUtilization",
+        "ce:GetSavingsPlansCoverage",
+        "budgets:DescribeBudgets",
+        "sns:Publish",
+    ),
+)
+WEEKLY_REPORT = JobSpec(
+    "cost-report-weekly",
+    "Weekly cost report (the last full week), to Slack",
+    _weekly_schedule,
+    _weekly,
+    period="week",
+    calls=(
+        "ce:GetCostAndUsage",
+        "ce:GetCostForecast",
+        "ce:GetReservationUtilization",
+        "ce:GetReservationCoverage",
+        "ce:GetSavingsPlansUtilization",
+        "ce:GetSavingsPlansCoverage",
+        "budgets:DescribeBudgets",
+    ),
+    timezone=lambda config: weekly_zone(config),
 )
 ANOMALY_SCAN = JobSpec(
     "anomaly-scan",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sentinel.cost.chart import render_chart
+from sentinel.cost.commitments import CommitmentStatus, points
 from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import DailyReport
 from sentinel.cost.summary import (
@@ -31,6 +32,24 @@ class TableData:
     columns: list[str]
     rows: list[list[str]]
     note: str = ""
+
+
+def commitments_data(statuses: list[CommitmentStatus]) -> TableData:
+    return TableData(
+        "Reservations and Savings Plans",
+        ["budget", "measure", "days", "figure", "target", "below"],
+        [
+            [
+                s.name,
+                s.label,
+                f"{s.start:%d %b}-{s.end:%d %b}",
+                f"{points(s.percent)}%" if s.percent is not None else f"n/a ({s.note})",
+                f"{points(s.target)}%" if s.target is not None else "-",
+                ", ".join(f"{points(t)}%" for t in s.alerts_below) or "-",
+            ]
+            for s in statuses
+        ],
+    )
 
 
 def report_tables(report: DailyReport) -> list[TableData]:
@@ -54,6 +73,8 @@ def report_tables(report: DailyReport) -> list[TableData]:
                 budget_notes(report.budgets),
             )
         )
+    if report.commitments:
+        tables.append(commitments_data(report.commitments))
     if report.movers:
         tables.append(
             TableData(

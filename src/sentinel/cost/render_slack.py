@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from sentinel.cost.anomalies import CostAnomaly
+from sentinel.cost.commitments import CommitmentStatus
 from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import DailyReport
 from sentinel.cost.summary import (
     anomaly_line,
     budget_line,
     budget_notes,
+    commitment_line,
     data_notes,
     headline,
     month_lines,
@@ -35,6 +37,9 @@ STATE_EMOJI = {
     "alert": ":large_yellow_circle:",
     "ok": ":large_green_circle:",
 }
+
+
+COMMITMENT_EMOJI = {"below": ":red_circle:", "ok": ":large_green_circle:", "unknown": ""}
 
 
 def escape(text: str) -> str:
@@ -63,6 +68,8 @@ def report_message(report: DailyReport) -> dict[str, Any]:
         if sources:
             lines.append(f"_{escape(sources)}_")
         blocks.append(_section("*Budgets*\n" + "\n".join(lines)))
+    if report.commitments:
+        blocks.append(commitments_section(report.commitments))
     if report.movers:
         lines = [
             f"• {escape(m.service)}: {usd(m.change.current)} "
@@ -102,6 +109,14 @@ def report_message(report: DailyReport) -> dict[str, Any]:
         f"month to date {usd(report.month_to_date.current)}"
     )
     return {"text": text, "blocks": fit(blocks)}
+
+
+def commitments_section(statuses: list[CommitmentStatus]) -> dict[str, Any]:
+    lines = [
+        f"{COMMITMENT_EMOJI.get(s.state, '')} {escape(commitment_line(s))}".strip()
+        for s in statuses
+    ]
+    return _section("*Reservations and Savings Plans*\n" + "\n".join(lines))
 
 
 def anomaly_message(anomaly: CostAnomaly, project: str, update: bool = False) -> dict[str, Any]:

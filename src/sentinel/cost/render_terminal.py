@@ -8,6 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sentinel.cost.anomalies import CostAnomaly
+from sentinel.cost.budgets import BudgetStatus
+from sentinel.cost.commitments import CommitmentStatus, points, signed_points
 from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import DailyReport
 from sentinel.cost.scan import AnomalyScan
@@ -23,6 +25,7 @@ from sentinel.cost.summary import (
 )
 
 STATE_STYLE = {"over": "bold red", "forecast over": "yellow", "alert": "yellow", "ok": "green"}
+COMMITMENT_STYLE = {"below": "bold red", "ok": "green", "unknown": "dim"}
 
 
 def report_view(report: DailyReport) -> RenderableType:
@@ -34,6 +37,8 @@ def report_view(report: DailyReport) -> RenderableType:
     parts.append(overview)
     if report.budgets:
         parts.append(_budgets(report))
+    if report.commitments:
+        parts.append(commitments_table(report.commitments))
     if report.movers:
         table = _table(
             "Top movers (last 7 days vs the 7 before)", "service", ">last 7 days", ">change", ">%"
@@ -137,10 +142,12 @@ def scan_view(scan: AnomalyScan) -> RenderableType:
 
 
 def _budgets(report: DailyReport) -> RenderableType:
-    table = _table(
-        "Budgets (this month)", "budget", ">spent", ">limit", ">used", ">forecast", "alerts crossed"
-    )
-    for status in report.budgets:
+    return _budgets_table(report.budgets, "Budgets (this month)")
+
+
+def _budgets_table(budgets: list[BudgetStatus], title: str) -> RenderableType:
+    table = _table(title, "budget", ">spent", ">limit", ">used", ">forecast", "alerts crossed")
+    for status in budgets:
         style = STATE_STYLE.get(status.state, "")
         table.add_row(
             status.name,
@@ -150,8 +157,34 @@ def _budgets(report: DailyReport) -> RenderableType:
             Text(f"{usd(status.forecast)} ({percent(status.forecast_percent)})", style=style),
             ", ".join(crossed_short(a) for a in status.alerts_crossed) or "-",
         )
-    notes = budget_notes(report.budgets)
+    notes = budget_notes(budgets)
     return Group(table, Text(notes, style="dim")) if notes else table
+
+
+def commitments_table(statuses: list[CommitmentStatus], weekly: bool = False) -> Table:
+    """Utilization and coverage budgets: the figure against the target."""
+    columns = ["budget", "measure", "days", ">figure", ">target", "below"]
+    if weekly:
+        columns.insert(4, ">vs week before")
+    table = _table("Reservations and Savings Plans", *columns)
+    for status in statuses:
+        style = COMMITMENT_STYLE.get(status.state, "")
+        figure = f"n/a ({status.note})"
+        if status.percent is not None:
+            figure = f"{points(status.percent)}%"
+        row: list[str | Text] = [
+            status.name,
+            status.label,
+            f"{status.start:%d %b}-{status.end:%d %b}",
+            Text(figure, style=style),
+            f"{points(status.target)}%" if status.target is not None else "-",
+            ", ".join(f"{points(t)}%" for t in status.alerts_below) or "-",
+        ]
+        if weekly:
+            change = status.change
+            row.insert(4, f"{signed_points(change)} pts" if change is not None else "n/a")
+        table.add_row(*row)
+    return table
 
 
 def _table(title: str, *columns: str) -> Table:

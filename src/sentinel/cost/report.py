@@ -17,6 +17,7 @@ from sentinel.aws.session import SessionFactory
 from sentinel.cost.anomalies import CostAnomaly
 from sentinel.cost.budgets import BudgetStatus, applied_budgets, budget_statuses
 from sentinel.cost.cache import CostCache
+from sentinel.cost.commitments import CommitmentStatus, commitment_statuses, period_start
 from sentinel.cost.data import CostData, MissingData
 from sentinel.cost.detection import DetectionSettings
 from sentinel.cost.forecast import MonthForecast, month_end_forecast
@@ -83,6 +84,8 @@ class DailyReport:
     estimated: list[date] = field(default_factory=list)
     ce_requests: int = 0
     settings: DetectionSettings = field(default_factory=DetectionSettings)
+    # Utilization and coverage budgets, their period to the report's day.
+    commitments: list[CommitmentStatus] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -134,6 +137,9 @@ def build_report(
         missing=list(data.missing),
         estimated=sorted(d for d in data.estimated if day - timedelta(days=CHART_DAYS) < d <= day),
         settings=settings,
+        commitments=commitment_statuses(
+            config, cache, factory, lambda budget: period_start(budget, day), day, today
+        ),
     )
     report.ce_requests = cache.stats.requests - before
     return report

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.cost.cache import CostCache
-from sentinel.cost.delivery import deliver_report
+from sentinel.cost.delivery import deliver_report, deliver_weekly_report
 from sentinel.cost.notices import NoticeResult, notify_anomalies
 from sentinel.cost.report import DailyReport, build_report
 from sentinel.cost.scan import AnomalyScan, scan_anomalies
 from sentinel.cost.sources import CostExplorerSource, CostSource
+from sentinel.cost.weekly import WeeklyReport, build_weekly_report, last_full_week
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
@@ -27,6 +28,12 @@ SCAN_DAYS = 7
 @dataclass
 class ReportRun:
     report: DailyReport
+    delivery: DeliveryResult | None
+
+
+@dataclass
+class WeeklyRun:
+    report: WeeklyReport
     delivery: DeliveryResult | None
 
 
@@ -62,6 +69,38 @@ def run_report(
     report = build_report(config, cache, factory, day or report_day(config), clock.today())
     delivery = deliver_report(report, config, store, factory, sender_overrides) if deliver else None
     return ReportRun(report, delivery)
+
+
+def weekly_zone(config: Any) -> str:
+    """The weekly report's time zone: its own, or the project's."""
+    weekly = config.cost_report.weekly if config.cost_report else None
+    return (weekly.timezone if weekly else None) or config.project.timezone
+
+
+def report_week(config: Any, now: datetime | None = None) -> date:
+    """The Monday of the last full ISO week in the weekly report's time zone."""
+    zone = ZoneInfo(weekly_zone(config))
+    return last_full_week((now or clock.now(zone)).astimezone(zone).date())[0]
+
+
+def run_weekly_report(
+    config: Any,
+    factory: SessionFactory,
+    store: Store,
+    monday: date | None = None,
+    deliver: bool = True,
+    source: CostSource | None = None,
+    sender_overrides: Mapping[str, Sender] | None = None,
+) -> WeeklyRun:
+    """Build the report of the week of ``monday`` (default the last full week); post it."""
+    cache = cost_cache(store, factory, source)
+    report = build_weekly_report(
+        config, cache, factory, monday or report_week(config), clock.today()
+    )
+    delivery = (
+        deliver_weekly_report(report, config, store, factory, sender_overrides) if deliver else None
+    )
+    return WeeklyRun(report, delivery)
 
 
 def run_scan(

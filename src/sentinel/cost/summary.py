@@ -5,6 +5,7 @@ from __future__ import annotations
 from sentinel.aws.session import COST_EXPLORER_REQUEST_USD
 from sentinel.cost.anomalies import CostAnomaly
 from sentinel.cost.budgets import BudgetStatus
+from sentinel.cost.commitments import CommitmentStatus, points, signed_points
 from sentinel.cost.money import percent, signed_percent, signed_usd, usd
 from sentinel.cost.report import Change, DailyReport
 
@@ -113,3 +114,19 @@ def budget_notes(budgets: list[BudgetStatus]) -> str:
     if any(s.applied is None for s in budgets):
         parts.append("AWS Budgets could not be read")
     return "Budget figures: " + "; ".join(parts) + "." if parts else ""
+
+
+def commitment_line(status: CommitmentStatus) -> str:
+    """``rds-ri: RI utilization (Amazon ElastiCache) 96.4% (target 80%), 01-30 Nov``."""
+    span = f"{status.start:%d %b}-{status.end:%d %b}"
+    if status.percent is None:
+        return f"{status.name}: {status.label} n/a ({status.note}), {span}"
+    text = f"{status.name}: {status.label} {points(status.percent)}%"
+    if status.target is not None:
+        text += f" (target {points(status.target)}%)"
+    text += f", {span}"
+    if status.change is not None:
+        text += f", {signed_points(status.change)} pts vs the week before"
+    if status.alerts_below:
+        text += " — below " + ", ".join(f"{points(t)}%" for t in status.alerts_below)
+    return text

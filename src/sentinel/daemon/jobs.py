@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ALL: list[str] = []
 ALL.append("sentinel.cost.jobs:COST_REPORT")
+ALL.append("sentinel.cost.jobs:WEEKLY_REPORT")
 ALL.append("sentinel.cost.jobs:ANOMALY_SCAN")
 ALL.append("sentinel.cost.jobs:DELIVERIES")
 ALL.append("sentinel.slo.jobs:SLO_REVIEW")

@@ -47,6 +47,12 @@ class JobSpec:
     period: Period = "day"
     calls: tuple[str, ...] = ()
     reads_inventory: bool = False
+    # The time zone of the schedule when the job has its own (default: the project's).
+    timezone: Callable[[Any], str | None] | None = None
+
+    def zone(self, config: Any) -> str:
+        own = self.timezone(config) if self.timezone is not None else None
+        return own or str(config.project.timezone)
 
     @property
     def ledgered(self) -> bool:

@@ -219,7 +219,7 @@ class Daemon:
         wanted = set()
         for spec, cron in self.configured():
             wanted.add(spec.name)
-            trigger = trigger_for(cron, self.config.project.timezone)
+            trigger = trigger_for(cron, spec.zone(self.config))
             job = stored.get(spec.name)
             if job is not None and repr(job.trigger) == repr(trigger):
                 if job.misfire_grace_time != spec.misfire_grace_time:
@@ -297,7 +297,7 @@ class Daemon:
         cron = spec.schedule(self.config)
         now = self.now()
         scheduled = (
-            last_fire(trigger_for(cron, self.config.project.timezone), now, 2 * GRACE[spec.period])
+            last_fire(trigger_for(cron, spec.zone(self.config)), now, 2 * GRACE[spec.period])
             if cron
             else now
         )
@@ -398,7 +398,7 @@ class Daemon:
             next_run = None
             if cron:
                 next_run = stored.get(spec.name) or trigger_for(
-                    cron, self.config.project.timezone
+                    cron, spec.zone(self.config)
                 ).get_next_fire_time(None, now)
                 retries = [t for j, t in stored.items() if j.startswith(spec.name + RETRY_SUFFIX)]
                 if retries and next_run is not None:

@@ -836,6 +836,13 @@ def _budgets(factory: SessionFactory, account: str, topics: dict[str, str], esta
             "Subscribers": subscribers,
         }
 
+    def below(threshold: float, sns: str) -> dict[str, Any]:
+        alert = notify(threshold, sns=sns)
+        return {
+            **alert,
+            "Notification": {**alert["Notification"], "ComparisonOperator": "LESS_THAN"},
+        }
+
     budgets: list[tuple[dict[str, Any], list[dict[str, Any]]]] = [
         (
             {
@@ -885,6 +892,16 @@ def _budgets(factory: SessionFactory, account: str, topics: dict[str, str], esta
                 "BudgetType": "COST",
             },
             [notify(90000, unit="ABSOLUTE_VALUE")],
+        ),
+        (
+            {
+                "BudgetName": f"{PROJECT}-rds-reservations",
+                "BudgetLimit": {"Amount": "100", "Unit": "PERCENTAGE"},
+                "TimeUnit": "MONTHLY",
+                "BudgetType": "RI_UTILIZATION",
+                "CostFilters": {"Service": ["Amazon Relational Database Service"]},
+            },
+            [below(85, sns="warning")],
         ),
     ]
     for budget, notifications in budgets:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sentinel.config.models.budgets import COMMITMENT_TYPES
 from sentinel.importer.alarms import Unrepresentable
 from sentinel.importer.names import Names
 from sentinel.importer.result import ImportResult
@@ -40,8 +41,59 @@ def build_budgets(
     return budgets
 
 
+def _commitment(document: BudgetDocument, routes: Routes, kind: str) -> dict[str, Any]:
+    """A utilization or coverage budget: its type, target (or alerts), filters, subscribers."""
+    budget = document.budget
+    period = _PERIODS.get(budget.get("TimeUnit", ""))
+    if period is None:
+        raise Unrepresentable(f"a {kind} budget per {budget.get('TimeUnit')}")
+    out: dict[str, Any] = {"type": kind}
+    if period != "monthly":
+        out["period"] = period
+    thresholds: list[str] = []
+    lists: list[list[str]] = []
+    for key, notification in document.notifications.items():
+        if (
+            notification.get("ComparisonOperator") != "LESS_THAN"
+            or notification.get("NotificationType") != "ACTUAL"
+            or notification.get("ThresholdType", "PERCENTAGE") != "PERCENTAGE"
+        ):
+            raise Unrepresentable(f"alert {key}: Sentinel's {kind} alerts are 'actual below %'")
+        thresholds.append(f"{number(notification['Threshold'])}%")
+        lists.append(_notify(key, document, routes))
+    if not thresholds:
+        raise Unrepresentable(f"a {kind} budget without an alert has no target")
+    if len({tuple(n) for n in lists}) != 1:
+        raise Unrepresentable("alerts notifying different subscribers")
+    if len(thresholds) == 1:
+        out["target"] = thresholds[0]
+    else:
+        out["alerts"] = thresholds
+    filters = _filters(budget)
+    if filters:
+        out["filters"] = filters
+    out["notify"] = lists[0]
+    return out
+
+
+def _notify(key: str, document: BudgetDocument, routes: Routes) -> list[str]:
+    notify = []
+    for subscriber in document.subscribers.get(key, []):
+        address = subscriber["Address"]
+        if subscriber["SubscriptionType"] == "EMAIL":
+            notify.append(address)
+        elif address in routes.severity_of:
+            notify.append(routes.severity_of[address])
+        else:
+            raise Unrepresentable(f"alert {key} notifies {address}, not an imported topic")
+    return notify
+
+
 def _budget(document: BudgetDocument, routes: Routes) -> dict[str, Any]:
     budget = document.budget
+    commitment = str(budget.get("BudgetType", "")).lower()
+    if commitment in COMMITMENT_TYPES:
+        return _commitment(document, routes, commitment)
     kind = _TYPES.get(budget.get("BudgetType", ""))
     period = _PERIODS.get(budget.get("TimeUnit", ""))
     if kind is None or period is None:

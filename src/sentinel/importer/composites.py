@@ -77,6 +77,11 @@ def used_alarms(composites: list[dict[str, Any]]) -> frozenset[str]:
 
 def rewrite_rule(rule: str, names_of: dict[str, str]) -> str:
     """The rule over rule names; Unrepresentable when it would not plan back to ``rule``."""
+    if re.search(r"\bAT_LEAST\s*\(", rule):
+        raise Unrepresentable(
+            "its rule counts alarms with AT_LEAST; Sentinel writes AT_LEAST from "
+            "count(ALARM(<templated rule>)) >= N, over the alarms of one templated rule"
+        )
 
     def replace(match: re.Match[str]) -> str:
         state, name = match.group(1), match.group(2).strip()

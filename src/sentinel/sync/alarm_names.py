@@ -46,14 +46,19 @@ class AlarmNames:
     @classmethod
     def of(cls, ctx: SyncContext) -> AlarmNames:
         # The SLO modules bring numpy in: imported when names are needed, not at start-up.
+        from sentinel.config.models import CompositeAlarm
         from sentinel.slo.alerts import burn_rate_alarms
         from sentinel.slo.templates import slo_instances
+        from sentinel.sync.composite_expansion import is_planned, known_items
 
         names = cls()
         project = ctx.project
+        known = known_items(ctx)
         items: list[AlarmRule | CompositeAlarm] = [*ctx.config.alarms, *ctx.config.composites]
         for item in items:
-            if item.for_each is None:
+            if isinstance(item, CompositeAlarm) and not is_planned(ctx, item, known):
+                names.by_rule[item.name] = []
+            elif item.for_each is None:
                 names.by_rule[item.name] = [alarm_name_of(project, item)]
             else:
                 resources = expand(item.for_each, ctx.inventory, ctx.region)

@@ -17,6 +17,10 @@ tag keys in ``TagKeyValue`` would count the costs carrying either tag. A budget 
 ``FilterExpression``, an ``And`` of one condition a filter, with ``Metrics`` in place of
 ``CostTypes`` (AWS takes one style or the other, never both). Both read back in one normalised
 form, so a plan after apply is empty and a budget written in the other style shows as changed.
+
+Utilization and coverage budgets (RI_UTILIZATION, RI_COVERAGE, SAVINGS_PLANS_UTILIZATION,
+SAVINGS_PLANS_COVERAGE) have the limit ``100`` ``PERCENTAGE``, their filters as ``CostFilters``
+without ``CostTypes`` (AWS keeps none for them), and alerts that fire LESS_THAN the target.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ FILTER_DIMENSIONS = {
 }
 # What a FilterExpression budget sums, as CostFilters' default CostTypes do (unblended cost).
 METRICS = {"COST": "UnblendedCost", "USAGE": "UsageQuantity"}
+# Utilization and coverage budgets: a percentage whose only limit AWS takes is 100.
+COMMITMENT_LIMIT = "100"
+PERCENTAGE = "PERCENTAGE"
 _LEAVES = {"Dimensions": "", "Tags": "tag ", "CostCategories": "cost category "}
 
 
@@ -204,15 +211,22 @@ def cost_filters(budget: Budget) -> dict[str, list[str]]:
     return found
 
 
+def budget_limit(budget: Budget) -> dict[str, str]:
+    """A cost or usage budget's amount; 100 % for utilization and coverage, AWS's only value."""
+    if budget.is_commitment or budget.amount is None:
+        return {"Amount": COMMITMENT_LIMIT, "Unit": PERCENTAGE}
+    return {"Amount": number(budget.amount.amount), "Unit": budget.amount.currency}
+
+
 def desired_document(ctx: SyncContext, budget: Budget, source: str) -> BudgetDocument:
     name = budget_name_of(ctx.project, budget)
     api: dict[str, Any] = {
         "BudgetName": name,
-        "BudgetLimit": {"Amount": number(budget.amount.amount), "Unit": budget.amount.currency},
+        "BudgetLimit": budget_limit(budget),
         "TimeUnit": budget.period.upper(),
         "BudgetType": budget.type.upper(),
     }
-    expression = filter_expression(budget)
+    expression = None if budget.is_commitment else filter_expression(budget)
     if expression is not None:
         api["FilterExpression"] = expression
         api["Metrics"] = [METRICS[api["BudgetType"]]]
@@ -222,7 +236,8 @@ def desired_document(ctx: SyncContext, budget: Budget, source: str) -> BudgetDoc
     for alert in budget.alerts:
         notification = {
             "NotificationType": alert.type.upper(),
-            "ComparisonOperator": "GREATER_THAN",
+            # A utilization or coverage budget alerts when its figure falls below the target.
+            "ComparisonOperator": "LESS_THAN" if budget.is_commitment else "GREATER_THAN",
             "Threshold": float(alert.threshold.value),
             "ThresholdType": alert.threshold.kind,
         }
@@ -366,6 +381,11 @@ class Budgets(Kind):
         account, name = ctx.account_id, desired.key
         want: BudgetDocument = desired.payload
         have: BudgetDocument = actual.payload
+        if desired.fields["type"] != actual.fields["type"]:
+            # A budget keeps its type for life in AWS Budgets: another type is another budget.
+            client.delete_budget(AccountId=account, BudgetName=name)
+            self.create(ctx, desired)
+            return
         budget_level = ("type", "period", "limit", "filters")
         if any(desired.fields[f] != actual.fields[f] for f in budget_level):
             client.update_budget(AccountId=account, NewBudget=want.budget)

@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sentinel.config.composite_aggregates import find_aggregates, referenced_alarms
 from sentinel.config.references import RULE_REFERENCE
 from sentinel.sync.alarm_names import alarm_name_of
 from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms, tag_alarm
+from sentinel.sync.composite_expansion import expansion, known_items
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key
@@ -55,7 +57,10 @@ def alarm_rule(
 
 
 def dependencies(composite: CompositeAlarm) -> set[str]:
-    return {match.group(2).strip() for match in RULE_REFERENCE.finditer(composite.rule)}
+    """The rule names a composite's rule uses, aggregated (``ALARM(any x)``) or not."""
+    aggregated = {aggregate.name for aggregate in find_aggregates(composite.rule)}
+    plain = {match.group(2).strip() for match in RULE_REFERENCE.finditer(composite.rule)}
+    return aggregated | {name for name in plain if " " not in name}
 
 
 def in_dependency_order(composites: list[CompositeAlarm]) -> list[CompositeAlarm]:
@@ -95,18 +100,22 @@ class CompositeAlarms(Kind):
     ordered = True
 
     def desired(self, ctx: SyncContext) -> list[State]:
+        """One state per composite (per resource, templated), aggregates over the instances
+        their rules have now; a composite whose aggregate has none is left out (a warning)."""
         config = ctx.config
-        known: dict[str, AlarmRule | CompositeAlarm] = {r.name: r for r in config.alarms}
-        known.update((c.name, c) for c in config.composites)
+        known = known_items(ctx)
         states = []
         for composite in in_dependency_order(list(config.composites)):
             source = config.source("alarm", composite.name)
+            expanded = expansion(ctx, composite, known)
+            if expanded is None:
+                continue
             if composite.for_each is None:
-                rule = alarm_rule(ctx.project, composite.rule, known)
+                rule = expanded.fill(alarm_rule(ctx.project, expanded.marked, known))
                 states.append(self._state(ctx, composite, None, rule, source))
                 continue
             for resource in expand(composite.for_each, ctx.inventory, ctx.region):
-                rule = alarm_rule(ctx.project, composite.rule, known, resource)
+                rule = expanded.fill(alarm_rule(ctx.project, expanded.marked, known, resource))
                 states.append(self._state(ctx, composite, resource, rule, source))
         return states
 
@@ -146,10 +155,7 @@ class CompositeAlarms(Kind):
             )
             for alarm in describe_alarms(ctx, "CompositeAlarm")
         }
-        uses = {
-            key: {m.group(2).strip() for m in RULE_REFERENCE.finditer(state.fields["rule"])}
-            for key, state in states.items()
-        }
+        uses = {key: referenced_alarms(state.fields["rule"]) for key, state in states.items()}
         return [states[key] for key in _topological(uses)]
 
     def owners(self, ctx: SyncContext, states: list[State]) -> dict[str, str | None]:

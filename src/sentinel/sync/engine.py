@@ -11,6 +11,7 @@ import botocore.exceptions
 from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.errors import AwsError, ConfigError, SentinelError
 from sentinel.gc_pause import gc_paused
+from sentinel.sync.composite_expansion import unplanned_composites
 from sentinel.sync.context import SyncContext
 from sentinel.sync.diff import field_changes
 from sentinel.sync.kind import Kind
@@ -113,9 +114,11 @@ def _points_at(using: list[str]) -> str:
 
 
 def _read_templates(ctx: SyncContext) -> list[PlanWarning]:
-    """Templates that match nothing (the inventory's listings are cached: no second read)."""
+    """Templates that match nothing, and composites left out because an aggregate of theirs has
+    nothing to aggregate (the inventory's listings are cached: no second read)."""
     try:
-        return unmatched_templates(ctx.config, ctx.inventory, ctx.region)
+        unmatched = unmatched_templates(ctx.config, ctx.inventory, ctx.region)
+        return unmatched + unplanned_composites(ctx)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         raise AwsError(f"cannot read the inventory: {_describe(exc)}") from exc
 

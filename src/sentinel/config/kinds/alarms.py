@@ -6,7 +6,9 @@ import functools
 from collections.abc import Callable
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_composites import check_composites
 from sentinel.config.checks_events import check_events
+from sentinel.config.composite_aggregates import without_aggregates
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import AlarmRule, AlarmsFile, CompositeAlarm, Project
 from sentinel.config.references import References, Where
@@ -36,6 +38,7 @@ class AlarmsFileKind(FileKind[AlarmsFile]):
             _check_rule(rule, source, build, i)
         for i, composite in enumerate(model.composites):
             _check_composite(composite, source, build, i)
+        check_composites(model, source, build)
         check_events(model, source, build)
 
 
@@ -69,7 +72,7 @@ def _check_composite(composite: CompositeAlarm, source: Source, build: Assembly,
     build.refs.require_severity(composite.severity, source.where("composites", i, "severity"))
     build.check_for_each(composite.for_each, source, "composites", i)
     spot = source.where("composites", i, "rule")
-    for name in build.refs.check_composite_rule(composite.rule, spot):
+    for name in build.refs.check_composite_rule(without_aggregates(composite.rule), spot):
         if not build.refs.require("alarm", name, spot, "alarm", " in rule"):
             continue
         template = build.templates.get(name)
@@ -79,7 +82,8 @@ def _check_composite(composite: CompositeAlarm, source: Source, build: Assembly,
             problem = (
                 f"alarm {name!r} is a template (for_each): a composite rule needs "
                 "one alarm, not one per resource: give the composite the same "
-                "for_each to have one composite per resource"
+                "for_each to have one composite per resource, or aggregate them: "
+                f"ALARM(any {name}), ALARM(all {name}) or count(ALARM({name})) >= 2"
             )
         else:
             problem = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_budgets import check_budgets
 from sentinel.config.configuration import Config
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import BudgetsFile, Tagging
@@ -33,6 +34,7 @@ class BudgetsFileKind(FileKind[BudgetsFile]):
                     build.refs.require_subscriber(
                         name, source.where("budgets", b, "alerts", a, "notify", n)
                     )
+        check_budgets(model, source, build)
         if model.tagging is not None:
             _check_tagging(model.tagging, source, build)
 

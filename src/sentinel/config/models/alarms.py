@@ -127,6 +127,8 @@ class CompositeAlarm(Model):
 
     With ``for_each``, one composite per resource: the rule's templated alarms (the same
     ``for_each``) are that resource's alarms, the others the same for every composite.
+    ``ALARM(any x)``, ``ALARM(all x)`` and ``count(ALARM(x)) >= 2`` aggregate every alarm of
+    a templated rule ``x`` (``sentinel.config.composite_aggregates``).
     """
 
     name: Name
@@ -136,7 +138,11 @@ class CompositeAlarm(Model):
     severity: str
     description: str | None = None
     runbook: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    rule: str
+    rule: str = Field(
+        description="ALARM(a) AND NOT OK(b); over a templated rule's alarms: ALARM(any x), "
+        "ALARM(all x), count(ALARM(x)) >= 2 or >= 50%",
+        examples=["ALARM(api-errors) AND ALARM(api-latency)", "count(ALARM(ecs-cpu-high)) >= 2"],
+    )
     for_each: ForEach | None = Field(
         default=None,
         description="one composite per resource, over the alarms templated the same way",

@@ -8,7 +8,29 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from sentinel.config.models.base import AccountId, AwsName, Model, Name, Region, TagValues
-from sentinel.config.units import BudgetThreshold, MoneyAmount
+from sentinel.config.units import (
+    BudgetThreshold,
+    MoneyAmount,
+    Percent,
+    Threshold,
+    parse_percent,
+)
+
+# Budgets on reservations and Savings Plans: a percentage, alerted when it falls below.
+COMMITMENT_TYPES = (
+    "ri_utilization",
+    "ri_coverage",
+    "savings_plans_utilization",
+    "savings_plans_coverage",
+)
+BudgetType = Literal[
+    "cost",
+    "usage",
+    "ri_utilization",
+    "ri_coverage",
+    "savings_plans_utilization",
+    "savings_plans_coverage",
+]
 
 
 def _alert_shorthand(value: Any) -> Any:
@@ -32,9 +54,13 @@ class BudgetFilters(Model):
 class Budget(Model):
     name: Name
     aws_name: AwsName | None = Field(default=None, description="the budget's full name")
-    amount: MoneyAmount
+    amount: MoneyAmount | None = Field(default=None, description="cost and usage budgets")
     period: Literal["monthly", "quarterly", "annually"] = "monthly"
-    type: Literal["cost", "usage"] = "cost"
+    type: BudgetType = "cost"
+    target: Percent | None = Field(
+        default=None,
+        description="utilization or coverage budgets: alert when the period's figure is below",
+    )
     filters: BudgetFilters = BudgetFilters()
     alerts: list[
         Annotated[
@@ -45,6 +71,28 @@ class Budget(Model):
         default=[], description="80% or {threshold: 100 USD, type: forecasted, notify: [...]}"
     )
     notify: list[str] = Field(default=[], description="default subscribers of every alert")
+
+    @property
+    def is_commitment(self) -> bool:
+        """A reservation or Savings Plans utilization or coverage budget (a percentage)."""
+        return self.type in COMMITMENT_TYPES
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target_alert(cls, data: Any) -> Any:
+        # The target is the alert of a utilization or coverage budget: "below 80%".
+        if (
+            isinstance(data, dict)
+            and data.get("type") in COMMITMENT_TYPES
+            and data.get("target") is not None
+            and not data.get("alerts")
+        ):
+            try:
+                target = Threshold(parse_percent(data["target"]), "PERCENTAGE")
+            except ValueError:
+                return data  # the target's own validation says why
+            return {**data, "alerts": [{"threshold": target}]}
+        return data
 
     @model_validator(mode="after")
     def _notified(self) -> Budget:
@@ -89,4 +137,4 @@ class BudgetsFile(Model):
     tagging: Tagging | None = None
 
 
-__all__ = ["Budget", "BudgetAlert", "BudgetsFile", "Name", "TagRule", "Tagging"]
+__all__ = ["COMMITMENT_TYPES", "Budget", "BudgetAlert", "BudgetsFile", "Name", "TagRule", "Tagging"]

@@ -14,6 +14,7 @@ from sentinel.config.models.base import ForEach, MetricRef, Model, Name
 from sentinel.config.models.log_groups import LogGroups
 from sentinel.config.models.routing import Slack
 from sentinel.config.models.uptime import UptimeCheck, UptimeDefaults
+from sentinel.config.models.weekly_report import WeeklyReport
 from sentinel.config.units import Duration, Latency, MoneyAmount, Objective, Percent
 
 _CRON_FIELDS = (
@@ -195,6 +196,7 @@ class CostReport(ReportTargets):
     slack: Slack | None = None
     top_services: int = Field(default=8, ge=1, le=40)
     group_by_tags: list[str] = Field(default=[], description="default: the tagging rules' keys")
+    weekly: WeeklyReport | None = None
 
 
 class AnomalyDetection(ReportTargets):

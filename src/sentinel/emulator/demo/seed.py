@@ -18,6 +18,7 @@ from moto.moto_api._internal import mock_random
 
 from sentinel import clock
 from sentinel.aws.session import SessionFactory
+from sentinel.emulator.commitments import demo_commitments
 from sentinel.emulator.demo.costs import cost_history
 from sentinel.emulator.demo.ground_truth import COST_HISTORY_MONTHS, METRIC_DAYS, SEED
 from sentinel.emulator.demo.layout import REGION
@@ -25,7 +26,7 @@ from sentinel.emulator.demo.metrics import demo_metrics
 from sentinel.emulator.demo.resources import create_resources
 from sentinel.emulator.extensions import install
 from sentinel.emulator.extensions.cloudwatch import metric_store
-from sentinel.emulator.extensions.costexplorer import load_cost_table
+from sentinel.emulator.extensions.costexplorer import load_commitments, load_cost_table
 from sentinel.errors import SentinelError
 
 
@@ -92,6 +93,7 @@ def seed_demo_account(
     report(f"Loading {COST_HISTORY_MONTHS} months of daily costs")
     costs = cost_history(now.date(), account)
     load_cost_table(costs, account)
+    load_commitments(demo_commitments(now.date()), account)
 
     listed = factory.client("cloudwatch", REGION).list_metrics(Namespace="AWS/ApplicationELB")
     if not listed["Metrics"]:

@@ -9,12 +9,15 @@ notification's last subscriber deletes the notification, a missing budget or not
 NotFoundException, and the describe calls page with MaxResults and NextToken. A budget takes
 either ``FilterExpression`` and ``Metrics`` or ``CostFilters`` and ``CostTypes``, never a mix;
 the expression is checked as Cost Explorer checks one. ``CalculatedSpend`` is computed from the
-account's cost table (``sentinel.emulator.budget_spend``), not left at zero.
+account's cost table (``sentinel.emulator.budget_spend``), not left at zero. Utilization and
+coverage budgets are held to what AWS takes for them (``_check_commitment``) and their spend is
+the period's percentage from the account's reservations and Savings Plans.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,11 +29,12 @@ from moto.core.utils import unix_time
 from moto.utilities.tagging_service import TaggingService
 
 from sentinel.aws.documented_limits import limit
-from sentinel.emulator.budget_spend import calculated_spend
+from sentinel.emulator.budget_spend import calculated_spend, period_bounds
+from sentinel.emulator.commitments import budget_figure
 from sentinel.emulator.cost_errors import CostExplorerError
 from sentinel.emulator.cost_filter import expression_mask
 from sentinel.emulator.cost_table import CostTable
-from sentinel.emulator.extensions.costexplorer import cost_table, today
+from sentinel.emulator.extensions.costexplorer import commitments, cost_table, today
 
 MAX_SNS_SUBSCRIBERS = 1
 MAX_EMAIL_SUBSCRIBERS = 10
@@ -41,6 +45,20 @@ _moto_delete_budget = BudgetsBackend.delete_budget
 _moto_describe_budget = BudgetsBackend.describe_budget
 _moto_describe_budgets = BudgetsBackend.describe_budgets
 MAX_METRICS = 1
+COMMITMENT_TYPES = (
+    "RI_UTILIZATION",
+    "RI_COVERAGE",
+    "SAVINGS_PLANS_UTILIZATION",
+    "SAVINGS_PLANS_COVERAGE",
+)
+# The services AWS Budgets takes as an RI budget's one Service filter (botocore's CostFilters).
+RI_SERVICES = (
+    "Amazon Elastic Compute Cloud - Compute",
+    "Amazon Redshift",
+    "Amazon Relational Database Service",
+    "Amazon ElastiCache",
+    "Amazon OpenSearch Service",
+)
 
 
 class InvalidParameterException(JsonRESTError):
@@ -116,6 +134,12 @@ def _as_aws(budget: dict[str, Any], account_id: str) -> dict[str, Any]:
     """A stored budget as DescribeBudget(s) returns it: its spend computed from the costs."""
     if budget.get("FilterExpression") or budget.get("Metrics"):
         budget.pop("CostTypes", None)  # moto's default, for the CostFilters style only
+    if budget.get("BudgetType") in COMMITMENT_TYPES:
+        start, _ = period_bounds(str(budget.get("TimeUnit", "MONTHLY")), today())
+        figure = budget_figure(commitments(account_id), budget, start, today() + timedelta(days=1))
+        spent = {"Amount": aws_amount(round(figure, 2)), "Unit": "PERCENTAGE"}
+        budget["CalculatedSpend"] = {"ActualSpend": spent}
+        return budget
     budget["CalculatedSpend"] = calculated_spend(cost_table(account_id), budget, today())
     return budget
 
@@ -140,6 +164,50 @@ def _check_unit(budget: dict[str, Any]) -> None:
         )
 
 
+def _check_commitment(budget: dict[str, Any]) -> dict[str, Any]:
+    """A utilization or coverage budget as AWS takes it; its limit defaults to 100 %.
+
+    Its BudgetLimit can only be 100 PERCENTAGE, it has no CostTypes and no planned limits; an
+    RI budget filters on exactly one service AWS reserves capacity for, a Savings Plans budget
+    on none (moto takes any of these).
+    """
+    kind = budget.get("BudgetType")
+    if kind not in COMMITMENT_TYPES:
+        return budget
+    limit = budget.get("BudgetLimit")
+    if limit is None:
+        budget = {**budget, "BudgetLimit": {"Amount": "100", "Unit": "PERCENTAGE"}}
+    elif Decimal(str(limit.get("Amount", "0"))) != 100 or limit.get("Unit") != "PERCENTAGE":
+        raise InvalidParameterException(
+            f"The budget limit of a {kind} budget must be 100 PERCENTAGE, not "
+            f"{limit.get('Amount')} {limit.get('Unit')}"
+        )
+    for key in ("CostTypes", "PlannedBudgetLimits", "AutoAdjustData"):
+        if budget.get(key):
+            raise InvalidParameterException(f"A {kind} budget does not take {key}")
+    services = (budget.get("CostFilters") or {}).get("Service") or []
+    if str(kind).startswith("RI_"):
+        if len(services) != 1 or services[0] not in RI_SERVICES:
+            raise InvalidParameterException(
+                f"A {kind} budget needs exactly one Service filter among "
+                f"{', '.join(RI_SERVICES)}; got {services or 'none'}"
+            )
+    elif services:
+        raise InvalidParameterException(f"A {kind} budget cannot be filtered by Service")
+    return budget
+
+
+def _check_commitment_notification(kind: Any, notification: dict[str, Any]) -> None:
+    if kind not in COMMITMENT_TYPES:
+        return
+    if notification.get("NotificationType") != "ACTUAL":
+        raise InvalidParameterException(f"A {kind} budget only has ACTUAL notifications")
+    if notification.get("ThresholdType", "PERCENTAGE") != "PERCENTAGE":
+        raise InvalidParameterException(f"A {kind} budget's thresholds are percentages")
+    if notification.get("ComparisonOperator") != "LESS_THAN":
+        raise InvalidParameterException(f"A {kind} budget notifies LESS_THAN its threshold")
+
+
 def _create_budget(
     self: BudgetsBackend,
     account_id: str,
@@ -148,8 +216,10 @@ def _create_budget(
 ) -> None:
     _check_filters(budget)
     _check_unit(budget)
+    budget = _check_commitment(budget)
     for item in notifications:
         _check_subscribers(item.get("Subscribers", []))
+        _check_commitment_notification(budget.get("BudgetType"), item["Notification"])
     keys = [_notification_key(item["Notification"]) for item in notifications]
     if len(set(keys)) != len(keys):
         raise InvalidParameterException("Duplicate notifications in the request")
@@ -229,6 +299,9 @@ def _update_budget(self: BudgetsResponse) -> str:
         raise InvalidParameterException("Unable to update budget - please provide a budget limit")
     _check_filters(new)
     _check_unit(new)
+    new = _check_commitment(new)
+    if new.get("BudgetType") != budget.budget.get("BudgetType"):
+        raise InvalidParameterException("Unable to update budget - the budget type cannot change")
     kept = {key: budget.budget[key] for key in ("TimePeriod",) if key in budget.budget}
     budget.budget = {**kept, **_tidy_budget(new), "LastUpdatedTime": unix_time()}
     return json.dumps({})
@@ -255,6 +328,7 @@ def _create_notification(self: BudgetsResponse) -> str:
     details = self._get_param("Notification")
     subscribers = self._get_param("Subscribers", [])
     _check_subscribers(subscribers)
+    _check_commitment_notification(budget.budget.get("BudgetType"), details)
     key = _notification_key(details)
     if any(_notification_key(n.details) == key for n in budget.notifications):
         raise DuplicateRecordException(record_type="notification", record_name=str(details))

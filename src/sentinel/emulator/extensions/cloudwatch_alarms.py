@@ -7,6 +7,14 @@ a rule), so DescribeAlarms, DeleteAlarms, SetAlarmState and the tagging calls se
 DescribeAlarms returns metric alarms only unless ``AlarmTypes`` names composites, as AWS
 does, sorted by name and paged when ``MaxRecords`` is given, refusing more than 100
 ``AlarmNames``; DeleteAlarms drops the tags.
+
+PutCompositeAlarm refuses what AWS refuses: a rule over 10240 characters (the service model's
+maximum, which botocore does not check), a rule that does not parse, more than 100 child
+alarms, and child alarms that do not exist ("Could not save the composite alarm as alarms
+[...] in the alarm rule do not exist"). Composite rules are evaluated (``composite_rules``)
+when the composite is written and whenever an alarm's state changes (SetAlarmState), composites
+of composites too; each state change publishes the alarm's actions of the new state to their
+SNS topics, with the message CloudWatch sends.
 """
 
 from __future__ import annotations
@@ -20,15 +28,33 @@ from moto.cloudwatch.models import Alarm, CloudWatchBackend
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult, EmptyResult
 
+from sentinel.emulator.extensions.alarm_actions import propagate
+from sentinel.emulator.extensions.composite_rules import RuleError, parse
+
 MAX_RECORDS = 100
 MAX_NAMES = 100  # AlarmNames' maximum in the service model, which AWS enforces and moto does not
+MAX_RULE_LENGTH = 10240  # PutCompositeAlarm AlarmRule's maximum in the service model
+MAX_CHILDREN = 100  # "The AlarmRule can specify as many as 100 children alarms"
 _moto_delete_alarms = CloudWatchBackend.delete_alarms
+_moto_set_alarm_state = CloudWatchBackend.set_alarm_state
 
 
 def install() -> None:
     CloudWatchResponse.put_composite_alarm = _put_composite_alarm  # type: ignore[attr-defined]
     CloudWatchResponse.describe_alarms = _describe_alarms  # type: ignore[method-assign]
     CloudWatchBackend.delete_alarms = _delete_alarms  # type: ignore[method-assign]
+    CloudWatchBackend.set_alarm_state = _set_alarm_state  # type: ignore[method-assign]
+
+
+def _set_alarm_state(
+    self: CloudWatchBackend, alarm_name: str, reason: str, reason_data: str, state_value: str
+) -> None:
+    """moto's SetAlarmState, then the actions of a changed state and the composites over it."""
+    alarm = self.alarms.get(alarm_name)
+    before = alarm.state_value if alarm is not None else None
+    _moto_set_alarm_state(self, alarm_name, reason, reason_data, state_value)
+    if before != state_value:
+        propagate(self, self.alarms[alarm_name], before or "INSUFFICIENT_DATA")
 
 
 def _put_composite_alarm(self: CloudWatchResponse) -> EmptyResult:
@@ -38,11 +64,13 @@ def _put_composite_alarm(self: CloudWatchResponse) -> EmptyResult:
         raise ValidationError("The parameter AlarmName is required.")
     if not rule or not str(rule).strip():
         raise ValidationError("The parameter AlarmRule is required.")
+    _check_rule(self.cloudwatch_backend, name, str(rule))
     existing = self.cloudwatch_backend.alarms.get(name)
     if existing is not None and existing.rule is None:
         raise InvalidParameterValue(
             f"The alarm {name} is a metric alarm; a composite alarm needs another name."
         )
+    before = existing.state_value if existing is not None else None
     self.cloudwatch_backend.put_metric_alarm(
         name=name,
         namespace=None,  # type: ignore[arg-type]
@@ -61,7 +89,34 @@ def _put_composite_alarm(self: CloudWatchResponse) -> EmptyResult:
         rule=rule,
         tags=self._get_param("Tags", []),
     )
+    composite = self.cloudwatch_backend.alarms[name]
+    if before is not None:
+        composite.state_value = before  # moto's put starts every alarm over, AWS keeps the state
+    propagate(self.cloudwatch_backend, composite, None)
     return EmptyResult()
+
+
+def _check_rule(backend: CloudWatchBackend, name: str, rule: str) -> None:
+    if len(rule) > MAX_RULE_LENGTH:
+        raise ValidationError(
+            "1 validation error detected: Value at 'alarmRule' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_RULE_LENGTH}"
+        )
+    try:
+        children = parse(rule).alarms
+    except RuleError as exc:
+        raise ValidationError(f"Error in AlarmRule [{exc}]") from None
+    unique = list(dict.fromkeys(children))
+    if len(unique) > MAX_CHILDREN:
+        raise ValidationError(
+            f"The AlarmRule names {len(unique)} alarms; at most {MAX_CHILDREN} are allowed."
+        )
+    missing = [child for child in unique if child not in backend.alarms]
+    if missing:
+        raise ValidationError(
+            f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the "
+            "alarm rule do not exist"
+        )
 
 
 def _describe_alarms(self: CloudWatchResponse) -> ActionResult:
