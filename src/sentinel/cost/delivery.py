@@ -4,23 +4,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.models.routing import Slack
 from sentinel.cost.chart import render_chart
+from sentinel.cost.render_mail import daily_email, daily_topic, weekly_email, weekly_topic
 from sentinel.cost.render_slack import report_message
 from sentinel.cost.render_weekly import weekly_message
 from sentinel.cost.report import DailyReport
 from sentinel.cost.weekly import WeeklyReport
 from sentinel.delivery.outcome import DeliveryResult
-from sentinel.delivery.posting import SlackPost, post_once
+from sentinel.delivery.posting import SlackPost
+from sentinel.delivery.report_targets import ReportParts, deliver_to_targets
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
-
-
-def report_key(project: str, day: Any, channel: str) -> str:
-    return f"cost-report:{project}:{day}:{channel}"
 
 
 def deliver_report(
@@ -29,10 +28,11 @@ def deliver_report(
     store: Store,
     factory: SessionFactory | None,
     sender_overrides: Mapping[str, Sender] | None = None,
-) -> DeliveryResult:
-    """Post the report to the cost report's Slack channel, once per day and channel."""
+) -> list[DeliveryResult]:
+    """The report to each place monitors/ cost_report names (Slack, email, a severity), once
+    per day and place."""
 
-    def build() -> SlackPost:
+    def slack() -> SlackPost:
         return SlackPost(
             report_message(report),
             title=f"Daily cost, {report.day:%d %b %Y}",
@@ -42,19 +42,17 @@ def deliver_report(
             chart_name=f"cost-{report.project}-{report.day}.png",
         )
 
-    return post_once(
-        config.cost_report.slack if config.cost_report else None,
-        lambda channel: report_key(config.name, report.day, channel),
-        build,
+    parts = ReportParts(slack, lambda: daily_email(report), lambda: daily_topic(report))
+    return deliver_to_targets(
+        config.cost_report,
+        f"cost-report:{config.name}:{report.day}",
+        parts,
+        config,
         store,
         factory,
         sender_overrides,
-        unconfigured="no slack channel in monitors/ cost_report",
+        unconfigured="no slack channel, email or severity in monitors/ cost_report",
     )
-
-
-def weekly_report_key(project: str, week: str, channel: str) -> str:
-    return f"cost-report-weekly:{project}:{week}:{channel}"
 
 
 def weekly_slack(config: Any) -> Slack | None:
@@ -71,18 +69,32 @@ def deliver_weekly_report(
     store: Store,
     factory: SessionFactory | None,
     sender_overrides: Mapping[str, Sender] | None = None,
-) -> DeliveryResult:
-    """Post the weekly report to its Slack channel, once per ISO week and channel."""
+) -> list[DeliveryResult]:
+    """The weekly report to its Slack channel (its own, or the daily report's) and to the
+    cost report's email addresses and severity, once per ISO week and place."""
 
-    def build() -> SlackPost:
+    def slack() -> SlackPost:
         return SlackPost(weekly_message(report), title=f"Weekly cost, {report.week}")
 
-    return post_once(
-        weekly_slack(config),
-        lambda channel: weekly_report_key(config.name, report.week, channel),
-        build,
+    report_config = config.cost_report
+    targets = None
+    if report_config is not None:
+        targets = WeeklyTargets(weekly_slack(config), report_config.email, report_config.severity)
+    parts = ReportParts(slack, lambda: weekly_email(report), lambda: weekly_topic(report))
+    return deliver_to_targets(
+        targets,
+        f"cost-report-weekly:{config.name}:{report.week}",
+        parts,
+        config,
         store,
         factory,
         sender_overrides,
-        unconfigured="no slack channel in monitors/ cost_report (weekly)",
+        unconfigured="no slack channel, email or severity in monitors/ cost_report (weekly)",
     )
+
+
+@dataclass(frozen=True)
+class WeeklyTargets:
+    slack: Slack | None
+    email: list[str]
+    severity: str | None

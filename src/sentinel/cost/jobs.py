@@ -27,7 +27,7 @@ def _report(context: JobContext) -> str:
     require_data(report.missing, f"report for {day} not posted")
     delivery = deliver_report(report, context.config, context.store, context.factory)
     parts = [f"report for {day}: spend {usd(report.yesterday.current)}"]
-    parts.append(_delivered(delivery))
+    parts += [_delivered(d) for d in delivery]
     parts.append(
         f"{_count(len(report.anomalies), 'anomaly', 'anomalies')}, "
         f"{report.ce_requests} Cost Explorer requests"
@@ -43,12 +43,12 @@ def _weekly(context: JobContext) -> str:
     run = run_weekly_report(context.config, context.factory, context.store, monday)
     report = run.report
     require_data(report.missing, f"weekly report for {report.week} not posted")
-    assert run.delivery is not None
+    assert run.deliveries is not None
     return "; ".join(
         [
             f"weekly report for {report.week} ({monday} to {sunday}): "
             f"spend {usd(report.total.current)}",
-            _delivered(run.delivery),
+            *[_delivered(d) for d in run.deliveries],
             f"{report.ce_requests} Cost Explorer requests",
         ]
     )
@@ -56,6 +56,8 @@ def _weekly(context: JobContext) -> str:
 
 def _delivered(delivery: DeliveryResult) -> str:
     if delivery.status == "not configured":
+        if delivery.kind != "slack":
+            return f"not sent to {delivery.target} ({delivery.detail})"
         return f"not posted, Slack not configured ({delivery.detail})"
     detail = f" ({delivery.detail})" if delivery.detail else ""
     return f"{delivery.status} to {delivery.target}{detail}"

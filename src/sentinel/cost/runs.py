@@ -28,13 +28,13 @@ SCAN_DAYS = 7
 @dataclass
 class ReportRun:
     report: DailyReport
-    delivery: DeliveryResult | None
+    deliveries: list[DeliveryResult] | None  # one per place; None: not delivered
 
 
 @dataclass
 class WeeklyRun:
     report: WeeklyReport
-    delivery: DeliveryResult | None
+    deliveries: list[DeliveryResult] | None
 
 
 @dataclass
@@ -64,7 +64,8 @@ def run_report(
     source: CostSource | None = None,
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> ReportRun:
-    """Build the report of ``day`` (default yesterday) and, with ``deliver``, post it to Slack."""
+    """Build the report of ``day`` (default yesterday) and, with ``deliver``, send it to each
+    place monitors/ cost_report names."""
     cache = cost_cache(store, factory, source)
     report = build_report(config, cache, factory, day or report_day(config), clock.today())
     delivery = deliver_report(report, config, store, factory, sender_overrides) if deliver else None

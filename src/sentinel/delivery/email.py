@@ -121,7 +121,7 @@ def mail_once(
         existing = outbox.get(key)
         if existing is not None and existing.delivered:
             when = f"at {existing.delivered_at:%Y-%m-%d %H:%M} UTC"
-            results.append(DeliveryResult("already posted", address, when))
+            results.append(DeliveryResult("already posted", address, when, EMAIL))
             continue
         if existing is None:
             post = post or build()
@@ -130,7 +130,9 @@ def mail_once(
             )
         ok, error = outbox.deliver(existing, sender)
         if ok:
-            results.append(DeliveryResult("posted", address))
+            results.append(DeliveryResult("posted", address, kind=EMAIL))
         else:
-            results.append(DeliveryResult("queued", address, error or "being sent elsewhere"))
+            results.append(
+                DeliveryResult("queued", address, error or "being sent elsewhere", EMAIL)
+            )
     return results

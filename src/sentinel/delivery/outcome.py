@@ -12,6 +12,7 @@ class DeliveryResult:
     status: str
     target: str = ""
     detail: str = ""
+    kind: str = "slack"  # slack, email or topic: where ``target`` is
 
     @property
     def delivered(self) -> bool:

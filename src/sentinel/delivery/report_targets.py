@@ -17,16 +17,19 @@ from sentinel.delivery.email import EmailPost, mail_once
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.posting import SlackPost, post_once
 from sentinel.delivery.sns import SnsSender
-from sentinel.delivery.topic import TopicPost, find_topic, publish_once
+from sentinel.delivery.topic import TOPIC, TopicPost, find_topic, publish_once
 from sentinel.naming import severity_topic
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
 
 
 class Targets(Protocol):
-    slack: Slack | None
-    email: list[str]
-    severity: str | None
+    @property
+    def slack(self) -> Slack | None: ...
+    @property
+    def email(self) -> list[str]: ...
+    @property
+    def severity(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def deliver_to_targets(
         topic = find_topic(factory, name)
         if topic is None:
             detail = f"SNS topic {name} does not exist (sentinel apply creates it)"
-            results.append(DeliveryResult("not configured", name, detail))
+            results.append(DeliveryResult("not configured", name, detail, TOPIC))
         else:
             sender = (sender_overrides or {}).get("sns") or SnsSender(factory)
             key_of = f"{key}:severity:{targets.severity}"

@@ -19,6 +19,7 @@ from sentinel.store import Store
 from sentinel.store.outbox import Outbox, Sender
 
 SNS = "sns"
+TOPIC = "topic"
 SUBJECT_LIMIT = 100
 
 
@@ -55,13 +56,13 @@ def publish_once(
     existing = outbox.get(key)
     if existing is not None and existing.delivered:
         when = f"at {existing.delivered_at:%Y-%m-%d %H:%M} UTC"
-        return DeliveryResult("already posted", topic_arn, when)
+        return DeliveryResult("already posted", topic_arn, when, TOPIC)
     if existing is None:
         existing, _ = outbox.enqueue(key, SNS, topic_arn, topic_payload(build()))
     ok, error = outbox.deliver(existing, sender)
     if ok:
-        return DeliveryResult("posted", topic_arn)
-    return DeliveryResult("queued", topic_arn, error or "being sent elsewhere")
+        return DeliveryResult("posted", topic_arn, kind=TOPIC)
+    return DeliveryResult("queued", topic_arn, error or "being sent elsewhere", TOPIC)
 
 
 def find_topic(factory: SessionFactory, name: str) -> str | None:
