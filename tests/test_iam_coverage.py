@@ -28,10 +28,10 @@ from sentinel.aws.session import SessionFactory
 from sentinel.config import load_config
 from sentinel.config.loader import Config
 from sentinel.config.models.project import SelfMonitoring
-from sentinel.cost import slack as slack_module
-from sentinel.cost.slack import BASE_URL_ENV
 from sentinel.daemon.registry import registered_jobs
 from sentinel.daemon.scheduler import Daemon
+from sentinel.delivery import slack as slack_module
+from sentinel.delivery.slack import BASE_URL_ENV
 from sentinel.demo.sync import EDITABLE
 from sentinel.emulator.demo import seed_demo_account
 from sentinel.emulator.demo.resources import create_resources

@@ -12,8 +12,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 
 from sentinel.config import load_config
 from sentinel.config.loader import Config
-from sentinel.cost import slack as slack_module
-from sentinel.cost.slack import BASE_URL_ENV
+from sentinel.delivery import slack as slack_module
+from sentinel.delivery.slack import BASE_URL_ENV
 from sentinel.emulator.cost_table import CostTable
 from sentinel.emulator.extensions import install
 from sentinel.emulator.extensions.costexplorer import load_cost_table

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.loader import Config
-from sentinel.cost.delivery import senders
 from sentinel.cost.render_slack import MAX_BLOCKS, MAX_SECTION_TEXT, report_message
 from sentinel.cost.runs import run_report
+from sentinel.delivery.senders import senders
 from sentinel.emulator.cost_table import CostTable
 from sentinel.store import Store
 from sentinel.store.outbox import DELIVERIES, Outbox
@@ -39,7 +39,7 @@ def test_report_is_posted_with_its_blocks_and_chart(
     today: date,
 ) -> None:
     run = run_report(config, aws, store, today - timedelta(days=1))
-    assert run.delivery is not None and run.delivery.status == "posted"
+    assert run.deliveries is not None and run.deliveries[0].status == "posted"
 
     [posted] = slack.calls("chat.postMessage")
     assert posted.headers["Authorization"] == f"Bearer {SLACK_TOKEN}"
@@ -66,7 +66,7 @@ def test_report_is_posted_with_its_blocks_and_chart(
     assert files[0]["title"] == f"Daily cost, {run.report.day:%d %b %Y}"
 
     again = run_report(config, aws, store, today - timedelta(days=1))
-    assert again.delivery is not None and again.delivery.status == "already posted"
+    assert again.deliveries is not None and again.deliveries[0].status == "already posted"
     assert len(slack.calls("chat.postMessage")) == 1
 
 
@@ -80,7 +80,7 @@ def test_rate_limited_post_is_retried_after_retry_after(
 ) -> None:
     slack.fail("chat.postMessage", 1, status=429, error="ratelimited", retry_after="0")
     run = run_report(config, aws, store, today - timedelta(days=1))
-    assert run.delivery is not None and run.delivery.status == "posted"
+    assert run.deliveries is not None and run.deliveries[0].status == "posted"
     assert len(slack.attempts("chat.postMessage")) == 2
     assert len(slack.calls("chat.postMessage")) == 1
 
@@ -95,8 +95,8 @@ def test_slack_down_keeps_the_report_and_delivers_it_later_once(
 ) -> None:
     slack.fail("chat.postMessage", 3, status=503)
     run = run_report(config, aws, store, today - timedelta(days=1))
-    assert run.delivery is not None and run.delivery.status == "queued"
-    assert "503" in run.delivery.detail
+    assert run.deliveries is not None and run.deliveries[0].status == "queued"
+    assert "503" in run.deliveries[0].detail
     outbox = Outbox(store)
     [pending] = outbox.pending()
     assert pending.attempts == 1 and pending.attachment and pending.attachment.startswith(PNG)
@@ -113,7 +113,7 @@ def test_slack_down_keeps_the_report_and_delivers_it_later_once(
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=2)):
         assert outbox.flush(senders(aws, outbox)).delivered == []
     again = run_report(config, aws, store, today - timedelta(days=1))
-    assert again.delivery is not None and again.delivery.status == "already posted"
+    assert again.deliveries is not None and again.deliveries[0].status == "already posted"
     assert len(slack.calls("chat.postMessage")) == 1
 
 
@@ -127,7 +127,7 @@ def test_a_failed_upload_is_retried_without_posting_the_message_again(
 ) -> None:
     slack.fail("files.getUploadURLExternal", 3, status=500)
     run = run_report(config, aws, store, today - timedelta(days=1))
-    assert run.delivery is not None and run.delivery.status == "queued"
+    assert run.deliveries is not None and run.deliveries[0].status == "queued"
     [pending] = Outbox(store).pending()
     assert "ts" in pending.progress and "file" not in pending.progress
     outbox = Outbox(store)

@@ -153,16 +153,16 @@ def test_posted_once_a_week_under_its_own_key(
     today: date,
 ) -> None:
     run = run_weekly_report(weekly_config, aws, store)
-    assert run.delivery is not None and run.delivery.status == "posted"
+    assert run.deliveries is not None and run.deliveries[0].status == "posted"
     [posted] = slack.calls("chat.postMessage")
     assert posted.params["channel"] == "#shop-finops"
     assert posted.params["blocks"] == weekly_message(run.report)["blocks"]
 
     again = run_weekly_report(weekly_config, aws, store)
-    assert again.delivery is not None and again.delivery.status == "already posted"
+    assert again.deliveries is not None and again.deliveries[0].status == "already posted"
     # The daily report of the same days is another message.
     daily = run_report(weekly_config, aws, store, run.report.end)
-    assert daily.delivery is not None and daily.delivery.status == "posted"
+    assert daily.deliveries is not None and daily.deliveries[0].status == "posted"
     assert len(slack.calls("chat.postMessage")) == 2
 
 

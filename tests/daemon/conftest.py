@@ -15,8 +15,8 @@ from cost.project import write_config
 from cost.slack_standin import SlackStandIn, slack_standin
 from sentinel.config import load_config
 from sentinel.config.loader import Config
-from sentinel.cost import slack as slack_module
-from sentinel.cost.slack import BASE_URL_ENV
+from sentinel.delivery import slack as slack_module
+from sentinel.delivery.slack import BASE_URL_ENV
 from sentinel.emulator.extensions import install
 from sentinel.store import Store
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sentinel.cli.options import Workspace, common_options
+from sentinel.delivery.outcome import DeliveryResult
 
 
 @click.group()
@@ -68,13 +69,10 @@ def report(
         message = {"channel": slack.channel if slack else None, **report_message(run.report)}
         click.echo(json.dumps(message, indent=2, ensure_ascii=False))
     else:
-        delivery = run.delivery
-        assert delivery is not None
+        assert run.deliveries is not None
         ws.console.print(report_view(run.report))
-        if delivery.status == "not configured":
-            ws.err.print(f"[dim]Slack: not used ({delivery.detail}).[/]")
-        else:
-            _print_delivery(ws, delivery.status, delivery.target, delivery.detail)
+        for delivery in run.deliveries:
+            _print_delivery(ws, delivery)
     if out is not None:
         from sentinel.cost.render_document import write_report
 
@@ -106,13 +104,10 @@ def _weekly_report(ws: Workspace, day: datetime | None, out: Path | None, dry_ru
         message = {"channel": slack.channel if slack else None, **weekly_message(run.report)}
         click.echo(json.dumps(message, indent=2, ensure_ascii=False))
         return
-    delivery = run.delivery
-    assert delivery is not None
+    assert run.deliveries is not None
     ws.console.print(weekly_view(run.report))
-    if delivery.status == "not configured":
-        ws.err.print(f"[dim]Slack: not used ({delivery.detail}).[/]")
-    else:
-        _print_delivery(ws, delivery.status, delivery.target, delivery.detail, chart=False)
+    for delivery in run.deliveries:
+        _print_delivery(ws, delivery, chart=False)
 
 
 @cost.command()
@@ -169,19 +164,26 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
-def _print_delivery(
-    ws: Workspace, status: str, target: str, detail: str, chart: bool = True
-) -> None:
-    if status == "posted":
-        ws.console.print(
-            f"[green]✓[/] Report posted to {target}{', with its chart' if chart else ''}."
+def _print_delivery(ws: Workspace, delivery: DeliveryResult, chart: bool = True) -> None:
+    target, detail = delivery.target, delivery.detail
+    if delivery.kind == "topic":
+        where, verb, extra = f"SNS topic {target.rsplit(':', 1)[-1]}", "published", ""
+    elif delivery.kind == "email":
+        where, verb, extra = target, "mailed", ""
+    else:
+        where, verb, extra = target, "posted", ", with its chart" if chart else ""
+    if delivery.status == "not configured":
+        ws.err.print(
+            f"[dim]{where if delivery.kind != 'slack' else 'Slack'}: not used ({detail}).[/]"
         )
-    elif status == "already posted":
-        ws.console.print(f"Report already posted to {target} {detail}: not posted again.")
+    elif delivery.status == "posted":
+        ws.console.print(f"[green]✓[/] Report {verb} to {where}{extra}.")
+    elif delivery.status == "already posted":
+        ws.console.print(f"Report already {verb} to {where} {detail}: not sent again.")
     else:
         ws.console.print(
-            f"[yellow]![/] Slack did not take the report ({detail}); it is kept and will be "
-            "posted by the daemon (or: sentinel daemon --once deliveries)."
+            f"[yellow]![/] {where} did not take the report ({detail}); it is kept and will be "
+            "sent by the daemon (or: sentinel daemon --once deliveries)."
         )
 
 

@@ -180,6 +180,8 @@ def _pattern_words(loc: tuple[Any, ...]) -> str:
         return "expected an AWS region like us-east-1"
     if "accounts" in loc:
         return "expected a 12-digit AWS account id"
+    if "email" in loc:
+        return "expected an email address"
     if last == "query":
         return "expected a Logs Insights query, not blank"
     if "log_groups" in loc:

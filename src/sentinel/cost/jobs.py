@@ -6,12 +6,14 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sentinel.cost.delivery import DeliveryResult, deliver_report, senders
+from sentinel.cost.delivery import deliver_report
 from sentinel.cost.money import usd
 from sentinel.cost.notices import notify_anomalies
 from sentinel.cost.runs import SCAN_DAYS, run_report, run_scan, run_weekly_report, weekly_zone
 from sentinel.cost.weekly import last_full_week
 from sentinel.daemon.registry import JobContext, JobSpec, require_data
+from sentinel.delivery.outcome import DeliveryResult
+from sentinel.delivery.senders import senders
 from sentinel.store.outbox import Outbox
 
 DELIVERY_SCHEDULE = "*/5 * * * *"
@@ -25,7 +27,7 @@ def _report(context: JobContext) -> str:
     require_data(report.missing, f"report for {day} not posted")
     delivery = deliver_report(report, context.config, context.store, context.factory)
     parts = [f"report for {day}: spend {usd(report.yesterday.current)}"]
-    parts.append(_delivered(delivery))
+    parts += [_delivered(d) for d in delivery]
     parts.append(
         f"{_count(len(report.anomalies), 'anomaly', 'anomalies')}, "
         f"{report.ce_requests} Cost Explorer requests"
@@ -41,12 +43,12 @@ def _weekly(context: JobContext) -> str:
     run = run_weekly_report(context.config, context.factory, context.store, monday)
     report = run.report
     require_data(report.missing, f"weekly report for {report.week} not posted")
-    assert run.delivery is not None
+    assert run.deliveries is not None
     return "; ".join(
         [
             f"weekly report for {report.week} ({monday} to {sunday}): "
             f"spend {usd(report.total.current)}",
-            _delivered(run.delivery),
+            *[_delivered(d) for d in run.deliveries],
             f"{report.ce_requests} Cost Explorer requests",
         ]
     )
@@ -54,6 +56,8 @@ def _weekly(context: JobContext) -> str:
 
 def _delivered(delivery: DeliveryResult) -> str:
     if delivery.status == "not configured":
+        if delivery.kind != "slack":
+            return f"not sent to {delivery.target} ({delivery.detail})"
         return f"not posted, Slack not configured ({delivery.detail})"
     detail = f" ({delivery.detail})" if delivery.detail else ""
     return f"{delivery.status} to {delivery.target}{detail}"

@@ -17,19 +17,20 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import botocore.exceptions
 from sqlalchemy import Column, Date, DateTime, Integer, String, Table, insert, select, update
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.secrets import resolve_secret
 from sentinel.cost.anomalies import CostAnomaly
-from sentinel.cost.delivery import SNS, senders
 from sentinel.cost.detection import SPIKE
 from sentinel.cost.money import signed_usd, usd
 from sentinel.cost.render_slack import anomaly_message
-from sentinel.cost.slack import CHANNEL as SLACK
-from sentinel.cost.slack import slack_payload
 from sentinel.cost.summary import anomaly_line
+from sentinel.delivery.senders import senders
+from sentinel.delivery.slack import CHANNEL as SLACK
+from sentinel.delivery.slack import slack_payload
+from sentinel.delivery.sns import SNS
+from sentinel.delivery.topic import find_topic
 from sentinel.errors import SecretError
 from sentinel.naming import severity_topic
 from sentinel.store import Store
@@ -93,7 +94,7 @@ def destinations(config: Any, factory: SessionFactory | None) -> Destinations:
     topic = None
     if severity and factory is not None:
         name = severity_topic(config, severity)
-        topic = _topic_arn(factory, name)
+        topic = find_topic(factory, name)
         if topic is None:
             skipped.append(f"SNS topic {name} does not exist (sentinel apply creates it)")
     slack = detection.slack if detection else None
@@ -290,19 +291,3 @@ def _advance(store: Store, row_id: int, anomaly: CostAnomaly, notified: bool, no
         values["notified_impact"] = str(anomaly.impact)
     with store.engine.begin() as db:
         db.execute(update(ANOMALIES).where(ANOMALIES.c.id == row_id).values(**values))
-
-
-def _topic_arn(factory: SessionFactory, name: str) -> str | None:
-    try:
-        client = factory.client("sns")
-        token: str | None = None
-        while True:
-            page = client.list_topics(**({"NextToken": token} if token else {}))
-            for topic in page.get("Topics", []):
-                if topic["TopicArn"].rsplit(":", 1)[-1] == name:
-                    return str(topic["TopicArn"])
-            token = page.get("NextToken")
-            if not token:
-                return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-        return None

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.cost.cache import CostCache
-from sentinel.cost.delivery import DeliveryResult, deliver_report, deliver_weekly_report
+from sentinel.cost.delivery import deliver_report, deliver_weekly_report
 from sentinel.cost.notices import NoticeResult, notify_anomalies
 from sentinel.cost.report import DailyReport, build_report
 from sentinel.cost.scan import AnomalyScan, scan_anomalies
 from sentinel.cost.sources import CostExplorerSource, CostSource
 from sentinel.cost.weekly import WeeklyReport, build_weekly_report, last_full_week
+from sentinel.delivery.outcome import DeliveryResult
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
 
@@ -27,13 +28,13 @@ SCAN_DAYS = 7
 @dataclass
 class ReportRun:
     report: DailyReport
-    delivery: DeliveryResult | None
+    deliveries: list[DeliveryResult] | None  # one per place; None: not delivered
 
 
 @dataclass
 class WeeklyRun:
     report: WeeklyReport
-    delivery: DeliveryResult | None
+    deliveries: list[DeliveryResult] | None
 
 
 @dataclass
@@ -63,7 +64,8 @@ def run_report(
     source: CostSource | None = None,
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> ReportRun:
-    """Build the report of ``day`` (default yesterday) and, with ``deliver``, post it to Slack."""
+    """Build the report of ``day`` (default yesterday) and, with ``deliver``, send it to each
+    place monitors/ cost_report names."""
     cache = cost_cache(store, factory, source)
     report = build_report(config, cache, factory, day or report_day(config), clock.today())
     delivery = deliver_report(report, config, store, factory, sender_overrides) if deliver else None

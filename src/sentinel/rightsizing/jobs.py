@@ -13,8 +13,9 @@ from typing import Any
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.units import parse_percent
-from sentinel.cost.delivery import DeliveryResult, SlackPost, post_once
 from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.delivery.outcome import DeliveryResult
+from sentinel.delivery.posting import SlackPost, post_once
 from sentinel.rightsizing.render import rightsizing_message, usd
 from sentinel.rightsizing.scan import DEFAULT_HEADROOM, RightsizingReport, rightsize
 from sentinel.store import Store

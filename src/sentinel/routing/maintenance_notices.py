@@ -18,8 +18,9 @@ from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.config.models.routing import MaintenanceWindow, Routing, Slack
 from sentinel.config.units import format_duration
-from sentinel.cost.delivery import DeliveryResult, SlackPost, post_once
 from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.delivery.outcome import DeliveryResult
+from sentinel.delivery.posting import SlackPost, post_once
 from sentinel.routing.noise import Occurrence, next_occurrence, window_zone
 from sentinel.store import Store
 

@@ -36,6 +36,7 @@ from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_e
 from sentinel.routing.noise import Hold, maintenance_hold, settled
 from sentinel.routing.oncall import Person, Shift
 from sentinel.routing.policy import RoutingPolicy, UnroutableAlert
+from sentinel.routing.report_messages import Report, parse_report
 from sentinel.routing.silences import Silence, matching, silence_id, silence_label
 from sentinel.routing.state import AlarmRecord, HeldAlert, Page, RouterState, Thread
 
@@ -171,6 +172,9 @@ class Router:
         message_id = envelope.message_id
         if self.state.handled(message_id) is not None:
             return Decision(DUPLICATE, message_id, reason="this SNS message was handled before")
+        report = parse_report(envelope.message)
+        if report is not None:
+            return self._deliver_report(report, envelope.topic_arn, message_id)
         try:
             alert = parse_envelope(envelope, received_at)
         except UnparseableMessage as exc:
@@ -284,6 +288,31 @@ class Router:
             self.state.finish(delivery_id, alert.key, DELIVERED, self.clock())
             return decision
         return self._failed(decision, failures)
+
+    def _deliver_report(self, report: Report, topic: str | None, message_id: str) -> Decision:
+        """A report on a severity topic: posted to its Slack channels and mailed to its email
+        destinations, once each (PagerDuty is for alarms)."""
+        severity = self.policy.severity_by_topic.get((topic or "").rsplit(":", 1)[-1])
+        if severity is None:
+            return Decision(DEAD, message_id, reason=f"a {report.report} report on no severity")
+        decision = Decision(DELIVERED, message_id, None, severity, f"{report.report} report")
+        done = self.state.accepted_by(message_id)
+        failures: list[DeliveryFailed] = []
+        for destination in self.destinations.get(severity, []):
+            send = getattr(destination, "send_report", None)
+            if send is None or destination.id in done:
+                continue
+            try:
+                sent: Sent = send(report)
+            except DeliveryFailed as exc:
+                failures.append(exc)
+                continue
+            self.state.accepted(message_id, destination.id, self.clock())
+            decision.sent.append((destination.label, sent.action))
+        if failures:
+            return self._failed(decision, failures)
+        self.state.finish(message_id, None, DELIVERED, self.clock())
+        return decision
 
     def _by_the_hour(
         self,

@@ -14,8 +14,9 @@ from typing import Any
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.models.monitors import SloReview
-from sentinel.cost.delivery import DeliveryResult, SlackPost, post_once
 from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.delivery.outcome import DeliveryResult
+from sentinel.delivery.posting import SlackPost, post_once
 from sentinel.slo.chart import burn_down_chart
 from sentinel.slo.render import review_message
 from sentinel.slo.review import SloReviewReport, slo_review

@@ -46,10 +46,10 @@ class MonitorsFileKind(FileKind[MonitorsFile]):
         check_placement(model, source, build)
         for s, slo in enumerate(model.slos):
             _check_slo(slo, source, build, s)
-        if model.anomaly_detection and model.anomaly_detection.severity:
-            build.refs.require_severity(
-                model.anomaly_detection.severity, source.where("anomaly_detection", "severity")
-            )
+        for report in ("cost_report", "anomaly_detection", "rightsizing", "slo_review"):
+            targets = getattr(model, report)
+            if targets is not None and targets.severity:
+                build.refs.require_severity(targets.severity, source.where(report, "severity"))
         check_uptime(model, source, build)
         check_log_groups(model, source, build)
 

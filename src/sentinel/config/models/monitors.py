@@ -179,7 +179,19 @@ class Slo(Placed):
         return self
 
 
-class CostReport(Model):
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+
+
+class ReportTargets(Model):
+    """Where a report goes besides Slack: email addresses (SES), a severity's SNS topic."""
+
+    email: list[EmailAddress] = Field(default=[], description="addresses mailed through SES")
+    severity: str | None = Field(
+        default=None, description="a severity whose SNS topic gets the report (its email, ...)"
+    )
+
+
+class CostReport(ReportTargets):
     schedule: Cron = "0 9 * * *"
     slack: Slack | None = None
     top_services: int = Field(default=8, ge=1, le=40)
@@ -187,7 +199,7 @@ class CostReport(Model):
     weekly: WeeklyReport | None = None
 
 
-class AnomalyDetection(Model):
+class AnomalyDetection(ReportTargets):
     schedule: Cron = "30 8 * * *"
     min_impact: MoneyAmount = "50 USD"  # type: ignore[assignment]
     min_percent: Percent = "20%"  # type: ignore[assignment]
@@ -195,11 +207,10 @@ class AnomalyDetection(Model):
     drops: bool = Field(
         default=True, description="also report spend that falls by the same impact and percent"
     )
-    severity: str | None = None
     slack: Slack | None = None
 
 
-class RightSizing(Model):
+class RightSizing(ReportTargets):
     # Validated like a written schedule: the crontab weekday 1 becomes "mon" for APScheduler.
     schedule: Cron = Field(default="0 9 * * 1", validate_default=True)
     lookback: Literal["14d", "32d", "93d"] = "14d"
@@ -207,7 +218,7 @@ class RightSizing(Model):
     slack: Slack | None = None
 
 
-class SloReview(Model):
+class SloReview(ReportTargets):
     schedule: Cron = Field(default="0 9 * * 1", validate_default=True)
     slack: Slack | None = None
 

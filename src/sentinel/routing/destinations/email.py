@@ -14,6 +14,7 @@ import botocore.exceptions
 
 from sentinel.routing.destinations.base import DeliveryFailed, DigestEntry, Notification, Sent
 from sentinel.routing.destinations.slack_blocks import escalation_text
+from sentinel.routing.report_messages import Report
 from sentinel.routing.state import Thread
 from sentinel.routing.wording import STATE_WORDS, clip, headline, plain_text, when
 
@@ -55,6 +56,10 @@ class EmailDestination:
             f"[{project}] Digest: {len(entries)} {severity} alert(s)", "\n".join(lines) + "\n"
         )
         return Sent(f"digest of {len(entries)}")
+
+    def send_report(self, report: Report) -> Sent:
+        self._mail(f"[{report.project}] {report.title}", report.text + "\n")
+        return Sent("report mailed")
 
     def escalate(
         self, notification: Notification, contact: str, waited: str, thread: Thread | None

@@ -40,6 +40,7 @@ from sentinel.routing.destinations.slack_blocks import (
     reply_text,
 )
 from sentinel.routing.endpoints import ServiceEndpoints
+from sentinel.routing.report_messages import Report
 from sentinel.routing.state import Thread
 
 # Errors that no retry fixes: the token, the channel or the message itself is wrong.
@@ -154,6 +155,18 @@ class SlackDestination:
             )
         )
         return Sent("updated + replied in thread", thread)
+
+    def send_report(self, report: Report) -> Sent:
+        """A report on the severity's topic, posted as it is (its text is Slack mrkdwn)."""
+        self._call(
+            lambda c: c.chat_postMessage(
+                channel=self.channel,
+                text=f"*{report.title}*\n{report.text}",
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        )
+        return Sent("report posted")
 
     def _post(self, text: str, blocks: list[dict[str, Any]], metadata: dict[str, Any]) -> Sent:
         response = self._call(

@@ -1,0 +1,43 @@
+"""Notices and reports to an SNS topic, as an outbox sender (a text for people, JSON for
+machines, one body per protocol with ``MessageStructure=json``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import botocore.exceptions
+
+from sentinel.aws.session import SessionFactory
+from sentinel.store.outbox import Delivery, DeliveryFailed
+
+SNS = "sns"
+
+
+class SnsSender:
+    """Publishes a notice to a severity tier's topic (a text for people, JSON for machines)."""
+
+    def __init__(self, factory: SessionFactory) -> None:
+        self.factory = factory
+
+    def send(self, delivery: Delivery, progress: Callable[[Mapping[str, Any]], None]) -> None:
+        payload = delivery.payload
+        try:
+            response = self.factory.client("sns").publish(
+                TopicArn=delivery.target,
+                Subject=payload["subject"][:100],
+                Message=json.dumps(payload["message"]),
+                MessageStructure="json",
+                MessageAttributes={
+                    k: {"DataType": "String", "StringValue": str(v)}
+                    for k, v in payload.get("attributes", {}).items()
+                },
+            )
+        except botocore.exceptions.ClientError as exc:
+            raise DeliveryFailed(
+                f"SNS: {exc.response.get('Error', {}).get('Code', 'Error')}"
+            ) from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise DeliveryFailed(f"SNS: {type(exc).__name__}") from None
+        progress({"message_id": response["MessageId"]})
