@@ -82,3 +82,27 @@ def test_posted_weekly_once(
     assert post["channel"] == "#acme-finops"
     assert "idle: t3.large → stop or terminate, *$60.74*/month" in str(post["blocks"])
     assert "25% headroom kept" in str(post["blocks"])
+
+
+def test_mailed_when_monitors_name_an_address(
+    project: Path, aws: SessionFactory, store: Store
+) -> None:
+    import email
+
+    from moto.ses.models import ses_backends
+
+    (project / "monitors/cost.yaml").write_text(
+        "rightsizing:\n  lookback: 14d\n  headroom: 25%\n  email: [finops@acme.example]\n"
+    )
+    aws.client("ses").verify_domain_identity(Domain="acme.example")
+    config = load_config(project)
+    daemon = Daemon(config, aws, store, jobs={"rightsizing": RIGHTSIZING})
+
+    run = daemon.run_job("rightsizing", NOW)
+
+    assert run.status == "succeeded", run.summary
+    assert run.summary.endswith("posted finops@acme.example")
+    [mail] = ses_backends["123456789012"]["us-east-1"].sent_messages
+    assert "Subject: [acme] Right-sizing, week of 01 Jun 2026: $60.74 a month" in mail.raw_data
+    body = email.message_from_string(mail.raw_data).get_payload(decode=True).decode()
+    assert "t3.large" in body

@@ -124,8 +124,8 @@ def test_posted_once_a_week_with_its_chart(
     first = run_review(config, aws, store, now=NOW)
     again = run_review(config, aws, store, now=NOW + timedelta(days=2))
 
-    assert first.delivery is not None and first.delivery.status == "posted"
-    assert again.delivery is not None and again.delivery.status == "already posted"
+    assert first.deliveries is not None and first.deliveries[0].status == "posted"
+    assert again.deliveries is not None and again.deliveries[0].status == "already posted"
     [post] = slack.calls("chat.postMessage")
     assert post.params["channel"] == "#orders-slo"
     text = str(post.params["blocks"])

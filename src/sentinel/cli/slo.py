@@ -80,19 +80,22 @@ def review(ws: Workspace, dry_run: bool, chart_path: Path | None) -> None:
         click.echo(json.dumps(message, indent=2, ensure_ascii=False))
     else:
         render_review(run.review, ws.console)
-        delivery = run.delivery
-        assert delivery is not None
-        if delivery.status == "posted":
-            ws.console.print(f"[green]✓[/] Review posted to {delivery.target}, with its chart.")
-        elif delivery.status == "already posted":
-            ws.console.print(f"Review already posted to {delivery.target} {delivery.detail}.")
-        elif delivery.status == "queued":
-            ws.console.print(
-                f"Review queued for {delivery.target} ({delivery.detail}); the daemon's "
-                "deliveries job will post it."
-            )
-        else:
-            ws.err.print(f"[dim]Slack: not used ({delivery.detail}).[/]")
+        assert run.deliveries is not None
+        for delivery in run.deliveries:
+            where = delivery.target
+            if delivery.status == "posted":
+                chart = ", with its chart" if delivery.kind != "topic" else ""
+                ws.console.print(f"[green]✓[/] Review sent to {where}{chart}.")
+            elif delivery.status == "already posted":
+                ws.console.print(f"Review already sent to {where} {delivery.detail}.")
+            elif delivery.status == "queued":
+                ws.console.print(
+                    f"Review queued for {where} ({delivery.detail}); the daemon's "
+                    "deliveries job will send it."
+                )
+            else:
+                who = "Slack" if delivery.kind == "slack" else where
+                ws.err.print(f"[dim]{who}: not used ({delivery.detail}).[/]")
     if chart_path is not None:
         chart_path.write_bytes(burn_down_chart(run.review))
         ws.err.print(f"Wrote {chart_path}")

@@ -7,9 +7,7 @@ attached (many mail readers show no embedded image).
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 
 from sentinel.cost.chart import render_chart
 from sentinel.cost.money import usd
@@ -19,15 +17,12 @@ from sentinel.cost.render_weekly import weekly_view
 from sentinel.cost.report import DailyReport
 from sentinel.cost.weekly import WeeklyReport
 from sentinel.delivery.email import EmailPost
+from sentinel.delivery.text import console_text
 from sentinel.delivery.topic import TopicPost
-
-WIDTH = 100
 
 
 def plain_text(view: RenderableType) -> str:
-    console = Console(file=io.StringIO(), width=WIDTH, color_system=None, record=True)
-    console.print(view)
-    return console.export_text()
+    return console_text(lambda console: console.print(view))
 
 
 def daily_title(report: DailyReport) -> str:

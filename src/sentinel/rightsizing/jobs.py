@@ -1,7 +1,8 @@
-"""The weekly right-sizing list as a daemon job: scanned, posted once a week to Slack.
+"""The weekly right-sizing list as a daemon job: scanned, sent once a week to each place
+monitors/ rightsizing names (Slack, email, a severity).
 
-Posted through the store's outbox under ``rightsizing:<project>:<ISO week>:<channel>``, so a
-restart never posts it twice and a refused post is retried by the ``deliveries`` job.
+Sent through the store's outbox under ``rightsizing:<project>:<ISO week>:<place>``, so a
+restart never sends it twice and a refused one is retried by the ``deliveries`` job.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from typing import Any
 from sentinel.aws.session import SessionFactory
 from sentinel.config.units import parse_percent
 from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.delivery.email import EmailPost
 from sentinel.delivery.outcome import DeliveryResult
-from sentinel.delivery.posting import SlackPost, post_once
-from sentinel.rightsizing.render import rightsizing_message, usd
+from sentinel.delivery.posting import SlackPost
+from sentinel.delivery.report_targets import ReportParts, deliver_to_targets
+from sentinel.delivery.text import console_text
+from sentinel.delivery.topic import TopicPost
+from sentinel.rightsizing.render import render_table, rightsizing_message, usd
 from sentinel.rightsizing.scan import DEFAULT_HEADROOM, RightsizingReport, rightsize
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
@@ -25,12 +30,25 @@ from sentinel.store.outbox import Sender
 @dataclass(frozen=True)
 class RightsizingRun:
     report: RightsizingReport
-    delivery: DeliveryResult | None
+    deliveries: list[DeliveryResult]
 
 
-def rightsizing_key(project: str, as_of: datetime, channel: str) -> str:
+def rightsizing_key(project: str, as_of: datetime) -> str:
     year, week, _ = as_of.isocalendar()
-    return f"rightsizing:{project}:{year}-W{week:02d}:{channel}"
+    return f"rightsizing:{project}:{year}-W{week:02d}"
+
+
+def _parts(report: RightsizingReport, project: str) -> ReportParts:
+    title = f"Right-sizing, week of {report.as_of:%d %b %Y}: {usd(report.monthly_saving)} a month"
+
+    def text() -> str:
+        return console_text(lambda console: render_table(report, console))
+
+    return ReportParts(
+        lambda: SlackPost(rightsizing_message(report, project)),
+        lambda: EmailPost(f"[{project}] {title}", text()),
+        lambda: TopicPost("rightsizing", project, title, text()),
+    )
 
 
 def run_rightsizing(
@@ -48,16 +66,17 @@ def run_rightsizing(
         headroom=float(parse_percent(settings.headroom)) if settings else DEFAULT_HEADROOM,
         now=now,
     )
-    delivery = post_once(
-        settings.slack if settings else None,
-        lambda channel: rightsizing_key(config.name, report.as_of, channel),
-        lambda: SlackPost(rightsizing_message(report, config.name)),
+    deliveries = deliver_to_targets(
+        settings,
+        rightsizing_key(config.name, report.as_of),
+        _parts(report, config.name),
+        config,
         store,
         factory,
         sender_overrides,
-        unconfigured="no slack channel in monitors/ rightsizing",
+        unconfigured="no slack channel, email or severity in monitors/ rightsizing",
     )
-    return RightsizingRun(report, delivery)
+    return RightsizingRun(report, deliveries)
 
 
 def _schedule(config: Any) -> str | None:
@@ -71,14 +90,14 @@ def _run(context: JobContext) -> str:
         f"{len(report.findings)} findings, {usd(report.monthly_saving)} a month, "
         f"{sum(report.examined.values())} resources, {report.metric_calls} GetMetricData calls"
     )
-    if run.delivery is not None:
-        text += f"; {run.delivery.status} {run.delivery.target}".rstrip()
+    for delivery in run.deliveries:
+        text += f"; {delivery.status} {delivery.target}".rstrip()
     return text
 
 
 RIGHTSIZING = JobSpec(
     "rightsizing",
-    "Weekly right-sizing findings, to Slack",
+    "Weekly right-sizing findings, to Slack, email or a severity",
     _schedule,
     _run,
     period="week",
