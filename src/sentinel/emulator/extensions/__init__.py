@@ -28,6 +28,7 @@ SERVICES: tuple[str, ...] = (
     "route53",
     "synthetics",
     "logs",
+    "logs_insights",
 )
 
 _lock = threading.Lock()
