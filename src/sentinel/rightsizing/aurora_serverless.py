@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,7 @@ def assess(
     hours = rules().hours_per_month
     mean = float(np.nanmean(capacity.mean)) if not np.isnan(capacity.mean).all() else None
     current_cost = None if rate is None or mean is None else round(mean * hours * rate, 2)
-    base = {
+    base: dict[str, Any] = {
         "resource_type": cluster.type,
         "resource_id": cluster.id,
         "name": cluster.name,

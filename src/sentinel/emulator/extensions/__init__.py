@@ -29,6 +29,7 @@ SERVICES: tuple[str, ...] = (
     "synthetics",
     "logs",
     "logs_insights",
+    "rds_pages",
 )
 
 _lock = threading.Lock()
