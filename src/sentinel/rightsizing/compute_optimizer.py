@@ -37,7 +37,11 @@ def enrollment(client: Any) -> Enrollment:
 
 def _short(error: Exception) -> str:
     if isinstance(error, botocore.exceptions.ClientError):
-        return str(error.response.get("Error", {}).get("Code") or error)
+        code = str(error.response.get("Error", {}).get("Code") or "")
+        if not code or code.isdigit():  # no AWS error: the endpoint does not offer the service
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or code
+            return f"HTTP {status} from the endpoint"
+        return code
     return type(error).__name__
 
 

@@ -140,8 +140,15 @@ def read_memory_use(
     for index in range(0, len(present), MAX_GROUPS_A_QUERY):
         batch = present[index : index + MAX_GROUPS_A_QUERY]
         reading.queries += 1
+        # StartQuery's end time is inclusive; the lookback ends just before midnight.
         status, found = _run_query(
-            logs, batch, start_ms // 1000, end_ms // 1000, query_string(percentile), sleep, timeout
+            logs,
+            batch,
+            start_ms // 1000,
+            end_ms // 1000 - 1,
+            query_string(percentile),
+            sleep,
+            timeout,
         )
         if status != "Complete":
             failed.update({g: status for g in batch})
