@@ -175,3 +175,19 @@ def test_lines_outside_the_lookback_do_not_count(aws: SessionFactory) -> None:
         aws.client("logs"), [function("old")], START, END, 99, sleep=lambda s: None
     )
     assert reading.missing == {"old": "no REPORT line in /aws/lambda/old over the lookback"}
+
+
+def test_the_table_names_the_functions_without_data_and_the_source(report: object) -> None:
+    from rich.console import Console
+
+    from sentinel.rightsizing.render import render_table
+
+    found, _ = report  # type: ignore[misc]
+    console = Console(record=True, width=200)
+    render_table(found, console)
+    text = console.export_text()
+    assert "not enough data: rare (lambda:function): 99 invocations in the 14d, 100 needed" in text
+    assert (
+        "Lambda memory in us-east-1: Logs Insights (REPORT lines) (Compute Optimizer not "
+        "readable (HTTP 404 from the endpoint)), 1 Logs Insights query." in text
+    )
