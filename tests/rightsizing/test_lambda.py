@@ -191,3 +191,20 @@ def test_the_table_names_the_functions_without_data_and_the_source(report: objec
         "Lambda memory in us-east-1: Logs Insights (REPORT lines) (Compute Optimizer not "
         "readable (HTTP 404 from the endpoint)), 1 Logs Insights query." in text
     )
+
+
+def test_a_query_logs_insights_will_not_start_leaves_its_functions_without_data(
+    aws: SessionFactory,
+) -> None:
+    from botocore.stub import Stubber
+
+    logs = aws.client("logs")
+    with Stubber(logs) as stub:
+        stub.add_response(
+            "describe_log_groups",
+            {"logGroups": [{"logGroupName": "/aws/lambda/f"}]},
+            {"logGroupNamePrefix": "/aws/lambda/", "limit": 50},
+        )
+        stub.add_client_error("start_query", "LimitExceededException")
+        reading = read_memory_use(logs, [function("f")], START, END, 99, sleep=lambda s: None)
+    assert reading.missing == {"f": "Logs Insights query not started (LimitExceededException)"}

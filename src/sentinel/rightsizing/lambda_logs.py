@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore.exceptions
+
 from sentinel.inventory import Resource
 
 DEFAULT_PREFIX = "/aws/lambda/"
@@ -185,9 +187,14 @@ def _run_query(
     timeout: float,
 ) -> tuple[str, dict[str, dict[str, str]]]:
     """(final status, rows by log group name); a status other than Complete says why not."""
-    query_id = logs.start_query(
-        logGroupNames=groups, startTime=start, endTime=end, queryString=query
-    )["queryId"]
+    try:
+        query_id = logs.start_query(
+            logGroupNames=groups, startTime=start, endTime=end, queryString=query
+        )["queryId"]
+    except botocore.exceptions.ClientError as error:
+        # LimitExceededException: the account's concurrent queries are all taken.
+        code = error.response.get("Error", {}).get("Code", "refused")
+        return f"Logs Insights query not started ({code})", {}
     waited, wait = 0.0, FIRST_WAIT
     answer = logs.get_query_results(queryId=query_id)
     while answer["status"] in RUNNING:
