@@ -93,3 +93,14 @@ def test_clusters_are_listed_in_pages(aws: SessionFactory) -> None:
     report = rightsize(aws, ["us-east-1"], now=NOW, page_size=20)
     assert len(report.findings) == 21
     assert aws.counter.total("rds", "DescribeDBClusters") == 2  # 20 a page at least
+
+
+def test_a_cluster_at_the_service_limit_is_told_so(aws: SessionFactory) -> None:
+    make_cluster(aws, "huge", 64, 256)
+    make_cluster(aws, "big", 8, 128)
+    write_capacity("huge", np.where(HOUR_OF < 6, 256.0, 100.0), end=END)
+    write_capacity("big", np.where(HOUR_OF < 6, 128.0, 50.0), end=END)
+    by_name = {f.name: f for f in rightsize(aws, ["us-east-1"], now=NOW).findings}
+    assert by_name["huge"].recommended == "beyond Serverless v2's 256 ACU"
+    assert by_name["big"].recommended == "8-256 ACU"
+    assert by_name["big"].notes[1] == "above 128 ACU needs a recent engine version"

@@ -33,6 +33,7 @@ from sentinel.rightsizing.usage import Usage
 
 METRIC = "ServerlessDatabaseCapacity"
 ROLES = ("capacity_low", "capacity_high", "capacity_mean")
+OLDER_VERSIONS_MAX_ACU = 128.0  # MaxCapacity's limit before the engine versions that allow 256
 SOURCE = "CloudWatch ServerlessDatabaseCapacity"
 
 
@@ -94,17 +95,19 @@ def assess(
     )
     if at_ceiling >= rule.ceiling_share_of_hours:
         bigger = min(rule.max_acu, half_steps_up(ceiling * 2))
-        if bigger <= ceiling:
-            return None
+        notes = [
+            "a higher maximum lets the cluster scale instead of queueing; it costs only when used"
+        ]
+        if bigger > OLDER_VERSIONS_MAX_ACU:
+            notes.append(f"above {OLDER_VERSIONS_MAX_ACU:g} ACU needs a recent engine version")
         return Finding(
             kind=FindingKind.UNDER,
-            recommended=_range(floor, bigger),
+            recommended=(
+                _range(floor, bigger) if bigger > ceiling else "beyond Serverless v2's 256 ACU"
+            ),
             recommended_cost=None,
             evidence=f"capacity {shares}",
-            notes=(
-                "a higher maximum lets the cluster scale instead of queueing; it costs only "
-                "when used",
-            ),
+            notes=tuple(notes),
             **base,
         )
     new_floor = floor
