@@ -10,6 +10,14 @@ from moto import mock_aws
 
 from sentinel.aws.session import SessionFactory
 from sentinel.emulator.demo import BUSY_INSTANCES, IDLE_INSTANCES, OVERSIZED, seed_demo_account
+from sentinel.emulator.demo.serverless import (
+    AURORA_CLUSTER,
+    AURORA_PEAK,
+    AURORA_RECOMMENDED,
+    NOT_ENOUGH_DATA_FUNCTION,
+    OVER_PROVISIONED_FUNCTION,
+    UNDER_PROVISIONED_FUNCTION,
+)
 from sentinel.rightsizing.findings import FindingKind
 from sentinel.rightsizing.scan import RightsizingReport, rightsize
 from sentinel.rightsizing.sizes import size_of, split_type
@@ -20,7 +28,7 @@ def report() -> Iterator[RightsizingReport]:
     with mock_aws():
         factory = SessionFactory(session=boto3.Session(region_name="us-east-1"))
         seed_demo_account(factory)
-        yield rightsize(factory, ["us-east-1"])
+        yield rightsize(factory, ["us-east-1"], sleep=lambda seconds: None)
 
 
 def test_every_idle_instance_is_found(report: RightsizingReport) -> None:
@@ -60,8 +68,37 @@ def test_sorted_by_saving_in_one_get_metric_data_call(report: RightsizingReport)
         "rds:db": 5,
         "elasticache:cluster": 1,
         "ecs:service": 4,
+        "rds:cluster": 1,
+        "lambda:function": 3,
     }
-    # 16 resources' 79 statistics fit one call; one GetMetricStatistics per resource and
-    # metric would be 6 x 4 + 5 x 3 + 1 x 2 + 4 x 2 calls.
+    # 17 resources' 82 statistics fit one call; one GetMetricStatistics per resource and
+    # metric would be 6 x 4 + 5 x 3 + 1 x 2 + 4 x 2 + 1 calls. The Lambda functions' memory is
+    # one Logs Insights query.
     assert report.metric_calls == 1
-    assert report.naive_calls == 49
+    assert report.naive_calls == 50
+    assert report.log_queries == 1
+
+
+def test_serverless_findings_of_the_demo_account(report: RightsizingReport) -> None:
+    by_name = {f.name: f for f in report.findings}
+    notifications = by_name[OVER_PROVISIONED_FUNCTION[0]]
+    assert notifications.kind is FindingKind.OVER
+    assert (notifications.current, notifications.recommended) == (
+        "1024 MB arm64",
+        OVER_PROVISIONED_FUNCTION[1],
+    )
+    assert notifications.source == "Logs Insights (REPORT lines)"
+    resizer = by_name[UNDER_PROVISIONED_FUNCTION]
+    assert resizer.kind is FindingKind.UNDER
+    assert "reached its memory size" in resizer.notes[0]
+    aurora = by_name[AURORA_CLUSTER]
+    assert (aurora.kind, aurora.current, aurora.recommended) == (
+        FindingKind.OVER,
+        "4-32 ACU",
+        AURORA_RECOMMENDED,
+    )
+    assert f"peak {AURORA_PEAK:g} ACU" in aurora.evidence
+    assert aurora.monthly_saving is not None and aurora.monthly_saving > 50
+    [short] = report.not_enough_data
+    assert short.name == NOT_ENOUGH_DATA_FUNCTION
+    assert short.reason == "14 invocations in the 14d, 100 needed"

@@ -23,12 +23,16 @@ from sentinel.cli.options import Workspace, common_options
     show_default=True,
 )
 def rightsize(ws: Workspace, lookback: str | None, output: str) -> None:
-    """EC2 instances, RDS instances, ECS services and ElastiCache clusters, judged by usage.
+    """EC2 and RDS instances, ECS services, ElastiCache clusters, Lambda functions and Aurora
+    Serverless v2 clusters, judged by usage.
 
     Idle: Trusted Advisor's rule (daily CPU <= 10 % and network I/O <= 5 MB on 4 of the last
     14 days; RDS: no connection in 7 days). Over-provisioned: the peak still leaves the
     headroom free on a smaller size of the family. Under-provisioned: CPU above 90 % in at
-    least a tenth of the hours. Savings at on-demand rates from the bundled price tables.
+    least a tenth of the hours. Lambda memory: the p99 of the REPORT lines' Max Memory Used
+    (Logs Insights), or Compute Optimizer's finding where the account has opted in. Aurora
+    Serverless v2: the ACU range against ServerlessDatabaseCapacity. Savings at on-demand
+    rates from the bundled price tables.
     """
     from sentinel.config.units import parse_percent
     from sentinel.rightsizing.render import render_table, to_csv, to_json
@@ -38,7 +42,7 @@ def rightsize(ws: Workspace, lookback: str | None, output: str) -> None:
     config = ws.load_config()
     settings = config.rightsizing
     regions = [ws.region] if ws.region else list(config.project.regions)
-    with ws.err.status("Reading the inventory and CloudWatch..."):
+    with ws.err.status("Reading the inventory, CloudWatch and the Lambda logs..."):
         report = scan(
             ws.factory,
             regions,

@@ -61,9 +61,15 @@ class Finding:
     recommended_cost: float | None
     evidence: str
     notes: tuple[str, ...] = field(default=())
+    # Where the figures came from, when not the CloudWatch metrics (Logs Insights, Compute
+    # Optimizer), and a saving stated by that source where the costs themselves are not known.
+    source: str | None = None
+    stated_saving: float | None = None
 
     @property
     def monthly_saving(self) -> float | None:
+        if self.stated_saving is not None:
+            return round(self.stated_saving, 2)
         if self.monthly_cost is None or self.recommended_cost is None:
             return None
         return round(self.monthly_cost - self.recommended_cost, 2)
@@ -82,6 +88,7 @@ class Finding:
             "monthly_saving_usd": self.monthly_saving,
             "evidence": self.evidence,
             "notes": list(self.notes),
+            "source": self.source or "CloudWatch metrics",
         }
 
 

@@ -90,6 +90,8 @@ def _run(context: JobContext) -> str:
         f"{len(report.findings)} findings, {usd(report.monthly_saving)} a month, "
         f"{sum(report.examined.values())} resources, {report.metric_calls} GetMetricData calls"
     )
+    if report.log_queries:
+        text += f", {report.log_queries} Logs Insights queries"
     for delivery in run.deliveries:
         text += f"; {delivery.status} {delivery.target}".rstrip()
     return text
@@ -101,6 +103,14 @@ RIGHTSIZING = JobSpec(
     _schedule,
     _run,
     period="week",
-    calls=("cloudwatch:GetMetricData",),
+    calls=(
+        "cloudwatch:GetMetricData",
+        "compute-optimizer:GetEnrollmentStatus",
+        "compute-optimizer:GetLambdaFunctionRecommendations",
+        "logs:DescribeLogGroups",
+        "logs:StartQuery",
+        "logs:GetQueryResults",
+        "logs:StopQuery",
+    ),
     reads_inventory=True,
 )

@@ -20,7 +20,11 @@ PRICE_FILES = {
     "rds": "prices_rds.yaml",
     "elasticache": "prices_elasticache.yaml",
     "fargate": "prices_fargate.yaml",
+    "lambda": "prices_lambda.yaml",
+    "aurora_serverless": "prices_aurora_serverless.yaml",
 }
+# Aurora's StorageType of an I/O-Optimized cluster; any other (or none) is Aurora Standard.
+IO_OPTIMIZED = "aurora-iopt1"
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,17 @@ def fargate_hourly(region: str, task: TaskSize) -> float | None:
     if rates is None:
         return None
     return task.cpu / 1024 * float(rates["vcpu"]) + task.memory / 1024 * float(rates["memory_gb"])
+
+
+def lambda_gb_second(region: str, architecture: str) -> float | None:
+    """USD a GB-second of Lambda duration on ``architecture`` (``x86_64``, ``arm64``)."""
+    rate = _table("lambda")["regions"].get(region, {}).get(architecture)
+    return float(rate) if rate is not None else None
+
+
+def acu_hour(region: str, storage_type: str | None) -> float | None:
+    """USD an Aurora Serverless v2 ACU-hour for a cluster of ``storage_type``."""
+    rates = _table("aurora_serverless")["regions"].get(region)
+    if rates is None:
+        return None
+    return float(rates["io_optimized" if storage_type == IO_OPTIMIZED else "standard"])

@@ -70,12 +70,21 @@ def render_table(report: RightsizingReport, console: Console) -> None:
     for number, finding in enumerate(report.findings, 1):
         why = "; ".join([finding.evidence, *finding.notes])
         console.print(f"[dim]{number:>3}.[/] {finding.resource_id}: {why}")
+    for item in report.not_enough_data:
+        console.print(
+            f"[dim]not enough data:[/] {item.name} ({item.resource_type}): {item.reason}",
+            highlight=False,
+        )
     console.print(
         f"[bold]{len(report.findings)} findings, {usd(report.monthly_saving)} a month[/] at "
         f"on-demand rates. {report.metric_calls} GetMetricData "
         f"call{'' if report.metric_calls == 1 else 's'} "
         f"(one GetMetricStatistics per resource and metric would be {report.naive_calls})."
     )
+    for region, source in sorted(report.lambda_sources.items()):
+        queries = report.log_queries
+        asked = f", {queries} Logs Insights quer{'y' if queries == 1 else 'ies'}" if queries else ""
+        console.print(f"Lambda memory in {region}: {source}{asked}.", highlight=False)
 
 
 def to_json(report: RightsizingReport) -> str:
@@ -104,6 +113,10 @@ def rightsizing_message(report: RightsizingReport, project: str) -> dict[str, An
         )
     if len(report.findings) > SLACK_ROWS:
         lines.append(f"…and {len(report.findings) - SLACK_ROWS} more (`sentinel rightsize`)")
+    if report.not_enough_data:
+        names = ", ".join(escape(n.name) for n in report.not_enough_data[:SLACK_ROWS])
+        more = len(report.not_enough_data) - SLACK_ROWS
+        lines.append(f"Not enough data: {names}" + (f" and {more} more" if more > 0 else ""))
     headline = (
         f"Right-sizing: {project}, {usd(report.monthly_saving)} a month in "
         f"{len(report.findings)} findings"
@@ -123,6 +136,10 @@ def rightsizing_message(report: RightsizingReport, project: str) -> dict[str, An
                         f"Last {report.lookback} to {report.as_of:%d %b %Y}, "
                         f"{report.headroom:g}% headroom kept; on-demand rates from the bundled "
                         "price tables."
+                        + "".join(
+                            f" Lambda memory in {region}: {escape(source)}."
+                            for region, source in sorted(report.lambda_sources.items())
+                        )
                     ),
                 }
             ],

@@ -56,6 +56,12 @@ USAGE_METRICS: dict[str, tuple[UsageMetric, ...]] = {
         *CPU,
         UsageMetric("memory_peak", "MemoryUtilization", "Maximum", DAY),
     ),
+    # Aurora Serverless v2 clusters only (the scan leaves other clusters out).
+    "rds:cluster": (
+        UsageMetric("capacity_low", "ServerlessDatabaseCapacity", "Minimum", HOUR),
+        UsageMetric("capacity_high", "ServerlessDatabaseCapacity", "Maximum", HOUR),
+        UsageMetric("capacity_mean", "ServerlessDatabaseCapacity", "Average", HOUR),
+    ),
 }
 
 

@@ -92,6 +92,8 @@ def test_summary(seeded: Seeded) -> None:
     assert summary.resources["ec2:instance"] == 6
     assert summary.resources["ecs:service"] == 4
     assert summary.resources["rds:db"] == 5
+    assert summary.resources["lambda:function"] == 3
+    assert summary.resources["rds:cluster"] == 2  # DocumentDB, and Aurora Serverless v2
     assert summary.metric_series == len(metric_store())
     assert summary.metric_datapoints == metric_store().datapoints() > 500_000
     assert summary.cost_records == len(cost_table()) > 20_000
@@ -159,7 +161,11 @@ def test_instances_bucket_and_function(seeded: Seeded) -> None:
         "p2p-dev-sandbox": "t3.large",
     }
     assert [b["Name"] for b in buckets] == ["p2p-sandbox-assets"]
-    assert [f["FunctionName"] for f in functions] == ["p2p-image-resizer"]
+    assert sorted(f["FunctionName"] for f in functions) == [
+        "p2p-image-resizer",
+        "p2p-notifications",
+        "p2p-report-export",
+    ]
 
 
 def _violations(seeded: Seeded) -> set[TagViolation]:

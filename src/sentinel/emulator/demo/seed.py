@@ -24,6 +24,7 @@ from sentinel.emulator.demo.ground_truth import COST_HISTORY_MONTHS, METRIC_DAYS
 from sentinel.emulator.demo.layout import REGION
 from sentinel.emulator.demo.metrics import demo_metrics
 from sentinel.emulator.demo.resources import create_resources
+from sentinel.emulator.demo.serverless import seed_serverless
 from sentinel.emulator.extensions import install
 from sentinel.emulator.extensions.cloudwatch import metric_store
 from sentinel.emulator.extensions.costexplorer import load_commitments, load_cost_table
@@ -89,6 +90,7 @@ def seed_demo_account(
     for key, samples in demo_metrics(now, created.metric_targets()):
         store.put(key, samples)
         series += 1
+    series += seed_serverless(factory, account, now, created.counts, store)
 
     report(f"Loading {COST_HISTORY_MONTHS} months of daily costs")
     costs = cost_history(now.date(), account)

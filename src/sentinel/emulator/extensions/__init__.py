@@ -29,6 +29,8 @@ SERVICES: tuple[str, ...] = (
     "route53",
     "synthetics",
     "logs",
+    "logs_insights",
+    "rds_pages",
 )
 
 _lock = threading.Lock()
