@@ -11,6 +11,15 @@ import click
 
 from sentinel.cli.options import Workspace, common_options
 
+_SOURCE = click.option(
+    "--source",
+    "source_name",
+    type=click.Choice(["cost-explorer", "cur"]),
+    default=None,
+    help="Cost Explorer, or the AWS Data Exports export of cost_report.cur "
+    "(default: cost_report.source).",
+)
+
 
 @click.group()
 def cost() -> None:
@@ -33,7 +42,10 @@ def cost() -> None:
     help="Also write the report to report.html (chart embedded) or report.md (chart beside).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the Slack Block Kit JSON; post nothing.")
-def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool) -> None:
+@_SOURCE
+def report(
+    ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool, source_name: str | None
+) -> None:
     """The daily cost report, printed, and posted to Slack when configured.
 
     Yesterday against the same weekday last week and the 7-day average, month to date against
@@ -47,8 +59,13 @@ def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool)
 
     if out is not None and out.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
         raise click.BadParameter("use a .html or .md file name", param_hint="--out")
+    from sentinel.cost.source_choice import source_for
+
     config = ws.load_config()
-    run = run_report(config, ws.factory, open_store(config), _day(day), deliver=not dry_run)
+    source = source_for(config, ws.factory, source_name)
+    run = run_report(
+        config, ws.factory, open_store(config), _day(day), deliver=not dry_run, source=source
+    )
     if dry_run:
         slack = config.cost_report.slack if config.cost_report else None
         message = {"channel": slack.channel if slack else None, **report_message(run.report)}
@@ -90,7 +107,15 @@ def report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool)
     is_flag=True,
     help="Announce anomalies not announced yet, as the daemon's scan does.",
 )
-def anomalies(ws: Workspace, days: int, end: datetime | None, as_json: bool, notify: bool) -> None:
+@_SOURCE
+def anomalies(
+    ws: Workspace,
+    days: int,
+    end: datetime | None,
+    as_json: bool,
+    notify: bool,
+    source_name: str | None,
+) -> None:
     """Cost anomalies per series: the total, each service, tag value and account.
 
     Robust to weekly seasonality and trend; thresholds from monitors/ anomaly_detection
@@ -99,10 +124,14 @@ def anomalies(ws: Workspace, days: int, end: datetime | None, as_json: bool, not
     """
     from sentinel.cost.render_terminal import scan_view
     from sentinel.cost.runs import run_scan
+    from sentinel.cost.source_choice import source_for
     from sentinel.store import open_store
 
     config = ws.load_config()
-    run = run_scan(config, ws.factory, open_store(config), days, _day(end), notify=notify)
+    source = source_for(config, ws.factory, source_name)
+    run = run_scan(
+        config, ws.factory, open_store(config), days, _day(end), notify=notify, source=source
+    )
     if as_json:
         click.echo(json.dumps(_scan_json(run.scan), indent=2))
     else:

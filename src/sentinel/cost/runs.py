@@ -15,6 +15,7 @@ from sentinel.cost.delivery import DeliveryResult, deliver_report
 from sentinel.cost.notices import NoticeResult, notify_anomalies
 from sentinel.cost.report import DailyReport, build_report
 from sentinel.cost.scan import AnomalyScan, scan_anomalies
+from sentinel.cost.source_choice import source_for
 from sentinel.cost.sources import CostExplorerSource, CostSource
 from sentinel.store import Store
 from sentinel.store.outbox import Sender
@@ -57,7 +58,7 @@ def run_report(
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> ReportRun:
     """Build the report of ``day`` (default yesterday) and, with ``deliver``, post it to Slack."""
-    cache = cost_cache(store, factory, source)
+    cache = cost_cache(store, factory, source or source_for(config, factory))
     report = build_report(config, cache, factory, day or report_day(config), clock.today())
     delivery = deliver_report(report, config, store, factory, sender_overrides) if deliver else None
     return ReportRun(report, delivery)
@@ -74,7 +75,7 @@ def run_scan(
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> ScanRun:
     """Anomalies of the ``days`` days to ``end`` (default yesterday); ``notify`` announces them."""
-    cache = cost_cache(store, factory, source)
+    cache = cost_cache(store, factory, source or source_for(config, factory))
     scan = scan_anomalies(config, cache, end or report_day(config), days, clock.today())
     notices = None
     if notify:

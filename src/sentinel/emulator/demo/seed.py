@@ -18,6 +18,7 @@ from moto.moto_api._internal import mock_random
 
 from sentinel import clock
 from sentinel.aws.session import SessionFactory
+from sentinel.emulator.demo.cost_exports import write_cost_exports
 from sentinel.emulator.demo.costs import cost_history
 from sentinel.emulator.demo.ground_truth import COST_HISTORY_MONTHS, METRIC_DAYS, SEED
 from sentinel.emulator.demo.layout import REGION
@@ -92,6 +93,7 @@ def seed_demo_account(
     report(f"Loading {COST_HISTORY_MONTHS} months of daily costs")
     costs = cost_history(now.date(), account)
     load_cost_table(costs, account)
+    write_cost_exports(factory, costs, now.date())  # the same history as Data Exports files
 
     listed = factory.client("cloudwatch", REGION).list_metrics(Namespace="AWS/ApplicationELB")
     if not listed["Metrics"]:

@@ -28,6 +28,7 @@ SERVICES: tuple[str, ...] = (
     "route53",
     "synthetics",
     "logs",
+    "athena",
 )
 
 _lock = threading.Lock()
