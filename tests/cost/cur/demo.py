@@ -40,5 +40,6 @@ def athena_source(
         database="cost_exports",
         table=f"p2p_{fmt}",
         output="s3://p2p-athena-results/sentinel/",
+        partition_column="billing_period",
     )
     return cur_source(factory, cache, fmt, engine="athena", athena=target, **kw)

@@ -46,9 +46,7 @@ def _check_output(value: str) -> str:
 
 def _check_workgroup(value: str) -> str:
     if not _WORKGROUP.match(value):
-        raise ValueError(
-            f"invalid workgroup {value!r}: 1 to 128 letters, digits, '.', '_' and '-'"
-        )
+        raise ValueError(f"invalid workgroup {value!r}: 1 to 128 letters, digits, '.', '_' and '-'")
     return value
 
 

@@ -4,6 +4,9 @@ The same daily records the emulated Cost Explorer answers from, written as Parqu
 emulator's S3 in Data Exports' layout, ``s3://<bucket>/<prefix>/<export>/data/
 BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet``, one file per billing period. A period
 before today's month is invoiced (CUR 2.0 ``bill_invoice_id``); today's month is still open.
+
+The files go into the demo's existing bucket, under ``cost-exports/``: a bucket of their own
+would be one more resource in every inventory, tag and starter listing of the demo.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ import pyarrow.parquet as pq
 from sentinel.aws.session import SessionFactory
 from sentinel.cost.cur.schema import service_names
 from sentinel.emulator.cost_table import TAG_COLUMN_PREFIX, CostTable
-from sentinel.emulator.demo.layout import REGION
+from sentinel.emulator.demo.layout import LAYOUT, REGION
 
-EXPORT_BUCKET = "p2p-sandbox-cost-exports"
-EXPORT_PREFIXES = {"cur2": "exports/p2p-cur2", "focus": "exports/p2p-focus"}
+EXPORT_BUCKET = LAYOUT.buckets[0].name
+EXPORT_PREFIXES = {"cur2": "cost-exports/p2p-cur2", "focus": "cost-exports/p2p-focus"}
 _TAGS = pa.map_(pa.string(), pa.string())
 _TIMESTAMP = pa.timestamp("ms")
 
@@ -38,9 +41,10 @@ class ExportSummary:
 def write_cost_exports(
     factory: SessionFactory, costs: CostTable, today: date, bucket: str = EXPORT_BUCKET
 ) -> ExportSummary:
-    """Write ``costs`` as a CUR 2.0 and a FOCUS 1.0 export into ``bucket`` (created)."""
+    """Write ``costs`` as a CUR 2.0 and a FOCUS 1.0 export into ``bucket`` (made if missing)."""
     s3 = factory.client("s3", REGION)
-    s3.create_bucket(Bucket=bucket)
+    if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        s3.create_bucket(Bucket=bucket)
     frame = _with_codes(costs)
     objects = 0
     month = frame["day"].dt.to_period("M")
@@ -94,9 +98,7 @@ def _cur2(rows: pd.DataFrame, start: date, today: date) -> pa.Table:
         "line_item_usage_account_id": pa.array(rows["linked_account"].astype(str)),
         "line_item_usage_account_name": pa.array(rows["linked_account_name"].astype(str)),
         "line_item_usage_start_date": pa.array(days, _TIMESTAMP),
-        "line_item_usage_end_date": pa.array(
-            [d + timedelta(days=1) for d in days], _TIMESTAMP
-        ),
+        "line_item_usage_end_date": pa.array([d + timedelta(days=1) for d in days], _TIMESTAMP),
         "line_item_product_code": pa.array(rows["product_code"]),
         "line_item_usage_type": pa.array(rows["usage_type"].astype(str)),
         "line_item_usage_amount": pa.array(rows["usage_quantity"].astype(float)),

@@ -38,7 +38,7 @@ def running_queries(runner: QueryRunner) -> Iterator[None]:
 
 def install() -> None:
     AthenaBackend.start_query_execution = _start_query_execution  # type: ignore[method-assign]
-    AthenaResponse.get_query_results = _get_query_results  # type: ignore[method-assign]
+    AthenaResponse.get_query_results = _get_query_results  # type: ignore[method-assign, assignment]
 
 
 def _start_query_execution(self: AthenaBackend, query: str, *args: Any, **kwargs: Any) -> str:
