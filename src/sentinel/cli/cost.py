@@ -23,7 +23,8 @@ _SOURCE = click.option(
 
 @click.group()
 def cost() -> None:
-    """Cost reports and anomalies from Cost Explorer (each request costs $0.01; -v counts them)."""
+    """Cost reports and anomalies from Cost Explorer (each request costs $0.01; -v counts them)
+    or from an AWS Data Exports export (--source cur)."""
 
 
 @cost.command()
