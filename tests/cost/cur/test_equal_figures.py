@@ -114,3 +114,19 @@ def test_the_anomaly_scan_from_an_export_equals_the_cost_explorer_scan(
 
     assert found(explorer)
     assert found(export) == found(explorer)
+
+
+def test_a_day_the_export_does_not_hold_yet_is_missing_not_zero(
+    seeded: SessionFactory, tmp_path: Path, today: date
+) -> None:
+    """The demo's exports end yesterday, as AWS delivers a day's lines about a day late."""
+    config = load_config(ROOT)
+    source = cur_source(seeded, tmp_path / "cache")
+    report = run_report(
+        config, seeded, _store(tmp_path, "cur"), today, deliver=False, source=source
+    )
+    assert report.report.yesterday.current is None
+    assert report.report.month_to_date.current is None
+    gaps = {(m.start, m.end, m.reason) for m in report.report.missing}
+    assert (today, today, "not in the source yet") in gaps
+    assert report.report.seven_day_average is not None  # the days before are there

@@ -4,7 +4,7 @@ Answers the same queries as ``CostExplorerSource`` with the same group keys (Cos
 service names, '' for untagged), so the report, the anomaly scan, the untagged-spend and the
 budget tables give the same figures from either. It has no forecast: the report projects the
 month end itself. A day is ``estimated`` while its billing period is not final (no invoice in
-CUR 2.0, the period not ended in FOCUS 1.0) or when the export holds no later day yet.
+CUR 2.0, the period not ended in FOCUS 1.0); a day the export holds nothing for yet is missing.
 """
 
 from __future__ import annotations
@@ -147,8 +147,12 @@ def _in_periods(files: list[ExportFile], start: date, end: date) -> list[ExportF
 
 
 def _answer(query: CostQuery, records: list[dict[str, Any]]) -> CostRows:
+    """The rows, and the periods delivered: up to the last one with any cost in the export.
+
+    AWS delivers a day's lines within about a day, so the days after the last one seen are
+    not in the export yet: left out of ``periods`` (missing, never zero spend) and asked again.
+    """
     answer = CostRows(query)
-    answer.periods = _periods(query)
     width = len(query.grouping)
     not_final: set[date] = set()
     last_seen: date | None = None
@@ -159,9 +163,8 @@ def _answer(query: CostQuery, records: list[dict[str, Any]]) -> CostRows:
         if not _truthy(record["final"]):
             not_final.add(period)
         last_seen = period if last_seen is None else max(last_seen, period)
-    answer.estimated = {
-        p for p in answer.periods if p in not_final or last_seen is None or p > last_seen
-    }
+    answer.periods = [p for p in _periods(query) if last_seen is not None and p <= last_seen]
+    answer.estimated = {p for p in answer.periods if p in not_final}
     return answer
 
 
