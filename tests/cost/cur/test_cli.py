@@ -166,3 +166,12 @@ def test_bad_export_settings_are_all_reported_at_their_lines(demo: Path) -> None
     assert "prefix is the path inside the bucket" in flat
     assert "cur2" in flat and "focus" in flat  # the formats allowed
     assert "Traceback" not in output
+
+
+def test_source_cur_without_an_export_says_what_to_add(demo: Path) -> None:
+    path = demo / "monitors" / "cost.yaml"
+    path.write_text(re.sub(r"  cur: \{.*\}\n", "", path.read_text()))
+    code, output = sentinel("cost", "report", "-C", str(demo), "--source", "cur")
+    assert code == 1
+    assert "add `cur: {bucket, prefix, format}` under cost_report" in " ".join(output.split())
+    assert "Traceback" not in output
