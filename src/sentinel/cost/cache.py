@@ -155,7 +155,8 @@ class CostCache:
                 {date.fromisoformat(d): Decimal(v) for d, v in payload["daily"].items()},
             )
         try:
-            self.stats.requests += 1
+            # A source without a forecast (an export) answers at once, with no request.
+            self.stats.requests += 1 if getattr(self.source, "has_forecast", True) else 0
             forecast = self.source.forecast(start, end)
         except CostDataUnavailable as exc:
             self._save_answer(key, {"error": str(exc)})

@@ -89,9 +89,8 @@ def test_the_report_from_an_export_equals_the_cost_explorer_report(
 
     assert not explorer.missing and explorer.anomalies and explorer.tagging and explorer.budgets
     assert figures(export) == figures(explorer)
-    # Not a single Cost Explorer request for the costs: only the forecast is asked for (and
-    # answered by Sentinel's projection, as exports hold none).
-    assert export.ce_requests <= 1 < explorer.ce_requests
+    # Not a single Cost Explorer request (exports hold no forecast: Sentinel projects).
+    assert export.ce_requests == 0 < explorer.ce_requests
 
 
 @pytest.mark.parametrize("fmt", ["cur2", "focus"])

@@ -56,6 +56,7 @@ class CurStats:
 
 class CurSource:
     max_group_by = 2
+    has_forecast = False  # exports hold none: the report projects the month end itself
 
     def __init__(self, factory: SessionFactory, settings: CurSettings) -> None:
         if settings.format not in SCHEMAS:
