@@ -150,8 +150,10 @@ def declared_calls(flow: str, config: Config | None = None) -> set[str]:
         calls.update(call for kind in kinds for call in kind.writes)
         calls.update(APPLY_LOCK_CALLS)
     if flow == "daemon":
+        from sentinel.cost.cur.calls import cost_export_calls
         from sentinel.daemon.registry import registered_jobs
 
+        calls.update(cost_export_calls(config))
         for job in registered_jobs().values():
             calls.update(job.calls)
             if job.reads_inventory:

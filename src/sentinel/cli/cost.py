@@ -12,10 +12,20 @@ import click
 from sentinel.cli.options import Workspace, common_options
 from sentinel.delivery.outcome import DeliveryResult
 
+_SOURCE = click.option(
+    "--source",
+    "source_name",
+    type=click.Choice(["cost-explorer", "cur"]),
+    default=None,
+    help="Cost Explorer, or the AWS Data Exports export of cost_report.cur "
+    "(default: cost_report.source).",
+)
+
 
 @click.group()
 def cost() -> None:
-    """Cost reports and anomalies from Cost Explorer (each request costs $0.01; -v counts them)."""
+    """Cost reports and anomalies from Cost Explorer (each request costs $0.01; -v counts them)
+    or from an AWS Data Exports export (--source cur)."""
 
 
 @cost.command()
@@ -40,10 +50,16 @@ def cost() -> None:
     help="The weekly report instead: the ISO week (Mon-Sun) holding --date, by default the "
     "last full week.",
 )
+@_SOURCE
 def report(
-    ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool, weekly: bool
+    ws: Workspace,
+    day: datetime | None,
+    out: Path | None,
+    dry_run: bool,
+    weekly: bool,
+    source_name: str | None,
 ) -> None:
-    """The daily cost report, printed, and posted to Slack when configured.
+    """The daily cost report, printed, and sent to Slack, email or a severity as configured.
 
     Yesterday against the same weekday last week and the 7-day average, month to date against
     last month, month-end forecast, budgets (with reservation and Savings Plans utilization and
@@ -53,7 +69,7 @@ def report(
     per week and channel.
     """
     if weekly:
-        _weekly_report(ws, day, out, dry_run)
+        _weekly_report(ws, day, out, dry_run, source_name)
         return
     from sentinel.cost.render_slack import report_message
     from sentinel.cost.render_terminal import report_view
@@ -62,8 +78,13 @@ def report(
 
     if out is not None and out.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
         raise click.BadParameter("use a .html or .md file name", param_hint="--out")
+    from sentinel.cost.source_choice import source_for
+
     config = ws.load_config()
-    run = run_report(config, ws.factory, open_store(config), _day(day), deliver=not dry_run)
+    source = source_for(config, ws.factory, source_name)
+    run = run_report(
+        config, ws.factory, open_store(config), _day(day), deliver=not dry_run, source=source
+    )
     if dry_run:
         slack = config.cost_report.slack if config.cost_report else None
         message = {"channel": slack.channel if slack else None, **report_message(run.report)}
@@ -80,7 +101,9 @@ def report(
             ws.err.print(f"Wrote {path}")
 
 
-def _weekly_report(ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool) -> None:
+def _weekly_report(
+    ws: Workspace, day: datetime | None, out: Path | None, dry_run: bool, source_name: str | None
+) -> None:
     from sentinel.cost.delivery import weekly_slack
     from sentinel.cost.render_weekly import weekly_message, weekly_view
     from sentinel.cost.runs import report_week, run_weekly_report
@@ -98,7 +121,12 @@ def _weekly_report(ws: Workspace, day: datetime | None, out: Path | None, dry_ru
                 f"the week of {day.date()} ({monday} to {sunday}) is not over yet",
                 param_hint="--date",
             )
-    run = run_weekly_report(config, ws.factory, open_store(config), monday, deliver=not dry_run)
+    from sentinel.cost.source_choice import source_for
+
+    source = source_for(config, ws.factory, source_name)
+    run = run_weekly_report(
+        config, ws.factory, open_store(config), monday, deliver=not dry_run, source=source
+    )
     if dry_run:
         slack = weekly_slack(config)
         message = {"channel": slack.channel if slack else None, **weekly_message(run.report)}
@@ -132,7 +160,15 @@ def _weekly_report(ws: Workspace, day: datetime | None, out: Path | None, dry_ru
     is_flag=True,
     help="Announce anomalies not announced yet, as the daemon's scan does.",
 )
-def anomalies(ws: Workspace, days: int, end: datetime | None, as_json: bool, notify: bool) -> None:
+@_SOURCE
+def anomalies(
+    ws: Workspace,
+    days: int,
+    end: datetime | None,
+    as_json: bool,
+    notify: bool,
+    source_name: str | None,
+) -> None:
     """Cost anomalies per series: the total, each service, tag value and account.
 
     Robust to weekly seasonality and trend; thresholds from monitors/ anomaly_detection
@@ -141,10 +177,14 @@ def anomalies(ws: Workspace, days: int, end: datetime | None, as_json: bool, not
     """
     from sentinel.cost.render_terminal import scan_view
     from sentinel.cost.runs import run_scan
+    from sentinel.cost.source_choice import source_for
     from sentinel.store import open_store
 
     config = ws.load_config()
-    run = run_scan(config, ws.factory, open_store(config), days, _day(end), notify=notify)
+    source = source_for(config, ws.factory, source_name)
+    run = run_scan(
+        config, ws.factory, open_store(config), days, _day(end), notify=notify, source=source
+    )
     if as_json:
         click.echo(json.dumps(_scan_json(run.scan), indent=2))
     else:

@@ -155,7 +155,8 @@ class CostCache:
                 {date.fromisoformat(d): Decimal(v) for d, v in payload["daily"].items()},
             )
         try:
-            self.stats.requests += 1
+            # A source without a forecast (an export) answers at once, with no request.
+            self.stats.requests += 1 if getattr(self.source, "has_forecast", True) else 0
             forecast = self.source.forecast(start, end)
         except CostDataUnavailable as exc:
             self._save_answer(key, {"error": str(exc)})
@@ -199,6 +200,12 @@ class CostCache:
                 data.missing.append(MissingData(label, run_start, run_end, str(exc)))
                 continue
             self._save_days(label, answer)
+            # A source may not hold the last days yet (an export is delivered a day late).
+            delivered = set(answer.periods)
+            undelivered = [d for d in _days(run_start, run_end) if d not in delivered]
+            if undelivered:
+                reason = "not in the source yet"
+                data.missing.append(MissingData(label, undelivered[0], undelivered[-1], reason))
         frame, days, estimated = self._read_days(label, grouping, start, end)
         data.estimated |= estimated
         return GroupedCosts(grouping, frame, days)

@@ -15,6 +15,7 @@ from sentinel.cost.delivery import deliver_report, deliver_weekly_report
 from sentinel.cost.notices import NoticeResult, notify_anomalies
 from sentinel.cost.report import DailyReport, build_report
 from sentinel.cost.scan import AnomalyScan, scan_anomalies
+from sentinel.cost.source_choice import source_for
 from sentinel.cost.sources import CostExplorerSource, CostSource
 from sentinel.cost.weekly import WeeklyReport, build_weekly_report, last_full_week
 from sentinel.delivery.outcome import DeliveryResult
@@ -66,7 +67,7 @@ def run_report(
 ) -> ReportRun:
     """Build the report of ``day`` (default yesterday) and, with ``deliver``, send it to each
     place monitors/ cost_report names."""
-    cache = cost_cache(store, factory, source)
+    cache = cost_cache(store, factory, source or source_for(config, factory))
     report = build_report(config, cache, factory, day or report_day(config), clock.today())
     delivery = deliver_report(report, config, store, factory, sender_overrides) if deliver else None
     return ReportRun(report, delivery)
@@ -94,7 +95,7 @@ def run_weekly_report(
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> WeeklyRun:
     """Build the report of the week of ``monday`` (default the last full week); post it."""
-    cache = cost_cache(store, factory, source)
+    cache = cost_cache(store, factory, source or source_for(config, factory))
     report = build_weekly_report(
         config, cache, factory, monday or report_week(config), clock.today()
     )
@@ -115,7 +116,7 @@ def run_scan(
     sender_overrides: Mapping[str, Sender] | None = None,
 ) -> ScanRun:
     """Anomalies of the ``days`` days to ``end`` (default yesterday); ``notify`` announces them."""
-    cache = cost_cache(store, factory, source)
+    cache = cost_cache(store, factory, source or source_for(config, factory))
     scan = scan_anomalies(config, cache, end or report_day(config), days, clock.today())
     notices = None
     if notify:

@@ -1,9 +1,9 @@
 """Where cost data comes from: the ``CostSource`` seam and its Cost Explorer implementation.
 
 A source answers daily or monthly costs grouped by up to ``max_group_by`` keys, optionally
-filtered to one value of one dimension, and a month-end forecast. Cost Explorer is the source
-today; the Cost and Usage Report through Athena (one query, any grouping, no paging) fits the
-same protocol for large organisations.
+filtered to one value of one dimension, and a month-end forecast. Cost Explorer is one source;
+AWS Data Exports (CUR 2.0 or FOCUS 1.0 Parquet in S3, on DuckDB or Athena) is the other, for
+large organisations: ``sentinel.cost.cur``.
 """
 
 from __future__ import annotations

@@ -438,3 +438,25 @@ def test_cost_dimensions_and_tags(seeded: Seeded) -> None:
         "Environment$Production",
         "Environment$prod",
     }
+
+
+def test_cost_history_is_also_a_cur2_and_a_focus_export(seeded: Seeded) -> None:
+    s3 = seeded.client("s3")
+    keys = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket="p2p-sandbox-assets", Prefix="cost-exports/"
+        )
+        for o in page.get("Contents", [])
+    ]
+    first = history_start(seeded.now.date())
+    last = seeded.now.date() - timedelta(days=1)
+    for export in ("p2p-cur2", "p2p-focus"):
+        assert (
+            f"cost-exports/{export}/data/BILLING_PERIOD={first:%Y-%m}/{export}-00001.snappy.parquet"
+            in keys
+        )
+        assert f"cost-exports/{export}/data/BILLING_PERIOD={last:%Y-%m}/" in " ".join(keys)
+    # One file per billing period from the history's first month to yesterday's, in each.
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    assert len(keys) == 2 * months

@@ -4,6 +4,7 @@ detection, right-sizing and the SLO review."""
 from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
+from sentinel.config.checks_cost_source import check_cost_source
 from sentinel.config.checks_logs import check_log_groups
 from sentinel.config.checks_placement import check_placement
 from sentinel.config.checks_uptime import check_uptime
@@ -52,6 +53,7 @@ class MonitorsFileKind(FileKind[MonitorsFile]):
                 build.refs.require_severity(targets.severity, source.where(report, "severity"))
         check_uptime(model, source, build)
         check_log_groups(model, source, build)
+        check_cost_source(model, source, build)
 
 
 def _check_slo(slo: Slo, source: Source, build: Assembly, s: int) -> None:

@@ -11,6 +11,7 @@ import yaml
 from pydantic import AfterValidator, Field, model_validator
 
 from sentinel.config.models.base import ForEach, MetricRef, Model, Name, Placed
+from sentinel.config.models.cost_exports import CurExport
 from sentinel.config.models.log_groups import LogGroups
 from sentinel.config.models.routing import Slack
 from sentinel.config.models.uptime import UptimeCheck, UptimeDefaults
@@ -197,6 +198,9 @@ class CostReport(ReportTargets):
     top_services: int = Field(default=8, ge=1, le=40)
     group_by_tags: list[str] = Field(default=[], description="default: the tagging rules' keys")
     weekly: WeeklyReport | None = None
+    # Where cost comes from: Cost Explorer, or the Data Exports export under `cur:`.
+    source: Literal["cost-explorer", "cur"] = "cost-explorer"
+    cur: CurExport | None = None
 
 
 class AnomalyDetection(ReportTargets):

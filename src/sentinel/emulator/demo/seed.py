@@ -19,6 +19,7 @@ from moto.moto_api._internal import mock_random
 from sentinel import clock
 from sentinel.aws.session import SessionFactory
 from sentinel.emulator.commitments import demo_commitments
+from sentinel.emulator.demo.cost_exports import write_cost_exports
 from sentinel.emulator.demo.costs import cost_history
 from sentinel.emulator.demo.ground_truth import COST_HISTORY_MONTHS, METRIC_DAYS, SEED
 from sentinel.emulator.demo.layout import REGION
@@ -96,6 +97,7 @@ def seed_demo_account(
     costs = cost_history(now.date(), account)
     load_cost_table(costs, account)
     load_commitments(demo_commitments(now.date()), account)
+    write_cost_exports(factory, costs, now.date())  # the same history as Data Exports files
 
     listed = factory.client("cloudwatch", REGION).list_metrics(Namespace="AWS/ApplicationELB")
     if not listed["Metrics"]:

@@ -31,6 +31,7 @@ SERVICES: tuple[str, ...] = (
     "logs",
     "logs_insights",
     "rds_pages",
+    "athena",
 )
 
 _lock = threading.Lock()
