@@ -396,7 +396,10 @@ def _existing(kind: Kind, state: State, ctx: RecordingContext) -> list[State]:
         payloads = [{"url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account_id}/{state.key}"}]
     elif kind.name not in ("dashboard",):
         return []
-    fields = {name: None for name in state.fields}
+    fields: dict[str, Any] = {name: None for name in state.fields}
+    if kind.name == "budget":
+        # A budget of another type is replaced, not updated: the stand-in keeps the type.
+        fields["type"] = state.fields.get("type")
     return [State(kind.name, state.key, fields, arn=arn, payload=payload) for payload in payloads]
 
 
