@@ -455,8 +455,9 @@ def edit_alarm_rules(session: Session) -> None:
     )
     warning = (edited / "alarms" / "warning.yaml").read_text(encoding="utf-8")
     start = warning.index("  - name: failed-deployments")
-    end = warning.find("\n  - name:", start + 1)
-    end = len(warning) if end < 0 else end + 1
+    # The rule ends at the next rule or the next top-level key (composites:, events:).
+    following = re.search(r"\n(  - name:|\S)", warning[start + 1 :])
+    end = len(warning) if following is None else start + 1 + following.start() + 1
     (edited / "alarms" / "warning.yaml").write_text(
         warning[:start] + warning[end:], encoding="utf-8"
     )
