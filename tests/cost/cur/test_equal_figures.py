@@ -91,6 +91,11 @@ def test_the_report_from_an_export_equals_the_cost_explorer_report(
     assert figures(export) == figures(explorer)
     # Not a single Cost Explorer request (exports hold no forecast: Sentinel projects).
     assert export.ce_requests == 0 < explorer.ce_requests
+    # Each says where its figures come from.
+    title = {"cur2": "the CUR 2.0 export", "focus": "the FOCUS 1.0 export"}[fmt]
+    assert (explorer.source, export.source) == ("Cost Explorer", title)
+    computed = [b.source for b in export.budgets if b.actual is not None]
+    assert computed and set(computed) <= {title, "AWS Budgets"}
 
 
 @pytest.mark.parametrize("fmt", ["cur2", "focus"])
