@@ -42,6 +42,11 @@ CLIENTS = (
     "events",
     "route53",
     "synthetics",
+    "compute-optimizer",
+    "athena",
+    "glue",
+    "s3",
+    "organizations",
 )
 
 

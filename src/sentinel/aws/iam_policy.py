@@ -121,9 +121,24 @@ def _service_model(client_name: str) -> Any:
     return botocore.session.get_session().get_service_model(client_name)
 
 
+# botocore's events (and so the call counter) name a service by its hyphenated service id,
+# boto3 by its client name; where the two differ, for the services Sentinel calls.
+CLIENT_OF_EVENT_NAME = {
+    "cost-explorer": "ce",
+    "resource-groups-tagging-api": "resourcegroupstaggingapi",
+    "elastic-load-balancing-v2": "elbv2",
+    "elastic-load-balancing": "elb",
+    "cloudwatch-logs": "logs",
+    "eventbridge": "events",
+    "api-gateway": "apigateway",
+    "sfn": "stepfunctions",
+}
+
+
 def api_call(client_name: str, operation: str) -> str:
-    """``cloudwatch:DescribeAlarms`` for boto3's ``cloudwatch`` and ``describe_alarms``."""
-    model = _service_model(client_name)
+    """``cloudwatch:DescribeAlarms`` for boto3's ``cloudwatch`` and ``describe_alarms`` (or the
+    counter's ``cost-explorer`` and ``GetCostAndUsage``)."""
+    model = _service_model(CLIENT_OF_EVENT_NAME.get(client_name, client_name))
     names = {xform_name(name): name for name in model.operation_names}
     name = names.get(operation, operation)
     if name not in model.operation_names:

@@ -104,8 +104,10 @@ def budget_statuses(
     day: date,
     applied: dict[str, dict[str, Any]] | str,
     today: date | None = None,
+    source_label: str = "Cost Explorer",
 ) -> list[BudgetStatus]:
-    """Each budget's status on ``day``; ``today`` (default: the day after) dates AWS's figures."""
+    """Each budget's status on ``day``; ``today`` (default: the day after) dates AWS's figures;
+    ``source_label`` names where the report's own figures come from."""
     today = today or day + timedelta(days=1)
     statuses = []
     for budget in config.budgets:
@@ -123,7 +125,7 @@ def budget_statuses(
         computed = _computed(budget, data, day) if budget.period == "monthly" and complete else None
         if computed is not None:
             actual, forecast = computed
-            source = "Cost Explorer"
+            source = source_label
         elif aws is not None and not same_period(budget.period, day, today):
             note = "AWS Budgets already counts the next period"
         elif aws is not None:
@@ -132,7 +134,7 @@ def budget_statuses(
             forecast = _amount(spend.get("ForecastedSpend"))
             source = "AWS Budgets"
         elif not complete:
-            note = "Cost Explorer data missing for this month"
+            note = f"{source_label} data missing for this month"
         else:
             note = "filters not computable from the report's data, and not applied"
         statuses.append(

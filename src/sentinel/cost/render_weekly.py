@@ -60,7 +60,7 @@ def data_lines(report: WeeklyReport) -> list[str]:
     notes = [f"Missing data — {m}" for m in report.missing]
     if report.estimated:
         days = ", ".join(d.strftime("%d %b") for d in report.estimated)
-        notes.append(f"Estimated by Cost Explorer (may still change): {days}")
+        notes.append(f"Estimated by {report.source} (may still change): {days}")
     notes.append(requests_line(report.ce_requests))
     return notes
 

@@ -23,7 +23,7 @@ from sentinel.cost.detection import DetectionSettings
 from sentinel.cost.forecast import MonthForecast, month_end_forecast
 from sentinel.cost.groupings import SERVICE, CostPlan, Dimension, plan_for
 from sentinel.cost.scan import history_start, scan_loaded
-from sentinel.cost.sources import previous_month
+from sentinel.cost.sources import previous_month, source_label
 from sentinel.cost.tagging import TagCoverage, tag_coverage
 
 ZERO = Decimal(0)
@@ -83,6 +83,7 @@ class DailyReport:
     missing: list[MissingData] = field(default_factory=list)
     estimated: list[date] = field(default_factory=list)
     ce_requests: int = 0
+    source: str = "Cost Explorer"  # where the figures come from
     settings: DetectionSettings = field(default_factory=DetectionSettings)
     # Utilization and coverage budgets, their period to the report's day.
     commitments: list[CommitmentStatus] = field(default_factory=list)
@@ -128,7 +129,7 @@ def build_report(
         seven_day_average=_average(data, day - timedelta(days=7), day - timedelta(days=1)),
         month_to_date=month_to_date,
         forecast=forecast,
-        budgets=budget_statuses(config, data, day, applied, today),
+        budgets=budget_statuses(config, data, day, applied, today, source_label(cache.source)),
         movers=_movers(data, day),
         tagging=_tagging(config, plan, data, day),
         anomalies=scan.anomalies,
@@ -137,6 +138,7 @@ def build_report(
         missing=list(data.missing),
         estimated=sorted(d for d in data.estimated if day - timedelta(days=CHART_DAYS) < d <= day),
         settings=settings,
+        source=source_label(cache.source),
         commitments=commitment_statuses(
             config, cache, factory, lambda budget: period_start(budget, day), day, today
         ),

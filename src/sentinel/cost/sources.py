@@ -85,6 +85,11 @@ class CostSource(Protocol):
     def forecast(self, start: date, end: date) -> Forecast: ...
 
 
+def source_label(source: object) -> str:
+    """What a report names as the source of its figures: "Cost Explorer", "the CUR 2.0 export"."""
+    return str(getattr(source, "label", CostExplorerSource.label))
+
+
 def ce_requests(factory: SessionFactory) -> int:
     """Cost Explorer requests made through this factory so far (each costs $0.01)."""
     return factory.counter.total(CE_SERVICE)
@@ -99,6 +104,7 @@ class CostExplorerSource:
     """
 
     max_group_by = 2
+    label = "Cost Explorer"  # where the report says its figures come from
 
     def __init__(self, factory: SessionFactory, metric: str = DEFAULT_METRIC) -> None:
         self.factory = factory

@@ -80,7 +80,7 @@ def data_notes(report: DailyReport) -> list[str]:
     notes = [f"Missing data — {m}" for m in report.missing]
     if report.estimated:
         days = ", ".join(d.strftime("%d %b") for d in report.estimated)
-        notes.append(f"Estimated by Cost Explorer (may still change): {days}")
+        notes.append(f"Estimated by {report.source} (may still change): {days}")
     return notes
 
 

@@ -28,7 +28,7 @@ from sentinel.cost.data import CostData, MissingData
 from sentinel.cost.forecast import MonthForecast, month_end_forecast
 from sentinel.cost.groupings import CostPlan, Dimension, plan_for
 from sentinel.cost.report import Change
-from sentinel.cost.sources import next_month, previous_month
+from sentinel.cost.sources import next_month, previous_month, source_label
 
 ZERO = Decimal(0)
 WEEK = timedelta(days=7)
@@ -91,6 +91,7 @@ class WeeklyReport:
     missing: list[MissingData] = field(default_factory=list)
     estimated: list[date] = field(default_factory=list)
     ce_requests: int = 0
+    source: str = "Cost Explorer"  # where the figures come from
 
     @property
     def week(self) -> str:
@@ -127,7 +128,7 @@ def build_weekly_report(
         days=[(d, _sum(data, d, d)) for d in _days(start, end)],
         movers=_movers(plan, data, start, end),
         months=_months(data, start, end, today, cache),
-        budgets=budget_statuses(config, data, end, applied, today),
+        budgets=budget_statuses(config, data, end, applied, today, source_label(cache.source)),
         commitments=commitment_statuses(
             config,
             cache,
@@ -139,6 +140,7 @@ def build_weekly_report(
         ),
         missing=list(data.missing),
         estimated=sorted(d for d in data.estimated if start - WEEK <= d <= end),
+        source=source_label(cache.source),
     )
     report.ce_requests = cache.stats.requests - before
     return report

@@ -21,7 +21,9 @@ from .demo import ROOT, seed_costs
 
 CONFIG_PARTS = ("sentinel.yaml", "alarms", "dashboards", "budgets", "monitors")
 # Lines that name the source (its request count, its forecast, what it still estimates).
-_SOURCE_LINES = re.compile(r"Cost Explorer|Explorer forecast|requests|Estimated|exports hold")
+_SOURCE_LINES = re.compile(
+    r"Cost Explorer|Explorer forecast|requests|Estimated|exports hold|Budget figures"
+)
 
 
 def sentinel(*args: str) -> tuple[int, str]:

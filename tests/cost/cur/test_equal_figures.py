@@ -14,7 +14,7 @@ from sentinel.aws.session import SessionFactory
 from sentinel.config import load_config
 from sentinel.cost.report import DailyReport
 from sentinel.cost.runs import run_report, run_scan
-from sentinel.cost.sources import CostExplorerSource
+from sentinel.cost.sources import CE_SERVICE, CostExplorerSource
 from sentinel.store import Store
 
 from .demo import ROOT, cur_source, seed_costs
@@ -79,6 +79,7 @@ def test_the_report_from_an_export_equals_the_cost_explorer_report(
     explorer = run_report(
         config, seeded, _store(tmp_path, "ce"), deliver=False, source=CostExplorerSource(seeded)
     ).report
+    seeded.counter.reset()
     export = run_report(
         config,
         seeded,
@@ -89,8 +90,18 @@ def test_the_report_from_an_export_equals_the_cost_explorer_report(
 
     assert not explorer.missing and explorer.anomalies and explorer.tagging and explorer.budgets
     assert figures(export) == figures(explorer)
-    # Not a single Cost Explorer request (exports hold no forecast: Sentinel projects).
-    assert export.ce_requests == 0 < explorer.ce_requests
+    # No cost or forecast request to Cost Explorer (exports hold no forecast: Sentinel projects);
+    # the reservation budgets' utilization and coverage still come from Cost Explorer.
+    assert seeded.counter.total(CE_SERVICE, "GetCostAndUsage") == 0
+    assert seeded.counter.total(CE_SERVICE, "GetCostForecast") == 0
+    assert seeded.counter.total(CE_SERVICE) == export.ce_requests
+    commitments = sum(1 for b in config.budgets if b.is_commitment)
+    assert export.ce_requests == commitments < explorer.ce_requests
+    # Each says where its figures come from.
+    title = {"cur2": "the CUR 2.0 export", "focus": "the FOCUS 1.0 export"}[fmt]
+    assert (explorer.source, export.source) == ("Cost Explorer", title)
+    computed = [b.source for b in export.budgets if b.actual is not None]
+    assert computed and set(computed) <= {title, "AWS Budgets"}
 
 
 @pytest.mark.parametrize("fmt", ["cur2", "focus"])

@@ -77,6 +77,10 @@ class CurSource:
         return f"cur:{s.format}:{s.location}{endpoint}"
 
     @property
+    def label(self) -> str:
+        return f"the {self.schema.title} export"
+
+    @property
     def title(self) -> str:
         return f"{self.schema.title} export {self.settings.location} ({self.settings.engine})"
 
