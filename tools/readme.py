@@ -24,7 +24,10 @@ drift), as the README tells the story. Marker options, ``key=value`` separated b
   ``-4:``); the lines left out show as one ``...``;
 - ``stop=TEXT``: a long-running command is interrupted (Ctrl-C) once TEXT is printed;
 - ``needs=TOOL``: a program besides Python the commands use (``jq``); without it the block is
-  reported as not checked, never silently passed.
+  reported as not checked, never silently passed;
+- ``clock=now``: every command starts at ``NOW`` rather than where the story's clock has got to
+  (for output that shows the time to the minute: windows, silences), so a slow machine prints
+  the same.
 
 Values that change from run to run even with the clock pinned are compared through the
 placeholders of ``VOLATILE`` (a duration in seconds, a wall-clock time of day); the README
@@ -314,9 +317,12 @@ def _run_block(block: Block, session: Session) -> Result:
     expected = int(block.options.get("exit", "0"))
     lines: list[str] = []
     typed: set[int] = set()
+    pinned = NOW.timestamp() if block.options.get("clock") == "now" else None
     for command in block.commands:
         argv = shlex.split(command.replace("\\\n", " "), comments=True)
-        code, output = _run(argv, cwd, session.env, columns, block.options.get("stop"), command)
+        code, output = _run(
+            argv, cwd, session.env, columns, block.options.get("stop"), command, pinned
+        )
         if code != expected:
             raise TranscriptError(
                 f"README.md:{block.line}: `{argv[0]} {' '.join(argv[1:])}` exited {code}, "
@@ -363,9 +369,11 @@ def _run(
     columns: int,
     stop: str | None = None,
     shown: str | None = None,
+    pinned: float | None = None,
 ) -> tuple[int, str]:
     # The pinned clock goes on from where the emulator's is: one timeline for the whole story.
-    env = {**env, "COLUMNS": str(columns), "TRANSCRIPT_CLOCK": str(time.time())}
+    moment = pinned if pinned is not None else time.time()
+    env = {**env, "COLUMNS": str(columns), "TRANSCRIPT_CLOCK": str(moment)}
     if shown is not None and any(token in shown for token in ("|", ">", "&&")):
         process_args: list[str] | str = ["bash", "-o", "pipefail", "-c", shown]
     elif argv[0] == "sentinel":
