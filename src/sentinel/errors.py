@@ -62,3 +62,25 @@ class PlanFileError(SentinelError):
 
 class TargetError(SentinelError):
     """A ``--target`` that names no kind, or that matches no resource."""
+
+
+class DeliveryFailed(Exception):
+    """A destination did not accept a message: an alert (the router) or a report (the outbox).
+
+    ``destination`` names it (``Slack #alerts``, ``SES``); ``retry_after`` is the service's own
+    wish (429 Retry-After); ``permanent`` means retrying cannot help (a revoked token, a missing
+    channel): the router sends the message to the dead-letter queue.
+    """
+
+    def __init__(
+        self,
+        destination: str,
+        reason: str,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(f"{destination}: {reason}")
+        self.destination = destination
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent

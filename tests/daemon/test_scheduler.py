@@ -237,7 +237,7 @@ def test_the_deliveries_job_posts_what_slack_refused_and_the_scan_announces(
         daemon = Daemon(config, aws, store)
         report = daemon.run_job("cost-report")
         assert report.status == "succeeded"
-        assert "queued to #shop-finops (Slack answered 503" in report.summary
+        assert "queued to #shop-finops (Slack: answered 503" in report.summary
         assert slack.posted() == []
         clock.move_to(london(10, 9, 5))
         delivered = daemon.run_job("deliveries")

@@ -76,7 +76,7 @@ def test_a_refused_mail_stays_queued_and_goes_later(aws: SessionFactory, store: 
     assert _mail(aws, store, "admin@ips.example.com") == ["queued", "built"]
     pending = Outbox(store).pending()
     assert [(d.channel, d.target) for d in pending] == [("email", "admin@ips.example.com")]
-    assert "SES MessageRejected" in (pending[0].last_error or "")
+    assert "SES: MessageRejected" in (pending[0].last_error or "")
 
     aws.client("ses").verify_domain_identity(Domain="ips.example.com")
     assert _mail(aws, store, "admin@ips.example.com") == ["posted"]  # not built again

@@ -36,7 +36,7 @@ def test_a_report_on_a_severity_goes_to_its_slack_and_email_once(
     assert world.events == []  # PagerDuty is for alarms
     posts = world.slack()
     assert [(p["channel"], p["text"]) for p in posts] == [
-        ("#alerts", "*Daily cost, 01 Dec 2026*\nYesterday: *$41.20* (+3%)")
+        ("#alerts", "*Daily cost, 01 Dec 2026*\n```\nYesterday: *$41.20* (+3%)\n```")
     ]
     mails = ses_backends[ACCOUNT][REGION].sent_messages
     assert [(m.destinations, m.subject) for m in mails] == [

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 
+from sentinel.errors import DeliveryFailed
 from sentinel.store import Store
-from sentinel.store.outbox import Delivery, DeliveryFailed, Outbox
+from sentinel.store.outbox import Delivery, Outbox
 
 
 class Recorder:
@@ -26,7 +27,7 @@ class Recorder:
                 continue
             if part in self.fail_parts:
                 self.fail_parts.remove(part)
-                raise DeliveryFailed(f"{part} refused (503)")
+                raise DeliveryFailed("stand-in", f"{part} refused (503)")
             self.sent.append((delivery.key, part))
             progress({part: f"{part}-id"})
 
@@ -65,7 +66,7 @@ def test_failure_backs_off_and_the_retry_sends_only_what_is_missing(store: Store
     sender = Recorder()
     sender.fail_parts = ["file", "file"]
     result = outbox.flush({"slack": sender})
-    assert result.failed[0][1] == "file refused (503)"
+    assert result.failed[0][1] == "stand-in: file refused (503)"
     [pending] = outbox.pending()
     assert (pending.attempts, pending.progress) == (1, {"message": "message-id"})
     assert pending.attachment == b"\x89PNG"

@@ -12,6 +12,7 @@ from sentinel.cost.notices import notify_anomalies
 from sentinel.cost.runs import SCAN_DAYS, run_report, run_scan, run_weekly_report, weekly_zone
 from sentinel.cost.weekly import last_full_week
 from sentinel.daemon.registry import JobContext, JobSpec, require_data
+from sentinel.delivery.calls import REPORT_CALLS
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.senders import senders
 from sentinel.store.outbox import Outbox
@@ -111,7 +112,7 @@ def _scan_schedule(config: Any) -> str | None:
 _NOTICE_CALLS = ("sns:ListTopics", "sns:Publish")
 COST_REPORT = JobSpec(
     "cost-report",
-    "Daily cost report, to Slack",
+    "Daily cost report, to Slack, email or a severity",
     _report_schedule,
     _report,
     period="day",
@@ -123,12 +124,12 @@ COST_REPORT = JobSpec(
         "ce:GetSavingsPlansUtilization",
         "ce:GetSavingsPlansCoverage",
         "budgets:DescribeBudgets",
-        "sns:Publish",
+        *REPORT_CALLS,
     ),
 )
 WEEKLY_REPORT = JobSpec(
     "cost-report-weekly",
-    "Weekly cost report (the last full week), to Slack",
+    "Weekly cost report (the last full week), to Slack, email or a severity",
     _weekly_schedule,
     _weekly,
     period="week",
@@ -140,6 +141,7 @@ WEEKLY_REPORT = JobSpec(
         "ce:GetSavingsPlansUtilization",
         "ce:GetSavingsPlansCoverage",
         "budgets:DescribeBudgets",
+        *REPORT_CALLS,
     ),
     timezone=lambda config: weekly_zone(config),
 )
@@ -157,5 +159,5 @@ DELIVERIES = JobSpec(
     lambda config: DELIVERY_SCHEDULE,
     _deliveries,
     period="run",
-    calls=("sns:Publish",),
+    calls=("ses:SendRawEmail", "sns:Publish"),
 )

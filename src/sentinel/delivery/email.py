@@ -18,17 +18,15 @@ from typing import Any
 import botocore.exceptions
 
 from sentinel.delivery.outcome import DeliveryResult
+from sentinel.errors import DeliveryFailed
 from sentinel.store import Store
-from sentinel.store.outbox import Delivery, DeliveryFailed, Outbox
+from sentinel.store.outbox import Delivery, Outbox
 
 EMAIL = "email"
 EMAIL_FROM = "SENTINEL_EMAIL_FROM"
 # SES SendRawEmail: "The maximum message size, including attachments, is 10 MB".
 RAW_MESSAGE_LIMIT = 10 * 1024 * 1024
 SUBJECT_LIMIT = 200
-RETRYABLE = frozenset(
-    {"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure", "RequestTimeout"}
-)
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ class SesSender:
         raw = raw_message(delivery.payload, delivery.attachment, delivery.attachment_name)
         if len(raw) > RAW_MESSAGE_LIMIT:
             raise DeliveryFailed(
-                f"SES: the message is {len(raw):,} bytes, over SES's {RAW_MESSAGE_LIMIT:,}"
+                "SES", f"the message is {len(raw):,} bytes, over SES's {RAW_MESSAGE_LIMIT:,}"
             )
         try:
             response = self._ses().send_raw_email(
@@ -94,9 +92,9 @@ class SesSender:
         except botocore.exceptions.ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "Error")
             message = exc.response.get("Error", {}).get("Message", "")
-            raise DeliveryFailed(f"SES {code}: {message}"[:200]) from None
+            raise DeliveryFailed("SES", f"{code}: {message}"[:200]) from None
         except botocore.exceptions.BotoCoreError as exc:
-            raise DeliveryFailed(f"SES: {type(exc).__name__}") from None
+            raise DeliveryFailed("SES", type(exc).__name__) from None
         progress({"message_id": response["MessageId"]})
 
 

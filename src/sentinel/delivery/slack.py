@@ -25,9 +25,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
-from sentinel.errors import SecretError
+from sentinel.delivery.slack_client import web_client
+from sentinel.errors import DeliveryFailed, SecretError
 from sentinel.routing.endpoints import SLACK_API_URL, ServiceEndpoints
-from sentinel.store.outbox import Delivery, DeliveryFailed
+from sentinel.store.outbox import Delivery
 
 BASE_URL_ENV = SLACK_API_URL
 CHANNEL = "slack"
@@ -37,18 +38,12 @@ RETRY_INTERVAL: RetryIntervalCalculator = BackoffRetryIntervalCalculator(backoff
 
 def slack_client(token: str, base_url: str | None = None) -> WebClient:
     interval = RETRY_INTERVAL
-    endpoints = ServiceEndpoints.from_env()
-    return WebClient(
-        token=token,
-        base_url=base_url or endpoints.slack_api,
-        ssl=endpoints.ssl_context,
-        timeout=30,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
-            ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
-        ],
-    )
+    handlers = [
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+        ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+    ]
+    return web_client(token, ServiceEndpoints.from_env(), 30, handlers, base_url=base_url)
 
 
 def slack_payload(
@@ -79,7 +74,7 @@ class SlackSender:
         try:
             token = self.resolve(payload["token"])
         except SecretError as exc:
-            raise DeliveryFailed(str(exc)) from None
+            raise DeliveryFailed("Slack", str(exc)) from None
         client = slack_client(token, self.base_url)
         done = dict(delivery.progress)
         try:
@@ -116,6 +111,6 @@ class SlackSender:
         except SlackApiError as exc:
             status = exc.response.status_code
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
-            raise DeliveryFailed(f"Slack answered {status} {error or ''}".strip()) from None
+            raise DeliveryFailed("Slack", f"answered {status} {error or ''}".strip()) from None
         except (SlackClientError, OSError) as exc:
-            raise DeliveryFailed(f"Slack request failed: {type(exc).__name__}") from None
+            raise DeliveryFailed("Slack", f"request failed: {type(exc).__name__}") from None

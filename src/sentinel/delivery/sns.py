@@ -10,7 +10,8 @@ from typing import Any
 import botocore.exceptions
 
 from sentinel.aws.session import SessionFactory
-from sentinel.store.outbox import Delivery, DeliveryFailed
+from sentinel.errors import DeliveryFailed
+from sentinel.store.outbox import Delivery
 
 SNS = "sns"
 
@@ -36,8 +37,8 @@ class SnsSender:
             )
         except botocore.exceptions.ClientError as exc:
             raise DeliveryFailed(
-                f"SNS: {exc.response.get('Error', {}).get('Code', 'Error')}"
+                "SNS", exc.response.get("Error", {}).get("Code", "Error")
             ) from None
         except botocore.exceptions.BotoCoreError as exc:
-            raise DeliveryFailed(f"SNS: {type(exc).__name__}") from None
+            raise DeliveryFailed("SNS", type(exc).__name__) from None
         progress({"message_id": response["MessageId"]})

@@ -15,6 +15,7 @@ from typing import Any
 from sentinel.aws.session import SessionFactory
 from sentinel.config.units import parse_percent
 from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.delivery.calls import REPORT_CALLS
 from sentinel.delivery.email import EmailPost
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.posting import SlackPost
@@ -111,6 +112,7 @@ RIGHTSIZING = JobSpec(
         "logs:StartQuery",
         "logs:GetQueryResults",
         "logs:StopQuery",
+        *REPORT_CALLS,
     ),
     reads_inventory=True,
 )

@@ -21,16 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sentinel import clock
+from sentinel.errors import DeliveryFailed
 from sentinel.routing.alert import Alert, AlertState
 from sentinel.routing.delivery_hours import DeliveryHours
-from sentinel.routing.destinations.base import (
-    DeliveryFailed,
-    Destination,
-    DigestEntry,
-    Found,
-    Notification,
-    Sent,
-)
+from sentinel.routing.destinations.base import Destination, DigestEntry, Found, Notification, Sent
 from sentinel.routing.destinations.pagerduty import PagerDutyDestination
 from sentinel.routing.messages import UnparseableMessage, open_envelope, parse_envelope
 from sentinel.routing.noise import Hold, maintenance_hold, settled

@@ -16,6 +16,7 @@ from typing import Any
 from sentinel.aws.session import SessionFactory
 from sentinel.config.models.monitors import SloReview
 from sentinel.daemon.registry import JobContext, JobSpec
+from sentinel.delivery.calls import REPORT_CALLS
 from sentinel.delivery.email import EmailPost
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.posting import SlackPost
@@ -121,6 +122,6 @@ SLO_REVIEW = JobSpec(
     _schedule,
     _review,
     "week",
-    calls=("cloudwatch:GetMetricData",),
+    calls=("cloudwatch:GetMetricData", *REPORT_CALLS),
     reads_inventory=True,  # SLOs templated over resources
 )

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from sentinel.errors import DeliveryFailed
 from sentinel.store.database import METADATA, Store, utcnow
 
 PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
@@ -77,10 +78,6 @@ class Delivery:
     @property
     def delivered(self) -> bool:
         return self.status == DELIVERED
-
-
-class DeliveryFailed(Exception):
-    """A sender could not deliver now; the message says why (never a secret)."""
 
 
 class Sender(Protocol):

@@ -203,7 +203,7 @@ class CostReport(ReportTargets):
     cur: CurExport | None = None
 
 
-class AnomalyDetection(ReportTargets):
+class AnomalyDetection(Model):
     schedule: Cron = "30 8 * * *"
     min_impact: MoneyAmount = "50 USD"  # type: ignore[assignment]
     min_percent: Percent = "20%"  # type: ignore[assignment]
@@ -211,6 +211,8 @@ class AnomalyDetection(ReportTargets):
     drops: bool = Field(
         default=True, description="also report spend that falls by the same impact and percent"
     )
+    # The severity whose topic (and router routes) anomaly notices go to.
+    severity: str | None = None
     slack: Slack | None = None
 
 

@@ -54,27 +54,6 @@ class Found:
     sent: Sent | None = None
 
 
-class DeliveryFailed(Exception):
-    """A destination did not accept a message.
-
-    ``retry_after`` is the service's own wish (429 Retry-After); ``permanent`` means retrying
-    cannot help (a revoked token, a missing channel): the message goes to the dead-letter queue.
-    """
-
-    def __init__(
-        self,
-        destination: str,
-        reason: str,
-        retry_after: float | None = None,
-        permanent: bool = False,
-    ) -> None:
-        super().__init__(f"{destination}: {reason}")
-        self.destination = destination
-        self.reason = reason
-        self.retry_after = retry_after
-        self.permanent = permanent
-
-
 class Destination(Protocol):
     """Where a severity's notifications go. ``id`` is stable across restarts and configs."""
 

@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 
 import botocore.exceptions
 
-from sentinel.routing.destinations.base import DeliveryFailed, DigestEntry, Notification, Sent
+from sentinel.errors import DeliveryFailed
+from sentinel.routing.destinations.base import DigestEntry, Notification, Sent
 from sentinel.routing.destinations.slack_blocks import escalation_text
 from sentinel.routing.report_messages import Report
 from sentinel.routing.state import Thread

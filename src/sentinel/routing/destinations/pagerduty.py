@@ -16,14 +16,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sentinel.errors import DeliveryFailed
 from sentinel.routing.alert import AlertState, pagerduty_severity
-from sentinel.routing.destinations.base import (
-    DeliveryFailed,
-    DigestEntry,
-    Notification,
-    Sent,
-    retry_after_seconds,
-)
+from sentinel.routing.destinations.base import DigestEntry, Notification, Sent, retry_after_seconds
 from sentinel.routing.destinations.pagerduty_events import (
     EventNotSent,
     EventRejected,

@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from urllib.request import Request
 
-import urllib3
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from sentinel.delivery.slack_client import web_client
+from sentinel.errors import DeliveryFailed
 from sentinel.routing.destinations.base import (
-    DeliveryFailed,
     DigestEntry,
     Found,
     Notification,
@@ -69,31 +68,9 @@ _SDK_LOG.propagate = False  # slack_sdk logs every refused connection itself; th
 
 METADATA_EVENT = "sentinel_alert"
 HISTORY_PAGE = 200
+ROUTER_TIMEOUT = 10
 # Slack's clock and ours differ a little: look a bit before the unfinished claim began.
 HISTORY_SLACK = timedelta(seconds=60)
-
-
-class PooledWebClient(WebClient):
-    """slack_sdk's WebClient over a urllib3 pool: its connection stays open between calls
-    (urllib opens one per call). Everything else, errors included, is slack_sdk's."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pool = urllib3.PoolManager(
-            num_pools=2, maxsize=2, ssl_context=self.ssl, retries=False, timeout=self.timeout
-        )
-
-    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
-        body = req.data if isinstance(req.data, bytes) else None  # slack_sdk sends bytes
-        response = self._pool.request(
-            "POST", url, body=body, headers=dict(req.header_items()), preload_content=True
-        )
-        charset = response.headers.get("Content-Type", "").partition("charset=")[2] or "utf-8"
-        return {
-            "status": response.status,
-            "headers": response.headers,
-            "body": response.data.decode(charset),
-        }
 
 
 class SlackDestination:
@@ -119,13 +96,9 @@ class SlackDestination:
 
     def client(self) -> WebClient:
         if self._client is None:
-            self._client = PooledWebClient(
-                token=self._resolve(self.token_reference),
-                base_url=self.endpoints.slack_api,
-                ssl=self.endpoints.ssl_context,
-                timeout=10,
-                retry_handlers=[],
-                logger=_SDK_LOG,
+            # No retries inside a call: the router retries through its queue.
+            self._client = web_client(
+                self._resolve(self.token_reference), self.endpoints, ROUTER_TIMEOUT, [], _SDK_LOG
             )
         return self._client
 
@@ -157,11 +130,12 @@ class SlackDestination:
         return Sent("updated + replied in thread", thread)
 
     def send_report(self, report: Report) -> Sent:
-        """A report on the severity's topic, posted as it is (its text is Slack mrkdwn)."""
+        """A report on the severity's topic: its title, then its text (a terminal view, in
+        columns) as a code block, which Slack shows in a fixed-width font and leaves unformatted."""
         self._call(
             lambda c: c.chat_postMessage(
                 channel=self.channel,
-                text=f"*{report.title}*\n{report.text}",
+                text=f"*{report.title}*\n```\n{report.text.rstrip()}\n```",
                 unfurl_links=False,
                 unfurl_media=False,
             )
