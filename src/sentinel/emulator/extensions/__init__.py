@@ -29,6 +29,7 @@ SERVICES: tuple[str, ...] = (
     "route53",
     "synthetics",
     "logs",
+    "sns_cross_account",
 )
 
 _lock = threading.Lock()
