@@ -216,3 +216,72 @@ def test_a_router_account_not_in_sentinel_yaml_is_refused(
     applied = run("apply", "-C", str(root), "--auto-approve")
     assert applied.exit_code == 1
     assert queues_in(aws, PRODUCTION, "us-east-1") == []
+
+
+def test_drift_names_the_field_of_the_central_queue(aws: SessionFactory, tmp_path: Path) -> None:
+    root = shop(tmp_path)
+    assert run("apply", "-C", str(root), "--auto-approve").exit_code == 0
+    sqs = member(aws, PRODUCTION).client("sqs", region="us-east-1")
+    url = sqs.get_queue_url(QueueName="shop-router")["QueueUrl"]
+    policy = queue_policy(aws)
+    statement = policy["Statement"][0]  # type: ignore[index]
+    statement["Condition"]["ArnLike"]["aws:SourceArn"] = every_topic()[1:]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    sns = member(aws, PRODUCTION).client("sns", region="eu-west-1")
+    dev_topic = f"arn:aws:sns:eu-west-1:{MEMBERS['dev']}:shop-warning"
+    for subscription in sns.list_subscriptions()["Subscriptions"]:
+        if subscription["TopicArn"] == dev_topic:
+            sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+
+    drift = run("drift", "-C", str(root), "--json")
+
+    assert drift.exit_code == 2, drift.output
+    places = json.loads(drift.output)["places"]
+    central = [p for p in places if (p["account"], p["region"]) == (PRODUCTION, "us-east-1")]
+    changes = central[0]["changes"]
+    assert [(c["kind"], c["name"]) for c in changes] == [("router-queue", "shop-router")]
+    assert sorted(f["field"] for f in changes[0]["fields"]) == ["policy_topics", "topics"]
+    others = [p for p in places if p is not central[0]]
+    assert all(p["changes"] == [] for p in others)
+
+    assert run("apply", "-C", str(root), "--auto-approve").exit_code == 0
+    assert run("plan", "-C", str(root), "--detailed-exitcode").exit_code == 0
+
+
+def many_severities(count: int) -> str:
+    tiers = "".join(
+        f"  tier{n:02}:\n    notify:\n      - email: team@shop.example.com\n" for n in range(count)
+    )
+    return f"router: {{}}\nseverities:\n{tiers}"
+
+
+def central_plan(root: Path) -> Result:
+    return run("plan", "-C", str(root), "--format", "json", "--account", "production")
+
+
+def test_a_policy_over_sqs_limit_names_each_topic_once_for_every_region(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    # 3 accounts x 2 regions x 30 topics: 180 ARNs are over SQS's 8,192 bytes; 90 patterns fit.
+    root = shop(tmp_path, many_severities(30))
+
+    planned = central_plan(root)
+
+    assert planned.exit_code == 0, planned.output
+    home = json.loads(planned.output)["places"][0]
+    queue = next(c for c in home["changes"] if c["kind"] == "router-queue")
+    sources = next(f["new"] for f in queue["fields"] if f["field"] == "policy_topics")
+    assert len(sources) == 90
+    assert f"arn:aws:sns:*:{STAGING}:shop-tier07" in sources
+
+
+def test_a_policy_over_sqs_limit_even_compacted_is_refused(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    root = shop(tmp_path, many_severities(80))
+
+    planned = central_plan(root)
+
+    assert planned.exit_code == 1, planned.output
+    said = " ".join(planned.output.split())
+    assert "over SQS's 8,192 bytes even with one pattern per account and topic" in said, said
