@@ -8,7 +8,8 @@ topic. Here, as on AWS:
 - an account subscribes to another account's topic only when the topic's policy allows it
   ``sns:Subscribe`` (its root as principal; ``sns:Endpoint``/``sns:Protocol`` conditions
   checked), else AuthorizationError;
-- a message published to a topic also reaches the subscriptions other accounts made to it;
+- a message published to a topic also reaches the subscriptions other accounts made to it,
+  and ListSubscriptionsByTopic (the topic's owner asking) lists them too;
 - an SQS queue of another account receives it only when the queue's policy lets
   ``sns.amazonaws.com`` send from the topic (``aws:SourceArn``, ArnEquals or ArnLike); else the
   message is dropped, as AWS drops what it may not deliver.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
+from collections import OrderedDict
 from typing import Any
 
 from moto.sns.exceptions import SNSException
@@ -84,7 +86,7 @@ def install() -> None:
     subscribe = SNSBackend.subscribe
     if getattr(subscribe, _MARK, False):
         return
-    publish = Topic.publish
+    deliver = Subscription.publish
 
     @functools.wraps(subscribe)
     def checked_subscribe(
@@ -100,22 +102,33 @@ def install() -> None:
             )
         return subscribe(self, topic_arn, endpoint, protocol)
 
-    @functools.wraps(publish)
-    def publish_everywhere(self: Topic, message: str, *args: Any, **kwargs: Any) -> str:
-        message_id = publish(self, message, *args, **kwargs)
-        region = self.sns_backend.region_name
+    @functools.wraps(deliver)
+    def deliver_if_allowed(self: Subscription, message: str, *args: Any, **kwargs: Any) -> None:
+        if (
+            self.protocol == "sqs"
+            and self.account_id != self.topic.account_id
+            and not _queue_allows(self, self.topic.arn)
+        ):
+            return
+        deliver(self, message, *args, **kwargs)
+
+    by_topic = SNSBackend.list_subscriptions_by_topic
+
+    @functools.wraps(by_topic)
+    def every_subscription_by_topic(
+        self: SNSBackend, topic_arn: str, next_token: str | None = None
+    ) -> Any:
+        self.get_topic(topic_arn)  # NotFound as before
+        found = dict(self.subscriptions)
         for account_id in list(sns_backends.keys()):
-            if account_id == self.account_id:
-                continue
-            backend = sns_backends[account_id][region]
-            for subscription in list(backend.subscriptions.values()):
-                if subscription.topic.arn != self.arn:
-                    continue
-                if subscription.protocol == "sqs" and not _queue_allows(subscription, self.arn):
-                    continue
-                subscription.publish(message, message_id, *args, **kwargs)
-        return str(message_id)
+            if account_id != self.account_id:
+                found.update(sns_backends[account_id][self.region_name].subscriptions)
+        matching = OrderedDict(
+            (arn, sub) for arn, sub in found.items() if sub.topic.arn == topic_arn
+        )
+        return self._get_values_nexttoken(matching, next_token)
 
     setattr(checked_subscribe, _MARK, True)
+    SNSBackend.list_subscriptions_by_topic = every_subscription_by_topic  # type: ignore[method-assign]
     SNSBackend.subscribe = checked_subscribe  # type: ignore[method-assign]
-    Topic.publish = publish_everywhere  # type: ignore[method-assign]
+    Subscription.publish = deliver_if_allowed  # type: ignore[method-assign]
