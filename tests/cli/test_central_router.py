@@ -287,3 +287,20 @@ def test_a_policy_over_sqs_limit_even_compacted_is_refused(
     assert planned.exit_code == 1, planned.output
     said = " ".join(planned.output.split())
     assert "over SQS's 8,192 bytes even with one pattern per account and topic" in said, said
+
+
+def test_a_queue_of_a_member_account_from_before_is_deleted(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    root = shop(tmp_path)
+    sqs = member(aws, STAGING).client("sqs", region="us-east-1")
+    sqs.create_queue(QueueName="shop-router", tags={"sentinel:project": "shop"})
+
+    planned = run("plan", "-C", str(root), "--account", "staging", "--region", "us-east-1")
+    # The queue is all the account has yet: the guard against wiping an account asks for this.
+    applied = run("apply", "-C", str(root), "--auto-approve", "--allow-mass-delete")
+
+    assert "- router-queue shop-router" in planned.output, planned.output
+    assert applied.exit_code == 0, applied.output
+    assert queues_in(aws, STAGING, "us-east-1") == []
+    assert sorted(queues_in(aws, PRODUCTION, "us-east-1")) == ["shop-router", "shop-router-dlq"]
