@@ -304,3 +304,18 @@ def test_a_queue_of_a_member_account_from_before_is_deleted(
     assert applied.exit_code == 0, applied.output
     assert queues_in(aws, STAGING, "us-east-1") == []
     assert sorted(queues_in(aws, PRODUCTION, "us-east-1")) == ["shop-router", "shop-router-dlq"]
+
+
+def test_the_central_queue_reads_its_subscriptions_page_by_page(
+    aws: SessionFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import moto.sns.models
+
+    monkeypatch.setattr(moto.sns.models, "DEFAULT_PAGE_SIZE", 2)  # 6 in each region: 3 pages
+    root = shop(tmp_path)
+
+    assert run("apply", "-C", str(root), "--auto-approve").exit_code == 0
+    again = run("plan", "-C", str(root), "--detailed-exitcode")
+
+    assert again.exit_code == 0, again.output
+    assert "kept" not in again.output
