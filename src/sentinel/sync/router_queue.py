@@ -4,6 +4,10 @@ Declared by ``router:`` in alarms/routing.yaml. One resource in the plan: the qu
 policy (to ``<project>-router-dlq`` after ``max_receives`` receives), the queue policy that lets
 the severity topics send to it, and the SQS subscriptions of those topics. Writes go in order:
 dead-letter queue, queue, policy, subscriptions (deletion the other way round).
+
+A project of several accounts has one queue, in the central account and region
+(sentinel.routing.central): its policy and subscriptions cover the severity topics of every
+account and region, named by ARN; no other (account, region) plans a queue.
 """
 
 from __future__ import annotations
