@@ -32,6 +32,7 @@ from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.aws.places import Place, Places
 from sentinel.cli.unlock import report_lock, waiting
 from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
+from sentinel.routing.central import central_queue
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
 from sentinel.sync.kind import Kind
@@ -346,8 +347,14 @@ def apply_places(
             return group[0]
 
         ws.console.print()
+        # The central router queue subscribes to every account's topics: that account last.
+        central = central_queue(config)
+        last = accounts.pop(central.account_id, None) if central else None
         with ThreadPoolExecutor(max_workers=parallel) as pool:
             list(pool.map(run, accounts.values()))
+        if central is not None and last:
+            home = central.region  # the queue's region after the account's others
+            run(sorted(last, key=lambda outcome: outcome.place.region == home))
     if summary(ws, places, outcomes):
         sys.exit(1)
 

@@ -24,7 +24,7 @@ from sentinel.routing.consumer import LONG_POLL, RunReport
 from sentinel.routing.noise import active_occurrences, window_zone
 from sentinel.routing.oncall import OnCallReport, Shift
 from sentinel.routing.router import Decision
-from sentinel.routing.wording import STATE_WORDS
+from sentinel.routing.wording import STATE_WORDS, place
 
 # Libraries that log every HTTP request at INFO; the router reports what matters itself.
 _CHATTY = ("httpx2", "httpx", "botocore", "urllib3", "slack_sdk")
@@ -46,6 +46,7 @@ def render_decision(decision: Decision) -> str:
     subject = ""
     if alert is not None:
         subject = f" {decision.severity or '?'} {STATE_WORDS[alert.state]} {alert.name}"
+        subject += f" in {where}" if (where := place(alert)) else ""
     elif decision.severity:
         subject = f" {decision.severity}"
     if decision.sent:
@@ -128,6 +129,7 @@ def route(
     Prometheus metrics and a health check; with `self_monitoring:` in sentinel.yaml, publishes a
     heartbeat to CloudWatch every minute.
     """
+    from sentinel.routing.central import router_factory
     from sentinel.routing.service import RateLimit, build_consumer, build_router
     from sentinel.store import Store, store_url
     from sentinel.telemetry.process import watch_router
@@ -138,7 +140,11 @@ def route(
     config = ws.load_config()
     factory = ws.factory
     factory.region = ws.region or config.project.regions[0]
-    check_account(factory, config)
+    central = router_factory(config, factory)  # several accounts: the one central queue
+    if central is not None:
+        factory = central
+    else:
+        check_account(factory, config)
     state_store = Store(store_url(store or config.project.store, config.root))
     rate = RateLimit(per_minute=pagerduty_rate) if pagerduty_rate else None
     router = build_router(config, factory, store=state_store, rate=rate)

@@ -56,6 +56,8 @@ class Alert:
     previous_state: AlertState | None = None
     description: str | None = None
     account: str | None = None
+    # The account's name in sentinel.yaml, for a project of several accounts (else None).
+    account_name: str | None = None
     region: str | None = None
     region_name: str | None = None
     topic_arn: str | None = None

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sentinel import clock
 from sentinel.errors import DeliveryFailed
 from sentinel.routing.alert import Alert, AlertState
+from sentinel.routing.central import account_names, named_account
 from sentinel.routing.delivery_hours import DeliveryHours
 from sentinel.routing.destinations.base import Destination, DigestEntry, Found, Notification, Sent
 from sentinel.routing.destinations.pagerduty import PagerDutyDestination
@@ -123,6 +124,8 @@ class Router:
         self.in_doubt: dict[str, datetime] = {}
         # The silences active when the batch in hand was received (read once per batch).
         self._silences: list[Silence] | None = None
+        # A project of several accounts: every alert names its account as sentinel.yaml does.
+        self.account_names = account_names(policy.config.project)
 
     # --- one message -------------------------------------------------------------------------
 
@@ -170,7 +173,7 @@ class Router:
         if report is not None:
             return self._deliver_report(report, envelope.topic_arn, message_id)
         try:
-            alert = parse_envelope(envelope, received_at)
+            alert = named_account(parse_envelope(envelope, received_at), self.account_names)
         except UnparseableMessage as exc:
             return Decision(DEAD, message_id, reason=exc.reason)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sentinel.routing.alert import AlertKind, AlertState
+from sentinel.routing.alert import Alert, AlertKind, AlertState
 from sentinel.routing.destinations.base import Notification
 
 PAGERDUTY_SUMMARY_LIMIT = 1024
@@ -31,8 +31,19 @@ def clip(text: str, limit: int) -> str:
 
 
 def headline(n: Notification) -> str:
-    """``[critical] ALARM p2p-rds-cpu-high-p2p-db``: what changed, in one line."""
-    return f"[{n.severity}] {STATE_WORDS[n.alert.state]} {n.alert.name}"
+    """``[critical] ALARM p2p-rds-cpu-high-p2p-db``: what changed, in one line; in a project
+    of several accounts, where: ``... in production (111111111111) us-east-1``."""
+    text = f"[{n.severity}] {STATE_WORDS[n.alert.state]} {n.alert.name}"
+    return text + (f" in {where}" if (where := place(n.alert)) else "")
+
+
+def place(alert: Alert) -> str | None:
+    """``production (111111111111) us-east-1`` for an alert of a named account, else None."""
+    if not alert.account_name:
+        return None
+    return " ".join(
+        part for part in (alert.account_name, f"({alert.account})", alert.region) if part
+    )
 
 
 def summary(n: Notification, limit: int = PAGERDUTY_SUMMARY_LIMIT) -> str:
@@ -63,7 +74,10 @@ def facts(n: Notification) -> list[tuple[str, str]]:
         ("Description", alert.description),
         ("Metric", alert.metric),
         ("Threshold", alert.threshold),
-        ("Account", alert.account),
+        (
+            "Account",
+            f"{alert.account_name} ({alert.account})" if alert.account_name else alert.account,
+        ),
         (
             "Region",
             alert.region

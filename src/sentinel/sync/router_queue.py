@@ -4,6 +4,10 @@ Declared by ``router:`` in alarms/routing.yaml. One resource in the plan: the qu
 policy (to ``<project>-router-dlq`` after ``max_receives`` receives), the queue policy that lets
 the severity topics send to it, and the SQS subscriptions of those topics. Writes go in order:
 dead-letter queue, queue, policy, subscriptions (deletion the other way round).
+
+A project of several accounts has one queue, in the central account and region
+(sentinel.routing.central): its policy and subscriptions cover the severity topics of every
+account and region, named by ARN; no other (account, region) plans a queue.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
+from sentinel.errors import RefusedError
 from sentinel.naming import PROJECT_TAG
 from sentinel.routing import dead_letter_queue_name, queue_name, router_enabled
+from sentinel.routing.central import CentralQueue, central_queue, feeding_topics
+from sentinel.routing.regions import region_from_arn
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 
@@ -26,6 +33,7 @@ VISIBILITY_TIMEOUT = 120
 LONG_POLL = 20
 RETENTION = 1_209_600  # 14 days, SQS's longest: time to notice and redrive dead letters
 POLICY_SID = "SentinelSeverityTopics"
+POLICY_LIMIT = 8192  # bytes of an SQS queue policy (SQS policy quotas)
 
 
 class RouterQueueKind(Kind):
@@ -55,7 +63,14 @@ class RouterQueueKind(Kind):
         if not router_enabled(routing):
             return []
         assert routing is not None and routing.router is not None
+        central = central_queue(ctx.config)
+        if central is not None and not _is_central(ctx, central):
+            return []  # the central account's queue is fed from here; no queue of its own
         topics = sorted({ctx.topic_name(severity) for severity in routing.severities})
+        policy_topics = topics
+        if central is not None:
+            topics = feeding_topics(ctx.config)
+            policy_topics = _sources(ctx, topics)
         fields = {
             "dead_letter_queue": dead_letter_queue_name(ctx.project),
             "max_receives": routing.router.max_receives,
@@ -63,7 +78,7 @@ class RouterQueueKind(Kind):
             "long_poll": LONG_POLL,
             "retention": RETENTION,
             "topics": topics,
-            "policy_topics": topics,
+            "policy_topics": policy_topics,
         }
         return [State(KIND, queue_name(ctx.project), fields, source=_source(ctx), payload=fields)]
 
@@ -87,10 +102,8 @@ class RouterQueueKind(Kind):
             "visibility_timeout": int(attributes.get("VisibilityTimeout", 30)),
             "long_poll": int(attributes.get("ReceiveMessageWaitTimeSeconds", 0)),
             "retention": int(attributes.get("MessageRetentionPeriod", 345600)),
-            "topics": sorted(
-                {s["TopicArn"].rsplit(":", 1)[-1] for s in _subscriptions(ctx, queue_arn)}
-            ),
-            "policy_topics": _policy_topics(attributes.get("Policy")),
+            "topics": sorted({_topic(ctx, s["TopicArn"]) for s in _subscriptions(ctx, queue_arn)}),
+            "policy_topics": _policy_topics(attributes.get("Policy"), _central(ctx)),
         }
         return [State(KIND, name, fields, arn=queue_arn, payload={"url": url})]
 
@@ -106,7 +119,7 @@ class RouterQueueKind(Kind):
     def references(self, ctx: SyncContext, state: State) -> set[str]:
         """The severity topics the queue subscribes to and lets send."""
         topics = {*state.fields.get("topics", []), *state.fields.get("policy_topics", [])}
-        return {ctx.arn("sns", topic) for topic in topics}
+        return {topic if topic.startswith("arn:") else ctx.arn("sns", topic) for topic in topics}
 
     # --- writes --------------------------------------------------------------------------
 
@@ -117,7 +130,7 @@ class RouterQueueKind(Kind):
         self._write(ctx, desired)
 
     def _write(self, ctx: SyncContext, state: State) -> None:
-        sqs, sns = ctx.client("sqs"), ctx.client("sns")
+        sqs = ctx.client("sqs")
         fields: dict[str, Any] = dict(state.fields)
         dlq_name = fields["dead_letter_queue"]
         dlq_url = (
@@ -141,7 +154,7 @@ class RouterQueueKind(Kind):
                 }
             ),
             "Policy": json.dumps(
-                _policy(queue_arn, [ctx.arn("sns", t) for t in fields["policy_topics"]])
+                _policy(queue_arn, [_arn(ctx, t) for t in fields["policy_topics"]], _central(ctx))
             ),
         }
         url = _queue_url(sqs, state.key)
@@ -152,15 +165,20 @@ class RouterQueueKind(Kind):
         else:
             sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
             sqs.tag_queue(QueueUrl=url, Tags=ctx.tags)
-        wanted = {ctx.arn("sns", t) for t in fields["topics"]}
+        wanted = {_arn(ctx, t) for t in fields["topics"]}
         existing = _subscriptions(ctx, queue_arn)
         for subscription in existing:
             if subscription["TopicArn"] not in wanted:
-                sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+                _sns_of(ctx, subscription["TopicArn"]).unsubscribe(
+                    SubscriptionArn=subscription["SubscriptionArn"]
+                )
         have = {s["TopicArn"] for s in existing}
         for topic_arn in sorted(wanted - have):
             # Enveloped delivery: the envelope names the topic (the severity) and the MessageId.
-            sns.subscribe(
+            # The queue's owner subscribes, in the topic's region (a topic of another account
+            # lets it in its policy): a subscription made from the topic's side would wait for
+            # a confirmation.
+            _sns_of(ctx, topic_arn).subscribe(
                 TopicArn=topic_arn,
                 Protocol="sqs",
                 Endpoint=queue_arn,
@@ -179,9 +197,11 @@ class RouterQueueKind(Kind):
                 sqs.tag_queue(QueueUrl=queue_url, Tags=ctx.tags)
 
     def delete(self, ctx: SyncContext, state: State) -> None:
-        sqs, sns = ctx.client("sqs"), ctx.client("sns")
+        sqs = ctx.client("sqs")
         for subscription in _subscriptions(ctx, state.arn or ctx.arn("sqs", state.key)):
-            sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+            _sns_of(ctx, subscription["TopicArn"]).unsubscribe(
+                SubscriptionArn=subscription["SubscriptionArn"]
+            )
         for name in (state.key, state.fields.get("dead_letter_queue")):
             url = _queue_url(sqs, name) if name else None
             if url:
@@ -199,18 +219,70 @@ def _queue_url(sqs: Any, name: str) -> str | None:
 
 
 def _subscriptions(ctx: SyncContext, queue_arn: str) -> list[dict[str, Any]]:
-    """The SNS subscriptions delivering to the queue (ListSubscriptions, paged)."""
-    paginator = ctx.client("sns").get_paginator("list_subscriptions")
+    """The SNS subscriptions delivering to the queue (ListSubscriptions, paged): the account's
+    own, in its region, or in every region of the project for the central queue."""
+    regions = ctx.config.project.regions if _central(ctx) else [ctx.region]
     found = []
-    for page in paginator.paginate():
-        for subscription in page.get("Subscriptions", []):
-            arn = subscription.get("SubscriptionArn", "")
-            if subscription.get("Endpoint") == queue_arn and arn.startswith("arn:"):
-                found.append(subscription)
+    for region in regions:
+        sns = ctx.client("sns") if region == ctx.region else ctx.client_in("sns", region)
+        for page in sns.get_paginator("list_subscriptions").paginate():
+            for subscription in page.get("Subscriptions", []):
+                arn = subscription.get("SubscriptionArn", "")
+                if subscription.get("Endpoint") == queue_arn and arn.startswith("arn:"):
+                    found.append(subscription)
     return found
 
 
-def _policy(queue_arn: str, topic_arns: list[str]) -> dict[str, Any]:
+def _central(ctx: SyncContext) -> bool:
+    """Whether this is the central queue of a project of several accounts."""
+    central = central_queue(ctx.config)
+    return central is not None and _is_central(ctx, central)
+
+
+def _is_central(ctx: SyncContext, central: CentralQueue) -> bool:
+    return (ctx.account_id, ctx.region) == (central.account_id, central.region)
+
+
+def _topic(ctx: SyncContext, arn: str) -> str:
+    """How a topic is named in the fields: its name, or its ARN for the central queue."""
+    return arn if _central(ctx) else arn.rsplit(":", 1)[-1]
+
+
+def _arn(ctx: SyncContext, topic: str) -> str:
+    return topic if topic.startswith("arn:") else ctx.arn("sns", topic)
+
+
+def _sns_of(ctx: SyncContext, topic_arn: str) -> Any:
+    """SNS in the topic's region: subscriptions are made and removed there."""
+    region = region_from_arn(topic_arn) or ctx.region
+    return ctx.client("sns") if region == ctx.region else ctx.client_in("sns", region)
+
+
+def _sources(ctx: SyncContext, topics: list[str]) -> list[str]:
+    """The topic ARNs the central queue's policy names: each one, or, when that is over SQS's
+    8,192 bytes, one pattern per account and topic name for all the regions; refused when
+    even that is over."""
+    queue_arn = ctx.arn("sqs", queue_name(ctx.project))
+    if _fits(queue_arn, topics):
+        return topics
+    compact = sorted({":".join([*t.split(":")[:3], "*", *t.split(":")[4:]]) for t in topics})
+    if _fits(queue_arn, compact):
+        return compact
+    raise RefusedError(
+        f"the policy of the router queue would name {len(topics)} topics in "
+        f"{len(ctx.config.project.accounts)} accounts, over SQS's {POLICY_LIMIT:,} bytes even "
+        "with one pattern per account and topic: use fewer severity topics or accounts"
+    )
+
+
+def _fits(queue_arn: str, topics: list[str]) -> bool:
+    return len(json.dumps(_policy(queue_arn, topics, True)).encode()) <= POLICY_LIMIT
+
+
+def _policy(queue_arn: str, topic_arns: list[str], central: bool = False) -> dict[str, Any]:
+    # The central queue's statement names topics of several accounts, and may name one for
+    # every region with a pattern: ArnLike (which matches an exact ARN as ArnEquals does).
+    test = "ArnLike" if central else "ArnEquals"
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -220,22 +292,24 @@ def _policy(queue_arn: str, topic_arns: list[str]) -> dict[str, Any]:
                 "Principal": {"Service": "sns.amazonaws.com"},
                 "Action": "sqs:SendMessage",
                 "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arns}},
+                "Condition": {test: {"aws:SourceArn": topic_arns}},
             }
         ],
     }
 
 
-def _policy_topics(policy: str | None) -> list[str]:
-    """Topics the queue policy lets send (our statement only), by name."""
+def _policy_topics(policy: str | None, central: bool = False) -> list[str]:
+    """Topics the queue policy lets send (our statement only), by name (by ARN or pattern for
+    the central queue)."""
     if not policy:
         return []
     document = json.loads(policy)
     for statement in document.get("Statement", []):
         if statement.get("Sid") == POLICY_SID:
-            arns = statement.get("Condition", {}).get("ArnEquals", {}).get("aws:SourceArn", [])
+            test = "ArnLike" if central else "ArnEquals"
+            arns = statement.get("Condition", {}).get(test, {}).get("aws:SourceArn", [])
             arns = [arns] if isinstance(arns, str) else arns
-            return sorted(a.rsplit(":", 1)[-1] for a in arns)
+            return sorted(a if central else a.rsplit(":", 1)[-1] for a in arns)
     return []
 
 

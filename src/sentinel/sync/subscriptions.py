@@ -20,6 +20,7 @@ import botocore.exceptions
 
 from sentinel.config.secrets import SENSITIVE
 from sentinel.routing import queue_name, routed_by_router
+from sentinel.routing.central import central_queue
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import project_tags
@@ -111,14 +112,16 @@ class Subscriptions(Kind):
 
     def actual(self, ctx: SyncContext) -> list[State]:
         paginator = ctx.client("sns").get_paginator("list_subscriptions_by_topic")
-        router = ctx.arn("sqs", queue_name(ctx.project))
+        central = central_queue(ctx.config)
+        routers = {ctx.arn("sqs", queue_name(ctx.project))}
+        routers |= {central.queue_arn(ctx.project)} if central else set()
         states: list[State] = []
         for topic_arn in list_project_topics(ctx):
             for page in paginator.paginate(TopicArn=topic_arn):
                 states.extend(
                     normalise_subscription(s)
                     for s in page.get("Subscriptions", [])
-                    if s.get("Endpoint") != router
+                    if s.get("Endpoint") not in routers
                 )
         return states
 

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sentinel.naming import event_rule_name
+from sentinel.routing.central import subscribe_statement
 from sentinel.sync.event_rules import rule_arn
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
@@ -130,6 +131,10 @@ class Topics(Kind):
             policy = _policy_of(ctx, severities) or access_policy(
                 arn, ctx.account_id, _event_rules_of(ctx, severities)
             )
+            if _policy_of(ctx, severities) is None:
+                # A member account of a project with one router queue: the central one subscribes.
+                subscribe = subscribe_statement(ctx.config, arn, ctx.account_id)
+                policy["Statement"] += [subscribe] if subscribe else []
             fields = {"display_name": _display_name(ctx, severities), "policy": policy}
             payload = {
                 "Name": topic,

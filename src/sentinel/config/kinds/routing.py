@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sentinel.config.assembly import Assembly, Source
 from sentinel.config.checks_delivery_hours import check_delivery_hours
+from sentinel.config.checks_router_account import check_router_account
 from sentinel.config.configuration import Config
 from sentinel.config.kinds.base import FileKind
 from sentinel.config.models import Routing
@@ -48,6 +49,7 @@ class RoutingFile(FileKind[Routing]):
                 severity_name,
             )
         check_delivery_hours(model, source, build)
+        check_router_account(model, source, build)
         zone = build.config.project.timezone
         for w, window in enumerate(model.maintenance):
             # A window with a timezone of its own was checked by its model; one on the

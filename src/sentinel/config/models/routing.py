@@ -218,6 +218,14 @@ class Router(Model):
     max_receives: int = Field(default=5, ge=1, le=1000)
     group_wait: Duration = 60
     digest_at: Clock = "08:00"
+    account: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="a project of several accounts: the account (a name or id of "
+        "sentinel.yaml's `accounts:`) whose one queue every account's severity topics feed; "
+        "default the first account",
+    )
 
 
 def _check_pattern(value: str) -> str:
