@@ -23,6 +23,8 @@ CONFIG_PARTS = ("sentinel.yaml", "alarms", "dashboards", "budgets", "monitors")
 # Lines that name the source (its request count, its forecast, what it still estimates).
 _SOURCE_LINES = re.compile(
     r"Cost Explorer|Explorer forecast|requests|Estimated|exports hold|Budget figures"
+    # the estimated days' list, where it wraps onto lines of its own (a month end)
+    r"|^│ (\d\d [A-Z][a-z]{2}, )+\d\d [A-Z][a-z]{2}\s*│$"
 )
 
 
