@@ -52,7 +52,7 @@ class SyncContext:
         with self._lock:
             reads = self._reads
             if reads is not None and key in reads:
-                return reads[key]  # type: ignore[no-any-return]
+                return reads[key]
         value = read()
         if reads is not None:
             with self._lock:
