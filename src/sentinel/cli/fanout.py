@@ -32,6 +32,7 @@ from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.aws.places import Place, Places
 from sentinel.cli.unlock import report_lock, waiting
 from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
+from sentinel.gc_pause import gc_paused
 from sentinel.routing.central import central_queue
 from sentinel.sync.context import SyncContext
 from sentinel.sync.engine import apply, plan
@@ -177,6 +178,7 @@ def each_place(places: Sequence[T], work: Callable[[T], Outcome], parallel: int)
         return list(pool.map(work, places))
 
 
+@gc_paused()  # as each plan does: one place's end must not collect over the others' states
 def plan_all(
     ws: Workspace, config: Config, places: Places, targets: Sequence[Target], parallel: int
 ) -> list[Outcome]:

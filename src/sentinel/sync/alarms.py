@@ -36,10 +36,17 @@ BAND_METRIC_ID = "m1"
 RATIO_EXPRESSION = "IF(total > 0, 100 * FILL(errors, 0) / total)"
 
 
-def describe_alarms(ctx: SyncContext, alarm_type: str) -> Iterator[dict[str, Any]]:
+def describe_alarms(ctx: SyncContext, alarm_type: str) -> list[dict[str, Any]]:
     """The project's alarms of one type, 100 a page, following NextToken to the end: those of
     the project prefix, then those the config names outside it (``aws_name``), 100 names a
-    request. An alarm outside the prefix that the config does not name is never read."""
+    request. An alarm outside the prefix that the config does not name is never read. Once a
+    plan: the alarms kind and the anomaly detectors' (which the alarms use) share the read."""
+    return ctx.read_once(
+        ("describe_alarms", alarm_type), lambda: list(_project_alarms(ctx, alarm_type))
+    )
+
+
+def _project_alarms(ctx: SyncContext, alarm_type: str) -> Iterator[dict[str, Any]]:
     yield from _describe_pages(ctx, {"AlarmNamePrefix": ctx.prefix}, alarm_type)
     explicit = explicit_alarm_names(ctx, composites=alarm_type == "CompositeAlarm")
     for start in range(0, len(explicit), NAMES_PER_REQUEST):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sentinel.naming import ownership_tags, prefix, severity_topic
 
@@ -13,6 +15,8 @@ if TYPE_CHECKING:
     from sentinel.aws.session import SessionFactory
     from sentinel.config import Config
     from sentinel.inventory import Inventory
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -23,6 +27,46 @@ class SyncContext:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Every alarm asks for its severity's topic: thousands of rules share a few.
     _topic_arns: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    # What the kinds of one plan read more than once (the project's metric alarms, its topics,
+    # owners' tags): read once while a plan runs, None outside one, so that a plan made after
+    # an apply reads AWS again.
+    _reads: dict[Hashable, Any] | None = field(default=None, init=False, repr=False)
+
+    @contextmanager
+    def planning(self) -> Iterator[None]:
+        """While a plan runs: reads made through ``read_once`` are made once (nested: the
+        outermost plan's)."""
+        with self._lock:
+            outer = self._reads is None
+            if outer:
+                self._reads = {}
+        try:
+            yield
+        finally:
+            if outer:
+                with self._lock:
+                    self._reads = None
+
+    def read_once(self, key: Hashable, read: Callable[[], T]) -> T:
+        """``read()``, or while a plan runs, what it gave the first time this plan asked."""
+        with self._lock:
+            reads = self._reads
+            if reads is not None and key in reads:
+                return reads[key]
+        value = read()
+        if reads is not None:
+            with self._lock:
+                reads.setdefault(key, value)
+        return value
+
+    def plan_memo(self, name: str) -> dict[Any, Any] | None:
+        """A dict the kinds of the running plan share under ``name`` (None outside a plan)."""
+        with self._lock:
+            if self._reads is None:
+                return None
+            memo = self._reads.setdefault(("memo", name), {})
+            assert isinstance(memo, dict)
+            return memo
 
     @property
     def project(self) -> str:

@@ -36,7 +36,13 @@ T = TypeVar("T")
 
 @gc_paused()
 def plan(ctx: SyncContext, kinds: Sequence[Kind] | None = None) -> Plan:
-    """Compare the config with AWS. Reads only; resources of other owners are never changed."""
+    """Compare the config with AWS. Reads only; resources of other owners are never changed.
+    What several kinds read (the metric alarms, the topics, owners' tags) is read once."""
+    with ctx.planning():
+        return _plan(ctx, kinds)
+
+
+def _plan(ctx: SyncContext, kinds: Sequence[Kind] | None) -> Plan:
     kinds = list(kinds) if kinds is not None else all_kinds()
     result = Plan(project=ctx.project, region=ctx.region)
     wanted = {kind.name: kind.desired(ctx) for kind in kinds}

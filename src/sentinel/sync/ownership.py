@@ -19,10 +19,17 @@ if TYPE_CHECKING:
 
 
 def project_tags(ctx: SyncContext, arns: Iterable[str]) -> dict[str, str | None]:
-    """The ``sentinel:project`` tag of each ARN; None when the resource has no such tag."""
+    """The ``sentinel:project`` tag of each ARN; None when the resource has no such tag. While
+    a plan runs, an ARN's tag is read once (a subscription's owner is its topic's, read by
+    the topics kind already)."""
     wanted = list(dict.fromkeys(arns))
-    tags = tags_of(ctx.client("resourcegroupstaggingapi"), wanted)
-    return {arn: tags.get(arn, {}).get(PROJECT_TAG) for arn in wanted}
+    memo = ctx.plan_memo("project_tags")
+    known: dict[str, str | None] = memo if memo is not None else {}
+    missing = [arn for arn in wanted if arn not in known]
+    tags = tags_of(ctx.client("resourcegroupstaggingapi"), missing) if missing else {}
+    found = {arn: tags.get(arn, {}).get(PROJECT_TAG) for arn in missing}
+    known.update(found)
+    return {arn: found[arn] if arn in found else known[arn] for arn in wanted}
 
 
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
