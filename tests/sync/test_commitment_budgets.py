@@ -154,6 +154,11 @@ budgets:
   - name: cost-without-amount
     target: 80%
     notify: [warning]
+  - name: target-and-alerts
+    type: savings_plans_coverage
+    target: 80%
+    alerts: [70%]
+    notify: [warning]
 """
 
 
@@ -175,6 +180,7 @@ def test_every_mistake_is_reported_at_once_with_its_line(tmp_path: Path) -> None
         ("budgets/bad.yaml:25:", "needs `target`"),
         ("budgets/bad.yaml:29:", "needs `amount`"),
         ("budgets/bad.yaml:30:", "`target` is for utilization and coverage budgets"),
+        ("budgets/bad.yaml:34:", "has both `target` and `alerts`; set one"),
     ]
     for where, what in expected:
         assert any(where in p and what in p for p in problems), (where, what, text)
