@@ -32,6 +32,7 @@ SERVICES: tuple[str, ...] = (
     "logs_insights",
     "rds_pages",
     "athena",
+    "sns",
 )
 
 _lock = threading.Lock()
