@@ -208,3 +208,50 @@ def test_a_query_logs_insights_will_not_start_leaves_its_functions_without_data(
         stub.add_client_error("start_query", "LimitExceededException")
         reading = read_memory_use(logs, [function("f")], START, END, 99, sleep=lambda s: None)
     assert reading.missing == {"f": "Logs Insights query not started (LimitExceededException)"}
+
+
+def test_a_throttled_poll_leaves_that_batch_without_data_and_the_scan_goes_on(
+    aws: SessionFactory,
+) -> None:
+    import botocore.exceptions
+
+    names = [f"fn{i:02d}" for i in range(51)]  # two queries: 50 groups, then 1
+    for name in names:
+        write_reports(aws, f"/aws/lambda/{name}", 128, [64] * 2, 10.0)
+    logs = aws.client("logs")
+    polls: list[str] = []
+
+    def throttle_first(params: dict[str, object], **kwargs: object) -> None:
+        polls.append(str(params["queryId"]))
+        if len(set(polls)) == 1:
+            error = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+            raise botocore.exceptions.ClientError(error, "GetQueryResults")  # type: ignore[arg-type]
+
+    logs.meta.events.register("provide-client-params.logs.GetQueryResults", throttle_first)
+    reading = read_memory_use(
+        logs, [function(n) for n in names], START, END, 99, sleep=lambda s: None
+    )
+    assert sorted(reading.uses) == ["fn50"]
+    assert reading.missing == {
+        n: "Logs Insights query not read (ThrottlingException)" for n in names[:50]
+    }
+    assert reading.queries == 2
+
+
+def test_a_query_that_ended_before_its_stop_leaves_its_functions_without_data(
+    aws: SessionFactory,
+) -> None:
+    import botocore.exceptions
+
+    write_reports(aws, "/aws/lambda/slow", 128, [64] * 2, 10.0)
+    logs = aws.client("logs")
+
+    def finished(params: dict[str, object], **kwargs: object) -> None:
+        error = {"Error": {"Code": "InvalidParameterException", "Message": "query finished"}}
+        raise botocore.exceptions.ClientError(error, "StopQuery")  # type: ignore[arg-type]
+
+    logs.meta.events.register("provide-client-params.logs.StopQuery", finished)
+    reading = read_memory_use(
+        logs, [function("slow")], START, END, 99, sleep=lambda s: None, timeout=0
+    )
+    assert reading.missing == {"slow": "Logs Insights query not read (InvalidParameterException)"}

@@ -96,10 +96,11 @@ def test_commitment_budgets_land_as_aws_takes_them(aws: SessionFactory, commitme
     assert again.is_empty, [(c.key, c.fields) for c in again.changes]
 
 
-def test_a_changed_target_updates_the_alert_and_a_changed_type_replaces_the_budget(
+def test_a_changed_target_updates_the_alert_and_a_changed_type_updates_the_budget(
     aws: SessionFactory, commitments: Path
 ) -> None:
     _apply(aws, commitments)
+    aws.counter.reset()
     path = commitments / "budgets/commitments.yaml"
     text = path.read_text().replace("target: 80%", "target: 75%")
     text = text.replace("type: savings_plans_utilization", "type: savings_plans_coverage")
@@ -110,6 +111,11 @@ def test_a_changed_target_updates_the_alert_and_a_changed_type_replaces_the_budg
         ("ACTUAL", "LESS_THAN", 75.0, "PERCENTAGE")
     ]
     assert _budget(aws, "shop-sp-utilization")["BudgetType"] == "SAVINGS_PLANS_COVERAGE"
+    assert aws.counter.total("budgets", "DeleteBudget") == 0  # updated in place
+    assert aws.counter.total("budgets", "UpdateBudget") >= 1
+    assert _notifications(aws, "shop-sp-utilization") == [
+        ("ACTUAL", "LESS_THAN", 90.0, "PERCENTAGE")
+    ]
     assert plan(context(aws, commitments), [Budgets()]).is_empty
 
 
@@ -154,6 +160,11 @@ budgets:
   - name: cost-without-amount
     target: 80%
     notify: [warning]
+  - name: target-and-alerts
+    type: savings_plans_coverage
+    target: 80%
+    alerts: [70%]
+    notify: [warning]
 """
 
 
@@ -175,6 +186,7 @@ def test_every_mistake_is_reported_at_once_with_its_line(tmp_path: Path) -> None
         ("budgets/bad.yaml:25:", "needs `target`"),
         ("budgets/bad.yaml:29:", "needs `amount`"),
         ("budgets/bad.yaml:30:", "`target` is for utilization and coverage budgets"),
+        ("budgets/bad.yaml:34:", "has both `target` and `alerts`; set one"),
     ]
     for where, what in expected:
         assert any(where in p and what in p for p in problems), (where, what, text)

@@ -64,6 +64,12 @@ def _check_commitment(budget: Budget, source: Source, build: Assembly, b: int) -
             f"{owner}: target {budget.target}% is not above 0% and at most 100%",
         )
     written = _written_keys(source, b)
+    if budget.target is not None and "alerts" in written:
+        build.problem(
+            source.at_key("budgets", b, "target"),
+            f"{owner}: has both `target` and `alerts`; set one (`target: 80%` is the alert "
+            "`alerts: [80%]`)",
+        )
     for a, alert in enumerate(budget.alerts if "alerts" in written else []):
         spot = source.where("budgets", b, "alerts", a)
         threshold = alert.threshold

@@ -17,10 +17,18 @@ from sentinel.delivery.email import EmailPost, mail_once
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.posting import SlackPost, post_once
 from sentinel.delivery.sns import SnsSender
-from sentinel.delivery.topic import TOPIC, TopicPost, find_topic, publish_once
+from sentinel.delivery.topic import (
+    TOPIC,
+    TopicPost,
+    TopicsUnlisted,
+    locate_topic,
+    publish_once,
+    topic_arn,
+)
+from sentinel.errors import AwsError
 from sentinel.naming import severity_topic
 from sentinel.store import Store
-from sentinel.store.outbox import Sender
+from sentinel.store.outbox import Outbox, Sender
 
 
 class Targets(Protocol):
@@ -74,13 +82,44 @@ def deliver_to_targets(
             lambda: factory.client("ses"),
         )
     if targets.severity and factory is not None:
-        name = severity_topic(config, targets.severity)
-        topic = find_topic(factory, name)
-        if topic is None:
-            detail = f"SNS topic {name} does not exist (sentinel apply creates it)"
-            results.append(DeliveryResult("not configured", name, detail, TOPIC))
-        else:
-            sender = (sender_overrides or {}).get("sns") or SnsSender(factory)
-            key_of = f"{key}:severity:{targets.severity}"
-            results.append(publish_once(topic, key_of, parts.topic, store, sender))
+        results.append(
+            _to_severity(targets.severity, key, parts, config, store, factory, sender_overrides)
+        )
     return results
+
+
+def _to_severity(
+    severity: str,
+    key: str,
+    parts: ReportParts,
+    config: Any,
+    store: Store,
+    factory: SessionFactory,
+    sender_overrides: Mapping[str, Sender] | None,
+) -> DeliveryResult:
+    """The report to the severity's topic: the outbox first (a report delivered or queued
+    knows its topic), then the topic; topics SNS will not list leave the report queued to
+    the topic's ARN, which the ``deliveries`` job retries."""
+    name = severity_topic(config, severity)
+    key_of = f"{key}:severity:{severity}"
+    sender = (sender_overrides or {}).get("sns") or SnsSender(factory)
+    existing = Outbox(store).get(key_of)
+    if existing is not None:
+        return publish_once(existing.target, key_of, parts.topic, store, sender)
+    try:
+        topic = locate_topic(factory, name)
+    except TopicsUnlisted as unlisted:
+        why = f"SNS topics not listed ({unlisted.code})"
+        try:
+            arn = topic_arn(factory, name)
+        except AwsError as exc:
+            detail = f"{why} and the account unknown ({exc}): the report to {severity} not sent"
+            return DeliveryResult("failed", name, detail, TOPIC)
+        result = publish_once(arn, key_of, parts.topic, store, sender)
+        if result.delivered:
+            return result
+        return DeliveryResult(result.status, arn, f"{why}; {result.detail}", TOPIC)
+    if topic is None:
+        detail = f"SNS topic {name} does not exist (sentinel apply creates it)"
+        return DeliveryResult("not configured", name, detail, TOPIC)
+    return publish_once(topic, key_of, parts.topic, store, sender)

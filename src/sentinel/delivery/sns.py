@@ -16,6 +16,12 @@ from sentinel.store.outbox import Delivery
 SNS = "sns"
 
 
+def encode_message(message: Mapping[str, str]) -> str:
+    """The ``MessageStructure=json`` Message of one body per protocol; characters beyond
+    ASCII stay as they are (3 bytes for a box-drawing character rather than a 6-byte escape)."""
+    return json.dumps(message, ensure_ascii=False)
+
+
 class SnsSender:
     """Publishes a notice to a severity tier's topic (a text for people, JSON for machines)."""
 
@@ -28,7 +34,7 @@ class SnsSender:
             response = self.factory.client("sns").publish(
                 TopicArn=delivery.target,
                 Subject=payload["subject"][:100],
-                Message=json.dumps(payload["message"]),
+                Message=encode_message(payload["message"]),
                 MessageStructure="json",
                 MessageAttributes={
                     k: {"DataType": "String", "StringValue": str(v)}

@@ -12,15 +12,20 @@ from dataclasses import dataclass
 
 import botocore.exceptions
 
+from sentinel.aws.places import partition_of
 from sentinel.aws.session import SessionFactory
 from sentinel.delivery.outcome import DeliveryResult
-from sentinel.routing.report_messages import report_message
+from sentinel.delivery.sns import encode_message
+from sentinel.routing.report_messages import TEXT_LIMIT, report_message
 from sentinel.store import Store
 from sentinel.store.outbox import Outbox, Sender
 
 SNS = "sns"
 TOPIC = "topic"
 SUBJECT_LIMIT = 100
+# Publish takes a Message of at most 262,144 bytes in UTF-8 (botocore's SNS model); 1 KB of
+# that is left for the subject and the message attributes.
+MESSAGE_LIMIT = 262_144 - 1024
 
 
 @dataclass(frozen=True)
@@ -32,16 +37,49 @@ class TopicPost:
 
 
 def topic_payload(post: TopicPost) -> dict[str, object]:
-    text = f"{post.title}\n\n{post.text}\n"
+    """The outbox payload of ``post``; its texts cut by lines so the router's JSON keeps to
+    ``TEXT_LIMIT`` characters and the whole encoded Message to ``MESSAGE_LIMIT`` bytes."""
+    sqs = report_message(
+        post.report,
+        post.project,
+        post.title,
+        cut_lines(post.text, lambda text: len(text) <= TEXT_LIMIT),
+    )
+
+    def message(text: str) -> dict[str, str]:
+        body = f"{post.title}\n\n{text}\n"
+        return {"default": body, "email": body, "sqs": sqs}
+
+    text = cut_lines(post.text, lambda text: message_bytes(message(text)) <= MESSAGE_LIMIT)
     return {
         "subject": " ".join(f"[{post.project}] {post.title}".split())[:SUBJECT_LIMIT],
-        "message": {
-            "default": text,
-            "email": text,
-            "sqs": report_message(post.report, post.project, post.title, post.text),
-        },
+        "message": message(text),
         "attributes": {"sentinel-report": post.report},
     }
+
+
+def message_bytes(message: dict[str, str]) -> int:
+    """The size of the Message the SNS sender publishes for ``message``."""
+    return len(encode_message(message).encode("utf-8"))
+
+
+def cut_lines(text: str, fits: Callable[[str], bool]) -> str:
+    """``text``, or as many of its first lines as fit with a "... (cut: N more lines)" tail."""
+    if fits(text):
+        return text
+    lines = text.split("\n")
+
+    def kept(count: int) -> str:
+        return "\n".join([*lines[:count], f"... (cut: {len(lines) - count} more lines)"])
+
+    low, high = 0, len(lines) - 1  # kept(low) is taken even when it does not fit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(kept(middle)):
+            low = middle
+        else:
+            high = middle - 1
+    return kept(low)
 
 
 def publish_once(
@@ -65,19 +103,41 @@ def publish_once(
     return DeliveryResult("queued", topic_arn, error or "being sent elsewhere", TOPIC)
 
 
-def find_topic(factory: SessionFactory, name: str) -> str | None:
+class TopicsUnlisted(Exception):
+    """SNS would not list the topics (throttled, access denied, no connection)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def locate_topic(factory: SessionFactory, name: str) -> str | None:
     """The ARN of the topic named ``name`` in the factory's region, every page read; None
-    when it does not exist (or cannot be listed)."""
+    when it does not exist. ``TopicsUnlisted`` when the topics cannot be listed."""
     try:
         client = factory.client("sns")
-        token: str | None = None
-        while True:
-            page = client.list_topics(**({"NextToken": token} if token else {}))
+        paginator = client.get_paginator("list_topics")
+        for page in paginator.paginate():
             for topic in page.get("Topics", []):
                 if topic["TopicArn"].rsplit(":", 1)[-1] == name:
                     return str(topic["TopicArn"])
-            token = page.get("NextToken")
-            if not token:
-                return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
         return None
+    except botocore.exceptions.ClientError as exc:
+        raise TopicsUnlisted(str(exc.response.get("Error", {}).get("Code", "Error"))) from exc
+    except botocore.exceptions.BotoCoreError as exc:
+        raise TopicsUnlisted(type(exc).__name__) from exc
+
+
+def find_topic(factory: SessionFactory, name: str) -> str | None:
+    """``locate_topic``, None as well when the topics cannot be listed."""
+    try:
+        return locate_topic(factory, name)
+    except TopicsUnlisted:
+        return None
+
+
+def topic_arn(factory: SessionFactory, name: str) -> str:
+    """The ARN the topic named ``name`` has in the factory's account and region (one STS
+    call at most); ``AwsError`` when the account cannot be read."""
+    region = factory.region
+    return f"arn:{partition_of(region)}:sns:{region}:{factory.caller_account()}:{name}"

@@ -195,22 +195,28 @@ def _run_query(
         # LimitExceededException: the account's concurrent queries are all taken.
         code = error.response.get("Error", {}).get("Code", "refused")
         return f"Logs Insights query not started ({code})", {}
-    waited, wait = 0.0, FIRST_WAIT
-    answer = logs.get_query_results(queryId=query_id)
-    while answer["status"] in RUNNING:
-        if waited >= timeout:
-            logs.stop_query(queryId=query_id)
-            return f"Logs Insights query still running after {timeout:g} s: stopped", {}
-        sleep(wait)
-        waited += wait
-        wait = min(wait * 2, LONGEST_WAIT)
+    try:
+        waited, wait = 0.0, FIRST_WAIT
         answer = logs.get_query_results(queryId=query_id)
-    if answer["status"] != "Complete":
-        return f"Logs Insights query {answer['status']}", {}
-    results = list(answer.get("results", []))
-    while answer.get("nextToken"):
-        answer = logs.get_query_results(queryId=query_id, nextToken=answer["nextToken"])
-        results.extend(answer.get("results", []))
+        while answer["status"] in RUNNING:
+            if waited >= timeout:
+                logs.stop_query(queryId=query_id)
+                return f"Logs Insights query still running after {timeout:g} s: stopped", {}
+            sleep(wait)
+            waited += wait
+            wait = min(wait * 2, LONGEST_WAIT)
+            answer = logs.get_query_results(queryId=query_id)
+        if answer["status"] != "Complete":
+            return f"Logs Insights query {answer['status']}", {}
+        results = list(answer.get("results", []))
+        while answer.get("nextToken"):
+            answer = logs.get_query_results(queryId=query_id, nextToken=answer["nextToken"])
+            results.extend(answer.get("results", []))
+    except botocore.exceptions.ClientError as error:
+        # A throttled GetQueryResults, or StopQuery on a query that ended between polls:
+        # this batch has no figures, the rest of the region's scan goes on.
+        code = error.response.get("Error", {}).get("Code", "refused")
+        return f"Logs Insights query not read ({code})", {}
     rows: dict[str, dict[str, str]] = {}
     for result in results:
         row = {cell["field"]: cell["value"] for cell in result if "value" in cell}

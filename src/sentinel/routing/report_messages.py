@@ -20,7 +20,9 @@ from typing import Any
 VERSION = 1
 KIND = "report"
 TITLE_LIMIT = 150
-TEXT_LIMIT = 30_000  # under SNS's 256 KB message, and Slack's 40,000-character text
+# At most 120 KB in UTF-8, under Slack's 40,000-character text; delivery.topic cuts the text
+# by lines to it, and the email bodies beside it so the whole SNS Message fits 262,144 bytes.
+TEXT_LIMIT = 30_000
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def report_message(report: str, project: str, title: str, text: str) -> str:
         "title": title[:TITLE_LIMIT],
         "text": text[:TEXT_LIMIT],
     }
-    return json.dumps(body, sort_keys=True)
+    return json.dumps(body, sort_keys=True, ensure_ascii=False)
 
 
 def parse_report(message: str) -> Report | None:

@@ -381,11 +381,9 @@ class Budgets(Kind):
         account, name = ctx.account_id, desired.key
         want: BudgetDocument = desired.payload
         have: BudgetDocument = actual.payload
-        if desired.fields["type"] != actual.fields["type"]:
-            # A budget keeps its type for life in AWS Budgets: another type is another budget.
-            client.delete_budget(AccountId=account, BudgetName=name)
-            self.create(ctx, desired)
-            return
+        # UpdateBudget changes "every part of a budget except for the budgetName and the
+        # calculatedSpend" (botocore's Budgets model): another type is updated in place, and
+        # the alerts the new type does not have are removed below.
         budget_level = ("type", "period", "limit", "filters")
         if any(desired.fields[f] != actual.fields[f] for f in budget_level):
             client.update_budget(AccountId=account, NewBudget=want.budget)

@@ -86,3 +86,34 @@ def test_a_focus_export_without_aws_columns_groups_by_service_name(tmp_path: Pat
         ("2026-03-02", "Amazon Simple Storage Service", "", "3.0000000000"),
         ("2026-04-01", "Amazon Simple Storage Service", "", "5.0000000000"),
     ]
+
+
+def test_a_focus_month_stays_estimated_until_it_has_settled(tmp_path: Path) -> None:
+    from sentinel.cost.cur.query import FOCUS_SETTLING
+
+    path = tmp_path / "focus.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "ChargePeriodStart": pa.array([DAY], pa.timestamp("ms")),
+                "BilledCost": [3.0],
+                "ServiceName": ["Amazon Simple Storage Service"],
+                "SubAccountId": ["222222222222"],
+                "BillingPeriodEnd": pa.array([datetime(2026, 4, 1)], pa.timestamp("ms")),
+            }
+        ),
+        path,
+    )
+    columns = {f.name for f in pq.read_schema(path)}
+    query = CostQuery((SERVICE,), date(2026, 3, 1), date(2026, 4, 1), granularity="MONTHLY")
+
+    def final_on(today: date) -> bool:
+        connection = duckdb_engine.connect()
+        sql = cost_sql(query, FOCUS, duckdb_engine.scan([path]), "duckdb", today, columns)
+        (row,) = duckdb_engine.run(connection, sql)
+        return bool(row["final"])
+
+    assert FOCUS_SETTLING.days == 5
+    assert not final_on(date(2026, 4, 1))  # the period has just ended: credits may follow
+    assert not final_on(date(2026, 4, 5))
+    assert final_on(date(2026, 4, 6))

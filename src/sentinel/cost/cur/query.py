@@ -21,6 +21,10 @@ from sentinel.cost.sources import CostQuery
 Engine = Literal["duckdb", "athena"]
 KEY_COLUMNS = ("k0", "k1")
 DIMENSIONS = ("SERVICE", "USAGE_TYPE", "LINKED_ACCOUNT")
+# AWS keeps adjusting a closed month (credits, refunds, late usage) for some days after its
+# end; FOCUS has no invoice id to say when it stopped. Five days is a choice (no AWS figure),
+# so a month's figures are re-read until then.
+FOCUS_SETTLING = timedelta(days=5)
 
 
 class UnsupportedQuery(ValueError):
@@ -147,9 +151,11 @@ def service_expression(schema: ExportSchema, columns: Collection[str] | None = N
 
 
 def _final(schema: ExportSchema, today: date, columns: Collection[str] | None) -> str:
-    """Whether a line's billing period is closed: invoiced (CUR 2.0), or ended (FOCUS 1.0)."""
+    """Whether a line's billing period is closed: invoiced (CUR 2.0), or ended at least
+    ``FOCUS_SETTLING`` ago (FOCUS 1.0 has no invoice column)."""
     if schema.invoice_id and (columns is None or schema.invoice_id in columns):
         return f"coalesce({quoted(schema.invoice_id)}, '') <> ''"
     if schema.billing_period_end and (columns is None or schema.billing_period_end in columns):
-        return f"{quoted(schema.billing_period_end)} <= TIMESTAMP {literal(f'{today} 00:00:00')}"
+        settled = today - FOCUS_SETTLING
+        return f"{quoted(schema.billing_period_end)} <= TIMESTAMP {literal(f'{settled} 00:00:00')}"
     return "false"

@@ -33,6 +33,7 @@ SERVICES: tuple[str, ...] = (
     "rds_pages",
     "athena",
     "sns_cross_account",
+    "sns",
 )
 
 _lock = threading.Lock()

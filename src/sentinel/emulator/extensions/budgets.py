@@ -300,8 +300,6 @@ def _update_budget(self: BudgetsResponse) -> str:
     _check_filters(new)
     _check_unit(new)
     new = _check_commitment(new)
-    if new.get("BudgetType") != budget.budget.get("BudgetType"):
-        raise InvalidParameterException("Unable to update budget - the budget type cannot change")
     kept = {key: budget.budget[key] for key in ("TimePeriod",) if key in budget.budget}
     budget.budget = {**kept, **_tidy_budget(new), "LastUpdatedTime": unix_time()}
     return json.dumps({})
