@@ -15,7 +15,7 @@ from sentinel.config.composite_aggregates import find_aggregates, referenced_ala
 from sentinel.config.references import RULE_REFERENCE
 from sentinel.sync.alarm_names import alarm_name_of
 from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms, tag_alarm
-from sentinel.sync.composite_expansion import expansion, known_items
+from sentinel.sync.composite_expansion import expansion, known_items, left_out
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key
@@ -104,11 +104,12 @@ class CompositeAlarms(Kind):
         their rules have now; a composite whose aggregate has none is left out (a warning)."""
         config = ctx.config
         known = known_items(ctx)
+        unplanned = left_out(ctx, known)
         states = []
         for composite in in_dependency_order(list(config.composites)):
             source = config.source("alarm", composite.name)
             expanded = expansion(ctx, composite, known)
-            if expanded is None:
+            if expanded is None or composite.name in unplanned:
                 continue
             if composite.for_each is None:
                 rule = expanded.fill(alarm_rule(ctx.project, expanded.marked, known))
