@@ -152,7 +152,11 @@ class CompositeAlarms(Kind):
         """In dependency order too, so that deletions (reversed) remove users first."""
         states = {
             alarm["AlarmName"]: State(
-                KIND, alarm["AlarmName"], normalise_composite(alarm), arn=alarm.get("AlarmArn")
+                KIND,
+                alarm["AlarmName"],
+                normalise_composite(alarm),
+                payload=kept_settings(alarm),
+                arn=alarm.get("AlarmArn"),
             )
             for alarm in describe_alarms(ctx, "CompositeAlarm")
         }
@@ -168,7 +172,8 @@ class CompositeAlarms(Kind):
     def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
         params = desired.payload["params"]
         cloudwatch = ctx.client("cloudwatch")
-        cloudwatch.put_composite_alarm(**params)
+        # PutCompositeAlarm overwrites the whole alarm: what Sentinel does not manage is sent back.
+        cloudwatch.put_composite_alarm(**{**(actual.payload or {}), **params})
         if actual.arn:
             cloudwatch.tag_resource(ResourceARN=actual.arn, Tags=params["Tags"])
 
@@ -177,6 +182,15 @@ class CompositeAlarms(Kind):
 
     def adopt(self, ctx: SyncContext, state: State) -> None:
         tag_alarm(ctx, state)
+
+
+# Set outside Sentinel (the console, another tool): an update sends them back as they are.
+KEPT = ("ActionsSuppressor", "ActionsSuppressorWaitPeriod", "ActionsSuppressorExtensionPeriod")
+
+
+def kept_settings(alarm: Mapping[str, Any]) -> dict[str, Any]:
+    """The actual alarm's settings Sentinel does not manage, as PutCompositeAlarm takes them."""
+    return {name: alarm[name] for name in KEPT if alarm.get(name) is not None}
 
 
 def normalise_composite(alarm: Mapping[str, Any]) -> dict[str, Any]:
