@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sentinel import clock
@@ -444,6 +444,8 @@ class Router:
         self.state.release_claims(claimed.mine)  # kept after a failure: the next one looks
 
     def _hold_on(self, held: HeldAlert, hold: Hold) -> Decision:
+        # A quiet-hours entry stays in its digest when a silence outlasts the digest time.
+        hold = replace(hold, digest=hold.digest or held.digest)
         self.state.rehold(held.key, hold)
         alert = held.alert
         reason = ", ".join(hold.reasons)
