@@ -274,3 +274,20 @@ def test_a_quiet_hours_alert_held_on_by_a_silence_stays_in_its_digest(world: Wor
         kept = world.router.state.held(held.key)
         assert kept is not None and kept.digest
         assert kept.release_at > digest_time
+
+
+def test_a_silence_counts_an_alert_once_however_often_it_changes(world: World) -> None:
+    with time_machine.travel(DAY, tick=False) as clock:
+        sentinel(world, "silence", "add", "--alarm", "db-*", "--for", "2h", "--reason", "x")
+        world.publish("high", metric_alarm("db-replica-lag", "high", "ALARM", EARLIER))
+        world.drain()
+        clock.shift(timedelta(minutes=5))
+        world.publish("high", metric_alarm("db-replica-lag", "high", "OK", DAY))
+        world.drain()
+        clock.shift(timedelta(minutes=5))
+        world.publish(
+            "high", metric_alarm("db-replica-lag", "high", "ALARM", DAY + timedelta(minutes=5))
+        )
+        world.drain()
+        assert [d.action for d in world.decisions] == [HELD, HELD, HELD]
+        assert [(s["id"], s["suppressed"]) for s in listed(world)] == [(1, 1)]

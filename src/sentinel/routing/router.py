@@ -199,7 +199,8 @@ class Router:
         if silence is not None:
             # Recorded like any change, held like one in a maintenance window, until it ends.
             hold = silence.hold().merge(hold)
-            self.state.silenced(silence.id)
+            if held is None or silence_label(silence.id) not in held.reasons:
+                self.state.silenced(silence.id)  # once per alert: not at each change it holds
         if held is not None or hold is not None:
             if hold is None and held is not None:
                 hold = Hold(held.release_at, held.reasons, held.digest)
