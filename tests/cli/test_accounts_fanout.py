@@ -445,6 +445,32 @@ def test_a_composite_cannot_name_an_alarm_made_in_some_places_only(shop: Path) -
     assert "'api-errors' is made only" not in said
 
 
+def test_an_aggregate_over_a_rule_made_in_some_places_only_is_refused(shop: Path) -> None:
+    templated = """\
+  - name: lb-5xx
+    regions: [eu-west-1]
+    severity: critical
+    for_each: {resource: "elasticloadbalancing:loadbalancer"}
+    namespace: AWS/ApplicationELB
+    metric: HTTPCode_ELB_5XX_Count
+    dimensions: {LoadBalancer: "{attr:dimension}"}
+    statistic: Sum
+    condition: "> 50"
+"""
+    composite = (
+        "composites:\n  - name: down\n    severity: critical\n"
+        "    rule: ALARM(any lb-5xx) OR ALARM(api-errors)\n"
+    )
+    write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS + templated + composite})
+
+    result = run("plan", "-C", str(shop))
+
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "alarm 'lb-5xx' is made only in some accounts or regions" in said
+    assert "'api-errors' is made only" not in said
+
+
 def test_drift_is_named_under_its_account_and_region(aws: SessionFactory, shop: Path) -> None:
     assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
     dev = MEMBERS["dev"]
