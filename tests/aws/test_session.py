@@ -78,3 +78,20 @@ def test_a_role_that_cannot_be_assumed_is_named(aws: SessionFactory) -> None:
     missing = AccountTarget(account_id=MEMBER, role_arn=f"arn:aws:iam::{MEMBER}:role/absent")
     with pytest.raises(AwsError, match=rf"cannot assume arn:aws:iam::{MEMBER}:role/absent: "):
         aws.client("sns", account=missing).list_topics()
+
+
+def test_the_role_is_assumed_in_the_base_sessions_region(aws: SessionFactory) -> None:
+    """A copy working in another region assumes the role first: STS is still called in the
+    region of the factory the copy came from."""
+    regions: list[str] = []
+    aws.session().events.register(
+        "before-call.sts.AssumeRole",
+        lambda context, **_: regions.append(context["client_region"]),
+    )
+    member = aws.for_account(AccountTarget(account_id=MEMBER, role_arn=ROLE))
+    member.region = "eu-west-1"
+
+    arn = member.client("sns").create_topic(Name="alerts")["TopicArn"]
+
+    assert arn == f"arn:aws:sns:eu-west-1:{MEMBER}:alerts"
+    assert regions == [aws.region] == ["us-east-1"]

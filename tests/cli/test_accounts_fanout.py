@@ -445,6 +445,32 @@ def test_a_composite_cannot_name_an_alarm_made_in_some_places_only(shop: Path) -
     assert "'api-errors' is made only" not in said
 
 
+def test_an_aggregate_over_a_rule_made_in_some_places_only_is_refused(shop: Path) -> None:
+    templated = """\
+  - name: lb-5xx
+    regions: [eu-west-1]
+    severity: critical
+    for_each: {resource: "elasticloadbalancing:loadbalancer"}
+    namespace: AWS/ApplicationELB
+    metric: HTTPCode_ELB_5XX_Count
+    dimensions: {LoadBalancer: "{attr:dimension}"}
+    statistic: Sum
+    condition: "> 50"
+"""
+    composite = (
+        "composites:\n  - name: down\n    severity: critical\n"
+        "    rule: ALARM(any lb-5xx) OR ALARM(api-errors)\n"
+    )
+    write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS + templated + composite})
+
+    result = run("plan", "-C", str(shop))
+
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert "alarm 'lb-5xx' is made only in some accounts or regions" in said
+    assert "'api-errors' is made only" not in said
+
+
 def test_drift_is_named_under_its_account_and_region(aws: SessionFactory, shop: Path) -> None:
     assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
     dev = MEMBERS["dev"]
@@ -490,3 +516,58 @@ def test_account_narrows_only_a_project_of_several_accounts(tmp_path: Path) -> N
     assert "--account narrows a project whose `accounts:` give a `role:`" in " ".join(
         result.output.split()
     )
+
+
+@pytest.mark.real_clock
+def test_a_plan_changed_while_waiting_for_an_accounts_lock_is_shown_and_guarded(
+    aws: SessionFactory, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The apply staging waited for made alarms of the project there: the plan read again
+    deletes them all; it is shown under staging's header and refused as a mass deletion."""
+    import threading
+
+    from sentinel.naming import PROJECT_TAG
+    from sentinel.sync.lock import ApplyLock
+
+    monkeypatch.setattr("sentinel.sync.lock.POLL_SECONDS", 0.05)
+    staging = MEMBERS["staging"]
+    ssm = member(aws, staging).client("ssm", region="us-east-1")
+    first = ApplyLock(ssm, "shop", "us-east-1", holder="alice@ci-runner:4242", run="")
+    first.acquire()
+    found = threading.Event()
+    aws.session().events.register("after-call.ssm.GetParameter", lambda **_: found.set())
+
+    def other_apply() -> None:
+        found.wait(30)
+        cloudwatch = member(aws, staging).client("cloudwatch", region="us-east-1")
+        for name in ("shop-old-1", "shop-old-2", "shop-old-3"):
+            cloudwatch.put_metric_alarm(
+                AlarmName=name,
+                Namespace="AWS/EC2",
+                MetricName="CPUUtilization",
+                Statistic="Average",
+                Period=60,
+                EvaluationPeriods=1,
+                Threshold=90,
+                ComparisonOperator="GreaterThanThreshold",
+                Tags=[{"Key": PROJECT_TAG, "Value": "shop"}],
+            )
+        first.release()
+
+    threading.Thread(target=other_apply, daemon=True).start()
+    applied = run(
+        "apply", "-C", str(shop), "--auto-approve", "--lock-timeout", "1m", "--parallel", "1"
+    )
+
+    assert applied.exit_code == 1, applied.output
+    said = " ".join(applied.output.split())
+    assert "Another apply changed AWS while this one waited for the lock; the plan now:" in said
+    now = said.split("the plan now:")[1]
+    assert "shop-old-1" in now and "--allow-mass-delete" in now
+    assert sorted(alarms_in(aws, staging, "us-east-1")) == [
+        "shop-old-1",
+        "shop-old-2",
+        "shop-old-3",
+    ]
+    for region in REGIONS:
+        assert alarms_in(aws, MEMBERS["production"], region) == ["shop-api-errors"]

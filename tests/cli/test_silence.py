@@ -112,6 +112,20 @@ def test_every_problem_at_once_and_nothing_stored(root: Path) -> None:
         assert listed("--all", *here) == []
 
 
+def test_a_bad_duration_and_an_empty_reason_are_reported_together(root: Path) -> None:
+    here = ("-C", str(root))
+    with time_machine.travel(NOW, tick=False):
+        result = sentinel("silence", "add", *here, "--alarm", "*", "--for", "soon", "--reason", "")
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            "error: --for: invalid duration 'soon': expected a whole number with unit s, m, h, d "
+            "or w, like 5m",
+            "error: --reason: say why the alarms are silenced",
+            "error: silence not added (2 problem(s))",
+        ]
+        assert listed("--all", *here) == []
+
+
 @pytest.mark.parametrize(
     ("end", "problem"),
     [

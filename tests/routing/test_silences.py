@@ -255,3 +255,39 @@ def test_the_store_keeps_silences_for_every_replica(store_url: str) -> None:
     assert [s.id for s in first.silences(later)] == [2]
     [ended, _] = first.silences(later, everything=True)
     assert (ended.ends_at, ended.expired_at, ended.suppressed) == (later, later, 1)
+
+
+def test_a_quiet_hours_alert_held_on_by_a_silence_stays_in_its_digest(world: World) -> None:
+    night = datetime(2026, 3, 5, 4, 30, tzinfo=UTC)  # 23:30 New York: medium is quiet
+    digest_time = datetime(2026, 3, 5, 13, 30, tzinfo=UTC)  # 08:30 New York
+    with time_machine.travel(night, tick=False) as clock:
+        alarm = metric_alarm("queue-backlog", "medium", "ALARM", night - timedelta(minutes=2))
+        world.publish("medium", alarm)
+        world.drain()
+        [held] = world.router.state.due(digest_time)
+        assert held.digest
+        world.router.state.add_silence(
+            "queue-*", night, digest_time + timedelta(minutes=30), "ana", "migration"
+        )
+        clock.move_to(digest_time)
+        world.drain()
+        kept = world.router.state.held(held.key)
+        assert kept is not None and kept.digest
+        assert kept.release_at > digest_time
+
+
+def test_a_silence_counts_an_alert_once_however_often_it_changes(world: World) -> None:
+    with time_machine.travel(DAY, tick=False) as clock:
+        sentinel(world, "silence", "add", "--alarm", "db-*", "--for", "2h", "--reason", "x")
+        world.publish("high", metric_alarm("db-replica-lag", "high", "ALARM", EARLIER))
+        world.drain()
+        clock.shift(timedelta(minutes=5))
+        world.publish("high", metric_alarm("db-replica-lag", "high", "OK", DAY))
+        world.drain()
+        clock.shift(timedelta(minutes=5))
+        world.publish(
+            "high", metric_alarm("db-replica-lag", "high", "ALARM", DAY + timedelta(minutes=5))
+        )
+        world.drain()
+        assert [d.action for d in world.decisions] == [HELD, HELD, HELD]
+        assert [(s["id"], s["suppressed"]) for s in listed(world)] == [(1, 1)]

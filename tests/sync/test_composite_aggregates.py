@@ -192,6 +192,56 @@ def test_no_instance_leaves_the_composite_out_with_a_warning(
     assert plan(context(aws, shop)).is_empty
 
 
+OVER_AN_UNPLANNED = """\
+alarms:
+  - name: lb-5xx
+    severity: warning
+    for_each: {resource: "elasticloadbalancing:loadbalancer", tags: {Team: payments}}
+    namespace: AWS/ApplicationELB
+    metric: HTTPCode_ELB_5XX_Count
+    dimensions: {LoadBalancer: "{attr:dimension}"}
+    statistic: Sum
+    condition: "> 50"
+  - name: cpu
+    severity: warning
+    namespace: AWS/EC2
+    metric: CPUUtilization
+    statistic: Average
+    condition: "> 90"
+
+composites:
+  - name: outer
+    severity: critical
+    rule: ALARM(lbs-failing) OR ALARM(cpu)
+  - name: lbs-failing
+    severity: critical
+    rule: count(ALARM(lb-5xx)) >= 2
+"""
+
+
+def test_a_composite_using_one_left_out_is_left_out_too(
+    aws: SessionFactory, tmp_path: Path, load_balancer: Any
+) -> None:
+    load_balancer("api", {"Team": "payments"})
+    shop = _shop(tmp_path, OVER_AN_UNPLANNED)
+    ctx = context(aws, shop)
+    first = plan(ctx)
+
+    assert not [c for c in first.changes if c.kind == "composite alarm"]
+    warnings = {str(w) for w in first.warnings if "composite" in w.message}
+    where = shop / "alarms/shop.yaml"
+    assert warnings == {
+        f"{where}:18: warning: composite 'outer' is not planned: it uses composite "
+        "'lbs-failing', which is not planned",
+        f"{where}:21: warning: composite 'lbs-failing' is not planned: "
+        "count(ALARM(lb-5xx)) >= 2 can never be reached: alarm rule 'lb-5xx' has 1 alarm",
+    }
+    report = apply(ctx, first)
+    assert report.ok
+    assert _composites(aws) == {}
+    assert plan(context(aws, shop)).is_empty
+
+
 LONG_NAMES = """\
 alarms:
   - name: node-down

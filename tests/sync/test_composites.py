@@ -59,6 +59,45 @@ def test_composite_alarm_in_cloudwatch(aws: SessionFactory, shop: Path) -> None:
     assert plan(context(aws, shop)).is_empty
 
 
+def test_an_update_keeps_an_actions_suppressor_set_by_hand(aws: SessionFactory, shop: Path) -> None:
+    ctx = context(aws, shop)
+    assert apply(ctx, plan(ctx)).ok
+    cloudwatch = aws.client("cloudwatch")
+    [alarm] = cloudwatch.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
+    suppressor = cloudwatch.describe_alarms(AlarmNames=["shop-api-errors"])["MetricAlarms"][0]
+    by_hand = {
+        "ActionsSuppressor": suppressor["AlarmArn"],
+        "ActionsSuppressorWaitPeriod": 120,
+        "ActionsSuppressorExtensionPeriod": 300,
+    }
+    kept = ("AlarmName", "AlarmRule", "AlarmActions", "OKActions", "AlarmDescription")
+    cloudwatch.put_composite_alarm(**{k: alarm[k] for k in kept}, **by_hand)
+
+    path = shop / "alarms/shop.yaml"
+    path.write_text(
+        path.read_text().replace("AND ALARM(api-error-rate)", "OR ALARM(api-error-rate)")
+    )
+    changed = context(aws, shop)
+    [change] = [c for c in plan(changed).changes if c.kind == "composite alarm"]
+    assert change.action is Action.UPDATE
+    assert apply(changed, plan(changed)).ok
+
+    [after] = cloudwatch.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
+    assert after["AlarmRule"] == 'ALARM("shop-api-errors") OR ALARM("shop-api-error-rate")'
+    assert {k: after.get(k) for k in by_hand} == by_hand
+    assert plan(context(aws, shop)).is_empty
+
+
+def test_the_emulator_wants_both_periods_with_a_suppressor(aws: SessionFactory) -> None:
+    cloudwatch = aws.client("cloudwatch")
+    with pytest.raises(ClientError, match="ActionsSuppressorWaitPeriod"):
+        cloudwatch.put_composite_alarm(
+            AlarmName="x",
+            AlarmRule="TRUE",
+            ActionsSuppressor="arn:aws:cloudwatch:us-east-1:123456789012:alarm:y",
+        )
+
+
 NESTED = (
     ALARMS
     + """\

@@ -131,6 +131,8 @@ class SessionFactory:
         self._instrument(base)
         self._sessions[AccountTarget()] = base
         self.region = region or base.region_name or DEFAULT_REGION
+        # The base session's region, whatever region a copy (for_account) is later set to.
+        self._base_region = self.region
 
     def _instrument(self, session: boto3.Session) -> None:
         def on_call(event_name: str, **_: Any) -> None:
@@ -192,10 +194,13 @@ class SessionFactory:
             )
 
         def sts_client(service: str, **credentials: Any) -> Any:
-            kwargs: dict[str, Any] = {"region_name": self.region, "config": self.config}
+            # In the base session's region, not that of whichever place asked first; under the
+            # lock, as boto3 sessions are not thread-safe (--parallel assumes roles at once).
+            kwargs: dict[str, Any] = {"region_name": self._base_region, "config": self.config}
             if self.endpoint_url:
                 kwargs["endpoint_url"] = self.endpoint_url
-            return base.client(service, **credentials, **kwargs)
+            with self._lock:
+                return base.client(service, **credentials, **kwargs)
 
         fetcher = AssumeRoleCredentialFetcher(
             client_creator=sts_client,

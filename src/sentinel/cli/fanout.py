@@ -30,6 +30,7 @@ from rich.markup import escape
 from sentinel.aws.accounts import WrongAccountError
 from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.aws.places import Place, Places
+from sentinel.cli.replan import plan_again
 from sentinel.cli.unlock import report_lock, waiting
 from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
 from sentinel.gc_pause import gc_paused
@@ -411,21 +412,26 @@ def _apply_place(
 ) -> None:
     ctx, confirmed = outcome.ctx, outcome.plan
     assert ctx is not None and confirmed is not None
-    result = confirmed
-    if replan:  # another apply held the lock: AWS may have changed meanwhile
-        result, _ = narrowed(plan(ctx, place_kinds(outcome.place, targets)), targets)
-        if plan_json(result)["changes"] != plan_json(confirmed)["changes"] and not (
-            options.auto_approve
-        ):
-            outcome.error = (
-                "another apply changed AWS while this one waited for the lock; nothing was "
-                "written here: run apply again to review the new plan"
-            )
-            return
     buffer = io.StringIO()
     console = Console(
         file=buffer, highlight=False, width=ws.console.width, force_terminal=ws.console.is_terminal
     )
+    result = confirmed
+    if replan:  # another apply held the lock: AWS may have changed meanwhile
+        fresh, _ = narrowed(plan(ctx, place_kinds(outcome.place, targets)), targets)
+        try:
+            result = plan_again(
+                console,
+                confirmed,
+                fresh,
+                options.auto_approve,
+                options.allow_mass_delete,
+                options.compact,
+            )
+        except RefusedError as exc:
+            outcome.applied = buffer.getvalue()
+            outcome.error = str(exc)
+            return
     outcome.report = apply(
         ctx,
         result,

@@ -156,8 +156,8 @@ def add(
     timezone = config.project.timezone if config is not None else "UTC"
     start = clock.now().replace(microsecond=0)
     end, problems = _end(start, duration, until, timezone)
-    if not problems:
-        problems = refusal(pattern, reason, start, end)
+    # All at once: with a bad --for/--until, what else is wrong (--alarm, --reason) too.
+    problems += [p for p in refusal(pattern, reason, start, end) if not problems or p[:2] == "--"]
     if problems:
         for problem in problems:
             click.echo(f"error: {problem}", err=True)

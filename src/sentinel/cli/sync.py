@@ -21,6 +21,7 @@ from sentinel.cli.fanout import (
     plan_places,
 )
 from sentinel.cli.options import Workspace, common_options
+from sentinel.cli.replan import plan_again
 from sentinel.cli.unlock import lock_timeout_option, report_lock, waiting
 from sentinel.clock import now
 from sentinel.config import Config
@@ -296,23 +297,9 @@ def _plan_again(
     allow_mass_delete: bool,
     compact: bool,
 ) -> Plan:
-    """After waiting for another apply: the plan as AWS is now. When it differs from the one
-    confirmed it is refused, unless apply was approved in advance (then it is shown)."""
-    result = _plan(ws, ctx, targets)
-    if plan_json(result)["changes"] == plan_json(confirmed)["changes"]:
-        return result
-    if not auto_approve:
-        raise RefusedError(
-            "another apply changed AWS while this one waited for the lock; nothing was "
-            "written: run apply again to review the new plan"
-        )
-    ws.console.print(
-        "Another apply changed AWS while this one waited for the lock; the plan now:",
-        soft_wrap=True,
-    )
-    render_plan(result, ws.console, compact=compact)
-    check_mass_delete(result, allow_mass_delete)
-    return result
+    """After waiting for another apply: the plan as AWS is now (see cli/replan.py)."""
+    fresh = _plan(ws, ctx, targets)
+    return plan_again(ws.console, confirmed, fresh, auto_approve, allow_mass_delete, compact)
 
 
 @click.command("drift")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from sentinel.config.assembly import Assembly, Loc, Source
+from sentinel.config.composite_aggregates import find_aggregates
 from sentinel.config.models.base import InAccounts, Placed
 from sentinel.config.references import RULE_REFERENCE, Where
 
@@ -28,7 +29,10 @@ def check_placement(model: BaseModel, source: Source, build: Assembly) -> None:
 def _check_composite(rule: str, spot: Where, build: Assembly) -> None:
     """A composite is made in every account and region: each alarm it names must be too."""
     placed = {alarm.name: alarm for alarm in build.config.alarms if alarm.accounts or alarm.regions}
-    for name in dict.fromkeys(n.strip() for _, n in RULE_REFERENCE.findall(rule)):
+    aggregated = [aggregate.name for aggregate in find_aggregates(rule)]
+    plain = [n.strip() for _, n in RULE_REFERENCE.findall(rule)]
+    # ``ALARM(any x)`` reads as the name "any x" plainly: an aggregate names x.
+    for name in dict.fromkeys([*aggregated, *(n for n in plain if " " not in n)]):
         if name in placed:
             build.problem(
                 spot,

@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sentinel import clock
@@ -196,7 +196,8 @@ class Router:
         if silence is not None:
             # Recorded like any change, held like one in a maintenance window, until it ends.
             hold = silence.hold().merge(hold)
-            self.state.silenced(silence.id)
+            if held is None or silence_label(silence.id) not in held.reasons:
+                self.state.silenced(silence.id)  # once per alert: not at each change it holds
         if held is not None or hold is not None:
             if hold is None and held is not None:
                 hold = Hold(held.release_at, held.reasons, held.digest)
@@ -441,6 +442,8 @@ class Router:
         self.state.release_claims(claimed.mine)  # kept after a failure: the next one looks
 
     def _hold_on(self, held: HeldAlert, hold: Hold) -> Decision:
+        # A quiet-hours entry stays in its digest when a silence outlasts the digest time.
+        hold = replace(hold, digest=hold.digest or held.digest)
         self.state.rehold(held.key, hold)
         alert = held.alert
         reason = ", ".join(hold.reasons)

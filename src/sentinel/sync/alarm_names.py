@@ -49,14 +49,14 @@ class AlarmNames:
         from sentinel.config.models import CompositeAlarm
         from sentinel.slo.alerts import burn_rate_alarms
         from sentinel.slo.templates import slo_instances
-        from sentinel.sync.composite_expansion import is_planned, known_items
+        from sentinel.sync.composite_expansion import known_items, left_out
 
         names = cls()
         project = ctx.project
-        known = known_items(ctx)
+        unplanned = left_out(ctx, known_items(ctx))
         items: list[AlarmRule | CompositeAlarm] = [*ctx.config.alarms, *ctx.config.composites]
         for item in items:
-            if isinstance(item, CompositeAlarm) and not is_planned(ctx, item, known):
+            if isinstance(item, CompositeAlarm) and item.name in unplanned:
                 names.by_rule[item.name] = []
             elif item.for_each is None:
                 names.by_rule[item.name] = [alarm_name_of(project, item)]

@@ -80,31 +80,30 @@ def expansion(
 
 def unplanned_composites(ctx: SyncContext) -> list[PlanWarning]:
     """A warning at each composite left out of the plan because an aggregate has no instance
-    (or fewer than its count)."""
-    known = known_items(ctx)
-    found: list[PlanWarning] = []
-    for composite in ctx.config.composites:
+    (or fewer than its count), or because its rule uses a composite left out."""
+    return [
+        PlanWarning(ctx.config.source("alarm", name), f"composite {name!r} is not planned: {why}")
+        for name, why in left_out(ctx, known_items(ctx)).items()
+    ]
+
+
+def left_out(ctx: SyncContext, known: Mapping[str, AlarmRule | CompositeAlarm]) -> dict[str, str]:
+    """Composite name -> why it is not planned, in dependency order. A composite using one left
+    out is left out too (transitively): AWS refuses a rule naming an alarm that does not exist."""
+    from sentinel.sync.composites import dependencies, in_dependency_order
+
+    found: dict[str, str] = {}
+    for composite in in_dependency_order(list(ctx.config.composites)):
+        missing = sorted(dependencies(composite) & found.keys())
+        if missing:
+            found[composite.name] = f"it uses composite {missing[0]!r}, which is not planned"
+            continue
         for aggregate in find_aggregates(composite.rule):
             why = _unreachable(aggregate, instances(ctx, aggregate.name, known))
-            if why is None:
-                continue
-            found.append(
-                PlanWarning(
-                    ctx.config.source("alarm", composite.name),
-                    f"composite {composite.name!r} is not planned: {why}",
-                )
-            )
-            break
+            if why is not None:
+                found[composite.name] = why
+                break
     return found
-
-
-def is_planned(
-    ctx: SyncContext, composite: CompositeAlarm, known: Mapping[str, AlarmRule | CompositeAlarm]
-) -> bool:
-    return all(
-        _unreachable(a, instances(ctx, a.name, known)) is None
-        for a in find_aggregates(composite.rule)
-    )
 
 
 def _unreachable(aggregate: Aggregate, names: list[str]) -> str | None:

@@ -15,7 +15,7 @@ from sentinel.config.composite_aggregates import find_aggregates, referenced_ala
 from sentinel.config.references import RULE_REFERENCE
 from sentinel.sync.alarm_names import alarm_name_of
 from sentinel.sync.alarms import actions_of, alarm_description, describe_alarms, tag_alarm
-from sentinel.sync.composite_expansion import expansion, known_items
+from sentinel.sync.composite_expansion import expansion, known_items, left_out
 from sentinel.sync.kind import Kind
 from sentinel.sync.model import State
 from sentinel.sync.ownership import owners_by_key
@@ -104,11 +104,12 @@ class CompositeAlarms(Kind):
         their rules have now; a composite whose aggregate has none is left out (a warning)."""
         config = ctx.config
         known = known_items(ctx)
+        unplanned = left_out(ctx, known)
         states = []
         for composite in in_dependency_order(list(config.composites)):
             source = config.source("alarm", composite.name)
             expanded = expansion(ctx, composite, known)
-            if expanded is None:
+            if expanded is None or composite.name in unplanned:
                 continue
             if composite.for_each is None:
                 rule = expanded.fill(alarm_rule(ctx.project, expanded.marked, known))
@@ -151,7 +152,11 @@ class CompositeAlarms(Kind):
         """In dependency order too, so that deletions (reversed) remove users first."""
         states = {
             alarm["AlarmName"]: State(
-                KIND, alarm["AlarmName"], normalise_composite(alarm), arn=alarm.get("AlarmArn")
+                KIND,
+                alarm["AlarmName"],
+                normalise_composite(alarm),
+                payload=kept_settings(alarm),
+                arn=alarm.get("AlarmArn"),
             )
             for alarm in describe_alarms(ctx, "CompositeAlarm")
         }
@@ -167,7 +172,8 @@ class CompositeAlarms(Kind):
     def update(self, ctx: SyncContext, desired: State, actual: State) -> None:
         params = desired.payload["params"]
         cloudwatch = ctx.client("cloudwatch")
-        cloudwatch.put_composite_alarm(**params)
+        # PutCompositeAlarm overwrites the whole alarm: what Sentinel does not manage is sent back.
+        cloudwatch.put_composite_alarm(**{**(actual.payload or {}), **params})
         if actual.arn:
             cloudwatch.tag_resource(ResourceARN=actual.arn, Tags=params["Tags"])
 
@@ -176,6 +182,15 @@ class CompositeAlarms(Kind):
 
     def adopt(self, ctx: SyncContext, state: State) -> None:
         tag_alarm(ctx, state)
+
+
+# Set outside Sentinel (the console, another tool): an update sends them back as they are.
+KEPT = ("ActionsSuppressor", "ActionsSuppressorWaitPeriod", "ActionsSuppressorExtensionPeriod")
+
+
+def kept_settings(alarm: Mapping[str, Any]) -> dict[str, Any]:
+    """The actual alarm's settings Sentinel does not manage, as PutCompositeAlarm takes them."""
+    return {name: alarm[name] for name in KEPT if alarm.get(name) is not None}
 
 
 def normalise_composite(alarm: Mapping[str, Any]) -> dict[str, Any]:

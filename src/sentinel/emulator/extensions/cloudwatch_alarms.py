@@ -70,6 +70,14 @@ def _put_composite_alarm(self: CloudWatchResponse) -> EmptyResult:
         raise InvalidParameterValue(
             f"The alarm {name} is a metric alarm; a composite alarm needs another name."
         )
+    suppressor = self._get_param("ActionsSuppressor")
+    wait = self._get_int_param("ActionsSuppressorWaitPeriod")
+    extension = self._get_int_param("ActionsSuppressorExtensionPeriod")
+    if suppressor and (wait is None or extension is None):
+        raise ValidationError(
+            "ActionsSuppressorWaitPeriod and ActionsSuppressorExtensionPeriod are required when "
+            "ActionsSuppressor is specified."
+        )
     before = existing.state_value if existing is not None else None
     self.cloudwatch_backend.put_metric_alarm(
         name=name,
@@ -90,6 +98,10 @@ def _put_composite_alarm(self: CloudWatchResponse) -> EmptyResult:
         tags=self._get_param("Tags", []),
     )
     composite = self.cloudwatch_backend.alarms[name]
+    # Stored as sent, and left out when not sent: PutCompositeAlarm overwrites the whole alarm.
+    composite.actions_suppressor = suppressor  # type: ignore[attr-defined]
+    composite.actions_suppressor_wait_period = wait  # type: ignore[attr-defined]
+    composite.actions_suppressor_extension_period = extension  # type: ignore[attr-defined]
     if before is not None:
         composite.state_value = before  # moto's put starts every alarm over, AWS keeps the state
     propagate(self.cloudwatch_backend, composite, None)
