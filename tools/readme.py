@@ -159,7 +159,7 @@ def find_blocks(text: str) -> list[Block]:
             raise TranscriptError(f"README.md:{line}: a transcript marker not followed by a block")
         options = dict(item.split("=", 1) for item in shlex.split(marker.group("options") or ""))
         line = text.count("\n", 0, fence.start("body")) + 1
-        unknown = set(options) - {"cwd", "setup", "exit", "columns", "lines", "stop", "needs"}
+        unknown = set(options) - {"cwd", "setup", "exit", "columns", "lines", "stop", "needs", "clock"}
         if unknown:
             raise TranscriptError(f"README.md:{line}: unknown option(s) {', '.join(unknown)}")
         blocks.append(
