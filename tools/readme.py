@@ -25,9 +25,9 @@ drift), as the README tells the story. Marker options, ``key=value`` separated b
 - ``stop=TEXT``: a long-running command is interrupted (Ctrl-C) once TEXT is printed;
 - ``needs=TOOL``: a program besides Python the commands use (``jq``); without it the block is
   reported as not checked, never silently passed;
-- ``clock=now``: every command starts at ``NOW`` rather than where the story's clock has got to
-  (for output that shows the time to the minute: windows, silences), so a slow machine prints
-  the same.
+- ``clock=now``: the block's commands start at ``NOW``, a second apart, rather than where the
+  story's clock has got to (for output that shows the time to the minute: windows, silences),
+  so a slow machine prints the same.
 
 Values that change from run to run even with the clock pinned are compared through the
 placeholders of ``VOLATILE`` (a duration in seconds, a wall-clock time of day); the README
@@ -159,7 +159,16 @@ def find_blocks(text: str) -> list[Block]:
             raise TranscriptError(f"README.md:{line}: a transcript marker not followed by a block")
         options = dict(item.split("=", 1) for item in shlex.split(marker.group("options") or ""))
         line = text.count("\n", 0, fence.start("body")) + 1
-        unknown = set(options) - {"cwd", "setup", "exit", "columns", "lines", "stop", "needs", "clock"}
+        unknown = set(options) - {
+            "cwd",
+            "setup",
+            "exit",
+            "columns",
+            "lines",
+            "stop",
+            "needs",
+            "clock",
+        }
         if unknown:
             raise TranscriptError(f"README.md:{line}: unknown option(s) {', '.join(unknown)}")
         blocks.append(
@@ -317,11 +326,13 @@ def _run_block(block: Block, session: Session) -> Result:
     expected = int(block.options.get("exit", "0"))
     lines: list[str] = []
     typed: set[int] = set()
-    pinned = NOW.timestamp() if block.options.get("clock") == "now" else None
-    for command in block.commands:
+    pinned = block.options.get("clock") == "now"
+    for index, command in enumerate(block.commands):
         argv = shlex.split(command.replace("\\\n", " "), comments=True)
+        # A second apart, so that each command comes after the one before it.
+        moment = NOW.timestamp() + index if pinned else None
         code, output = _run(
-            argv, cwd, session.env, columns, block.options.get("stop"), command, pinned
+            argv, cwd, session.env, columns, block.options.get("stop"), command, moment
         )
         if code != expected:
             raise TranscriptError(
