@@ -110,22 +110,24 @@ def _scan_schedule(config: Any) -> str | None:
 
 # Notices go to a severity's SNS topic, found by name.
 _NOTICE_CALLS = ("sns:ListTopics", "sns:Publish")
+# What the daily and the weekly report read (costs, forecast, commitments, budgets) and send.
+_REPORT_READS = (
+    "ce:GetCostAndUsage",
+    "ce:GetCostForecast",
+    "ce:GetReservationUtilization",
+    "ce:GetReservationCoverage",
+    "ce:GetSavingsPlansUtilization",
+    "ce:GetSavingsPlansCoverage",
+    "budgets:DescribeBudgets",
+    *REPORT_CALLS,
+)
 COST_REPORT = JobSpec(
     "cost-report",
     "Daily cost report, to Slack, email or a severity",
     _report_schedule,
     _report,
     period="day",
-    calls=(
-        "ce:GetCostAndUsage",
-        "ce:GetCostForecast",
-        "ce:GetReservationUtilization",
-        "ce:GetReservationCoverage",
-        "ce:GetSavingsPlansUtilization",
-        "ce:GetSavingsPlansCoverage",
-        "budgets:DescribeBudgets",
-        *REPORT_CALLS,
-    ),
+    calls=_REPORT_READS,
 )
 WEEKLY_REPORT = JobSpec(
     "cost-report-weekly",
@@ -133,16 +135,7 @@ WEEKLY_REPORT = JobSpec(
     _weekly_schedule,
     _weekly,
     period="week",
-    calls=(
-        "ce:GetCostAndUsage",
-        "ce:GetCostForecast",
-        "ce:GetReservationUtilization",
-        "ce:GetReservationCoverage",
-        "ce:GetSavingsPlansUtilization",
-        "ce:GetSavingsPlansCoverage",
-        "budgets:DescribeBudgets",
-        *REPORT_CALLS,
-    ),
+    calls=_REPORT_READS,
     timezone=lambda config: weekly_zone(config),
 )
 ANOMALY_SCAN = JobSpec(
