@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sentinel.emulator.cost_errors import CostExplorerError
+from sentinel.emulator.cost_explorer import time_periods
 from sentinel.emulator.cost_table import DEFAULT_ACCOUNT_ID
 
 EC2 = "Amazon Elastic Compute Cloud - Compute"
@@ -256,16 +257,7 @@ def _buckets(request: Mapping[str, Any]) -> list[tuple[date, date]]:
     granularity = request.get("Granularity") or "MONTHLY"
     if granularity not in GRANULARITIES:
         raise CostExplorerError.validation("Granularity must be DAILY or MONTHLY")
-    out = []
-    cursor = start
-    while cursor < end:
-        if granularity == "DAILY":
-            boundary = cursor + timedelta(days=1)
-        else:
-            boundary = (cursor.replace(day=1) + timedelta(days=32)).replace(day=1)
-        out.append((cursor, min(boundary, end)))
-        cursor = out[-1][1]
-    return out
+    return time_periods(start, end, granularity)
 
 
 def _selected(

@@ -65,7 +65,7 @@ def get_cost_and_usage(table: CostTable, request: Mapping[str, Any], today: date
         raise CostExplorerError.validation(_SUPPORTED_GRANULARITY_ERROR)
     metrics = _metrics(request)
     groups = _group_definitions(request)
-    periods = _periods(start, end, str(granularity))
+    periods = time_periods(start, end, str(granularity))
     offset = _page_offset(request)
     if groups:
         page = periods[offset : offset + GROUPED_PAGE_SIZE]
@@ -235,7 +235,8 @@ def _group_definitions(request: Mapping[str, Any]) -> list[GroupDefinition]:
     return groups
 
 
-def _periods(start: date, end: date, granularity: str) -> list[tuple[date, date]]:
+def time_periods(start: date, end: date, granularity: str) -> list[tuple[date, date]]:
+    """The DAILY or MONTHLY periods from ``start`` to ``end`` (exclusive), the last one cut."""
     periods = []
     cursor = start
     while cursor < end:
