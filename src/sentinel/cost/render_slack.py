@@ -49,16 +49,11 @@ def escape(text: str) -> str:
 
 def report_message(report: DailyReport) -> dict[str, Any]:
     """``text`` (notification fallback) and ``blocks`` of the report."""
-    blocks: list[dict[str, Any]] = [
-        _header(headline(report)),
-        {
-            "type": "section",
-            "fields": [
-                _mrkdwn("*Yesterday*\n" + escape("\n".join(yesterday_lines(report)))),
-                _mrkdwn("*This month*\n" + escape("\n".join(month_lines(report)))),
-            ],
-        },
-    ]
+    blocks = opening_blocks(
+        headline(report),
+        ("Yesterday", yesterday_lines(report)),
+        ("This month", month_lines(report)),
+    )
     if report.budgets:
         lines = [
             f"{STATE_EMOJI.get(s.state, '')} {escape(budget_line(s))}".strip()
@@ -195,6 +190,14 @@ def _fit_block(block: dict[str, Any]) -> dict[str, Any]:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def opening_blocks(
+    title: str, left: tuple[str, list[str]], right: tuple[str, list[str]]
+) -> list[dict[str, Any]]:
+    """A report's header and its two side-by-side summary fields, each a title over lines."""
+    fields = [_mrkdwn(f"*{name}*\n" + escape("\n".join(lines))) for name, lines in (left, right)]
+    return [_header(title), {"type": "section", "fields": fields}]
 
 
 def _header(text: str) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from rich.text import Text
 from sentinel.cost.money import signed_percent, signed_usd, usd
 from sentinel.cost.render_slack import (
     STATE_EMOJI,
-    _header,
     _mrkdwn,
     _section,
     commitments_section,
     escape,
     fit,
+    opening_blocks,
 )
 from sentinel.cost.render_terminal import _budgets_table, _spaced, _table, commitments_table
 from sentinel.cost.summary import budget_line, budget_notes, change_text, requests_line
@@ -107,16 +107,11 @@ def weekly_view(report: WeeklyReport) -> RenderableType:
 
 def weekly_message(report: WeeklyReport) -> dict[str, Any]:
     """``text`` (notification fallback) and ``blocks`` of the weekly report."""
-    blocks: list[dict[str, Any]] = [
-        _header(weekly_headline(report)),
-        {
-            "type": "section",
-            "fields": [
-                _mrkdwn("*The week*\n" + escape("\n".join(week_lines(report)))),
-                _mrkdwn("*Month-end outlook*\n" + escape("\n".join(outlook_lines(report)))),
-            ],
-        },
-    ]
+    blocks = opening_blocks(
+        weekly_headline(report),
+        ("The week", week_lines(report)),
+        ("Month-end outlook", outlook_lines(report)),
+    )
     for movers in report.movers:
         lines = [
             f"• {escape(m.name)}: {usd(m.change.current)} "
