@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import botocore.exceptions
 import pytest
 
 from sentinel.aws.session import SessionFactory
@@ -225,3 +226,22 @@ def test_a_drop_is_announced_as_one_and_kept_apart_from_a_spike_before_it(
     assert update["thread_ts"] == "1700000000.000002"  # the drop's first notice
     spike_again = notify_anomalies(config, store, aws, [anomaly(spike_day, 1, 80, ongoing=False)])
     assert spike_again.unchanged and not spike_again.new
+
+
+def test_topics_sns_will_not_list_still_get_the_notice_by_the_topic_arn(
+    aws: SessionFactory, config: Config, store: Store, slack: SlackStandIn, today: date
+) -> None:
+    """A throttled ListTopics is not a missing topic: the notice goes to the topic's ARN."""
+    queue = subscribed_queue(aws, config)
+
+    def throttle(**kwargs: object) -> None:
+        error = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+        raise botocore.exceptions.ClientError(error, "ListTopics")  # type: ignore[arg-type]
+
+    aws.client("sns").meta.events.register("before-call.sns.ListTopics", throttle)
+    result = notify_anomalies(config, store, aws, [anomaly(today - timedelta(days=2), 1, 80)])
+
+    assert result.destinations == ["Slack #shop-alerts", "SNS shop-warning"]
+    assert not result.skipped and not result.queued
+    [event] = received(aws, queue)
+    assert (event["series"], event["severity"]) == (RDS, "warning")

@@ -128,14 +128,6 @@ def locate_topic(factory: SessionFactory, name: str) -> str | None:
         raise TopicsUnlisted(type(exc).__name__) from exc
 
 
-def find_topic(factory: SessionFactory, name: str) -> str | None:
-    """``locate_topic``, None as well when the topics cannot be listed."""
-    try:
-        return locate_topic(factory, name)
-    except TopicsUnlisted:
-        return None
-
-
 def topic_arn(factory: SessionFactory, name: str) -> str:
     """The ARN the topic named ``name`` has in the factory's account and region (one STS
     call at most); ``AwsError`` when the account cannot be read."""
