@@ -20,6 +20,7 @@ from sentinel.aws.iam_policy import (
     declared_calls,
     policy,
 )
+from sentinel.aws.organization import CALLS as ORGANIZATION_CALLS
 from sentinel.cli import main
 from sentinel.config import load_config
 from sentinel.inventory import resource_types
@@ -207,3 +208,54 @@ def test_every_policy_fits_in_one_managed_policy() -> None:
     for args in ([], *(["--for", flow] for flow in FLOWS)):
         text = "".join(run(*args).output.split())
         assert len(text) <= MANAGED_POLICY_CHARACTERS, (args, len(text))
+
+
+def _project(tmp_path: Path, accounts: str, organization: str = "") -> Path:
+    root = tmp_path / "shop"
+    root.mkdir()
+    (root / "sentinel.yaml").write_text(
+        f"project: shop\nregions: [eu-west-1, us-east-1]\n{accounts}{organization}"
+    )
+    return root
+
+
+def test_a_project_of_several_accounts_may_assume_their_roles(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "accounts:\n"
+        "  - {id: '111111111111', name: prod, role: sentinel}\n"
+        "  - {id: '222222222222', name: dev, role: 'arn:aws:iam::222222222222:role/ops/watch'}\n"
+        "  - {id: '333333333333', name: billing}\n",
+    )
+    for flow in FLOWS:
+        result = CliRunner().invoke(main, ["iam-policy", "-C", str(root), "--for", flow])
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.output)
+        assert statement_of(document, "sts:AssumeRole")["Resource"] == [
+            "arn:aws:iam::111111111111:role/sentinel",
+            "arn:aws:iam::222222222222:role/ops/watch",
+        ], flow
+        assert not {a for a in actions(document) if a.startswith("organizations:")}, flow
+
+
+def test_an_organization_adds_its_listings_and_its_role_in_any_account(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        "accounts:\n  - {id: '111111111111', name: prod, role: sentinel}\n",
+        "organization: {ous: [ou-ab12-34cd56ef], role: sentinel-member}\n",
+    )
+    result = CliRunner().invoke(main, ["iam-policy", "-C", str(root), "--for", "plan"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert statement_of(document, "sts:AssumeRole")["Resource"] == [
+        "arn:aws:iam::*:role/sentinel-member",
+        "arn:aws:iam::111111111111:role/sentinel",
+    ]
+    assert statement_of(document, "organizations:ListAccountsForParent")["Resource"] == "*"
+    assert {a for a in actions(document) if a.startswith("organizations:")} == set(
+        ORGANIZATION_CALLS
+    )
+
+
+def test_a_project_of_one_account_assumes_no_role() -> None:
+    assert "sts:AssumeRole" not in actions(json.loads(run().output))

@@ -15,7 +15,9 @@ reads, Cost Explorer, metric reads), or where the name is not Sentinel's to choo
 parameter, SES identities). Writes to the resources Sentinel manages are scoped to the names it
 gives them: the project's prefix (``<project>-*``), and the names the config spells out
 (``aws_name:``, placeholders as ``*``); secrets to the parameters and secrets the config
-references.
+references. A project of several accounts adds what the caller needs to reach them:
+``sts:AssumeRole`` on the roles sentinel.yaml names (each account's, and the organization's role
+in any account), and the Organizations listings when it has ``organization:``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ IAM_ACTIONS_FILE = "iam_actions.yaml"
 FLOWS = ("plan", "apply", "import", "daemon", "route")
 # Every command that works in an account may read the caller's identity (accounts:, ARNs).
 BASE_CALLS = ("sts:GetCallerIdentity",)
+# A project of several accounts: the caller assumes each account's role.
+ASSUME_ROLE = "sts:AssumeRole"
 # The apply lock (and `sentinel unlock`): its SSM parameter and takeover markers.
 APPLY_LOCK_CALLS = LOCK_CALLS
 # What a parameter or secret encrypted with a customer-managed key needs, only through SSM or
@@ -185,6 +189,20 @@ def declared_calls(flow: str, config: Config | None = None) -> set[str]:
             calls.update(HEARTBEAT_CALLS)
     if flow != "import":
         calls.update(_secret_calls(config))
+    calls.update(_account_calls(config))
+    return calls
+
+
+def _account_calls(config: Config | None) -> set[str]:
+    """What reaching the accounts of a project of several accounts calls."""
+    from sentinel.aws.organization import CALLS as ORGANIZATION_CALLS
+    from sentinel.aws.places import fans_out
+
+    if config is None or not fans_out(config.project):
+        return set()
+    calls = {ASSUME_ROLE}
+    if config.project.organization is not None:
+        calls.update(ORGANIZATION_CALLS)
     return calls
 
 
@@ -209,6 +227,8 @@ class Scope:
     secrets: tuple[str, ...] = ()
     # The apply lock's parameter name pattern (None: any parameter).
     lock_parameter: str | None = None
+    # The roles assumed in the project's accounts (ARNs, ``*`` for any account's).
+    roles: tuple[str, ...] = ()
 
 
 def scope_of(config: Config, region: str | None = None) -> Scope:
@@ -226,7 +246,20 @@ def scope_of(config: Config, region: str | None = None) -> Scope:
         parameters=tuple(sorted({r.name for r in refs if r.kind == "ssm"})),
         secrets=tuple(sorted({r.name for r in refs if r.kind == "secretsmanager"})),
         lock_parameter=LOCK_PARAMETER.format(project=config.name),
+        roles=_roles(config, partition),
     )
+
+
+def _roles(config: Config, partition: str) -> tuple[str, ...]:
+    """The ARNs of the roles the accounts are worked in through; the organization's role is
+    named alike in every account it finds."""
+    from sentinel.config.models.project import role_arn
+
+    project = config.project
+    arns = {role_arn(a.role, a.id, partition) for a in project.accounts if a.role}
+    if project.organization is not None:
+        arns.add(role_arn(project.organization.role, "*", partition))
+    return tuple(sorted(arns))
 
 
 def _explicit_names(config: Config) -> set[str]:
@@ -318,6 +351,8 @@ def _resources(action: str, scope: Scope) -> tuple[str, ...]:
             else f"arn:{partition}:secretsmanager:*:*:secret:{name}-*"
             for name in scope.secrets
         )
+    if action == ASSUME_ROLE and scope.roles:
+        return scope.roles
     if action in _FIXED:
         return tuple(template.format(partition=partition) for template in _FIXED[action])
     templates = _SCOPED.get(action)

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 # The most both calls return a page (MaxResults, 1 to 20).
 PAGE_SIZE = 20
+# What finding the accounts calls, with the caller's credentials (the IAM policy's).
+CALLS = (
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+)
 
 
 @dataclass(frozen=True)
