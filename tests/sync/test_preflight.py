@@ -219,6 +219,27 @@ alarms:
     assert "queues.yaml:2" in problems[0] and "shop.yaml:" in problems[0]
 
 
+def test_an_alarm_in_more_composite_rules_than_aws_allows_is_caught(tmp_path: Path) -> None:
+    # "Any single alarm can be included in the rule expressions of as many as 150 composite
+    # alarms" (PutCompositeAlarm): the 151st and 152nd are named, nothing before them.
+    composites = "".join(
+        f"  - name: watch-{i}\n    severity: critical\n"
+        "    rule: ALARM(api-errors) AND ALARM(api-errors)\n"
+        for i in range(151)  # and the shop's api-down
+    )
+    alarms = ALARMS + composites
+
+    problems = _problems(tmp_path, {"alarms/shop.yaml": alarms})
+
+    assert len(problems) == 2, problems
+    for problem, composites_named in zip(problems, (151, 152), strict=True):
+        assert f"alarm 'shop-api-errors' would be in the rules of {composites_named} composite" in (
+            problem
+        )
+        assert "AWS allows at most 150" in problem
+    assert all("shop.yaml:" in problem for problem in problems)
+
+
 def _expression_rule(expression: str, metrics: int = 2, stat: str = "Sum") -> str:
     lines = ["alarms:", "  - name: ratio", "    severity: critical"]
     lines.append(f"    expression: {expression!r}")

@@ -443,6 +443,14 @@ _AT_LEAST_LIST = re.compile(
 )
 
 
+def rule_children(rule: str) -> list[str]:
+    """The child alarms a composite alarm's rule names, in order, a name as often as named."""
+    children = [name.strip('"') for _, name in _RULE_FUNCTION.findall(rule)]
+    for listed in _AT_LEAST_LIST.finditer(rule):
+        children += [item.strip('"') for item in re.findall(r'"[^"]*"|[^\s,]+', listed.group(1))]
+    return children
+
+
 def _put_composite_alarm(params: Mapping[str, Any]) -> list[RequestProblem]:
     operation = "PutCompositeAlarm"
     found = _name_problem(operation, "AlarmName", params.get("AlarmName"), "alarm_name")
@@ -458,9 +466,7 @@ def _put_composite_alarm(params: Mapping[str, Any]) -> list[RequestProblem]:
                     f"is {len(rule)} characters; at most {spec['max_length']} allowed",
                 )
             )
-        children = [name for _, name in _RULE_FUNCTION.findall(rule)]
-        for listed in _AT_LEAST_LIST.finditer(rule):
-            children += [item for item in re.findall(r'"[^"]*"|[^\s,]+', listed.group(1))]
+        children = rule_children(rule)
         if len(set(children)) > spec["max_alarms"]:
             found.append(
                 RequestProblem(

@@ -31,7 +31,7 @@ import yaml
 from botocore import xform_name
 from pydantic import BaseModel
 
-from sentinel.aws.documented_limits import check_documented
+from sentinel.aws.documented_limits import check_documented, limit, rule_children
 from sentinel.aws.request_model import RequestProblem, check_request, service_model
 from sentinel.config.references import placeholders
 from sentinel.errors import ConfigProblem, SentinelError
@@ -323,6 +323,7 @@ def check_states(
     """Names made twice, and what AWS would refuse in each create and update request."""
     places = _Places(ctx.config)
     problems = duplicate_problems(ctx.config, kinds, desired, places)
+    problems += fan_in_problems(kinds, desired, places)
     for kind in kinds:
         for state in desired.get(kind.name, []):
             where = places.of(kind.name, state)
@@ -433,6 +434,32 @@ def duplicate_problems(
                     "AWS would keep only one"
                 )
             problems.append(here.problem(message))
+    return problems
+
+
+def fan_in_problems(
+    kinds: Sequence[Kind], desired: Mapping[str, list[State]], places: _Places
+) -> list[ConfigProblem]:
+    """An alarm in the rules of more composite alarms than AWS allows (150): the composites
+    past the limit are named, at their place."""
+    most = limit("composite_rule")["max_composites_per_alarm"]
+    users: dict[str, int] = {}
+    problems = []
+    for kind in kinds:
+        for state in desired.get(kind.name, []):
+            params = state.payload.get("params") if isinstance(state.payload, dict) else None
+            rule = params.get("AlarmRule") if isinstance(params, dict) else None
+            if not isinstance(rule, str):
+                continue
+            for child in dict.fromkeys(rule_children(rule)):
+                users[child] = users.get(child, 0) + 1
+                if users[child] > most:
+                    problems.append(
+                        places.of(kind.name, state).problem(
+                            f"{kind.name} {state.key!r}: alarm {child!r} would be in the rules "
+                            f"of {users[child]} composite alarms; AWS allows at most {most}"
+                        )
+                    )
     return problems
 
 
