@@ -113,6 +113,17 @@ def test_rules_aws_refuses_are_refused(cloudwatch: Any) -> None:
     assert cloudwatch.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"] == []
 
 
+def test_an_alarm_is_in_the_rules_of_at_most_150_composites(cloudwatch: Any) -> None:
+    for i in range(150):
+        cloudwatch.put_composite_alarm(AlarmName=f"c{i}", AlarmRule="ALARM(az1) OR ALARM(az2)")
+    cloudwatch.put_composite_alarm(AlarmName="c0", AlarmRule="ALARM(az1)")  # an update
+    with pytest.raises(ClientError, match=r"Alarms \[az1\] are already in the rules of 150"):
+        cloudwatch.put_composite_alarm(AlarmName="c150", AlarmRule="ALARM(az1) OR ALARM(az3)")
+    cloudwatch.put_composite_alarm(AlarmName="c150", AlarmRule="ALARM(az3)")
+    cloudwatch.delete_alarms(AlarmNames=["c1"])
+    cloudwatch.put_composite_alarm(AlarmName="c151", AlarmRule="ALARM(az1)")
+
+
 @pytest.mark.parametrize(
     "rule",
     ["()", "ALARM(a) OR", "AT_LEAST(2, FIRING, (a, b))", "AT_LEAST(101%, OK, (a))", "ALARM a"],

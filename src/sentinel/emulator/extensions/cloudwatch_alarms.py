@@ -10,17 +10,20 @@ does, sorted by name and paged when ``MaxRecords`` is given, refusing more than 
 
 PutCompositeAlarm refuses what AWS refuses: a rule over 10240 characters (the service model's
 maximum, which botocore does not check), a rule that does not parse, more than 100 child
-alarms, and child alarms that do not exist ("Could not save the composite alarm as alarms
-[...] in the alarm rule do not exist"). Composite rules are evaluated (``composite_rules``)
-when the composite is written and whenever an alarm's state changes (SetAlarmState), composites
-of composites too; each state change publishes the alarm's actions of the new state to their
-SNS topics, with the message CloudWatch sends.
+alarms, child alarms that do not exist ("Could not save the composite alarm as alarms
+[...] in the alarm rule do not exist"), and a child already in the rules of 150 composites.
+Composite rules are evaluated (``composite_rules``) when the composite is written and whenever
+an alarm's state changes (SetAlarmState), composites of composites too; each state change
+publishes the alarm's actions of the new state to their SNS topics, with the message CloudWatch
+sends.
 """
 
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from moto.cloudwatch.exceptions import InvalidParameterValue, ValidationError
@@ -35,6 +38,8 @@ MAX_RECORDS = 100
 MAX_NAMES = 100  # AlarmNames' maximum in the service model, which AWS enforces and moto does not
 MAX_RULE_LENGTH = 10240  # PutCompositeAlarm AlarmRule's maximum in the service model
 MAX_CHILDREN = 100  # "The AlarmRule can specify as many as 100 children alarms"
+# "Any single alarm can be included in the rule expressions of as many as 150 composite alarms"
+MAX_COMPOSITES_PER_ALARM = 150
 _moto_delete_alarms = CloudWatchBackend.delete_alarms
 _moto_set_alarm_state = CloudWatchBackend.set_alarm_state
 
@@ -129,6 +134,26 @@ def _check_rule(backend: CloudWatchBackend, name: str, rule: str) -> None:
             f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the "
             "alarm rule do not exist"
         )
+    users = Counter(
+        child
+        for other in backend.alarms.values()
+        if other.rule is not None and other.name != name
+        for child in _children(other.rule)
+    )
+    full = [child for child in unique if users[child] >= MAX_COMPOSITES_PER_ALARM]
+    if full:
+        raise ValidationError(
+            f"Alarms [{', '.join(full)}] are already in the rules of "
+            f"{MAX_COMPOSITES_PER_ALARM} composite alarms, the most an alarm can be in"
+        )
+
+
+@lru_cache(maxsize=4096)
+def _children(rule: str) -> frozenset[str]:
+    try:
+        return frozenset(parse(rule).alarms)
+    except RuleError:
+        return frozenset()
 
 
 def _describe_alarms(self: CloudWatchResponse) -> ActionResult:
