@@ -30,8 +30,8 @@ from sentinel.delivery.senders import senders
 from sentinel.delivery.slack import CHANNEL as SLACK
 from sentinel.delivery.slack import slack_payload
 from sentinel.delivery.sns import SNS
-from sentinel.delivery.topic import TopicsUnlisted, locate_topic, topic_arn
-from sentinel.errors import AwsError, SecretError
+from sentinel.delivery.topic import lookup_topic
+from sentinel.errors import SecretError
 from sentinel.naming import severity_topic
 from sentinel.store import Store
 from sentinel.store.database import METADATA, utcnow
@@ -93,7 +93,10 @@ def destinations(config: Any, factory: SessionFactory | None) -> Destinations:
     skipped: list[str] = []
     topic = None
     if severity and factory is not None:
-        topic = _severity_topic(factory, severity_topic(config, severity), skipped)
+        found = lookup_topic(factory, severity_topic(config, severity))
+        topic = found.arn
+        if found.problem:
+            skipped.append(found.problem)
     slack = detection.slack if detection else None
     if slack is None and severity and config.routing:
         tier = config.routing.severities.get(severity)
@@ -115,24 +118,6 @@ def destinations(config: Any, factory: SessionFactory | None) -> Destinations:
         except SecretError as exc:
             skipped.append(f"Slack {slack.channel}: {exc}")
     return Destinations(channel, token, topic, severity, skipped)
-
-
-def _severity_topic(factory: SessionFactory, name: str, skipped: list[str]) -> str | None:
-    """The severity topic's ARN. When SNS will not list its topics (throttled, denied), the
-    ARN the topic has in this account: a notice queued to it is retried by the deliveries job
-    (a topic that really is missing refuses it, and the notice says so)."""
-    try:
-        topic = locate_topic(factory, name)
-    except TopicsUnlisted as unlisted:
-        try:
-            return topic_arn(factory, name)
-        except AwsError as exc:
-            why = f"SNS topics not listed ({unlisted.code}) and the account unknown: {exc}"
-            skipped.append(why)
-            return None
-    if topic is None:
-        skipped.append(f"SNS topic {name} does not exist (sentinel apply creates it)")
-    return topic
 
 
 def notify_anomalies(

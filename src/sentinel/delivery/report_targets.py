@@ -17,15 +17,7 @@ from sentinel.delivery.email import EmailPost, mail_once
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.posting import SlackPost, post_once
 from sentinel.delivery.sns import SnsSender
-from sentinel.delivery.topic import (
-    TOPIC,
-    TopicPost,
-    TopicsUnlisted,
-    locate_topic,
-    publish_once,
-    topic_arn,
-)
-from sentinel.errors import AwsError
+from sentinel.delivery.topic import TOPIC, TopicPost, lookup_topic, publish_once
 from sentinel.naming import severity_topic
 from sentinel.store import Store
 from sentinel.store.outbox import Outbox, Sender
@@ -106,20 +98,14 @@ def _to_severity(
     existing = Outbox(store).get(key_of)
     if existing is not None:
         return publish_once(existing.target, key_of, parts.topic, store, sender)
-    try:
-        topic = locate_topic(factory, name)
-    except TopicsUnlisted as unlisted:
-        why = f"SNS topics not listed ({unlisted.code})"
-        try:
-            arn = topic_arn(factory, name)
-        except AwsError as exc:
-            detail = f"{why} and the account unknown ({exc}): the report to {severity} not sent"
+    found = lookup_topic(factory, name)
+    if found.arn is None:
+        if found.unlisted:
+            detail = f"{found.problem}: the report to {severity} not sent"
             return DeliveryResult("failed", name, detail, TOPIC)
-        result = publish_once(arn, key_of, parts.topic, store, sender)
-        if result.delivered:
-            return result
-        return DeliveryResult(result.status, arn, f"{why}; {result.detail}", TOPIC)
-    if topic is None:
-        detail = f"SNS topic {name} does not exist (sentinel apply creates it)"
-        return DeliveryResult("not configured", name, detail, TOPIC)
-    return publish_once(topic, key_of, parts.topic, store, sender)
+        return DeliveryResult("not configured", name, found.problem or "", TOPIC)
+    result = publish_once(found.arn, key_of, parts.topic, store, sender)
+    if found.unlisted is None or result.delivered:
+        return result
+    detail = f"SNS topics not listed ({found.unlisted}); {result.detail}"
+    return DeliveryResult(result.status, found.arn, detail, TOPIC)

@@ -16,6 +16,7 @@ from sentinel.aws.places import partition_of
 from sentinel.aws.session import SessionFactory
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.sns import encode_message
+from sentinel.errors import AwsError
 from sentinel.routing.report_messages import TEXT_LIMIT, report_message
 from sentinel.store import Store
 from sentinel.store.outbox import Outbox, Sender
@@ -126,6 +127,34 @@ def locate_topic(factory: SessionFactory, name: str) -> str | None:
         raise TopicsUnlisted(str(exc.response.get("Error", {}).get("Code", "Error"))) from exc
     except botocore.exceptions.BotoCoreError as exc:
         raise TopicsUnlisted(type(exc).__name__) from exc
+
+
+@dataclass(frozen=True)
+class TopicLookup:
+    """A topic looked up by name: its ARN, found or (when SNS will not list) built."""
+
+    arn: str | None
+    unlisted: str | None = None  # SNS's error code when it would not list the topics
+    problem: str | None = None  # why there is no ARN
+
+
+def lookup_topic(factory: SessionFactory, name: str) -> TopicLookup:
+    """The topic named ``name``, every page read. When SNS will not list its topics (throttled,
+    denied), the ARN the topic has in this account: what is queued to it is retried, and a topic
+    that really is missing refuses it."""
+    try:
+        arn = locate_topic(factory, name)
+    except TopicsUnlisted as unlisted:
+        try:
+            return TopicLookup(topic_arn(factory, name), unlisted.code)
+        except AwsError as exc:
+            why = f"SNS topics not listed ({unlisted.code}) and the account unknown ({exc})"
+            return TopicLookup(None, unlisted.code, why)
+    if arn is None:
+        return TopicLookup(
+            None, problem=f"SNS topic {name} does not exist (sentinel apply creates it)"
+        )
+    return TopicLookup(arn)
 
 
 def topic_arn(factory: SessionFactory, name: str) -> str:
