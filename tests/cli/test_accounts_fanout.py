@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -534,8 +535,18 @@ def test_a_plan_changed_while_waiting_for_an_accounts_lock_is_shown_and_guarded(
     ssm = member(aws, staging).client("ssm", region="us-east-1")
     first = ApplyLock(ssm, "shop", "us-east-1", holder="alice@ci-runner:4242", run="")
     first.acquire()
-    found = threading.Event()
-    aws.session().events.register("after-call.ssm.GetParameter", lambda **_: found.set())
+    found = threading.Event()  # the apply found the lock held and waits
+    acquire = ApplyLock.acquire
+
+    def acquire_and_tell(self: ApplyLock, timeout: float = 0, on_wait: Any = None) -> Any:
+        def waiting(record: Any) -> None:
+            found.set()
+            if on_wait is not None:
+                on_wait(record)
+
+        return acquire(self, timeout, waiting)
+
+    monkeypatch.setattr(ApplyLock, "acquire", acquire_and_tell)
 
     def other_apply() -> None:
         found.wait(30)
@@ -559,6 +570,7 @@ def test_a_plan_changed_while_waiting_for_an_accounts_lock_is_shown_and_guarded(
         "apply", "-C", str(shop), "--auto-approve", "--lock-timeout", "1m", "--parallel", "1"
     )
 
+    assert found.is_set(), "the apply never waited for the lock"
     assert applied.exit_code == 1, applied.output
     said = " ".join(applied.output.split())
     assert "Another apply changed AWS while this one waited for the lock; the plan now:" in said
