@@ -9,8 +9,9 @@ import time_machine
 from alembic import command
 from sqlalchemy import insert, inspect, text
 
-from sentinel.daemon.ledger import FAILED, JOB_RUNS, RUNNING, SUCCEEDED, RunLedger
+from sentinel.daemon.ledger import FAILED, RUNNING, SUCCEEDED, RunLedger
 from sentinel.store import Store, schema
+from sentinel.store.once import CLAIMED, ONCE
 
 NINE = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 NINE_UTC = NINE.replace(tzinfo=None)  # as the store keeps it
@@ -109,13 +110,15 @@ def test_two_takers_of_one_passed_lease_make_one_claim(store: Store) -> None:
 
 
 def test_a_run_claimed_before_leases_existed_is_taken_over(store: Store) -> None:
+    """As the migration carries such a run over: running, with no holder and no lease."""
     ledger = RunLedger(store)
     with store.engine.begin() as db:
         db.execute(
-            insert(JOB_RUNS).values(
-                job="cost-report",
-                period="2026-03-10",
-                status=RUNNING,
+            insert(ONCE).values(
+                scope="job",
+                key="cost-report",
+                part="2026-03-10",
+                status=CLAIMED,
                 attempts=1,
                 started_at=NINE_UTC,
             )

@@ -19,7 +19,7 @@ import sentinel.store.outbox
 from sentinel.daemon.scheduler import JOBS_TABLE
 from sentinel.store import METADATA, Store, schema
 from sentinel.store.errors import StoreError
-from sentinel.store.outbox import DELIVERIES, Outbox
+from sentinel.store.outbox import Outbox
 
 FEATURES = (
     sentinel.cost.cache,
@@ -95,7 +95,8 @@ def test_a_store_upgraded_by_a_newer_sentinel_is_refused_by_the_older(
 
 def test_a_store_made_before_migrations_is_adopted(store_url: str) -> None:
     store = Store(store_url)
-    METADATA.create_all(store.engine, tables=[DELIVERIES])  # as the first versions did
+    first = schema._first_tables()
+    first.create_all(store.engine, tables=[first.tables["deliveries"]])  # as the first versions
     with store.engine.begin() as db:
         db.execute(
             text(
@@ -104,11 +105,26 @@ def test_a_store_made_before_migrations_is_adopted(store_url: str) -> None:
                 " '{}', 'pending', 0, '2026-12-01 00:00:00', '2026-12-01 00:00:00')"
             )
         )
+        db.execute(
+            text(
+                "INSERT INTO deliveries (key, channel, target, payload, progress, status,"
+                " attempts, next_attempt_at, created_at, delivered_at) VALUES ('sent', 'slack',"
+                ' \'#ops\', \'{}\', \'{"ts": "1.5", "channel_id": "C1", "file": "F1"}\','
+                " 'delivered', 1, '2026-12-01 00:00:00', '2026-12-01 00:00:00',"
+                " '2026-12-01 00:01:00')"
+            )
+        )
     assert schema.status(store.engine).legacy
     # Its tables are checked against 0001, then it is brought to head: the Sentinel that made
     # it created tables on first use and never asked for an upgrade.
     outbox = Outbox(Store(store_url))
-    assert outbox.get("old") is not None
+    old = outbox.get("old")
+    assert old is not None and old.status == "pending" and old.progress == {}
+    # What was delivered stays delivered, its parts with it: nothing is sent again.
+    sent = outbox.get("sent")
+    assert sent is not None and sent.delivered
+    assert sent.progress == {"ts": "1.5", "channel_id": "C1", "file": "F1"}
+    assert [d.key for d in outbox.pending()] == ["old"]
     assert schema.status(store.engine).at_head
     assert set(declared().tables) <= set(inspect(store.engine).get_table_names())
 

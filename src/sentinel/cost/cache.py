@@ -18,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    JSON,
     Boolean,
     Column,
     Date,
@@ -41,6 +40,7 @@ from sentinel.cost.sources import (
     Forecast,
     previous_month,
 )
+from sentinel.store import once
 from sentinel.store.database import METADATA, Store, utcnow
 
 MAX_AGE = timedelta(hours=12)
@@ -69,15 +69,10 @@ COST_AMOUNTS = Table(
     # Text keeps Cost Explorer's decimal exactly; SQLite's NUMERIC would make it a float.
     Column("amount", String(40), nullable=False),
 )
-COST_ANSWERS = Table(
-    "cost_answers",
-    METADATA,
-    Column("source", String(200), primary_key=True),
-    Column("key", String(700), primary_key=True),
-    Column("fetched_at", DateTime, nullable=False),
-    Column("payload", JSON, nullable=False),
-)
-TABLES = (COST_DAYS, COST_AMOUNTS, COST_ANSWERS)
+# Whole answers (forecasts, breakdowns) are "once" records: paid for once, kept until they
+# expire. Scope ``cost:<source>``, key the question.
+ANSWER_SCOPE = "cost:{source}"
+TABLES = (COST_DAYS, COST_AMOUNTS, once.ONCE)
 
 
 @dataclass
@@ -384,25 +379,18 @@ class CostCache:
 
     def _answer(self, key: str) -> tuple[datetime, dict[str, Any]] | None:
         with self.store.engine.connect() as db:
-            row = db.execute(
-                select(COST_ANSWERS.c.fetched_at, COST_ANSWERS.c.payload).where(
-                    COST_ANSWERS.c.source == self.source.name, COST_ANSWERS.c.key == key
-                )
-            ).first()
-        return (row.fetched_at, row.payload) if row else None
+            record = once.get(db, self._answer_scope, key)
+        if record is None or not record.done or record.done_at is None:
+            return None
+        return record.done_at, dict(record.detail or {})
 
     def _save_answer(self, key: str, payload: dict[str, Any]) -> None:
         with self.store.engine.begin() as db:
-            db.execute(
-                delete(COST_ANSWERS).where(
-                    COST_ANSWERS.c.source == self.source.name, COST_ANSWERS.c.key == key
-                )
-            )
-            db.execute(
-                insert(COST_ANSWERS).values(
-                    source=self.source.name, key=key, fetched_at=utcnow(), payload=payload
-                )
-            )
+            once.replace_done(db, self._answer_scope, key, once.WHOLE, utcnow(), payload)
+
+    @property
+    def _answer_scope(self) -> str:
+        return ANSWER_SCOPE.format(source=self.source.name)
 
 
 def _payload_from_rows(answer: CostRows) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""The run ledger: one row per job and period, claimed before the job runs, held by a lease.
+"""The run ledger: one record per job and period, claimed before the job runs, held by a lease.
+
+The records are the store's "once" records (``sentinel.store.once``), scope ``job``.
 
 A restart, a catch-up, ``--once`` or a second daemon on the same store never runs a job twice
 for one period: the claim is an insert on a unique key, so only one process wins it.
@@ -17,51 +19,23 @@ few seconds (NTP), far less than a lease.
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Integer,
-    String,
-    Table,
-    Text,
-    insert,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Column, DateTime, String, Table, Text, insert, select, update
 
 from sentinel.daemon import LEASE_SECONDS
-from sentinel.store import Store
+from sentinel.store import Store, once
 from sentinel.store.database import METADATA, utcnow
+from sentinel.store.once import new_holder
 
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
 # A dead holder's run is taken over within LEASE plus one renewal interval: under a minute.
 LEASE = timedelta(seconds=LEASE_SECONDS)
+# The runs are "once" records of this scope: key the job, part the period.
+SCOPE = "job"
+_STATUS = {once.CLAIMED: RUNNING, once.DONE: SUCCEEDED, once.FAILED: FAILED}
 
-JOB_RUNS = Table(
-    "job_runs",
-    METADATA,
-    Column("job", String(100), primary_key=True),
-    Column("period", String(40), primary_key=True),
-    Column("status", String(12), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime, nullable=True),
-    Column("summary", Text, nullable=True),
-    # The lease of the current attempt: who runs it, until when, and for which scheduled time
-    # (the moment a takeover runs the job for).
-    Column("holder", String(200), nullable=True),
-    Column("lease_until", DateTime, nullable=True),
-    Column("scheduled_at", DateTime, nullable=True),
-)
 JOB_STATUS = Table(
     "job_status",
     METADATA,
@@ -92,11 +66,6 @@ class Run:
         return self.status == RUNNING and (self.lease_until is None or self.lease_until < now)
 
 
-def new_holder() -> str:
-    """A claim holder's name: where it runs, and a random part no restart repeats."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 class RunLedger:
     def __init__(self, store: Store, holder: str | None = None, lease: timedelta = LEASE) -> None:
         if lease <= timedelta(0):
@@ -104,7 +73,7 @@ class RunLedger:
         self.store = store
         self.holder = holder or new_holder()
         self.lease = lease
-        store.ensure([JOB_RUNS, JOB_STATUS])
+        store.ensure([once.ONCE, JOB_STATUS])
 
     @property
     def renew_every(self) -> timedelta:
@@ -124,101 +93,66 @@ class RunLedger:
         moment the run is for, kept for whoever takes it over.
         """
         now = utcnow()
-        lease = {
-            "status": RUNNING,
-            "started_at": now,
-            "finished_at": None,
-            "holder": self.holder,
-            "lease_until": now + self.lease,
-            "scheduled_at": scheduled or now,
-        }
-        try:
-            with self.store.engine.begin() as db:
-                db.execute(insert(JOB_RUNS).values(job=job, period=period, attempts=1, **lease))
-            return self.get(job, period)
-        except IntegrityError:
-            pass
-        current = self.get(job, period)
-        if current is None:
-            return None
-        retry = current.status == FAILED or (force and current.status == SUCCEEDED)
-        if not (retry or current.lease_expired(now)):
-            return None
-        # The holder may renew between the read above and this write: the lease is checked
-        # again in the update, and ``attempts`` makes one taker win.
-        taken = [
-            JOB_RUNS.c.job == job,
-            JOB_RUNS.c.period == period,
-            JOB_RUNS.c.status == current.status,
-            JOB_RUNS.c.attempts == current.attempts,
-        ]
-        if not retry:
-            taken.append(or_(JOB_RUNS.c.lease_until.is_(None), JOB_RUNS.c.lease_until < now))
+        at = scheduled or now
+        if at.tzinfo is not None:  # kept as the store keeps every time: naive UTC
+            at = at.astimezone(UTC).replace(tzinfo=None)
+        detail = {"scheduled_at": at.isoformat()}
         with self.store.engine.begin() as db:
-            result = db.execute(
-                update(JOB_RUNS).where(*taken).values(attempts=current.attempts + 1, **lease)
+            record = once.claim(
+                db,
+                SCOPE,
+                job,
+                period,
+                holder=self.holder,
+                now=now,
+                lease=self.lease,
+                again=force,
+                detail=detail,
             )
-        return self.get(job, period) if result.rowcount == 1 else None
+        return _run(record) if record else None
 
     def renew(self, run: Run) -> bool:
         """Push the lease of a run this ledger's holder claimed; False once it was taken over."""
         with self.store.engine.begin() as db:
-            result = db.execute(
-                update(JOB_RUNS).where(*self._held(run)).values(lease_until=utcnow() + self.lease)
-            )
-        return result.rowcount == 1
+            return once.renew(db, _record(run), self.holder, utcnow(), self.lease)
 
     def finish(
         self, job: str, period: str, ok: bool, summary: str, attempt: int | None = None
     ) -> bool:
         """Record a run's result; with ``attempt``, only while that claim is still this
         holder's (False when another took it over: its result stands, not this one)."""
-        which = [JOB_RUNS.c.job == job, JOB_RUNS.c.period == period]
-        if attempt is not None:
-            which += [
-                JOB_RUNS.c.status == RUNNING,
-                JOB_RUNS.c.attempts == attempt,
-                JOB_RUNS.c.holder == self.holder,
-            ]
         with self.store.engine.begin() as db:
-            result = db.execute(
-                update(JOB_RUNS)
-                .where(*which)
-                .values(
-                    status=SUCCEEDED if ok else FAILED,
-                    finished_at=utcnow(),
-                    summary=summary,
-                    lease_until=None,
-                )
+            held = None
+            if attempt is not None:
+                current = once.get(db, SCOPE, job, period)
+                if current is None or current.attempts != attempt:
+                    return False
+                held = current
+            return once.finish(
+                db,
+                SCOPE,
+                job,
+                period,
+                ok=ok,
+                now=utcnow(),
+                outcome=summary,
+                held=held,
+                holder=self.holder if held else None,
             )
-        return result.rowcount == 1
 
     def get(self, job: str, period: str) -> Run | None:
         with self.store.engine.connect() as db:
-            row = (
-                db.execute(
-                    select(JOB_RUNS).where(JOB_RUNS.c.job == job, JOB_RUNS.c.period == period)
-                )
-                .mappings()
-                .first()
-            )
-        return Run(**row) if row else None
+            record = once.get(db, SCOPE, job, period)
+        return _run(record) if record else None
 
     def runs(self, job: str | None = None) -> list[Run]:
-        query = select(JOB_RUNS).order_by(JOB_RUNS.c.started_at)
-        if job is not None:
-            query = query.where(JOB_RUNS.c.job == job)
         with self.store.engine.connect() as db:
-            return [Run(**r) for r in db.execute(query).mappings().all()]
+            return [_run(r) for r in once.records(db, SCOPE, key=job)]
 
     def running(self, job: str | None = None) -> list[Run]:
         """Claims still running (their lease live or passed), oldest first."""
-        query = select(JOB_RUNS).where(JOB_RUNS.c.status == RUNNING)
-        if job is not None:
-            query = query.where(JOB_RUNS.c.job == job)
         with self.store.engine.connect() as db:
-            rows = db.execute(query.order_by(JOB_RUNS.c.started_at)).mappings().all()
-        return [Run(**r) for r in rows]
+            return [_run(r) for r in once.records(db, SCOPE, key=job, status=once.CLAIMED)]
 
     def record_status(
         self,
@@ -255,11 +189,36 @@ class RunLedger:
             summary=row["summary"],
         )
 
-    def _held(self, run: Run) -> tuple[ColumnElement[bool], ...]:
-        return (
-            JOB_RUNS.c.job == run.job,
-            JOB_RUNS.c.period == run.period,
-            JOB_RUNS.c.status == RUNNING,
-            JOB_RUNS.c.attempts == run.attempts,
-            JOB_RUNS.c.holder == self.holder,
-        )
+
+def _run(record: once.Once) -> Run:
+    detail = record.detail if isinstance(record.detail, dict) else {}
+    scheduled = detail.get("scheduled_at")
+    return Run(
+        job=record.key,
+        period=record.part,
+        status=_STATUS[record.status],
+        attempts=record.attempts,
+        started_at=record.started_at,
+        finished_at=record.done_at,
+        summary=record.outcome,
+        holder=record.holder,
+        lease_until=record.lease_until,
+        scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
+    )
+
+
+def _record(run: Run) -> once.Once:
+    """The once record a run was read from, as far as fencing it needs."""
+    return once.Once(
+        scope=SCOPE,
+        key=run.job,
+        part=run.period,
+        status=once.CLAIMED,
+        holder=run.holder,
+        lease_until=run.lease_until,
+        attempts=run.attempts,
+        started_at=run.started_at,
+        done_at=run.finished_at,
+        detail=None,
+        outcome=run.summary,
+    )

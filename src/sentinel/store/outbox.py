@@ -2,8 +2,10 @@
 
 A report that Slack refused (down, rate limited) stays here and is sent again later by the
 daemon's ``deliveries`` job; each delivery has a unique key (job, period, destination) so the
-same report is never queued, nor posted, twice. A sender records the parts it has delivered
-(``progress``) so that a retry after a partial failure sends only what is missing.
+same report is never queued, nor posted, twice. Whether a delivery has arrived, who is sending
+it, and the parts of it already delivered (``progress``, so that a retry after a partial failure
+sends only what is missing) are the store's "once" records (``sentinel.store.once``), scope
+``delivery``; this table keeps only the queue: what to send, and when to try again.
 """
 
 from __future__ import annotations
@@ -16,20 +18,22 @@ from typing import Any, Protocol
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     DateTime,
     Integer,
     LargeBinary,
     String,
     Table,
     Text,
+    and_,
     insert,
-    or_,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from sentinel.errors import DeliveryFailed
+from sentinel.store import once
 from sentinel.store.database import METADATA, Store, utcnow
 
 PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
@@ -37,6 +41,9 @@ PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
 CLAIM_LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(minutes=2)
 MAX_RETRY = timedelta(hours=1)
+# The deliveries' "once" records: key the delivery's key, part WHOLE for the delivery itself
+# (claimed while it is being sent, done once it has arrived), another part for each piece sent.
+SCOPE = "delivery"
 
 DELIVERIES = Table(
     "deliveries",
@@ -48,14 +55,10 @@ DELIVERIES = Table(
     Column("payload", JSON, nullable=False),
     Column("attachment", LargeBinary, nullable=True),
     Column("attachment_name", String(200), nullable=True),
-    Column("progress", JSON, nullable=False, default=dict),
-    Column("status", String(12), nullable=False, default=PENDING),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime, nullable=False),
-    Column("claimed_until", DateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", DateTime, nullable=False),
-    Column("delivered_at", DateTime, nullable=True),
 )
 
 
@@ -97,9 +100,10 @@ class FlushResult:
 
 
 class Outbox:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, holder: str | None = None) -> None:
         self.store = store
-        store.ensure([DELIVERIES])
+        self.holder = holder or once.new_holder()
+        store.ensure([DELIVERIES, once.ONCE])
 
     def enqueue(
         self,
@@ -122,8 +126,6 @@ class Outbox:
                         payload=dict(payload),
                         attachment=attachment,
                         attachment_name=attachment_name,
-                        progress={},
-                        status=PENDING,
                         attempts=0,
                         next_attempt_at=now,
                         created_at=now,
@@ -139,29 +141,61 @@ class Outbox:
     def get(self, key: str) -> Delivery | None:
         with self.store.engine.connect() as db:
             row = db.execute(select(DELIVERIES).where(DELIVERIES.c.key == key)).mappings().first()
-        return _delivery(dict(row)) if row else None
+            return _delivery(dict(row), once.records(db, SCOPE, key=key)) if row else None
 
     def pending(self, due_only: bool = False) -> list[Delivery]:
-        query = select(DELIVERIES).where(DELIVERIES.c.status != DELIVERED)
+        arrived = and_(
+            once.ONCE.c.scope == SCOPE,
+            once.ONCE.c.key == DELIVERIES.c.key,
+            once.ONCE.c.part == once.WHOLE,
+            once.ONCE.c.status == once.DONE,
+        )
+        query = (
+            select(DELIVERIES)
+            .outerjoin(once.ONCE, arrived)
+            .where(once.ONCE.c.key.is_(None))
+            .order_by(DELIVERIES.c.id)
+        )
         if due_only:
             query = query.where(DELIVERIES.c.next_attempt_at <= utcnow())
         with self.store.engine.connect() as db:
-            rows = db.execute(query.order_by(DELIVERIES.c.id)).mappings().all()
-        return [_delivery(dict(r)) for r in rows]
+            rows = db.execute(query).mappings().all()
+            records = _records_of(db, [r["key"] for r in rows])
+        return [_delivery(dict(r), records.get(r["key"], [])) for r in rows]
 
     def deliver(self, delivery: Delivery, sender: Sender) -> tuple[bool, str | None]:
         """Send one delivery now if nobody else is sending it; (delivered?, error)."""
-        if not self._claim(delivery.id):
+        with self.store.engine.begin() as db:
+            claimed = once.claim(
+                db,
+                SCOPE,
+                delivery.key,
+                once.WHOLE,
+                holder=self.holder,
+                now=utcnow(),
+                lease=CLAIM_LEASE,
+            )
+        if claimed is None:
             current = self.get(delivery.key)
             return (current is not None and current.delivered), None
         current = self.get(delivery.key)
         assert current is not None
         try:
-            sender.send(current, lambda part: self._progress(current.id, part))
+            sender.send(current, lambda part: self._progress(current.key, part))
         except DeliveryFailed as exc:
-            self._failed(current, str(exc))
+            self._failed(current, claimed, str(exc))
             return False, str(exc)
-        self._delivered(current.id)
+        with self.store.engine.begin() as db:
+            once.finish(
+                db,
+                SCOPE,
+                current.key,
+                once.WHOLE,
+                ok=True,
+                now=utcnow(),
+                held=claimed,
+                holder=self.holder,
+            )
         return True, None
 
     def flush(self, senders: Mapping[str, Sender], due_only: bool = True) -> FlushResult:
@@ -180,59 +214,62 @@ class Outbox:
                 failed.append((delivery, error))
         return FlushResult(delivered, failed)
 
-    def _claim(self, delivery_id: int) -> bool:
-        now = utcnow()
+    def _progress(self, key: str, part: Mapping[str, Any]) -> None:
+        """A piece of a delivery has arrived: its own done record, named by what it holds."""
         with self.store.engine.begin() as db:
-            result = db.execute(
-                update(DELIVERIES)
-                .where(DELIVERIES.c.id == delivery_id)
-                .where(
-                    or_(
-                        DELIVERIES.c.status == PENDING,
-                        (DELIVERIES.c.status == SENDING) & (DELIVERIES.c.claimed_until < now),
-                    )
-                )
-                .values(status=SENDING, claimed_until=now + CLAIM_LEASE)
-            )
-        return result.rowcount == 1
+            once.record_done(db, SCOPE, key, _part_name(part), utcnow(), dict(part))
 
-    def _progress(self, delivery_id: int, part: Mapping[str, Any]) -> None:
-        with self.store.engine.begin() as db:
-            current = db.execute(
-                select(DELIVERIES.c.progress).where(DELIVERIES.c.id == delivery_id)
-            ).scalar_one()
-            db.execute(
-                update(DELIVERIES)
-                .where(DELIVERIES.c.id == delivery_id)
-                .values(progress={**(current or {}), **part})
-            )
-
-    def _delivered(self, delivery_id: int) -> None:
-        with self.store.engine.begin() as db:
-            db.execute(
-                update(DELIVERIES)
-                .where(DELIVERIES.c.id == delivery_id)
-                .values(status=DELIVERED, delivered_at=utcnow(), claimed_until=None)
-            )
-
-    def _failed(self, delivery: Delivery, error: str) -> None:
+    def _failed(self, delivery: Delivery, claimed: once.Once, error: str) -> None:
         attempts = delivery.attempts + 1
         wait = min(FIRST_RETRY * (2 ** (attempts - 1)), MAX_RETRY)
+        now = utcnow()
         with self.store.engine.begin() as db:
+            once.finish(
+                db,
+                SCOPE,
+                delivery.key,
+                once.WHOLE,
+                ok=False,
+                now=now,
+                outcome=error[:2000],
+                held=claimed,
+                holder=self.holder,
+            )
             db.execute(
                 update(DELIVERIES)
                 .where(DELIVERIES.c.id == delivery.id)
-                .values(
-                    status=PENDING,
-                    attempts=attempts,
-                    last_error=error[:2000],
-                    next_attempt_at=utcnow() + wait,
-                    claimed_until=None,
-                )
+                .values(attempts=attempts, last_error=error[:2000], next_attempt_at=now + wait)
             )
 
 
-def _delivery(row: Mapping[str, Any]) -> Delivery:
+def _part_name(part: Mapping[str, Any]) -> str:
+    """A piece's part: the names of what it records (``ts+channel_id`` for a Slack post)."""
+    return "+".join(sorted(part)) or "sent"
+
+
+def _records_of(db: Connection, keys: list[str]) -> dict[str, list[once.Once]]:
+    found: dict[str, list[once.Once]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(once.ONCE).where(once.ONCE.c.scope == SCOPE, once.ONCE.c.key.in_(chunk))
+        for row in db.execute(query.order_by(once.ONCE.c.started_at)).mappings():
+            record = once.Once(**row)
+            found.setdefault(record.key, []).append(record)
+    return found
+
+
+def _delivery(row: Mapping[str, Any], records: list[once.Once]) -> Delivery:
+    whole = next((r for r in records if r.part == once.WHOLE), None)
+    progress: dict[str, Any] = {}
+    for record in sorted(records, key=lambda r: (r.done_at or r.started_at, r.part)):
+        if record.part != once.WHOLE and record.done and isinstance(record.detail, dict):
+            progress.update(record.detail)
+    if whole is not None and whole.done:
+        status = DELIVERED
+    elif whole is not None and whole.status == once.CLAIMED and not whole.lease_expired(utcnow()):
+        status = SENDING
+    else:
+        status = PENDING
     return Delivery(
         id=row["id"],
         key=row["key"],
@@ -241,10 +278,10 @@ def _delivery(row: Mapping[str, Any]) -> Delivery:
         payload=dict(row["payload"] or {}),
         attachment=row["attachment"],
         attachment_name=row["attachment_name"],
-        progress=dict(row["progress"] or {}),
-        status=row["status"],
+        progress=progress,
+        status=status,
         attempts=row["attempts"],
         last_error=row["last_error"],
         created_at=row["created_at"],
-        delivered_at=row["delivered_at"],
+        delivered_at=whole.done_at if whole is not None and whole.done else None,
     )
