@@ -11,7 +11,7 @@ import time_machine
 
 from sentinel.errors import DeliveryFailed
 from sentinel.store import Store
-from sentinel.store.outbox import Delivery, Outbox
+from sentinel.store.outbox import MAX_ATTEMPTS, Delivery, Outbox
 
 
 class Recorder:
@@ -97,3 +97,42 @@ def test_one_sender_at_a_time(store: Store) -> None:
     assert inner.sent == []
     assert second.deliver(delivery, inner) == (True, None)
     assert inner.sent == []
+
+
+class Refusing:
+    """A destination that refuses every delivery, for good or for now."""
+
+    def __init__(self, permanent: bool) -> None:
+        self.permanent = permanent
+        self.tries = 0
+
+    def send(self, delivery: Delivery, progress: Callable[[Mapping[str, Any]], None]) -> None:
+        self.tries += 1
+        raise DeliveryFailed("SNS", "NotFound", permanent=self.permanent)
+
+
+def test_a_delivery_retrying_cannot_help_is_given_up_at_once(store: Store) -> None:
+    outbox = Outbox(store)
+    outbox.enqueue("k", "sns", "arn:aws:sns:us-east-1:123456789012:p2p-finops", {"text": "x"})
+    refusing = Refusing(permanent=True)
+    result = outbox.flush({"sns": refusing})
+    assert [(d.key, why) for d, why in result.given_up] == [("k", "SNS: NotFound")]
+    assert result.failed == [] and outbox.pending() == []
+    gone = outbox.get("k")
+    assert gone is not None and gone.status == "given up" and not gone.delivered
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=1), tick=False):
+        assert outbox.flush({"sns": refusing}, due_only=False).given_up == []
+    assert refusing.tries == 1
+
+
+def test_a_delivery_that_keeps_failing_is_given_up_after_its_tries(store: Store) -> None:
+    outbox = Outbox(store)
+    outbox.enqueue("k", "sns", "arn:aws:sns:us-east-1:123456789012:p2p-finops", {"text": "x"})
+    refusing = Refusing(permanent=False)
+    outcomes = []
+    for _ in range(MAX_ATTEMPTS + 2):
+        result = outbox.flush({"sns": refusing}, due_only=False)
+        outcomes.append((len(result.failed), len(result.given_up)))
+    assert refusing.tries == MAX_ATTEMPTS
+    assert outcomes == [(1, 0)] * (MAX_ATTEMPTS - 1) + [(0, 1), (0, 0), (0, 0)]
+    assert outbox.pending() == []

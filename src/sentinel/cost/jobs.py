@@ -88,6 +88,8 @@ def _deliveries(context: JobContext) -> str:
     text = f"{len(result.delivered)} delivered"
     if result.failed:
         text += f", {len(result.failed)} still failing ({result.failed[0][1]})"
+    if result.given_up:
+        text += f", {len(result.given_up)} given up ({result.given_up[0][1]})"
     return text
 
 

@@ -34,7 +34,12 @@ RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
 LEASE = timedelta(seconds=LEASE_SECONDS)
 # The runs are "once" records of this scope: key the job, part the period.
 SCOPE = "job"
-_STATUS = {once.CLAIMED: RUNNING, once.DONE: SUCCEEDED, once.FAILED: FAILED}
+_STATUS = {
+    once.CLAIMED: RUNNING,
+    once.DONE: SUCCEEDED,
+    once.FAILED: FAILED,
+    once.GIVEN_UP: FAILED,
+}
 
 JOB_STATUS = Table(
     "job_status",

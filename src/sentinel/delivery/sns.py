@@ -42,9 +42,10 @@ class SnsSender:
                 },
             )
         except botocore.exceptions.ClientError as exc:
-            raise DeliveryFailed(
-                "SNS", exc.response.get("Error", {}).get("Code", "Error")
-            ) from None
+            code = exc.response.get("Error", {}).get("Code", "Error")
+            # A topic that does not exist (its ARN built when SNS would not list the topics):
+            # retrying cannot help, the delivery is given up.
+            raise DeliveryFailed("SNS", code, permanent=code == "NotFound") from None
         except botocore.exceptions.BotoCoreError as exc:
             raise DeliveryFailed("SNS", type(exc).__name__) from None
         progress({"message_id": response["MessageId"]})

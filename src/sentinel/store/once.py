@@ -9,7 +9,8 @@ do a thing twice:
 - the router's deliveries (scope ``router``: key the SNS message, part the destination);
 - the answers Cost Explorer was paid for (scope ``cost:<source>``: key the question).
 
-A record is ``claimed`` (someone is doing it, under a lease), ``done`` or ``failed``. A claim is
+A record is ``claimed`` (someone is doing it, under a lease), ``done``, ``failed`` (it may be
+tried again) or ``given up`` (it will not be, unless asked to). A claim is
 an insert on the unique key, so of two processes only one wins it, on SQLite and PostgreSQL
 alike. A claim names its ``holder`` and lasts until ``lease_until``, which the holder pushes
 forward (``renew``); another may take a claim over only once its lease has passed. ``attempts``
@@ -54,7 +55,7 @@ from sqlalchemy.sql.dml import Insert
 
 from sentinel.store.database import METADATA
 
-CLAIMED, DONE, FAILED = "claimed", "done", "failed"
+CLAIMED, DONE, FAILED, GIVEN_UP = "claimed", "done", "failed", "given up"
 WHOLE = ""  # the part that stands for the whole of a key
 
 ONCE = Table(
@@ -136,9 +137,9 @@ def claim(
 ) -> Once | None:
     """Take (scope, key, part) for ``holder``; None when it is done, or claimed by a live lease.
 
-    A failed record may be claimed again; ``again`` claims a done one too; a claim is taken over
-    only once its lease has passed. ``detail`` is kept with the claim (for whoever takes it
-    over).
+    A failed record may be claimed again; ``again`` claims a done or given-up one too; a claim
+    is taken over only once its lease has passed. ``detail`` is kept with the claim (for
+    whoever takes it over).
     """
     fresh = {
         "status": CLAIMED,
@@ -154,7 +155,7 @@ def claim(
     current = get(tx, scope, key, part)
     if current is None:
         return None
-    retry = current.status == FAILED or (again and current.status == DONE)
+    retry = current.status == FAILED or (again and current.status in (DONE, GIVEN_UP))
     if not (retry or current.lease_expired(now)):
         return None
     # The holder may renew between the read above and this write: the lease is checked again
@@ -188,15 +189,16 @@ def finish(
     detail: Any = None,
     held: Once | None = None,
     holder: str | None = None,
+    give_up: bool = False,
 ) -> bool:
-    """Record that a claimed record was done (or failed). With ``held`` and ``holder``, only
-    while that claim is still the holder's (False when another took it over: its result
-    stands, not this one). ``detail``, when given, replaces the claim's."""
+    """Record that a claimed record was done (or failed; ``give_up``: for good). With ``held``
+    and ``holder``, only while that claim is still the holder's (False when another took it
+    over: its result stands, not this one). ``detail``, when given, replaces the claim's."""
     which: list[ColumnElement[bool]] = list(_which(scope, key, part))
     if held is not None and holder is not None:
         which = list(_held(held, holder))
     values: dict[str, Any] = {
-        "status": DONE if ok else FAILED,
+        "status": DONE if ok else GIVEN_UP if give_up else FAILED,
         "done_at": now,
         "outcome": outcome,
         "lease_until": None,

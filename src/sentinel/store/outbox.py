@@ -11,7 +11,7 @@ sends only what is missing) are the store's "once" records (``sentinel.store.onc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -36,11 +36,15 @@ from sentinel.errors import DeliveryFailed
 from sentinel.store import once
 from sentinel.store.database import METADATA, Store, utcnow
 
-PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
+PENDING, SENDING, DELIVERED, GIVEN_UP = "pending", "sending", "delivered", "given up"
 # A sender that crashed mid-send releases its claim after this long.
 CLAIM_LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(minutes=2)
 MAX_RETRY = timedelta(hours=1)
+# Tries before a delivery is given up (2, 4, 8, ... minutes apart, then hourly: about 5 hours);
+# one whose destination says retrying cannot help (a missing topic, a revoked token) is given
+# up at its first failure.
+MAX_ATTEMPTS = 10
 # The deliveries' "once" records: key the delivery's key, part WHOLE for the delivery itself
 # (claimed while it is being sent, done once it has arrived), another part for each piece sent.
 SCOPE = "delivery"
@@ -93,6 +97,7 @@ class Sender(Protocol):
 class FlushResult:
     delivered: list[Delivery]
     failed: list[tuple[Delivery, str]]
+    given_up: list[tuple[Delivery, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -148,7 +153,7 @@ class Outbox:
             once.ONCE.c.scope == SCOPE,
             once.ONCE.c.key == DELIVERIES.c.key,
             once.ONCE.c.part == once.WHOLE,
-            once.ONCE.c.status == once.DONE,
+            once.ONCE.c.status.in_([once.DONE, once.GIVEN_UP]),
         )
         query = (
             select(DELIVERIES)
@@ -183,7 +188,7 @@ class Outbox:
         try:
             sender.send(current, lambda part: self._progress(current.key, part))
         except DeliveryFailed as exc:
-            self._failed(current, claimed, str(exc))
+            self._failed(current, claimed, str(exc), exc.permanent)
             return False, str(exc)
         with self.store.engine.begin() as db:
             once.finish(
@@ -202,6 +207,7 @@ class Outbox:
         """Send every pending delivery that is due, each through its channel's sender."""
         delivered: list[Delivery] = []
         failed: list[tuple[Delivery, str]] = []
+        given_up: list[tuple[Delivery, str]] = []
         for delivery in self.pending(due_only=due_only):
             sender = senders.get(delivery.channel)
             if sender is None:
@@ -211,15 +217,17 @@ class Outbox:
             if ok:
                 delivered.append(delivery)
             elif error:
-                failed.append((delivery, error))
-        return FlushResult(delivered, failed)
+                current = self.get(delivery.key)
+                gone = current is not None and current.status == GIVEN_UP
+                (given_up if gone else failed).append((delivery, error))
+        return FlushResult(delivered, failed, given_up)
 
     def _progress(self, key: str, part: Mapping[str, Any]) -> None:
         """A piece of a delivery has arrived: its own done record, named by what it holds."""
         with self.store.engine.begin() as db:
             once.record_done(db, SCOPE, key, _part_name(part), utcnow(), dict(part))
 
-    def _failed(self, delivery: Delivery, claimed: once.Once, error: str) -> None:
+    def _failed(self, delivery: Delivery, claimed: once.Once, error: str, permanent: bool) -> None:
         attempts = delivery.attempts + 1
         wait = min(FIRST_RETRY * (2 ** (attempts - 1)), MAX_RETRY)
         now = utcnow()
@@ -234,6 +242,7 @@ class Outbox:
                 outcome=error[:2000],
                 held=claimed,
                 holder=self.holder,
+                give_up=permanent or attempts >= MAX_ATTEMPTS,
             )
             db.execute(
                 update(DELIVERIES)
@@ -266,6 +275,8 @@ def _delivery(row: Mapping[str, Any], records: list[once.Once]) -> Delivery:
             progress.update(record.detail)
     if whole is not None and whole.done:
         status = DELIVERED
+    elif whole is not None and whole.status == once.GIVEN_UP:
+        status = GIVEN_UP
     elif whole is not None and whole.status == once.CLAIMED and not whole.lease_expired(utcnow()):
         status = SENDING
     else:
