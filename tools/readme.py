@@ -613,6 +613,98 @@ def self_monitoring(session: Session) -> None:
         file.write(SELF_MONITORING)
 
 
+MULTI_ACCOUNT = "examples/multi-account"
+# Fixes the ids moto hands out from here on (organization, units, accounts), run after run.
+ORGANIZATION_SEED = 2026
+
+
+def _caller_account(session: Session) -> str:
+    return str(session.client("sts").get_caller_identity()["Account"])  # type: ignore[attr-defined]
+
+
+def _make_role(session: Session, account: str, name: str, trusted: str) -> None:
+    """The role ``name`` in ``account``, trusting ``trusted``: an IAM CreateRole made in that
+    account (moto's ``x-moto-account-id`` header), as its administrator would."""
+    import json
+
+    iam = session.client("iam")
+
+    def in_account(request: object, **_: object) -> None:
+        request.headers["x-moto-account-id"] = account  # type: ignore[attr-defined]
+
+    iam.meta.events.register("before-sign.iam.*", in_account)  # type: ignore[attr-defined]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))  # type: ignore[attr-defined]
+
+
+def member_account_roles(session: Session) -> None:
+    """The role of examples/multi-account/shop in each of its accounts, trusting the caller's."""
+    from sentinel.config import load_config
+
+    caller = _caller_account(session)
+    config = load_config(session.root / MULTI_ACCOUNT / "shop")
+    for account in config.project.accounts:
+        if account.role is None:
+            raise TranscriptError(f"setup: account {account.id} of the example has no role")
+        _make_role(session, account.id, account.role.rsplit("/", 1)[-1], caller)
+
+
+# The organization of examples/multi-account/organization: units, and accounts in each.
+ORGANIZATION = {"workloads": ("web", "api"), "workloads/data": ("analytics", "sandbox")}
+
+
+def organization_with_units(session: Session) -> None:
+    """The caller's account becomes an organization's management account; the units of
+    ``ORGANIZATION`` get their accounts, each with the role ``sentinel`` trusting the caller.
+    The example's ``ous:`` (workloads) and ``exclude:`` (sandbox) are the ids made here."""
+    import urllib.request
+
+    from sentinel.config import load_config
+
+    seed = f"{session.endpoint_url}/moto-api/seed?a={ORGANIZATION_SEED}"
+    urllib.request.urlopen(urllib.request.Request(seed, method="POST"), timeout=30).close()
+    caller = _caller_account(session)
+    organizations = session.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")  # type: ignore[attr-defined]
+    root = organizations.list_roots()["Roots"][0]["Id"]  # type: ignore[attr-defined]
+    units = {"": str(root)}
+    made_accounts: dict[str, str] = {}
+    for path, names in ORGANIZATION.items():
+        parent, _, name = path.rpartition("/")
+        made = organizations.create_organizational_unit(ParentId=units[parent], Name=name)  # type: ignore[attr-defined]
+        units[path] = str(made["OrganizationalUnit"]["Id"])
+        for account_name in names:
+            status = organizations.create_account(  # type: ignore[attr-defined]
+                AccountName=account_name, Email=f"{account_name}@shop.example.com"
+            )["CreateAccountStatus"]
+            account = str(
+                organizations.describe_create_account_status(  # type: ignore[attr-defined]
+                    CreateAccountRequestId=status["Id"]
+                )["CreateAccountStatus"]["AccountId"]
+            )
+            organizations.move_account(  # type: ignore[attr-defined]
+                AccountId=account, SourceParentId=root, DestinationParentId=units[path]
+            )
+            _make_role(session, account, "sentinel", caller)
+            made_accounts[account_name] = account
+    example = load_config(session.root / MULTI_ACCOUNT / "organization").project.organization
+    expected = ([units["workloads"]], [made_accounts["sandbox"]])
+    if example is None or (list(example.ous), list(example.exclude)) != expected:
+        raise TranscriptError(
+            f"setup: {MULTI_ACCOUNT}/organization/sentinel.yaml should list ous: "
+            f"{expected[0]} and exclude: {expected[1]}, the ids the emulator made"
+        )
+
+
 SETUPS: dict[str, Callable[[Session], None]] = {
     "edit-alarm-rules": edit_alarm_rules,
     "alarms-changed-in-console": alarms_changed_in_console,
@@ -624,6 +716,8 @@ SETUPS: dict[str, Callable[[Session], None]] = {
     "without-slack": without_slack,
     "hand-made-estate": hand_made_estate,
     "self-monitoring": self_monitoring,
+    "member-account-roles": member_account_roles,
+    "organization-with-units": organization_with_units,
 }
 
 

@@ -160,6 +160,34 @@ def test_one_project_is_applied_in_three_accounts_and_two_regions(
     assert again.exit_code == 0, again.output
     assert again.output.count("No changes.") == 6, again.output
     assert run("drift", "-C", str(shop)).exit_code == 0
+    # Narrowed to an account's other region, its budget (the first region's) is left as it is.
+    narrowed = run(
+        "plan",
+        "-C",
+        str(shop),
+        "--account",
+        "staging",
+        "--region",
+        "eu-west-1",
+        "--detailed-exitcode",
+    )
+    assert narrowed.exit_code == 0, narrowed.output
+    assert "No changes." in narrowed.output
+
+
+def test_apply_shows_the_accounts_in_the_order_of_sentinel_yaml(
+    aws: SessionFactory, shop: Path
+) -> None:
+    applied = run("apply", "-C", str(shop), "--auto-approve", "--parallel", "3")
+
+    assert applied.exit_code == 0, applied.output
+    places = [
+        f"account {name} ({account}) · {region}"
+        for name, account in MEMBERS.items()
+        for region in REGIONS
+    ]
+    # Once for the plan, once for what was applied: both in the order of sentinel.yaml.
+    assert headers(applied.output) == places + places
 
 
 def test_an_account_that_cannot_be_assumed_fails_alone(aws: SessionFactory, tmp_path: Path) -> None:
@@ -202,6 +230,8 @@ def test_account_and_region_narrow_a_run(aws: SessionFactory, shop: Path) -> Non
     assert alarms_in(aws, MEMBERS["staging"], "eu-west-1") == ["shop-api-errors"]
     assert alarms_in(aws, MEMBERS["staging"], "us-east-1") == []
     assert alarms_in(aws, MEMBERS["production"], "eu-west-1") == []
+    # The budget is the account's, made in its first region only: not from eu-west-1.
+    assert budgets_in(aws, MEMBERS["staging"]) == []
 
     by_id = run("plan", "-C", str(shop), "--account", MEMBERS["dev"], "--json")
     assert by_id.exit_code == 0, by_id.output

@@ -95,9 +95,10 @@ def project_places(
         ]
     if accounts:
         members = _narrowed(members, accounts)
+    home = project.regions[0]  # the account's first region, whatever --region narrows to
     for account_id, name, arn in members:
-        for index, each in enumerate(regions):
-            found.places.append(Place(account_id, name, each, arn, home=index == 0))
+        for each in regions:
+            found.places.append(Place(account_id, name, each, arn, home=each == home))
     return found
 
 

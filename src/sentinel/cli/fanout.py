@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from rich.markup import escape
 
 from sentinel.aws.accounts import WrongAccountError
 from sentinel.aws.failures import AWS_FAILURES, describe
-from sentinel.aws.places import Place, Places
+from sentinel.aws.places import Place, Places, fans_out
 from sentinel.cli.replan import plan_again
 from sentinel.cli.unlock import report_lock, waiting
 from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
@@ -100,6 +99,15 @@ def place_context(ws: Workspace, config: Config, place: Place) -> SyncContext:
 def place_kinds(place: Place, targets: Sequence[Target]) -> list[Kind]:
     kinds = [k for k in all_kinds() if place.home or k.name not in PER_ACCOUNT_KINDS]
     return targeted_kinds(targets, kinds)
+
+
+def one_place_kinds(ctx: SyncContext) -> list[Kind] | None:
+    """The kinds a run narrowed to one (account, region) plans: in a project of several
+    accounts, the per-account kinds (budgets) in the account's first region only; None: all."""
+    project = ctx.config.project
+    if not fans_out(project) or ctx.region == project.regions[0]:
+        return None
+    return [k for k in all_kinds() if k.name not in PER_ACCOUNT_KINDS]
 
 
 # What AWS answers in a region that is not enabled in the account (an opt-in region left off,
@@ -334,30 +342,32 @@ def apply_places(
         accounts: dict[str, list[Outcome]] = {}
         for outcome in changing:
             accounts.setdefault(outcome.place.account_id, []).append(outcome)
-        printing = threading.Lock()
 
-        def run(group: list[Outcome]) -> Outcome:
+        def run(group: list[Outcome]) -> list[Outcome]:
             _apply_account(ws, config, group, targets, options)
-            with printing:
-                for outcome in group:
-                    header(ws.console, outcome.place)
-                    if outcome.applied:
-                        ws.console.file.write(outcome.applied)
-                    if outcome.report is not None:
-                        render_report(outcome.report, ws.console)
-                    elif outcome.error:
-                        error_line(ws.console, outcome.error)
-            return group[0]
+            return group
+
+        def show(group: list[Outcome]) -> None:
+            for outcome in group:
+                header(ws.console, outcome.place)
+                if outcome.applied:
+                    ws.console.file.write(outcome.applied)
+                if outcome.report is not None:
+                    render_report(outcome.report, ws.console)
+                elif outcome.error:
+                    error_line(ws.console, outcome.error)
 
         ws.console.print()
         # The central router queue subscribes to every account's topics: that account last.
         central = central_queue(config)
         last = accounts.pop(central.account_id, None) if central else None
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            list(pool.map(run, accounts.values()))
+            # In the order of sentinel.yaml: each account once it and those before it are done.
+            for group in pool.map(run, accounts.values()):
+                show(group)
         if central is not None and last:
             home = central.region  # the queue's region after the account's others
-            run(sorted(last, key=lambda outcome: outcome.place.region == home))
+            show(run(sorted(last, key=lambda outcome: outcome.place.region == home)))
     if summary(ws, places, outcomes):
         sys.exit(1)
 

@@ -16,6 +16,7 @@ from sentinel.cli.fanout import (
     account_option,
     apply_places,
     drift_places,
+    one_place_kinds,
     parallel_option,
     place_context,
     plan_places,
@@ -94,8 +95,9 @@ def _context(ws: Workspace, config: Config | None = None) -> SyncContext:
 
 
 def _plan(ws: Workspace, ctx: SyncContext, targets: list[Target] | None = None) -> Plan:
+    kinds = one_place_kinds(ctx)
     with ws.err.status("Reading AWS state..."):
-        return plan_targets(ctx, targets) if targets else plan(ctx)
+        return plan_targets(ctx, targets, kinds) if targets else plan(ctx, kinds)
 
 
 def _targets(_ctx: click.Context, _param: click.Parameter, texts: tuple[str, ...]) -> list[Any]:

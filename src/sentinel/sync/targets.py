@@ -158,9 +158,12 @@ def narrow(full: Plan, targets: Sequence[Target]) -> Plan:
     return narrowed
 
 
-def plan_targets(ctx: SyncContext, targets: Sequence[Target]) -> Plan:
-    """``plan`` narrowed to the targets (the whole plan when there are none)."""
-    kinds = targeted_kinds(targets)
+def plan_targets(
+    ctx: SyncContext, targets: Sequence[Target], kinds: Sequence[Kind] | None = None
+) -> Plan:
+    """``plan`` of ``kinds`` (default: all) narrowed to the targets (the whole plan when there
+    are none)."""
+    kinds = targeted_kinds(targets, kinds)
     full = plan(ctx, kinds)
     narrowed = narrow(full, targets)
     if narrowed is not full:
