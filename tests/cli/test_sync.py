@@ -244,3 +244,29 @@ def test_adoptions_are_planned_applied_and_not_drift(aws: SessionFactory, shop: 
     tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
     assert {"Key": "sentinel:project", "Value": "shop"} in tags
     assert run("plan", "-C", str(shop), "--detailed-exitcode").exit_code == 0
+
+
+def test_a_run_in_another_region_leaves_the_accounts_budget_to_the_first(
+    aws: SessionFactory, shop: Path
+) -> None:
+    """A budget is the account's: its alerts notify the first region's topics, so a run with
+    --region for another region neither creates it nor points it at that region's topics."""
+    text = (shop / "sentinel.yaml").read_text().replace("[us-east-1]", "[us-east-1, eu-west-1]")
+    (shop / "sentinel.yaml").write_text(text)
+    budgets = shop / "budgets"
+    budgets.mkdir(exist_ok=True)
+    (budgets / "budgets.yaml").write_text(
+        "budgets:\n  - name: monthly-total\n    amount: 500 USD\n    alerts: [100%]\n"
+        "    notify: [critical]\n"
+    )
+
+    elsewhere = run("plan", "-C", str(shop), "--region", "eu-west-1")
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert "+ budget" not in elsewhere.stdout
+    assert "budgets belong to the account: they are planned in us-east-1" in elsewhere.output
+    assert run("apply", "-C", str(shop), "--region", "eu-west-1", "--auto-approve").exit_code == 0
+    account = aws.client("sts").get_caller_identity()["Account"]
+    assert aws.client("budgets").describe_budgets(AccountId=account).get("Budgets", []) == []
+
+    home = run("plan", "-C", str(shop))
+    assert "+ budget shop-monthly-total" in home.stdout

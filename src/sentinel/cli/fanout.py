@@ -102,10 +102,10 @@ def place_kinds(place: Place, targets: Sequence[Target]) -> list[Kind]:
 
 
 def one_place_kinds(ctx: SyncContext) -> list[Kind] | None:
-    """The kinds a run narrowed to one (account, region) plans: in a project of several
-    accounts, the per-account kinds (budgets) in the account's first region only; None: all."""
+    """The kinds a run in one (account, region) plans: the per-account kinds (budgets, whose
+    alerts notify the first region's topics) in the account's first region only; None: all."""
     project = ctx.config.project
-    if not fans_out(project) or ctx.region == project.regions[0]:
+    if ctx.region == project.regions[0]:
         return None
     return [k for k in all_kinds() if k.name not in PER_ACCOUNT_KINDS]
 
@@ -542,7 +542,7 @@ def fanned_out(
 ) -> tuple[Config, Places] | None:
     """The configuration and its places when the project works in several accounts; None
     for one of one account (``--account`` is then refused)."""
-    from sentinel.aws.places import PlaceError, fans_out, project_places
+    from sentinel.aws.places import PlaceError, project_places
 
     if config is None and _names_roles(ws.config_dir / "sentinel.yaml"):
         config = ws.load_config()

@@ -87,6 +87,12 @@ def _context(ws: Workspace, config: Config | None = None) -> SyncContext:
             f"[yellow]note:[/] this run covers {region}; run it again with --region for "
             + ", ".join(others)
         )
+    home = config.project.regions[0]
+    if region != home and config.budgets:
+        ws.err.print(
+            f"[yellow]note:[/] budgets belong to the account: they are planned in {home}, "
+            "the project's first region"
+        )
     factory = ws.factory
     factory.region = region
     account = check_account(factory, config)
