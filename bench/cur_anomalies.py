@@ -7,7 +7,7 @@ history its baseline needs) on empty caches and the next day, and a scan of the 
 (``sentinel cost anomalies --days 314``: 314 days and their 86 days of history, all 400) on
 empty caches and again. The check is that the anomalies found are exactly the injected ones.
 The Cost Explorer requests of the same scans are counted on the emulated Cost Explorer, over
-the export's spend per service and day (one account's worth of groups: a lower bound).
+the export's spend per service and day (few groups: a lower bound, see ``_cost_explorer``).
 
     python -m bench cur_anomalies
 """
