@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -11,11 +12,18 @@ from moto.core.exceptions import JsonRESTError
 
 from sentinel.aws.session import SessionFactory
 from sentinel.config.loader import Config
-from sentinel.cost.cache import CostCache
+from sentinel.cost.cache import WRITE_CHUNK, CostCache
 from sentinel.cost.data import CostData
-from sentinel.cost.groupings import SERVICE, Dimension, SeriesKey, plan_for
-from sentinel.cost.sources import CostExplorerSource, ce_requests
-from sentinel.emulator.cost_table import CostTable
+from sentinel.cost.groupings import (
+    SERVICE,
+    CostPlan,
+    Dimension,
+    SeriesKey,
+    grouping_label,
+    plan_for,
+)
+from sentinel.cost.sources import CostExplorerSource, CostQuery, ce_requests
+from sentinel.emulator.cost_table import CostRecord, CostTable
 from sentinel.emulator.extensions.costexplorer import load_cost_table
 from sentinel.store import Store
 
@@ -131,3 +139,47 @@ def test_failures_are_listed_as_missing_and_cached_days_kept(
     assert float(data.amount(first, last)) == pytest.approx(
         expected_total(bill, first, last), abs=1e-6
     )
+
+
+def test_an_answer_larger_than_one_bulk_write_is_kept_day_by_day_to_the_digit(
+    aws: SessionFactory, store: Store, today: date
+) -> None:
+    first, days, services = today - timedelta(days=40), 25, 1000
+    load_cost_table(
+        CostTable.from_records(
+            CostRecord(
+                day=first + timedelta(days=d),
+                service=f"Svc{s:04d}",
+                usage_type="Usage",
+                cost=round(0.01 + s * 1.37 + d / 7, 6),
+                tags={"Environment": ("production", "staging")[s % 2]},
+            )
+            for d in range(days)
+            for s in range(services)
+        )
+    )
+    source = CostExplorerSource(aws)
+    grouping = (SERVICE, Dimension.tag("Environment"))
+    told = source.costs(CostQuery(grouping, first, first + timedelta(days=days)))
+    assert len(told.rows) == days * services > WRITE_CHUNK
+    plan = CostPlan(
+        daily=(grouping,),
+        monthly=(),
+        tag_keys=("Environment",),
+        required_tag_keys=(),
+        accounts=False,
+    )
+    last = first + timedelta(days=days - 1)
+    cached = CostCache(store, source).load(plan, first, last, today)
+    # A second cache on the same store reads the days back without asking the source.
+    again = CostCache(store, source)
+    reread = again.load(plan, first, last, today)
+    assert again.stats.requests == 0
+    for data in (cached, reread):
+        grouped = data.groupings[grouping_label(grouping)]
+        assert grouped.days == {first + timedelta(days=d) for d in range(days)}
+        kept = {
+            (row.day, (row.k0, row.k1), row.amount) for row in grouped.frame.itertuples(index=False)
+        }
+        assert kept == set(told.rows)
+        assert all(type(amount) is Decimal for _, _, amount in kept)

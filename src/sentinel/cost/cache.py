@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 import pandas as pd
@@ -29,6 +30,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.engine import Connection
 
 from sentinel.cost.data import CostData, GroupedCosts, MissingData
 from sentinel.cost.groupings import CostPlan, Grouping, grouping_label
@@ -48,6 +50,8 @@ MAX_AGE = timedelta(hours=12)
 RESTATEMENT_TOLERANCE = Decimal("0.01")
 # Two runs of stale days closer than this are fetched in one request (paging is cheaper).
 MERGE_GAP_DAYS = 5
+# Amounts handed to the driver in one executemany (all of an answer's in one transaction).
+WRITE_CHUNK = 20_000
 
 COST_DAYS = Table(
     "cost_days",
@@ -73,6 +77,9 @@ COST_AMOUNTS = Table(
 # expire. Scope ``cost:<source>``, key the question.
 ANSWER_SCOPE = "cost:{source}"
 TABLES = (COST_DAYS, COST_AMOUNTS, once.ONCE)
+
+# (day, first key, second key) -> amount of that day.
+AmountsByKey = dict[tuple[date, str, str], Decimal]
 
 
 @dataclass
@@ -231,14 +238,11 @@ class CostCache:
         return {r.day: (r.estimated, r.fetched_at) for r in rows}
 
     def _save_days(self, label: str, answer: CostRows) -> None:
+        """Replace the answer's days in one transaction, the amounts written in bulk."""
         now = utcnow()
         query = answer.query
         days = sorted(set(answer.periods))
-        amounts: dict[tuple[date, str, str], Decimal] = {}
-        for day, keys, amount in answer.rows:
-            k0 = keys[0] if len(keys) > 0 else ""
-            k1 = keys[1] if len(keys) > 1 else ""
-            amounts[(day, k0, k1)] = amounts.get((day, k0, k1), Decimal(0)) + amount
+        amounts = _summed(answer.rows)
         with self.store.engine.begin() as db:
             scope = and_(
                 COST_DAYS.c.source == self.source.name,
@@ -269,28 +273,14 @@ class CostCache:
                         for day in days
                     ],
                 )
-            if amounts:
-                db.execute(
-                    insert(COST_AMOUNTS),
-                    [
-                        {
-                            "source": self.source.name,
-                            "grouping": label,
-                            "day": day,
-                            "k0": k0,
-                            "k1": k1,
-                            "amount": str(amount),
-                        }
-                        for (day, k0, k1), amount in amounts.items()
-                    ],
-                )
+            _insert_amounts(db, self.source.name, label, amounts)
         self.stats.days_fetched += len(days)
 
     def _read_days(
         self, label: str, grouping: Grouping, start: date, end: date
     ) -> tuple[pd.DataFrame, set[date], set[date]]:
         with self.store.engine.connect() as db:
-            rows = db.execute(
+            result = db.execute(
                 select(
                     COST_AMOUNTS.c.day, COST_AMOUNTS.c.k0, COST_AMOUNTS.c.k1, COST_AMOUNTS.c.amount
                 )
@@ -300,14 +290,19 @@ class CostCache:
                     COST_AMOUNTS.c.day.between(start, end),
                 )
                 .order_by(COST_AMOUNTS.c.day)
-            ).all()
+            )
+            # The rows as the driver gives them (text columns need no conversion); each
+            # distinct day is converted once below.
+            rows = result.cursor.fetchall()
+            result.close()
+            as_date = _result_values(db, COST_AMOUNTS.c.day)
         fetched = self._fetched_days(label, start, end)
-        columns = [f"k{i}" for i in range(len(grouping))]
+        day_of = {raw: as_date(raw) for raw in {row[0] for row in rows}}
         frame = pd.DataFrame(
             {
-                "day": [r.day for r in rows],
-                **{c: [r[1 + i] for r in rows] for i, c in enumerate(columns)},
-                "amount": pd.Series([Decimal(r.amount) for r in rows], dtype=object),
+                "day": [day_of[row[0]] for row in rows],
+                **{f"k{i}": [row[1 + i] for row in rows] for i in range(len(grouping))},
+                "amount": pd.Series([Decimal(row[3]) for row in rows], dtype=object),
             }
         )
         estimated = {day for day, (flag, _) in fetched.items() if flag}
@@ -391,6 +386,70 @@ class CostCache:
     @property
     def _answer_scope(self) -> str:
         return ANSWER_SCOPE.format(source=self.source.name)
+
+
+def _summed(rows: Iterable[tuple[date, tuple[str, ...], Decimal]]) -> AmountsByKey:
+    """Amounts per (day, first key, second key): an answer may list a group more than once."""
+    amounts: AmountsByKey = {}
+    for day, keys, amount in rows:
+        key = (day, keys[0] if keys else "", keys[1] if len(keys) > 1 else "")
+        before = amounts.get(key)
+        amounts[key] = amount if before is None else before + amount
+    return amounts
+
+
+def _insert_amounts(db: Connection, source: str, label: str, amounts: AmountsByKey) -> None:
+    """Insert the amounts in chunks of one executemany each, inside the caller's transaction.
+
+    The values are given to the driver as it takes them (each distinct day and key converted
+    once): building each row's parameters through SQLAlchemy costs more than the insert itself.
+    """
+    if not amounts:
+        return
+    statement = insert(COST_AMOUNTS).compile(dialect=db.dialect)
+    names = [column.name for column in COST_AMOUNTS.columns]
+    order = list(statement.positiontup or []) if statement.positional else []
+    positions = [names.index(name) for name in order] if order != names else []
+    bound = {
+        name: _driver_values(db, COST_AMOUNTS.c[name], values)
+        for name, values in (
+            ("source", {source}),
+            ("grouping", {label}),
+            ("day", {day for day, _, _ in amounts}),
+            ("k0", {k0 for _, k0, _ in amounts}),
+            ("k1", {k1 for _, _, k1 in amounts}),
+        )
+    }
+    as_text = _bind_processor(db, COST_AMOUNTS.c.amount)
+    fixed = (bound["source"][source], bound["grouping"][label])
+    day, k0, k1 = bound["day"], bound["k0"], bound["k1"]
+    rows = (
+        (*fixed, day[d], k0[a], k1[b], as_text(str(amount)) if as_text else str(amount))
+        for (d, a, b), amount in amounts.items()
+    )
+    while chunk := list(islice(rows, WRITE_CHUNK)):
+        if positions:
+            db.exec_driver_sql(statement.string, [tuple(r[i] for i in positions) for r in chunk])
+        elif order:
+            db.exec_driver_sql(statement.string, chunk)
+        else:
+            db.exec_driver_sql(statement.string, [dict(zip(names, r, strict=True)) for r in chunk])
+
+
+def _bind_processor(db: Connection, column: Column[Any]) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(db.dialect).bind_processor(db.dialect)
+
+
+def _driver_values(db: Connection, column: Column[Any], values: Iterable[Any]) -> dict[Any, Any]:
+    """Each value as the driver takes it for ``column``."""
+    process = _bind_processor(db, column)
+    return {value: process(value) if process else value for value in values}
+
+
+def _result_values(db: Connection, column: Column[Any]) -> Callable[[Any], Any]:
+    """The column's Python value from the value the driver gives."""
+    process = column.type.dialect_impl(db.dialect).result_processor(db.dialect, None)
+    return process or (lambda value: value)
 
 
 def _payload_from_rows(answer: CostRows) -> dict[str, Any]:
