@@ -163,6 +163,7 @@ def _files(
 
     def _put(path: Path, top: str, data: Any, counts: Counter[str]) -> None:
         files[path] = (top, data, counts)
+
     if existing is None:
         settings: dict[str, Any] = {"project": project, "regions": [estate.region]}
         settings["defaults"] = {
