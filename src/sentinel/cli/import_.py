@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from sentinel.aws.places import PlaceError
-from sentinel.aws.session import SessionFactory
-from sentinel.cli.fanout import account_option, fanned_out, place_context
+from sentinel.aws.places import PlaceError, Places
+from sentinel.cli.fanout import (
+    account_option,
+    failure,
+    fanned_out,
+    parallel_option,
+    place_context,
+)
 from sentinel.cli.options import Workspace, common_options
 from sentinel.importer.estate import KINDS, Selection
+from sentinel.importer.fanout import import_places, read_with
 from sentinel.importer.render import render_import
 from sentinel.importer.run import import_config
 from sentinel.importer.writer import existing_project
@@ -25,16 +34,6 @@ def _kinds(value: str | None) -> frozenset[str]:
     if unknown:
         raise click.BadParameter(f"unknown kind {unknown[0]!r}; kinds: {', '.join(KINDS)}")
     return frozenset(chosen)
-
-
-def _account_factory(ws: Workspace, accounts: tuple[str, ...]) -> SessionFactory:
-    """The factory of the one account --account names, through its role."""
-    several = fanned_out(ws, accounts)
-    assert several is not None  # --account on a project of one account is refused
-    config, places = several
-    if len({place.account_id for place in places.places}) != 1:
-        raise PlaceError("import reads one account: name one with --account")
-    return place_context(ws, config, places.places[0]).factory
 
 
 def _tag(value: str | None) -> tuple[str, str] | None:
@@ -56,6 +55,7 @@ def _tag(value: str | None) -> tuple[str, str] | None:
 @click.option("--project", default=None, help="Project name when DIR has no sentinel.yaml.")
 @click.option("--force", is_flag=True, help="Write into a directory that is not empty.")
 @account_option
+@parallel_option
 def import_command(
     ws: Workspace,
     kinds: str | None,
@@ -64,6 +64,7 @@ def import_command(
     project: str | None,
     force: bool,
     accounts: tuple[str, ...],
+    parallel: int,
 ) -> None:
     """Write the configuration of the account's alarms, dashboards, topics and budgets.
 
@@ -74,13 +75,25 @@ def import_command(
     manages, is listed. `sentinel plan -C DIR` then shows adoptions only, which apply tags.
     Writes nothing to AWS; refuses a non-empty DIR unless --force.
 
-    With --account NAME|ID, reads that account of DIR's sentinel.yaml, through its `role:`.
+    When DIR's sentinel.yaml lists accounts with a `role:` (or has `organization:`), reads
+    every account and region of it, --parallel at a time, and writes one configuration: what
+    is the same everywhere once, what is in some places only with `accounts:` and `regions:`;
+    what differs between places is kept as the first place has it and listed for the others.
+    --account NAME|ID and --region narrow the accounts and regions read.
     """
     selection = Selection(kinds=_kinds(kinds), prefix=prefix, tag=_tag(tag))
     existing = existing_project(ws.config_dir) if ws.config_dir.is_dir() else None
     regions = (existing or {}).get("regions") or []
     region = ws.region or (regions[0] if regions else None) or ws.factory.region
-    factory = _account_factory(ws, accounts) if accounts else ws.factory
+    factory = ws.factory
+    several = fanned_out(ws, accounts)
+    if several is not None:
+        config, places = several
+        if len(places.places) != 1 or places.problems:
+            _import_places(ws, config, places, selection, force, parallel)
+            return
+        factory = place_context(ws, config, places.places[0]).factory
+        region = places.places[0].region
     factory.region = region
     with Progress(
         SpinnerColumn(),
@@ -98,3 +111,47 @@ def import_command(
             factory, Path(ws.config_dir), region, selection, project, force, progress
         )
     render_import(result, ws.console)
+
+
+def _import_places(
+    ws: Workspace,
+    config: Any,
+    places: Places,
+    selection: Selection,
+    force: bool,
+    parallel: int,
+) -> None:
+    """Import every (account, region) of the project into one configuration."""
+    if not places.places:
+        for problem in places.problems:
+            ws.err.print(f"[red]error:[/] {escape(problem)}", soft_wrap=True)
+        raise PlaceError("no account and region to import from")
+    read = read_with(
+        lambda place: place_context(ws, config, place).factory,
+        Path(ws.config_dir),
+        config.project.project,
+        selection,
+    )
+    with ws.err.status(f"Reading {len(places.places)} accounts and regions..."):
+        done = import_places(
+            places.places,
+            read,
+            Path(ws.config_dir),
+            config.project.project,
+            failure,
+            force=force,
+            parallel=parallel,
+        )
+    render_import(done.result, ws.console)
+    for problem in places.problems:
+        ws.err.print(f"[red]error:[/] {escape(problem)}", soft_wrap=True)
+    for place, why in done.failed:
+        ws.err.print(f"[red]error:[/] {escape(str(place))}: {escape(why)}", soft_wrap=True)
+    if done.failed or places.problems:
+        read_from = len(places.places) - len(done.failed)
+        ws.err.print(
+            f"[red]error:[/] {len(done.failed)} of {len(places.places)} account-region(s) could "
+            f"not be read; the configuration holds the other {read_from}",
+            soft_wrap=True,
+        )
+        sys.exit(1)

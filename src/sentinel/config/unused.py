@@ -95,7 +95,8 @@ def unheard_budget_alerts(
                 severity = routing.severities.get(target)
                 if severity is None or severity.topic_policy is None:
                     continue
-                if _lets_budgets_publish(severity.topic_policy):
+                policy = severity.topic_policy
+                if isinstance(policy, dict) and _lets_budgets_publish(policy):
                     continue
                 loc: tuple[str | int, ...] = (
                     ("budgets", b, "alerts", a, "notify", n)

@@ -18,7 +18,14 @@ from sentinel.importer.estate import Estate
 from sentinel.importer.names import Names
 from sentinel.importer.result import EnvReference, ImportResult
 from sentinel.routing import queue_name
-from sentinel.sync.topics import access_policy, display_name, normalise_policy, topic_name_of
+from sentinel.sync.topics import (
+    AWS_DEFAULT,
+    access_policy,
+    aws_default_policy,
+    display_name,
+    normalise_policy,
+    topic_name_of,
+)
 
 _PAGERDUTY = re.compile(r"^https://events\.pagerduty\.com/integration/([^/]+)/enqueue$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -58,7 +65,9 @@ def import_routes(
         if shown != display_name(project, [severity]):
             tier["display_name"] = shown
         policy = normalise_policy(attributes.get("Policy"))
-        if policy is not None and policy != normalise_policy(
+        if policy == normalise_policy(json.dumps(aws_default_policy(arn, estate.account))):
+            tier["topic_policy"] = AWS_DEFAULT  # the same in every account and region
+        elif policy is not None and policy != normalise_policy(
             json.dumps(access_policy(arn, estate.account))
         ):
             tier["topic_policy"] = policy  # a hand-made policy is kept as it is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,14 @@ class ImportUsageError(SentinelError):
     """An import that cannot start: no project name, a bad ``--tag``."""
 
 
+@dataclass
+class PlaceImport:
+    """What one (account, region) holds, as the files that would configure it."""
+
+    files: dict[Path, tuple[str, Any, Counter[str]]]  # path -> (header, data, counts)
+    result: ImportResult
+
+
 def import_config(
     factory: SessionFactory,
     directory: Path,
@@ -48,6 +57,13 @@ def import_config(
     """Read the selection from AWS and write its configuration into ``directory``."""
     check_directory(directory, force)
     existing = existing_project(directory)
+    name = project_name(directory, existing, project)
+    found = read_place(factory, directory, region, name, existing, selection, progress)
+    write_files(directory, found.files)
+    return found.result
+
+
+def project_name(directory: Path, existing: dict[str, Any] | None, project: str | None) -> str:
     name = (existing or {}).get("project") or project
     if not name:
         raise ImportUsageError(
@@ -55,9 +71,24 @@ def import_config(
         )
     if not is_name(str(name)):
         raise ImportUsageError(f"invalid project name {name!r}: lower-case letters, digits, '-'")
-    name = str(name)
+    return str(name)
+
+
+def read_place(
+    factory: SessionFactory,
+    directory: Path,
+    region: str,
+    name: str,
+    existing: dict[str, Any] | None,
+    selection: Selection | None = None,
+    progress: Progress | None = None,
+    budgets_too: bool = True,
+) -> PlaceImport:
+    """Read one account and region, and build the files of its configuration (not written)."""
     before = factory.counter.total()
     estate = read_estate(factory, region, selection or Selection(), progress, project=name)
+    if not budgets_too:
+        estate.budgets = []
     result = ImportResult(project=name, directory=directory)
     for kind, resource, owner in estate.managed:
         result.managed.append(NotRepresented(kind, resource, owner))
@@ -81,7 +112,7 @@ def import_config(
     dashboards = build_dashboards(estate.dashboards, region, rules.alarms_of_rule, name, result)
     budgets = build_budgets(estate.budgets, routes, name, result)
     result.read_calls = factory.counter.total() - before
-    _write_files(
+    files = _files(
         directory,
         estate,
         name,
@@ -92,9 +123,15 @@ def import_config(
         composites,
         dashboards,
         budgets,
-        result,
     )
-    return result
+    result.files = {path: counts for path, (_top, _data, counts) in files.items()}
+    return PlaceImport(files, result)
+
+
+def write_files(directory: Path, files: dict[Path, tuple[str, Any, Counter[str]]]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for path, (top, data, _counts) in files.items():
+        write(path, top, data)
 
 
 def _defaults(existing: dict[str, Any] | None, estate: Estate) -> AlarmDefaults:
@@ -109,7 +146,7 @@ def _defaults(existing: dict[str, Any] | None, estate: Estate) -> AlarmDefaults:
     )
 
 
-def _write_files(
+def _files(
     directory: Path,
     estate: Estate,
     project: str,
@@ -120,10 +157,13 @@ def _write_files(
     composites: dict[str, list[dict[str, Any]]],
     dashboards: list[dict[str, Any]],
     budgets: list[dict[str, Any]],
-    result: ImportResult,
-) -> None:
+) -> dict[Path, tuple[str, Any, Counter[str]]]:
     top = header(project, estate.account, estate.region)
-    directory.mkdir(parents=True, exist_ok=True)
+    files: dict[Path, tuple[str, Any, Counter[str]]] = {}
+
+    def _put(path: Path, top: str, data: Any, counts: Counter[str]) -> None:
+        files[path] = (top, data, counts)
+
     if existing is None:
         settings: dict[str, Any] = {"project": project, "regions": [estate.region]}
         settings["defaults"] = {
@@ -132,14 +172,13 @@ def _write_files(
                 "treat_missing": defaults.treat_missing,
             }
         }
-        _put(directory / PROJECT_FILE, top, settings, Counter({"project": 1}), result)
+        _put(directory / PROJECT_FILE, top, settings, Counter({"project": 1}))
     if routes.severities:
         _put(
             directory / "alarms" / "routing.yaml",
             top,
             {"severities": routes.severities},
             Counter({"severity": len(routes.severities)}),
-            result,
         )
     for severity in routes.severities:
         alarms = rules.by_severity.get(severity, [])
@@ -154,7 +193,7 @@ def _write_files(
         counts = Counter({"alarm rule": len(alarms), "composite alarm": len(combined)})
         # alarms/routing.yaml is the routing file, whatever a severity is called.
         stem = severity if severity.lower() != "routing" else "routing-alarms"
-        _put(directory / "alarms" / f"{stem}.yaml", top, content, counts, result)
+        _put(directory / "alarms" / f"{stem}.yaml", top, content, counts)
     if rules.unrouted:
         note = (
             "# Alarms that notify no imported topic. This file is outside the config folders and\n"
@@ -165,7 +204,6 @@ def _write_files(
             top + note,
             {"alarms": rules.unrouted},
             Counter({"alarm rule": len(rules.unrouted)}),
-            result,
         )
     for dashboard in dashboards:
         _put(
@@ -173,7 +211,6 @@ def _write_files(
             top,
             {"dashboards": [dashboard]},
             Counter({"dashboard": 1}),
-            result,
         )
     if budgets:
         _put(
@@ -181,16 +218,11 @@ def _write_files(
             top,
             {"budgets": budgets},
             Counter({"budget": len(budgets)}),
-            result,
         )
+    return files
 
 
 def _duration(seconds: int) -> str:
     from sentinel.config.units import format_duration
 
     return format_duration(seconds)
-
-
-def _put(path: Path, top: str, data: Any, counts: Counter[str], result: ImportResult) -> None:
-    write(path, top, data)
-    result.files[path] = counts

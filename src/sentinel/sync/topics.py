@@ -90,6 +90,39 @@ def access_policy(
     return policy
 
 
+# ``topic_policy: aws-default``: the policy SNS gives a topic made without one.
+AWS_DEFAULT = "aws-default"
+_DEFAULT_ACTIONS = (
+    "SNS:GetTopicAttributes",
+    "SNS:SetTopicAttributes",
+    "SNS:AddPermission",
+    "SNS:RemovePermission",
+    "SNS:DeleteTopic",
+    "SNS:Subscribe",
+    "SNS:ListSubscriptionsByTopic",
+    "SNS:Publish",
+)
+
+
+def aws_default_policy(topic_arn: str, account_id: str) -> dict[str, Any]:
+    """The access policy SNS gives a topic created without one: the account's principals may
+    manage and publish to it (CloudWatch alarms of the account publish; Budgets may not)."""
+    return {
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Sid": "__default_statement_ID",
+                "Principal": {"AWS": "*"},
+                "Action": list(_DEFAULT_ACTIONS),
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"AWS:SourceOwner": account_id}},
+            }
+        ],
+    }
+
+
 def normalise_policy(text: str | None) -> dict[str, Any] | None:
     """A policy as comparable data: AWS returns it as JSON text in its own formatting."""
     if not text:
@@ -102,11 +135,13 @@ def normalise_policy(text: str | None) -> dict[str, Any] | None:
     return policy
 
 
-def _policy_of(ctx: SyncContext, severities: list[str]) -> dict[str, Any] | None:
+def _policy_of(ctx: SyncContext, severities: list[str], arn: str) -> dict[str, Any] | None:
     """The access policy a severity of the topic states (``topic_policy``), normalised."""
     routing = ctx.config.routing
     for severity in severities:
         tier = routing.severities[severity] if routing else None
+        if tier is not None and tier.topic_policy == AWS_DEFAULT:
+            return normalise_policy(json.dumps(aws_default_policy(arn, ctx.account_id)))
         if tier is not None and tier.topic_policy is not None:
             return normalise_policy(json.dumps(tier.topic_policy))
     return None
@@ -133,10 +168,9 @@ class Topics(Kind):
         states = []
         for topic, severities in severities_by_topic(ctx).items():
             arn = ctx.arn("sns", topic)
-            policy = _policy_of(ctx, severities) or access_policy(
-                arn, ctx.account_id, _event_rules_of(ctx, severities)
-            )
-            if _policy_of(ctx, severities) is None:
+            stated = _policy_of(ctx, severities, arn)
+            policy = stated or access_policy(arn, ctx.account_id, _event_rules_of(ctx, severities))
+            if stated is None:
                 # A member account of a project with one router queue: the central one subscribes.
                 subscribe = subscribe_statement(ctx.config, arn, ctx.account_id)
                 policy["Statement"] += [subscribe] if subscribe else []

@@ -128,10 +128,12 @@ class Severity(Model):
         max_length=100,
         description="the topic's display name; default: project and severity",
     )
-    topic_policy: dict[str, Any] | None = Field(
+    topic_policy: dict[str, Any] | Literal["aws-default"] | None = Field(
         default=None,
-        description="the topic's access policy as AWS holds it (for a topic made by hand); "
-        "default: the account's CloudWatch, Budgets and EventBridge may publish",
+        description="the topic's access policy as AWS holds it (for a topic made by hand), or "
+        "aws-default: the policy SNS gives a topic made without one, for the topic's own ARN "
+        "and account wherever it is; default: the account's CloudWatch, Budgets and "
+        "EventBridge may publish",
     )
     notify: list[Destination] = []
     ok_actions: bool = True
