@@ -7,11 +7,12 @@ What another connection to the store sees is what a router taking over after a k
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import time_machine
 
 from sentinel.routing.router import DELIVERED
-from sentinel.routing.state import RouterState
+from sentinel.routing.state import RouterState, Thread
 from sentinel.store import Store
 
 from .conftest import World
@@ -71,3 +72,26 @@ def test_an_email_delivery_is_recorded_before_the_next_message_goes_out(world: W
     assert seen == [[set(), set()], [destinations, set()]]
     store = RouterState(Store(world.store_url))
     assert [store.accepted_by(message_id) for message_id in ids] == [destinations] * 2
+
+
+LAST = {"slack:#incidents": Thread("C1", "3.0"), "slack:#alerts": Thread("C2", "2.0")}
+
+
+def saved_twice(store_url: str) -> dict[str, Thread]:
+    """An alarm's thread saved twice in one batch (found after a takeover, then replied in)."""
+    state = RouterState(Store(store_url))
+    with state.transaction(), state.batch([], ["shop-rds-cpu-high"]):
+        state.save_thread("shop-rds-cpu-high", "slack:#incidents", Thread("C1", "1.0"))
+        state.save_thread("shop-rds-cpu-high", "slack:#alerts", Thread("C2", "2.0"))
+        state.save_thread("shop-rds-cpu-high", "slack:#incidents", Thread("C1", "3.0"))
+    return RouterState(Store(store_url)).threads("shop-rds-cpu-high")
+
+
+def test_a_thread_saved_twice_in_a_batch_keeps_the_last_on_sqlite(tmp_path: Path) -> None:
+    threads = saved_twice(f"sqlite:///{tmp_path / 'router.db'}")
+    assert threads == LAST
+
+
+def test_a_thread_saved_twice_in_a_batch_keeps_the_last_on_postgresql(postgres_url: str) -> None:
+    threads = saved_twice(postgres_url)
+    assert threads == LAST

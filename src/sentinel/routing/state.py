@@ -249,9 +249,17 @@ class RouterState:
 
     # --- a batch's writes, sent together ----------------------------------------------------
 
-    def _write(self, statement: Any, values: dict[str, Any], first: bool = False) -> None:
+    def _write(
+        self,
+        statement: Any,
+        values: dict[str, Any],
+        first: bool = False,
+        replaces: dict[str, Any] | None = None,
+    ) -> None:
         """Execute ``statement`` with ``values``, or, inside ``batch()`` and a transaction, add
-        it to the pending writes (``first``: a row's insert, which goes before its updates)."""
+        it to the pending writes (``first``: a row's insert, which goes before its updates).
+        ``replaces``: the key of the row an upsert replaces; its earlier pending upsert is
+        dropped (a database may refuse to update one row twice in one statement)."""
         pending: list[tuple[int, Any, dict[str, Any]]] | None = getattr(
             self._local, "pending", None
         )
@@ -259,6 +267,12 @@ class RouterState:
             with self._tx() as tx:
                 tx.execute(statement, values)
             return
+        if replaces is not None:
+            pending[:] = [
+                (order, written, row)
+                for order, written, row in pending
+                if written is not statement or any(row[k] != v for k, v in replaces.items())
+            ]
         pending.append((0 if first else 1, statement, values))
 
     def _flush(self, tx: Connection) -> None:
@@ -564,7 +578,7 @@ class RouterState:
         self._written(THREADS, key)
         upsert = _thread_upsert(self.store.engine.dialect.name)
         if upsert is not None:
-            self._write(upsert, values)
+            self._write(upsert, values, replaces={"alert_key": key, "destination": destination})
             return
         with self._tx() as tx:
             tx.execute(
