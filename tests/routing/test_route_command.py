@@ -168,8 +168,7 @@ def test_kill_mid_batch_then_restart_loses_nothing_and_sends_nothing_twice(
         first.kill()
         release.set()
     assert first.returncode == -signal.SIGKILL
-    # The batch is recorded and deleted as a whole when it ends: all six are back, none recorded,
-    # though two went to PagerDuty and Slack and a third to PagerDuty.
+    # The batch is deleted as a whole when it ends: all six are back, two of them handled.
     wait_for(lambda: queue_counts(factory) == (6, 0))
 
     second = route(root, tmp_path, env, "--drain")
@@ -179,18 +178,14 @@ def test_kill_mid_batch_then_restart_loses_nothing_and_sends_nothing_twice(
     triggers = Counter(e["dedup_key"].rsplit(":", 1)[-1] for e in standins.pagerduty.events)
     names = [f"shop-rds-cpu-high-{r}" for r in resources]
     assert set(triggers) == set(names)  # nothing lost
-    # The events the killed batch sent are sent again, with the same dedup_key (one incident).
-    assert {n for n, count in triggers.items() if count > 1} <= set(names[:3])
-    assert all(count <= 2 for count in triggers.values())
+    # Only the event in flight at the kill may reach PagerDuty twice (same dedup_key: one incident).
+    assert [n for n, count in triggers.items() if count > 1] in ([], [names[2]])
     posts = Counter(p["text"].split()[3] for p in standins.slack.calls("chat.postMessage"))
-    # Slack, which has no dedup key, got each alarm exactly once: the restarted router found the
-    # two posts the killed one never recorded, and recorded them instead of posting again.
-    assert posts == Counter(names)
-    assert stdout.count("posted (found after a takeover)") == 2
+    assert posts == Counter(names)  # Slack, which has no dedup key, got each alarm exactly once
     assert queue_counts(factory) == (0, 0)
     assert queue_counts(factory, "shop-router-dlq") == (0, 0)
-    assert "6 message(s) received: 6 delivered" in stderr
-    assert stdout.count("delivered critical ALARM shop-rds-cpu-high-db") == 6
+    assert "6 message(s) received: 4 delivered, 2 duplicate" in stderr
+    assert stdout.count("delivered critical ALARM shop-rds-cpu-high-db") == 4
 
 
 def test_oncall_command_at_a_handoff(tmp_path: Path) -> None:

@@ -5,23 +5,6 @@ stored as held). A refused delivery makes the message visible again after a back
 honours the service's ``Retry-After``; after ``max_receives`` receives, or at once when it cannot
 be read or routed, it is moved to the dead-letter queue with the reason as a message attribute,
 and the reason is logged.
-
-A received batch (up to ten messages) is handled in one store transaction, committed after its
-last message, before the batch is deleted from the queue. What a SIGKILL (or a store outage)
-between a delivery and that commit leaves behind is safe to do again:
-
-- the batch's messages are still in the queue and its alarms' claims still in the store; the
-  replica that takes a claim over is told the alarm is in doubt (``sentinel.routing.claims``);
-- Slack: before posting for an alarm in doubt, the router looks for the post in the channel (every
-  post carries the alarm and SNS message in its metadata) and records it instead of posting again;
-- PagerDuty: the trigger or resolve is sent again with the same dedup_key, which PagerDuty folds
-  into the incident it opened (no second page);
-- a destination that cannot be checked and whose repeat would show (email, and any report, which
-  carries no metadata) has its delivery committed as soon as it accepted it, so at most the
-  delivery in hand can go out twice, as with a transaction per message.
-
-A message retried or dead-lettered is committed before SQS hears of it, and a batch slowed by
-a rate limit commits at least every ``COMMIT_EVERY`` seconds, so its transaction stays short.
 """
 
 from __future__ import annotations
@@ -55,7 +38,6 @@ BACKOFF_MAX = 900.0
 ERROR_PAUSE = 5.0
 BUSY_WAIT = 2.0  # seconds a message waits in hand for an alarm another replica is handling
 BUSY_POLL = 0.05
-COMMIT_EVERY = 1.0  # seconds a batch's transaction stays open at most (rate limits wait inside)
 
 
 class QueueError(SentinelError):
@@ -224,45 +206,36 @@ class Consumer:
         started: float,
         stop: threading.Event | None,
     ) -> list[Decision]:
-        """Handle claimed messages in one store transaction, committed once the last one's
-        destinations answered (and earlier where the module's docstring says), then delete the
-        handled ones together: the store knows them, so one that comes back is not sent again.
-        The claims go last; a failure leaves them to expire, which puts their alarms in doubt."""
+        """Handle claimed messages, each in one store transaction committed once its
+        destinations answered (so a crash leaves at most the message in hand unrecorded), then
+        delete the handled ones together: the store knows them, so one that comes back after a
+        crash is not sent again. The claims go last; a failure leaves them to expire."""
         decisions: list[Decision] = []
         done: list[str] = []
-        told: set[str] = set()  # messages the queue was told about (retry, dead letter, back)
         state = self.router.state
         self.router.in_doubt = claimed.in_doubt
+        index = 0
         try:
-            bodies = [m["Body"] for m in messages]
-            with state.transaction(), self.router.batch(bodies, claimed.mine):
-                committed = self.monotonic()
+            with self.router.batch([m["Body"] for m in messages], claimed.mine):
                 for index, message in enumerate(messages):
                     if stop is not None and stop.is_set():
                         self._return(messages[index:])
-                        told.update(m["ReceiptHandle"] for m in messages[index:])
                         break
                     self._keep_lease(messages[index:], started, claimed.mine)
-                    decision = self.router.handle(message["Body"], received_at)
-                    if not decision.delete or self.monotonic() - committed > COMMIT_EVERY:
-                        # A retry or a dead letter leaves the batch: what it did is recorded
-                        # before SQS hears of it. A slow batch holds its transaction no longer.
-                        state.checkpoint()
-                        committed = self.monotonic()
+                    with state.transaction():
+                        decision = self.router.handle(message["Body"], received_at)
                     self._record(decision)
                     if self._act(message, decision):
                         done.append(message["ReceiptHandle"])
-                    else:
-                        told.add(message["ReceiptHandle"])
                     decisions.append(decision)
         except SQLAlchemyError:
-            # The store went away: hand back now, not after the visibility timeout, every message
-            # the queue was not told about; those recorded before come back as duplicates.
-            self._return([m for m in messages if m["ReceiptHandle"] not in told])
+            # The store went away mid-batch: hand back the messages not done now, not after the
+            # visibility timeout; they are received again once the store answers.
+            self._return(messages[index:])
             raise
         finally:
             self.router.in_doubt = {}
-        self._delete(done)
+            self._delete(done)
         state.release_claims(claimed.mine)
         return decisions
 
@@ -313,7 +286,6 @@ class Consumer:
         if self.monotonic() - started < self.queue.visibility_timeout / 2:
             return
         self.router.state.renew_claims(keys, self.router.clock(), self.router.lease)
-        self.router.state.checkpoint()  # the other replicas see the renewal at once
         entries = [
             {
                 "Id": str(i),

@@ -277,8 +277,6 @@ class Router:
                 continue
             self._accepted(alert.key, delivery_id, destination, sent)
             decision.sent.append((destination.label, sent.action))
-            if not getattr(destination, "repeat_harmless", False):
-                self.state.checkpoint()  # a repeat would show, and nothing can check for it
         if decision.sent or not failures:
             self.state.notified(alert, self.clock())
         self._track_page(alert, severity, decision)
@@ -308,7 +306,6 @@ class Router:
                 failures.append(exc)
                 continue
             self.state.accepted(message_id, destination.id, self.clock())
-            self.state.checkpoint()  # a report carries nothing to find it by: never sent twice
             decision.sent.append((destination.label, sent.action))
         if failures:
             return self._failed(decision, failures)

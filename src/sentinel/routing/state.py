@@ -12,14 +12,8 @@
 - ``router_claims``: which replica is handling which alarm (``sentinel.routing.claims``).
 - ``router_silences``: alarms silenced from the command line (``sentinel.routing.silences``).
 
-Calls inside ``transaction()`` share one transaction; outside it, each call is its own. The
-consumer opens one per received batch (up to ten messages: one commit, not one a message), and
-inside ``batch()`` a message's writes of its alarm, thread, deliveries and outcome wait in a list:
-they go to the store together, one executemany per statement, before the next real read (so
-every read sees them), at ``checkpoint()`` and at the commit. A row's insert goes before its
-updates; the other pending writes touch different rows or different columns, so their order
-does not matter. What a kill loses is the batch's work since its last commit: the consumer's
-reasoning about what is then sent again is in ``sentinel.routing.consumer``.
+Calls inside ``transaction()`` share one transaction (the consumer opens one per message, so a
+message's reads and writes cost one commit, not twenty); outside it, each call is its own.
 
 Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
 """
@@ -213,88 +207,20 @@ class RouterState:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction for every call inside; committed at the end (pending writes first),
-        rolled back on error."""
+        """One transaction for every call inside; committed at the end, rolled back on error."""
         current: Connection | None = getattr(self._local, "connection", None)
         if current is not None:
             yield current
             return
-        with self.store.engine.connect() as connection:
+        with self.store.engine.begin() as connection:
             self._local.connection = connection
             try:
                 yield connection
-                self._flush(connection)
-                connection.commit()
-            except BaseException:
-                self._discard()
-                connection.rollback()
-                raise
             finally:
                 self._local.connection = None
 
-    def checkpoint(self) -> None:
-        """Commit what the transaction in hand did so far (a delivery that must not be lost with
-        the rest of its batch); the calls after it go on in a new transaction."""
-        connection: Connection | None = getattr(self._local, "connection", None)
-        if connection is not None:
-            self._flush(connection)
-            connection.commit()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        """The transaction for a read or an immediate write: pending writes go first."""
-        with self.transaction() as connection:
-            self._flush(connection)
-            yield connection
-
-    # --- a batch's writes, sent together ----------------------------------------------------
-
-    def _write(
-        self,
-        statement: Any,
-        values: dict[str, Any],
-        first: bool = False,
-        replaces: dict[str, Any] | None = None,
-    ) -> None:
-        """Execute ``statement`` with ``values``, or, inside ``batch()`` and a transaction, add
-        it to the pending writes (``first``: a row's insert, which goes before its updates).
-        ``replaces``: the key of the row an upsert replaces; its earlier pending upsert is
-        dropped (a database may refuse to update one row twice in one statement)."""
-        pending: list[tuple[int, Any, dict[str, Any]]] | None = getattr(
-            self._local, "pending", None
-        )
-        if pending is None or getattr(self._local, "connection", None) is None:
-            with self._tx() as tx:
-                tx.execute(statement, values)
-            return
-        if replaces is not None:
-            pending[:] = [
-                (order, written, row)
-                for order, written, row in pending
-                if written is not statement or any(row[k] != v for k, v in replaces.items())
-            ]
-        pending.append((0 if first else 1, statement, values))
-
-    def _flush(self, tx: Connection) -> None:
-        """Send the pending writes: one executemany per statement and set of columns."""
-        pending: list[tuple[int, Any, dict[str, Any]]] | None = getattr(
-            self._local, "pending", None
-        )
-        if not pending:
-            return
-        writes = sorted(pending, key=lambda write: write[0])  # stable: inserts, then the rest
-        pending.clear()
-        groups: dict[tuple[int, tuple[str, ...]], tuple[Any, list[dict[str, Any]]]] = {}
-        for _, statement, values in writes:
-            group = groups.setdefault((id(statement), tuple(values)), (statement, []))
-            group[1].append(values)
-        for statement, rows in groups.values():
-            tx.execute(statement, rows)
-
-    def _discard(self) -> None:
-        pending: list[Any] | None = getattr(self._local, "pending", None)
-        if pending:
-            pending.clear()
+    def _tx(self) -> Any:
+        return self.transaction()
 
     # --- a batch's rows known absent --------------------------------------------------------
 
@@ -302,8 +228,7 @@ class RouterState:
     def batch(self, message_ids: Iterable[str], keys: Iterable[str]) -> Iterator[None]:
         """Look up once which rows of a batch's messages and (claimed) alarms do not exist, so
         each message's reads of them skip their query; a write to a row makes it looked up
-        again. Only for alarms this replica has claimed: nobody else writes their rows. Inside,
-        the messages' writes are pending until the next read, ``checkpoint`` or commit."""
+        again. Only for alarms this replica has claimed: nobody else writes their rows."""
         ids, wanted = set(message_ids), set(keys)
         with self._tx() as tx:
             absent = {
@@ -314,15 +239,9 @@ class RouterState:
                 HELD.name: wanted - _found(tx, HELD.c.alert_key, wanted),
             }
         self._local.absent = absent
-        self._local.pending = []
         try:
             yield
-            connection: Connection | None = getattr(self._local, "connection", None)
-            if connection is not None:
-                self._flush(connection)
         finally:
-            self._discard()
-            self._local.pending = None
             self._local.absent = None
 
     def _absent(self, table: Table, key: str) -> bool:
@@ -366,15 +285,17 @@ class RouterState:
 
     def finish(self, message_id: str, alert_key: str | None, outcome: str, now: datetime) -> None:
         self._written(MESSAGES, message_id)
-        self._insert_new(
-            MESSAGES,
-            {
-                "message_id": message_id,
-                "alert_key": alert_key,
-                "outcome": outcome,
-                "completed_at": _naive(now),
-            },
-        )
+        with self._tx() as tx:
+            _insert_new(
+                tx,
+                MESSAGES,
+                {
+                    "message_id": message_id,
+                    "alert_key": alert_key,
+                    "outcome": outcome,
+                    "completed_at": _naive(now),
+                },
+            )
 
     def accepted_by(self, message_id: str) -> set[str]:
         if self._absent(DELIVERIES, message_id):
@@ -385,23 +306,12 @@ class RouterState:
 
     def accepted(self, message_id: str, destination: str, now: datetime) -> None:
         self._written(DELIVERIES, message_id)
-        self._insert_new(
-            DELIVERIES,
-            {"message_id": message_id, "destination": destination, "delivered_at": _naive(now)},
-        )
-
-    def _insert_new(self, table: Table, values: dict[str, Any]) -> None:
-        """Insert the row unless one with its key exists: one INSERT ... ON CONFLICT DO NOTHING
-        (pending inside a batch) where the database has it, else a look first."""
-        statement = _insert_new_statement(self.store.engine.dialect.name, table)
-        if statement is not None:
-            self._write(statement, values, first=True)
-            return
         with self._tx() as tx:
-            key = list(table.primary_key.columns)
-            found = tx.execute(select(*key).where(*(c == values[c.name] for c in key))).first()
-            if found is None:
-                tx.execute(insert(table), values)
+            _insert_new(
+                tx,
+                DELIVERIES,
+                {"message_id": message_id, "destination": destination, "delivered_at": _naive(now)},
+            )
 
     # --- alarms ------------------------------------------------------------------------------
 
@@ -415,40 +325,38 @@ class RouterState:
     def observe(self, alert: Alert, severity: str) -> tuple[bool, AlertState | None]:
         """Record a state change: False when a newer change of the alarm was seen already; and
         the state people were last told of the alarm (None: nothing yet)."""
-        row = None
-        if not self._absent(ALARMS, alert.key):
-            with self._tx() as tx:
-                row = tx.execute(_OBSERVED, {"key": alert.key}).first()
+        known_absent = self._absent(ALARMS, alert.key)
         self._written(ALARMS, alert.key)
-        event_at = _naive(alert.event_time)
-        if row is None:
-            self._write(
-                _INSERT_ALARM,
+        with self._tx() as tx:
+            row = None if known_absent else tx.execute(_OBSERVED, {"key": alert.key}).first()
+            event_at = _naive(alert.event_time)
+            if row is None:
+                tx.execute(
+                    _INSERT_ALARM,
+                    {
+                        "alert_key": alert.key,
+                        "name": alert.name,
+                        "severity": severity,
+                        "last_event_at": event_at,
+                        "last_message_id": alert.message_id,
+                    },
+                )
+                return True, None
+            told = AlertState(row.notified_state) if row.notified_state else None
+            if row.last_message_id == alert.message_id:
+                return True, told
+            if event_at < row.last_event_at:
+                return False, told
+            tx.execute(
+                _UPDATE_ALARM,
                 {
-                    "alert_key": alert.key,
-                    "name": alert.name,
-                    "severity": severity,
+                    "alarm": alert.key,
                     "last_event_at": event_at,
                     "last_message_id": alert.message_id,
+                    "severity": severity,
                 },
-                first=True,
             )
-            return True, None
-        told = AlertState(row.notified_state) if row.notified_state else None
-        if row.last_message_id == alert.message_id:
             return True, told
-        if event_at < row.last_event_at:
-            return False, told
-        self._write(
-            _UPDATE_ALARM,
-            {
-                "alarm": alert.key,
-                "last_event_at": event_at,
-                "last_message_id": alert.message_id,
-                "severity": severity,
-            },
-        )
-        return True, told
 
     def notified(self, alert: Alert, now: datetime) -> None:
         """People were told ``alert.state``; a new ALARM starts a new escalation clock."""
@@ -460,7 +368,8 @@ class RouterState:
         }
         if alert.state is AlertState.ALARM:
             values.update(escalated_at=None, acknowledged_at=None)
-        self._write(_UPDATE_ALARM, values)
+        with self._tx() as tx:
+            tx.execute(_UPDATE_ALARM, values)
 
     def escalation_candidates(self) -> list[AlarmRecord]:
         with self._tx() as tx:
@@ -498,18 +407,20 @@ class RouterState:
         A repeated trigger of an open incident keeps the first deadline (and a settled one
         stays settled): only a resolve (``unpaged``) starts the next page afresh.
         """
-        self._insert_new(
-            PAGES,
-            {
-                "alert_key": alert.key,
-                "severity": severity,
-                "alert": alert.to_json(),
-                "paged_at": _naive(now),
-                "due_at": _naive(due),
-                "outcome": None,
-                "closed_at": None,
-            },
-        )
+        with self._tx() as tx:
+            _insert_new(
+                tx,
+                PAGES,
+                {
+                    "alert_key": alert.key,
+                    "severity": severity,
+                    "alert": alert.to_json(),
+                    "paged_at": _naive(now),
+                    "due_at": _naive(due),
+                    "outcome": None,
+                    "closed_at": None,
+                },
+            )
 
     def unpaged(self, key: str) -> None:
         with self._tx() as tx:
@@ -576,11 +487,11 @@ class RouterState:
         values = {"alert_key": key, "destination": destination}
         values.update(channel=thread.channel, ts=thread.ts)
         self._written(THREADS, key)
-        upsert = _thread_upsert(self.store.engine.dialect.name)
-        if upsert is not None:
-            self._write(upsert, values, replaces={"alert_key": key, "destination": destination})
-            return
         with self._tx() as tx:
+            upsert = _thread_upsert(tx.dialect.name)
+            if upsert is not None:
+                tx.execute(upsert, values)
+                return
             tx.execute(
                 delete(THREADS).where(
                     THREADS.c.alert_key == key, THREADS.c.destination == destination
@@ -748,15 +659,21 @@ def _due_now(tx: Connection, labels: set[str], now: datetime) -> list[str]:
     return keys
 
 
-def _insert_new_statement(dialect: str, table: Table) -> Insert | None:
-    """INSERT ... ON CONFLICT DO NOTHING into ``table``, where the database has it."""
+def _insert_new(tx: Connection, table: Table, values: dict[str, Any]) -> None:
+    """Insert the row unless one with its key exists: ON CONFLICT DO NOTHING where the database
+    has it (one statement), else a look first."""
+    dialect = tx.dialect.name
     statement = _UPSERTS.get((dialect, table.name))
     if statement is None:
         make = _DIALECT_INSERTS.get(dialect)
         if make is None:
-            return None
+            key = list(table.primary_key.columns)
+            found = tx.execute(select(*key).where(*(c == values[c.name] for c in key))).first()
+            if found is None:
+                tx.execute(insert(table), values)
+            return
         statement = _UPSERTS[(dialect, table.name)] = make(table).on_conflict_do_nothing()
-    return statement
+    tx.execute(statement, values)
 
 
 def _thread_upsert(dialect: str) -> Insert | None:

@@ -26,8 +26,6 @@ RETRYABLE = frozenset(
 
 
 class EmailDestination:
-    # A mail sent twice arrives twice, and SES cannot say what it sent.
-    repeat_harmless: ClassVar[bool] = False
     calls: ClassVar[tuple[str, ...]] = ("ses:SendEmail",)
 
     def __init__(self, address: str, ses: Callable[[], Any], sender: str | None = None) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sentinel.errors import DeliveryFailed
 from sentinel.routing.alert import AlertState, pagerduty_severity
@@ -51,9 +51,6 @@ def events_client(routing_key: str, endpoints: ServiceEndpoints) -> EventsSender
 
 
 class PagerDutyDestination:
-    # A repeated event carries the same dedup_key: PagerDuty keeps one incident.
-    repeat_harmless: ClassVar[bool] = True
-
     def __init__(
         self,
         integration_key: str,

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -74,9 +74,6 @@ HISTORY_SLACK = timedelta(seconds=60)
 
 
 class SlackDestination:
-    # An alarm in doubt is looked for in the channel before it is posted again (find_sent).
-    repeat_harmless: ClassVar[bool] = True
-
     def __init__(
         self,
         channel: str,
