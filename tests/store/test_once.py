@@ -179,3 +179,32 @@ def test_the_migration_carries_runs_deliveries_and_answers_over_and_back(store_u
     )
     assert delivery.status == "delivered" and shown == json.loads(progress)
     old.dispose()
+
+
+def test_the_routers_deliveries_become_once_records_and_back(store_url: str) -> None:
+    old = Store(store_url)
+    schema.upgrade(old.engine, to="0006")
+    with old.engine.begin() as db:
+        db.execute(
+            text(
+                "INSERT INTO router_deliveries (message_id, destination, delivered_at) VALUES"
+                " ('m-1', 'pagerduty:critical', '2026-03-10 09:00:00'),"
+                " ('m-1', 'slack:#ops', '2026-03-10 09:00:01')"
+            )
+        )
+    schema.upgrade(old.engine)
+    with old.engine.connect() as tx:
+        parts = once.done_parts(tx, "router", "m-1")
+    assert set(parts) == {"pagerduty:critical", "slack:#ops"}
+    assert "router_deliveries" not in inspect(old.engine).get_table_names()
+
+    from alembic import command
+
+    with old.engine.begin() as db:
+        command.downgrade(schema._config(db), "0006")
+    with old.engine.connect() as db:
+        rows = db.execute(text("SELECT message_id, destination FROM router_deliveries")).all()
+        left = once.records(db, "router")
+    assert sorted(tuple(r) for r in rows) == [("m-1", "pagerduty:critical"), ("m-1", "slack:#ops")]
+    assert left == []
+    old.dispose()

@@ -1,8 +1,9 @@
 """The router's memory, in the daemon's store: what was sent, to whom, and what waits.
 
 - ``router_messages``: every SNS MessageId handled, so a duplicate delivery is sent once.
-- ``router_deliveries``: which destination accepted which message (or digest), so a retry after
-  a partial failure sends only to the destinations that have not accepted it yet.
+- which destination accepted which message (or digest), so a retry after a partial failure sends
+  only to the destinations that have not accepted it yet: the store's "once" records
+  (``sentinel.store.once``), scope ``router``, key the message, part the destination.
 - ``router_alarms``: per alarm, the newest state change seen and the state people were last told.
 - ``router_threads``: the Slack message of an alarm, where later changes reply and update.
 - ``router_held``: alarms waiting out a group wait, quiet hours or a maintenance window.
@@ -50,7 +51,7 @@ from sentinel.routing.alert import Alert, AlertState
 from sentinel.routing.claims import CLAIMS, Claimed
 from sentinel.routing.noise import Hold
 from sentinel.routing.silences import SILENCES, Silence
-from sentinel.store import METADATA, Store
+from sentinel.store import METADATA, Store, once
 
 KEY = 1024
 
@@ -62,13 +63,8 @@ MESSAGES = Table(
     Column("outcome", String(40), nullable=False),
     Column("completed_at", DateTime, nullable=False),
 )
-DELIVERIES = Table(
-    "router_deliveries",
-    METADATA,
-    Column("message_id", String(200), primary_key=True),
-    Column("destination", String(300), primary_key=True),
-    Column("delivered_at", DateTime, nullable=False),
-)
+# The "once" records of the messages' deliveries: key the message, part the destination.
+SCOPE = "router"
 ALARMS = Table(
     "router_alarms",
     METADATA,
@@ -116,13 +112,15 @@ PAGES = Table(
     Column("outcome", String(40), nullable=True),  # repaged, acknowledged
     Column("closed_at", DateTime, nullable=True),
 )
-TABLES = (MESSAGES, DELIVERIES, ALARMS, THREADS, HELD, PAGES, CLAIMS, SILENCES)
+TABLES = (MESSAGES, once.ONCE, ALARMS, THREADS, HELD, PAGES, CLAIMS, SILENCES)
 
 # The reads every message makes, built once (executed with their parameters; SQLAlchemy caches
 # their compiled form).
 _HANDLED = select(MESSAGES.c.outcome).where(MESSAGES.c.message_id == bindparam("message_id"))
-_ACCEPTED_BY = select(DELIVERIES.c.destination).where(
-    DELIVERIES.c.message_id == bindparam("message_id")
+_ACCEPTED_BY = select(once.ONCE.c.part).where(
+    once.ONCE.c.scope == SCOPE,
+    once.ONCE.c.key == bindparam("message_id"),
+    once.ONCE.c.status == once.DONE,
 )
 _ALARM = select(ALARMS).where(ALARMS.c.alert_key == bindparam("key"))
 _OBSERVED = select(ALARMS.c.last_event_at, ALARMS.c.last_message_id, ALARMS.c.notified_state).where(
@@ -233,7 +231,7 @@ class RouterState:
         with self._tx() as tx:
             absent = {
                 MESSAGES.name: ids - _found(tx, MESSAGES.c.message_id, ids),
-                DELIVERIES.name: ids - _found(tx, DELIVERIES.c.message_id, ids),
+                once.ONCE.name: ids - once.keys_recorded(tx, SCOPE, ids),
                 ALARMS.name: wanted - _found(tx, ALARMS.c.alert_key, wanted),
                 THREADS.name: wanted - _found(tx, THREADS.c.alert_key, wanted),
                 HELD.name: wanted - _found(tx, HELD.c.alert_key, wanted),
@@ -298,20 +296,16 @@ class RouterState:
             )
 
     def accepted_by(self, message_id: str) -> set[str]:
-        if self._absent(DELIVERIES, message_id):
+        if self._absent(once.ONCE, message_id):
             return set()
         with self._tx() as tx:
             rows = tx.execute(_ACCEPTED_BY, {"message_id": message_id})
-            return {row.destination for row in rows}
+            return {row.part for row in rows}
 
     def accepted(self, message_id: str, destination: str, now: datetime) -> None:
-        self._written(DELIVERIES, message_id)
+        self._written(once.ONCE, message_id)
         with self._tx() as tx:
-            _insert_new(
-                tx,
-                DELIVERIES,
-                {"message_id": message_id, "destination": destination, "delivered_at": _naive(now)},
-            )
+            once.record_done(tx, SCOPE, message_id, destination, _naive(now))
 
     # --- alarms ------------------------------------------------------------------------------
 
@@ -634,7 +628,7 @@ class RouterState:
         cutoff = _naive(now - keep)
         with self._tx() as tx:
             tx.execute(delete(MESSAGES).where(MESSAGES.c.completed_at < cutoff))
-            tx.execute(delete(DELIVERIES).where(DELIVERIES.c.delivered_at < cutoff))
+            once.forget(tx, SCOPE, cutoff)
             tx.execute(delete(PAGES).where(PAGES.c.closed_at < cutoff))
 
 
