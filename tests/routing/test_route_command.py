@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -220,3 +221,78 @@ def test_oncall_without_a_rotation_is_a_user_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["oncall", "-C", str(root)])
     assert result.exit_code == 1
     assert "no on-call in alarms/routing.yaml" in result.output
+
+
+def test_a_silence_is_honoured_by_two_router_processes_on_one_store(
+    project: tuple[Path, SessionFactory],
+    emulator: EmulatorServer,
+    standins: StandIns,
+    tmp_path: Path,
+) -> None:
+    """Two `sentinel route` processes share one store: what the silence matches is held by
+    whichever receives it, and delivered once, by one of them, when the silence is expired."""
+    root, factory = project
+    store = f"sqlite:///{tmp_path / 'router.db'}"
+    added = CliRunner().invoke(
+        main,
+        ["silence", "add", "-C", str(root), "--store", store, "--alarm", "shop-rds-cpu-high-*",
+         "--for", "2h", "--reason", "failover drill", "--by", "ana"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    resources = [f"db{i}" for i in range(4)]
+    sqs = factory.client("sqs")
+    # A receive the paused router had in flight gives its messages back after this.
+    sqs.set_queue_attributes(
+        QueueUrl=sqs.get_queue_url(QueueName="shop-router")["QueueUrl"],
+        Attributes={"VisibilityTimeout": "3"},
+    )
+    env = environment(emulator, standins)
+    routers = [route(root, tmp_path, env, "--wait", "1")]
+    try:
+        # The first two reach the first router, the others the second (the first is paused).
+        for resource in resources[:2]:
+            publish(factory, "rds-cpu-high", resource)
+        wait_for(lambda: silences(root, store)[0]["suppressed"] == 2)
+        routers[0].send_signal(signal.SIGSTOP)
+        routers.append(route(root, tmp_path, env, "--wait", "1"))
+        for resource in resources[2:]:
+            publish(factory, "rds-cpu-high", resource)
+        publish(factory, "api-error-rate")
+        wait_for(lambda: len(standins.pagerduty.events) == 1 and queue_counts(factory) == (0, 0))
+        routers[0].send_signal(signal.SIGCONT)
+        time.sleep(1.5)  # a round more: nothing of the silenced alarms goes out meanwhile
+        keys = [e["dedup_key"].rsplit(":", 1)[-1] for e in standins.pagerduty.events]
+        assert keys == ["shop-api-error-rate"]
+        [silence] = silences(root, store)
+        assert (silence["reason"], silence["suppressed"]) == ("failover drill", 4)
+
+        ended = CliRunner().invoke(
+            main, ["silence", "expire", "-C", str(root), "--store", store, str(silence["id"])]
+        )
+        assert ended.exit_code == 0, ended.output
+        names = {f"shop-rds-cpu-high-{r}" for r in resources}
+        wait_for(lambda: len(standins.pagerduty.events) == 1 + len(names))
+        time.sleep(1.5)  # and no second delivery from the other process
+    finally:
+        outputs = []
+        for router in routers:
+            router.send_signal(signal.SIGCONT)
+            router.send_signal(signal.SIGTERM)
+        for router in routers:
+            outputs.append(router.communicate(timeout=30))
+    triggers = Counter(e["dedup_key"].rsplit(":", 1)[-1] for e in standins.pagerduty.events)
+    assert triggers == Counter({"shop-api-error-rate": 1, **{name: 1 for name in names}})
+    posts = Counter(p["text"].split()[3] for p in standins.slack.calls("chat.postMessage"))
+    assert posts == triggers
+    # Each process held two of them: both honoured the silence.
+    held = [out.count("held critical ALARM shop-rds-cpu-high") for out, _ in outputs]
+    assert held == [2, 2], outputs
+
+
+def silences(root: Path, store: str) -> list[dict[str, Any]]:
+    listed = CliRunner().invoke(
+        main, ["silence", "list", "-C", str(root), "--store", store, "--json"]
+    )
+    assert listed.exit_code == 0, listed.output
+    found: list[dict[str, Any]] = json.loads(listed.output)
+    return found
