@@ -14,6 +14,7 @@ from sentinel.store import Store, once, schema
 
 NOW = datetime(2026, 3, 10, 9, 0)  # naive UTC, as the store keeps it
 LEASE = timedelta(seconds=30)
+WHERE = ("job", "report", "2026-03-10")  # scope, key, part
 
 
 @pytest.fixture
@@ -59,11 +60,13 @@ def test_a_live_lease_holds_a_passed_one_is_taken_over_and_fences_the_old_holder
     second = claim(store, "second", NOW + LEASE + timedelta(seconds=1))
     assert second is not None and second.attempts == 2
     with store.engine.begin() as tx:
-        assert not once.renew(tx, first, "first", NOW, LEASE)
-        assert not once.finish(
-            tx, "job", "report", "2026-03-10", ok=True, now=NOW, held=first, holder="first"
+        assert not once.renew(
+            tx, *WHERE, attempt=first.attempts, holder="first", now=NOW, lease=LEASE
         )
-        assert once.renew(tx, second, "second", NOW + LEASE, LEASE)
+        assert not once.finish(tx, *WHERE, ok=True, now=NOW, attempt=first.attempts, holder="first")
+        assert once.renew(
+            tx, *WHERE, attempt=second.attempts, holder="second", now=NOW + LEASE, lease=LEASE
+        )
         assert once.finish(
             tx,
             "job",
@@ -72,7 +75,7 @@ def test_a_live_lease_holds_a_passed_one_is_taken_over_and_fences_the_old_holder
             ok=True,
             now=NOW + LEASE,
             outcome="posted",
-            held=second,
+            attempt=second.attempts,
             holder="second",
         )
         record = once.get(tx, "job", "report", "2026-03-10")

@@ -119,7 +119,16 @@ class RunLedger:
     def renew(self, run: Run) -> bool:
         """Push the lease of a run this ledger's holder claimed; False once it was taken over."""
         with self.store.engine.begin() as db:
-            return once.renew(db, _record(run), self.holder, utcnow(), self.lease)
+            return once.renew(
+                db,
+                SCOPE,
+                run.job,
+                run.period,
+                attempt=run.attempts,
+                holder=self.holder,
+                now=utcnow(),
+                lease=self.lease,
+            )
 
     def finish(
         self, job: str, period: str, ok: bool, summary: str, attempt: int | None = None
@@ -127,12 +136,6 @@ class RunLedger:
         """Record a run's result; with ``attempt``, only while that claim is still this
         holder's (False when another took it over: its result stands, not this one)."""
         with self.store.engine.begin() as db:
-            held = None
-            if attempt is not None:
-                current = once.get(db, SCOPE, job, period)
-                if current is None or current.attempts != attempt:
-                    return False
-                held = current
             return once.finish(
                 db,
                 SCOPE,
@@ -141,8 +144,8 @@ class RunLedger:
                 ok=ok,
                 now=utcnow(),
                 outcome=summary,
-                held=held,
-                holder=self.holder if held else None,
+                attempt=attempt,
+                holder=self.holder,
             )
 
     def get(self, job: str, period: str) -> Run | None:
@@ -209,21 +212,4 @@ def _run(record: once.Once) -> Run:
         holder=record.holder,
         lease_until=record.lease_until,
         scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
-    )
-
-
-def _record(run: Run) -> once.Once:
-    """The once record a run was read from, as far as fencing it needs."""
-    return once.Once(
-        scope=SCOPE,
-        key=run.job,
-        part=run.period,
-        status=once.CLAIMED,
-        holder=run.holder,
-        lease_until=run.lease_until,
-        attempts=run.attempts,
-        started_at=run.started_at,
-        done_at=run.finished_at,
-        detail=None,
-        outcome=run.summary,
     )

@@ -35,13 +35,13 @@ from sentinel.importer.result import ImportResult
 from sentinel.importer.run import PlaceImport, read_place, write_files
 from sentinel.importer.writer import PROJECT_FILE, check_directory, existing_project
 
-# What the items of each section of a file are called in "not represented" and how they may
-# be narrowed: both selectors, accounts only, or none.
+# The items of each section of a file: what they are called in "not represented" and in the
+# file counts, and how they may be narrowed (both selectors, accounts only, or none).
 SECTIONS = {
-    "alarms": ("alarm", ("accounts", "regions")),
-    "dashboards": ("dashboard", ("accounts", "regions")),
-    "budgets": ("budget", ("accounts",)),
-    "composites": ("composite alarm", ()),
+    "alarms": ("alarm", "alarm rule", ("accounts", "regions")),
+    "dashboards": ("dashboard", "dashboard", ("accounts", "regions")),
+    "budgets": ("budget", "budget", ("accounts",)),
+    "composites": ("composite alarm", "composite alarm", ()),
 }
 
 
@@ -123,12 +123,12 @@ def merge(
                 data[section] = merged
                 counts["severity"] = len(merged)
                 continue
-            kind, selectors = SECTIONS.get(section, (section, ()))
+            kind, counted, selectors = SECTIONS.get(section, (section, section, ()))
             per_place = [(p, v) for p, v in items if v]
             merged_items = _items(per_place, kind, selectors, read, accounts, regions, result)
             if merged_items:
                 data[section] = merged_items
-                counts[_count_name(section)] = len(merged_items)
+                counts[counted] = len(merged_items)
         if data:
             files[path] = (top, data, counts)
     result.files = {path: counts for path, (_, _, counts) in files.items()}
@@ -230,15 +230,6 @@ def _severities(
 def _where(places: Sequence[Place]) -> str:
     shown = [f"{p.account_name}/{p.region}" for p in places]
     return ", ".join(shown[:4]) + (f" and {len(shown) - 4} more" if len(shown) > 4 else "")
-
-
-def _count_name(section: str) -> str:
-    return {
-        "alarms": "alarm rule",
-        "composites": "composite alarm",
-        "dashboards": "dashboard",
-        "budgets": "budget",
-    }.get(section, section)
 
 
 def _unique(values: Any) -> list[Any]:

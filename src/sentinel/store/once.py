@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -171,10 +171,21 @@ def claim(
     return get(tx, scope, key, part) if result.rowcount == 1 else None
 
 
-def renew(tx: Connection, held: Once, holder: str, now: datetime, lease: timedelta) -> bool:
-    """Push the lease of a claim ``holder`` holds; False once it was taken over."""
-    result = tx.execute(update(ONCE).where(*_held(held, holder)).values(lease_until=now + lease))
-    return result.rowcount == 1
+def renew(
+    tx: Connection,
+    scope: str,
+    key: str,
+    part: str,
+    *,
+    attempt: int,
+    holder: str,
+    now: datetime,
+    lease: timedelta,
+) -> bool:
+    """Push the lease of claim ``attempt``, which ``holder`` holds; False once it was taken
+    over."""
+    held = _held(scope, key, part, attempt, holder)
+    return tx.execute(update(ONCE).where(*held).values(lease_until=now + lease)).rowcount == 1
 
 
 def finish(
@@ -187,16 +198,17 @@ def finish(
     now: datetime,
     outcome: str | None = None,
     detail: Any = None,
-    held: Once | None = None,
+    attempt: int | None = None,
     holder: str | None = None,
     give_up: bool = False,
 ) -> bool:
-    """Record that a claimed record was done (or failed; ``give_up``: for good). With ``held``
-    and ``holder``, only while that claim is still the holder's (False when another took it
-    over: its result stands, not this one). ``detail``, when given, replaces the claim's."""
-    which: list[ColumnElement[bool]] = list(_which(scope, key, part))
-    if held is not None and holder is not None:
-        which = list(_held(held, holder))
+    """Record that a claimed record was done (or failed; ``give_up``: for good). With
+    ``attempt`` and ``holder``, only while that claim is still the holder's (False when another
+    took it over: its result stands, not this one). ``detail``, when given, replaces the
+    claim's."""
+    which = _which(scope, key, part)
+    if attempt is not None and holder is not None:
+        which = _held(scope, key, part, attempt, holder)
     values: dict[str, Any] = {
         "status": DONE if ok else GIVEN_UP if give_up else FAILED,
         "done_at": now,
@@ -251,15 +263,28 @@ def done_parts(tx: Connection, scope: str, key: str) -> dict[str, Any]:
 
 def keys_recorded(tx: Connection, scope: str, keys: Iterable[str]) -> set[str]:
     """Which of ``keys`` have a record of any part (one query per few hundred keys)."""
-    wanted, found = sorted(set(keys)), set[str]()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        found.update(
-            tx.execute(
-                select(ONCE.c.key).where(ONCE.c.scope == scope, ONCE.c.key.in_(chunk))
-            ).scalars()
-        )
+    found = set[str]()
+    for chunk in _chunks(keys):
+        query = select(ONCE.c.key).where(ONCE.c.scope == scope, ONCE.c.key.in_(chunk))
+        found.update(tx.execute(query).scalars())
     return found
+
+
+def records_of(tx: Connection, scope: str, keys: Iterable[str]) -> dict[str, list[Once]]:
+    """The records of each of ``keys`` (one query per few hundred keys), oldest first."""
+    found: dict[str, list[Once]] = {}
+    for chunk in _chunks(keys):
+        query = select(ONCE).where(ONCE.c.scope == scope, ONCE.c.key.in_(chunk))
+        for row in tx.execute(query.order_by(ONCE.c.started_at)).mappings():
+            record = Once(**row)
+            found.setdefault(record.key, []).append(record)
+    return found
+
+
+def _chunks(keys: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
 
 
 def forget(tx: Connection, scope: str, before: datetime, keys: Iterable[str] | None = None) -> int:
@@ -290,11 +315,13 @@ def _which(scope: str, key: str, part: str) -> tuple[ColumnElement[bool], ...]:
     return (ONCE.c.scope == scope, ONCE.c.key == key, ONCE.c.part == part)
 
 
-def _held(held: Once, holder: str) -> tuple[ColumnElement[bool], ...]:
+def _held(
+    scope: str, key: str, part: str, attempt: int, holder: str
+) -> tuple[ColumnElement[bool], ...]:
     return (
-        *_which(held.scope, held.key, held.part),
+        *_which(scope, key, part),
         ONCE.c.status == CLAIMED,
-        ONCE.c.attempts == held.attempts,
+        ONCE.c.attempts == attempt,
         ONCE.c.holder == holder,
     )
 

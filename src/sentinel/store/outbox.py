@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from sqlalchemy import (
     JSON,
     Column,
-    Connection,
     DateTime,
     Integer,
     LargeBinary,
@@ -165,7 +164,7 @@ class Outbox:
             query = query.where(DELIVERIES.c.next_attempt_at <= utcnow())
         with self.store.engine.connect() as db:
             rows = db.execute(query).mappings().all()
-            records = _records_of(db, [r["key"] for r in rows])
+            records = once.records_of(db, SCOPE, [r["key"] for r in rows])
         return [_delivery(dict(r), records.get(r["key"], [])) for r in rows]
 
     def deliver(self, delivery: Delivery, sender: Sender) -> tuple[bool, str | None]:
@@ -198,7 +197,7 @@ class Outbox:
                 once.WHOLE,
                 ok=True,
                 now=utcnow(),
-                held=claimed,
+                attempt=claimed.attempts,
                 holder=self.holder,
             )
         return True, None
@@ -240,7 +239,7 @@ class Outbox:
                 ok=False,
                 now=now,
                 outcome=error[:2000],
-                held=claimed,
+                attempt=claimed.attempts,
                 holder=self.holder,
                 give_up=permanent or attempts >= MAX_ATTEMPTS,
             )
@@ -254,17 +253,6 @@ class Outbox:
 def _part_name(part: Mapping[str, Any]) -> str:
     """A piece's part: the names of what it records (``ts+channel_id`` for a Slack post)."""
     return "+".join(sorted(part)) or "sent"
-
-
-def _records_of(db: Connection, keys: list[str]) -> dict[str, list[once.Once]]:
-    found: dict[str, list[once.Once]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        query = select(once.ONCE).where(once.ONCE.c.scope == SCOPE, once.ONCE.c.key.in_(chunk))
-        for row in db.execute(query.order_by(once.ONCE.c.started_at)).mappings():
-            record = once.Once(**row)
-            found.setdefault(record.key, []).append(record)
-    return found
 
 
 def _delivery(row: Mapping[str, Any], records: list[once.Once]) -> Delivery:
