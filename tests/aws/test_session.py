@@ -95,3 +95,64 @@ def test_the_role_is_assumed_in_the_base_sessions_region(aws: SessionFactory) ->
 
     assert arn == f"arn:aws:sns:eu-west-1:{MEMBER}:alerts"
     assert regions == [aws.region] == ["us-east-1"]
+
+
+def test_timestamps_are_utc_datetimes_in_every_account(aws: SessionFactory) -> None:
+    member = AccountTarget(account_id=MEMBER, role_arn=ROLE)
+    for account in (AccountTarget(), member):
+        cloudwatch = aws.client("cloudwatch", account=account)
+        cloudwatch.put_metric_alarm(
+            AlarmName="errors",
+            Namespace="App",
+            MetricName="Errors",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
+        )
+        alarm = cloudwatch.describe_alarms()["MetricAlarms"][0]
+        updated = alarm["AlarmConfigurationUpdatedTimestamp"]
+        assert updated.utcoffset() == timedelta(0)
+        assert abs(updated - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        1764547200,
+        1764547200.125,
+        "1764547200",
+        "2026-12-01T00:00:00Z",
+        "Tue, 01 Dec 2026 00:00:00 GMT",
+    ],
+)
+def test_timestamps_parse_as_botocore_parses_them(value: object) -> None:
+    import botocore.utils
+
+    from sentinel.aws.session import parse_timestamp
+
+    assert parse_timestamp(value) == botocore.utils.parse_timestamp(value)
+    assert parse_timestamp(value).utcoffset() == timedelta(0)
+
+
+def test_the_service_models_are_read_once_for_every_account(
+    aws: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.loaders
+
+    aws.client("cloudwatch").describe_alarms()
+    read: list[str] = []
+    original = botocore.loaders.JSONFileLoader.load_file
+
+    def reading(self: object, file_path: str) -> object:
+        read.append(file_path)
+        return original(self, file_path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", reading)
+    member = AccountTarget(account_id=MEMBER, role_arn=ROLE)
+    aws.client("cloudwatch", account=member).describe_alarms()
+    aws.client("cloudwatch", region="eu-west-1", account=member).describe_alarms()
+
+    assert [path for path in read if "cloudwatch" in path or "endpoints" in path] == []

@@ -498,3 +498,43 @@ dashboards:
         "are both CloudWatch dashboard 'shop-api-v1'" in str(p) for p in caught.value.problems
     ] == [True]
     assert _aws_state(aws)["dashboards"] == 0
+
+
+def test_a_no_change_plan_checks_no_request_and_a_change_checks_its_own(
+    aws: SessionFactory, tmp_path: Path, checked: Counter[tuple[str, str]]
+) -> None:
+    from sentinel.sync.engine import apply
+
+    root = write_config(tmp_path / "cfg", shop_files())
+    ctx = context(aws, root)
+    assert apply(ctx, plan(ctx)).ok
+    checked.clear()
+
+    assert plan(context(aws, root)).is_empty
+    assert checked == Counter()
+
+    changed = shop_files({"alarms/shop.yaml": ALARMS.replace('"> 50"', '"> 70"', 1)})
+    again = plan(context(aws, write_config(tmp_path / "changed", changed)))
+
+    assert [(c.kind, c.action.value) for c in again.changes] == [("alarm", "update")]
+    assert set(checked) == {("cloudwatch", "PutMetricAlarm"), ("cloudwatch", "TagResource")}
+
+
+def test_an_update_aws_would_refuse_is_refused_at_plan_and_writes_nothing(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    from sentinel.sync.engine import apply
+
+    usd = BUDGET.format(name="monthly", amount="500 USD")
+    root = write_config(tmp_path / "cfg", shop_files({"budgets/budgets.yaml": usd}))
+    ctx = context(aws, root)
+    assert apply(ctx, plan(ctx)).ok
+    eur = BUDGET.format(name="monthly", amount="500 EUR")
+    changed = write_config(tmp_path / "eur", shop_files({"budgets/budgets.yaml": eur}))
+
+    with pytest.raises(ConfigError) as caught:
+        plan(context(aws, changed))
+
+    assert any("USD only" in str(p) for p in caught.value.problems)
+    budget = aws.client("budgets").describe_budgets(AccountId="123456789012")["Budgets"][0]
+    assert budget["BudgetLimit"] == {"Amount": "500.0", "Unit": "USD"}

@@ -7,6 +7,7 @@ Every command gets its clients from one ``SessionFactory`` so that retries, the 
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 import threading
 from collections import Counter
@@ -16,6 +17,7 @@ from typing import Any
 import boto3
 import botocore.exceptions
 import botocore.session
+import botocore.utils
 from botocore.config import Config
 from botocore.credentials import (
     AssumeRoleCredentialFetcher,
@@ -128,6 +130,7 @@ class SessionFactory:
             base = session or boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound as exc:
             raise AwsError(f"AWS profile not found: {profile}") from exc
+        _parse_fast(base)
         self._instrument(base)
         self._sessions[AccountTarget()] = base
         self.region = region or base.region_name or DEFAULT_REGION
@@ -226,7 +229,11 @@ class SessionFactory:
         )
         core = botocore.session.Session()
         core.register_component("credential_provider", CredentialResolver([_Fixed(credentials)]))
+        # The service models, endpoints and partitions the base session has read already, not
+        # read and decoded again for every account (their loader caches what it has read).
+        core.register_component("data_loader", base._session.get_component("data_loader"))
         session = boto3.Session(botocore_session=core, region_name=self.region)
+        _parse_fast(session)
         self._instrument(session)
         return session
 
@@ -251,6 +258,24 @@ class SessionFactory:
                     kwargs["endpoint_url"] = self.endpoint_url
                 self._clients[key] = session.client(service, **kwargs)
             return self._clients[key]
+
+
+def _parse_fast(session: boto3.Session) -> None:
+    """Timestamps in epoch seconds (JSON protocols) become datetimes without dateutil: a
+    DescribeAlarms page of 100 alarms has 200 of them."""
+    factory = session._session.get_component("response_parser_factory")
+    factory.set_parser_defaults(timestamp_parser=parse_timestamp)
+
+
+def parse_timestamp(value: Any) -> datetime.datetime:
+    """botocore's timestamp parser, with epoch seconds made UTC datetimes directly."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.datetime.fromtimestamp(value, datetime.UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    parsed: datetime.datetime = botocore.utils.parse_timestamp(value)
+    return parsed
 
 
 def _attempts_from_environment() -> int | None:

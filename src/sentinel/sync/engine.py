@@ -46,10 +46,6 @@ def _plan(ctx: SyncContext, kinds: Sequence[Kind] | None) -> Plan:
     kinds = list(kinds) if kinds is not None else all_kinds()
     result = Plan(project=ctx.project, region=ctx.region)
     wanted = {kind.name: kind.desired(ctx) for kind in kinds}
-    # Every request apply would send is checked first: apply never fails half-way on one.
-    problems = check_plan(ctx, kinds, wanted)
-    if problems:
-        raise ConfigError(problems)
     blocked: dict[str, str] = {}  # ARN -> "topic shop-critical": not Sentinel's, not to be used
     for kind in kinds:
         desired = _by_key(wanted[kind.name])
@@ -108,6 +104,12 @@ def _plan(ctx: SyncContext, kinds: Sequence[Kind] | None) -> Plan:
                 result.changes.append(
                     Change(kind.name, key, Action.DELETE, None, have, field_changes(None, have))
                 )
+    # Every request apply would send is checked before it sends one: apply never fails
+    # half-way on one. A resource AWS has as the config wants it is sent nothing.
+    written = {(c.kind, c.key) for c in result.changes if c.desired is not None}
+    problems = check_plan(ctx, kinds, wanted, written)
+    if problems:
+        raise ConfigError(problems)
     result.warnings = _read_templates(ctx)
     return result
 

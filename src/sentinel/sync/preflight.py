@@ -9,16 +9,16 @@ place in the config that made the request.
 
 ``check_config`` does this for ``sentinel validate`` without AWS: templates expand over one
 sample resource per resource type they use (``data/sample_resources.yaml``) and the account is
-a placeholder. ``check_plan`` does it at plan time on the real desired states, so that apply
-never fails half-way on a request AWS would refuse. Both report names that collide after
-expansion: two states of one AWS name.
+a placeholder. ``check_plan`` does it at plan time on the real desired states that apply would
+write, so that apply never fails half-way on a request AWS would refuse. Both report names
+that collide after expansion: two states of one AWS name.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -302,9 +302,13 @@ def check_config(config: Config, region: str | None = None) -> list[ConfigProble
 
 
 def check_plan(
-    ctx: SyncContext, kinds: Sequence[Kind], desired: Mapping[str, list[State]]
+    ctx: SyncContext,
+    kinds: Sequence[Kind],
+    desired: Mapping[str, list[State]],
+    written: Collection[tuple[str, str]],
 ) -> list[ConfigProblem]:
-    """The requests of the real desired states of a plan, before anything is written."""
+    """The requests of the real desired states of a plan that apply would write (``written``:
+    kind and key), before anything is written; names made twice among all of them."""
     recording = RecordingContext(
         ctx.config,
         ctx.region,
@@ -313,19 +317,26 @@ def check_plan(
         ctx.inventory,
         placeholder_secrets=False,
     )
-    problems = static_name_problems(ctx.config) + check_states(recording, kinds, desired)
+    problems = static_name_problems(ctx.config)
+    problems += check_states(recording, kinds, desired, written)
     return sorted(set(problems))
 
 
 def check_states(
-    ctx: RecordingContext, kinds: Sequence[Kind], desired: Mapping[str, list[State]]
+    ctx: RecordingContext,
+    kinds: Sequence[Kind],
+    desired: Mapping[str, list[State]],
+    written: Collection[tuple[str, str]] | None = None,
 ) -> list[ConfigProblem]:
-    """Names made twice, and what AWS would refuse in each create and update request."""
+    """Names made twice, and what AWS would refuse in each create and update request (of the
+    states ``written`` names, when it is given)."""
     places = _Places(ctx.config)
     problems = duplicate_problems(ctx.config, kinds, desired, places)
     problems += fan_in_problems(kinds, desired, places)
     for kind in kinds:
         for state in desired.get(kind.name, []):
+            if written is not None and (kind.name, state.key) not in written:
+                continue
             where = places.of(kind.name, state)
             label = f"{kind.name} {state.key!r}"
             for problem in _request_problems(ctx, kind, state):
