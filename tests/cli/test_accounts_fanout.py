@@ -461,10 +461,62 @@ def test_an_account_whose_apply_lock_is_held_is_left_alone(aws: SessionFactory, 
         assert alarms_in(aws, MEMBERS["dev"], region) == ["shop-api-errors"]
 
 
-def test_a_composite_cannot_name_an_alarm_made_in_some_places_only(shop: Path) -> None:
+def composites_in(aws: SessionFactory, account: str, region: str) -> list[str]:
+    cloudwatch = member(aws, account).client("cloudwatch", region=region)
+    found = cloudwatch.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
+    return [a["AlarmName"] for a in found]
+
+
+def test_a_composite_is_made_only_where_its_accounts_and_regions_say(
+    aws: SessionFactory, shop: Path
+) -> None:
+    composites = """\
+composites:
+  - name: payments-down
+    accounts: ["111111111111", dev]
+    regions: [eu-west-1]
+    severity: critical
+    rule: ALARM(payments-errors) AND ALARM(api-errors)
+  - name: eu-down
+    accounts: [production]
+    regions: [eu-west-1]
+    severity: critical
+    rule: ALARM(payments-down)
+"""
+    write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS + composites})
+
+    planned = run("plan", "-C", str(shop))
+    applied = run("apply", "-C", str(shop), "--auto-approve")
+
+    assert planned.exit_code == 0, planned.output
+    assert planned.output.count("+ composite alarm shop-payments-down") == 2
+    assert planned.output.count("+ composite alarm shop-eu-down") == 1
+    assert applied.exit_code == 0, applied.output
+    for name, account in MEMBERS.items():
+        assert composites_in(aws, account, "us-east-1") == []
+        made = ["shop-eu-down"] * (name == "production") + ["shop-payments-down"] * (
+            name != "staging"
+        )
+        assert composites_in(aws, account, "eu-west-1") == made
+    again = run("plan", "-C", str(shop), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    # Narrowed further, the composite is deleted where it no longer is, and only there.
+    narrowed = composites.replace('["111111111111", dev]', "[production]")
+    write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS + narrowed})
+    assert run("apply", "-C", str(shop), "--auto-approve").exit_code == 0
+    assert composites_in(aws, MEMBERS["dev"], "eu-west-1") == []
+    assert composites_in(aws, MEMBERS["production"], "eu-west-1") == [
+        "shop-eu-down",
+        "shop-payments-down",
+    ]
+
+
+def test_a_composite_cannot_be_where_an_alarm_of_its_rule_is_not(shop: Path) -> None:
     composite = (
         "composites:\n  - name: down\n    severity: critical\n"
         "    rule: ALARM(api-errors) OR ALARM(payments-errors)\n"
+        "  - name: eu-down\n    regions: [eu-west-1]\n    accounts: [dev, staging]\n"
+        "    severity: critical\n    rule: ALARM(payments-errors)\n"
     )
     write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS + composite})
 
@@ -472,11 +524,21 @@ def test_a_composite_cannot_name_an_alarm_made_in_some_places_only(shop: Path) -
 
     assert result.exit_code == 1
     said = " ".join(result.output.split())
-    assert "alarm 'payments-errors' is made only in some accounts or regions" in said
-    assert "'api-errors' is made only" not in said
+    assert (
+        "alarms/shop.yaml:21:11: alarm 'payments-errors' is not made in account production "
+        "(111111111111), region us-east-1; account staging (222222222222), regions us-east-1 "
+        "and eu-west-1; account dev (333333333333), region us-east-1, where composite 'down' "
+        "is: narrow its `accounts:` and `regions:` to where the alarm is (accounts: production, "
+        "333333333333; regions: eu-west-1)" in said
+    )
+    assert (
+        "alarms/shop.yaml:26:11: alarm 'payments-errors' is not made in account staging "
+        "(222222222222), region eu-west-1, where composite 'eu-down' is" in said
+    )
+    assert "'api-errors' is not made" not in said
 
 
-def test_an_aggregate_over_a_rule_made_in_some_places_only_is_refused(shop: Path) -> None:
+def test_an_aggregate_over_a_rule_made_in_some_places_only_is_checked_too(shop: Path) -> None:
     templated = """\
   - name: lb-5xx
     regions: [eu-west-1]
@@ -498,8 +560,15 @@ def test_an_aggregate_over_a_rule_made_in_some_places_only_is_refused(shop: Path
 
     assert result.exit_code == 1
     said = " ".join(result.output.split())
-    assert "alarm 'lb-5xx' is made only in some accounts or regions" in said
-    assert "'api-errors' is made only" not in said
+    assert (
+        "alarm 'lb-5xx' is not made in account production (111111111111), region us-east-1; "
+        "account staging (222222222222), region us-east-1; account dev (333333333333), region "
+        "us-east-1, where composite 'down' is" in said
+    )
+    assert "'api-errors' is not made" not in said
+    narrowed = composite.replace("    severity", "    regions: [eu-west-1]\n    severity")
+    write_config(shop, {"alarms/shop.yaml": PLACED_ALARMS + templated + narrowed})
+    assert run("plan", "-C", str(shop)).exit_code == 0
 
 
 def test_drift_is_named_under_its_account_and_region(aws: SessionFactory, shop: Path) -> None:

@@ -138,3 +138,50 @@ def test_a_place_that_cannot_be_read_is_named_and_the_others_are_imported(
     assert "2 of 6 account-region(s) could not be read" in said
     assert "Traceback" not in imported.output
     assert set(rules(estate)) >= {"orders-backlog", "payments-backlog"}
+
+
+def composite(aws: SessionFactory, account: str, region: str, name: str, child: str) -> None:
+    client = member(aws, MEMBERS[account]).client("cloudwatch", region=region)
+    topic = f"arn:aws:sns:{region}:{MEMBERS[account]}:shop-critical"
+    client.put_composite_alarm(
+        AlarmName=name, AlarmRule=f'ALARM("{child}")', AlarmActions=[topic], OKActions=[topic]
+    )
+
+
+def test_a_composite_in_some_places_only_is_narrowed_like_an_alarm_rule(
+    aws: SessionFactory, estate: Path
+) -> None:
+    for account, region in EVERYWHERE:
+        composite(aws, account, region, "shop-orders-down", "shop-orders-backlog")
+        if account == "production":
+            composite(aws, account, region, "shop-payments-down", "shop-payments-backlog")
+        if region == "eu-west-1":
+            composite(aws, account, region, "shop-eu-down", "shop-eu-backlog")
+
+    imported = run("import", "-C", str(estate), "--force")
+
+    assert imported.exit_code == 0, imported.output
+    written = {
+        item["name"]: item
+        for path in (estate / "alarms").glob("*.yaml")
+        for item in (yaml.safe_load(path.read_text()) or {}).get("composites", [])
+    }
+    assert set(written) == {"orders-down", "payments-down", "eu-down"}
+    assert "accounts" not in written["orders-down"] and "regions" not in written["orders-down"]
+    assert written["payments-down"]["accounts"] == ["production"]
+    assert "regions" not in written["payments-down"]
+    assert written["eu-down"]["regions"] == ["eu-west-1"]
+    assert "accounts" not in written["eu-down"]
+    said = " ".join(imported.output.split())
+    assert "3 composite alarms" in said and "Not represented (1)" in said
+
+    planned = run("plan", "-C", str(estate))
+    assert planned.exit_code == 0, planned.output
+    plan_text = " ".join(planned.output.split())
+    # Adopted where each is: 6 + 2 + 3 composites.
+    assert plan_text.count("<= adopt composite alarm") == 11
+    for sign in ("+ ", "~ ", "- ", "-/+ ", "! "):
+        assert f"\n{sign}" not in planned.output, planned.output
+    assert run("apply", "-C", str(estate), "--auto-approve").exit_code == 0
+    again = run("plan", "-C", str(estate), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output

@@ -1,5 +1,6 @@
-"""Checks of ``accounts:`` and ``regions:`` on alarm rules, dashboards, budgets, SLOs and tag
-rules: each names an account and a region of sentinel.yaml."""
+"""Checks of ``accounts:`` and ``regions:`` on alarm rules, composites, dashboards, budgets,
+SLOs and tag rules: each names an account and a region of sentinel.yaml, and a composite is
+made only where every alarm its rule names is made."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from pydantic import BaseModel
 
 from sentinel.config.assembly import Assembly, Loc, Source
 from sentinel.config.composite_aggregates import find_aggregates
+from sentinel.config.models import AlarmRule, CompositeAlarm, Project
 from sentinel.config.models.base import InAccounts, Placed
 from sentinel.config.references import RULE_REFERENCE, Where
 
-ITEMS = ("alarms", "dashboards", "budgets", "slos")
+ITEMS = ("alarms", "composites", "dashboards", "budgets", "slos")
+
+Account = tuple[str | None, str | None]
+"""An account as (id, name): (id, None) for one of ``organization:`` not listed, (None, None)
+for a project of one account (the credentials')."""
 
 
 def check_placement(model: BaseModel, source: Source, build: Assembly) -> None:
@@ -23,23 +29,81 @@ def check_placement(model: BaseModel, source: Source, build: Assembly) -> None:
     for index, rule in enumerate(tagging.required if tagging is not None else []):
         _check(rule, source, build, ("tagging", "required", index))
     for index, composite in enumerate(getattr(model, "composites", None) or []):
-        _check_composite(composite.rule, source.where("composites", index, "rule"), build)
+        _check_composite(composite, source.where("composites", index, "rule"), build)
 
 
-def _check_composite(rule: str, spot: Where, build: Assembly) -> None:
-    """A composite is made in every account and region: each alarm it names must be too."""
-    placed = {alarm.name: alarm for alarm in build.config.alarms if alarm.accounts or alarm.regions}
-    aggregated = [aggregate.name for aggregate in find_aggregates(rule)]
-    plain = [n.strip() for _, n in RULE_REFERENCE.findall(rule)]
+def _check_composite(composite: CompositeAlarm, spot: Where, build: Assembly) -> None:
+    """Each alarm (or composite) the rule names is made wherever the composite is."""
+    project = build.config.project
+    named: list[AlarmRule | CompositeAlarm] = [*build.config.alarms, *build.config.composites]
+    items = {item.name: item for item in named}
+    accounts = _accounts_of(composite, project)
+    aggregated = [aggregate.name for aggregate in find_aggregates(composite.rule)]
+    plain = [n.strip() for _, n in RULE_REFERENCE.findall(composite.rule)]
     # ``ALARM(any x)`` reads as the name "any x" plainly: an aggregate names x.
     for name in dict.fromkeys([*aggregated, *(n for n in plain if " " not in n)]):
-        if name in placed:
+        item = items.get(name)
+        if item is None or item is composite or not (item.accounts or item.regions):
+            continue  # unknown names are reported elsewhere; an unplaced alarm is everywhere
+        label = "composite" if isinstance(item, CompositeAlarm) else "alarm"
+        if accounts is None and item.accounts:
             build.problem(
                 spot,
-                f"alarm {name!r} is made only in some accounts or regions (its `accounts:` or "
-                "`regions:`), and a composite in every one: where the alarm is not, the "
-                "composite's rule would name an alarm that does not exist",
+                f"{label} {name!r} is made only in accounts {', '.join(item.accounts)} (its "
+                f"`accounts:`), and composite {composite.name!r} in every account of "
+                "`organization:`, which are found only at plan time: give the composite "
+                f"`accounts:` among the {label}'s",
             )
+            continue
+        missing = [
+            (account, region)
+            for account in accounts or [(None, None)]
+            for region in project.regions
+            if composite.placed_in(*account, region) and not item.placed_in(*account, region)
+        ]
+        if missing:
+            build.problem(
+                spot,
+                f"{label} {name!r} is not made in {_places(missing)}, where composite "
+                f"{composite.name!r} is: narrow its `accounts:` and `regions:` to where the "
+                f"{label} is ({_selectors(item)})",
+            )
+
+
+def _accounts_of(composite: CompositeAlarm, project: Project) -> list[Account] | None:
+    """The accounts a composite may be made in; None: every account of ``organization:``,
+    not known before plan. Of ``organization:``, the composite's own are compared."""
+    listed: list[Account] = [(a.id, a.name) for a in project.accounts]
+    if project.organization is None:
+        return listed or [(None, None)]
+    if not composite.accounts:
+        return None
+    by_key = {key: account for account in listed for key in account if key is not None}
+    return [
+        by_key.get(account, (account, None))
+        for account in composite.accounts
+        if account in by_key or _is_id(account)  # another is reported by _check
+    ]
+
+
+def _places(places: list[tuple[Account, str]]) -> str:
+    """``account production (111111111111), regions us-east-1 and eu-west-1; ...``."""
+    by_account: dict[Account, list[str]] = {}
+    for account, region in places:
+        by_account.setdefault(account, []).append(region)
+    said = []
+    for (account_id, name), regions in by_account.items():
+        where = f"region{'s' * (len(regions) > 1)} {' and '.join(regions)}"
+        if account_id is not None:
+            where = f"account {f'{name} ({account_id})' if name else account_id}, {where}"
+        said.append(where)
+    return "; ".join(said)
+
+
+def _selectors(item: Placed) -> str:
+    said = [f"accounts: {', '.join(item.accounts)}"] * bool(item.accounts)
+    said += [f"regions: {', '.join(item.regions)}"] * bool(item.regions)
+    return "; ".join(said)
 
 
 def _check(item: object, source: Source, build: Assembly, loc: tuple[Loc, ...]) -> None:

@@ -62,8 +62,9 @@ class Config:
         return self.sources.get((kind, name), str(self.root))
 
     def placed(self, account_id: str | None, account_name: str | None, region: str) -> Config:
-        """The configuration of one account and region: the alarm rules, dashboards, budgets,
-        SLOs and tag rules whose ``accounts:`` and ``regions:`` leave it out are left out."""
+        """The configuration of one account and region: the alarm rules, composites,
+        dashboards, budgets, SLOs and tag rules whose ``accounts:`` and ``regions:`` leave it
+        out are left out."""
         where = (account_id, account_name, region)
         tagging = self.tagging
         if tagging is not None:
@@ -72,6 +73,7 @@ class Config:
         return replace(
             self,
             alarms=[rule for rule in self.alarms if rule.placed_in(*where)],
+            composites=[each for each in self.composites if each.placed_in(*where)],
             dashboards=[board for board in self.dashboards if board.placed_in(*where)],
             budgets=[budget for budget in self.budgets if budget.in_account(*where[:2])],
             slos=[slo for slo in self.slos if slo.placed_in(*where)],

@@ -3,16 +3,16 @@
 Each place is read as a one-account import would read it (``read_place``), with bounded
 concurrency; its files are then merged into one configuration:
 
-- an item (alarm rule, composite, dashboard, budget, severity) the same in every place it is
-  found is written once, with ``accounts:`` and ``regions:`` naming where it is when that is not
+- an item (alarm rule, composite, dashboard, budget) the same in every place it is found is
+  written once, with ``accounts:`` and ``regions:`` naming where it is when that is not
   everywhere (a budget is the account's: read in the account's first region, and narrowed with
   ``accounts:`` only);
 - an item found in places that no ``accounts:`` x ``regions:`` pair covers exactly, or written
   differently in some places (one name, two thresholds), is kept as the first place of
   ``sentinel.yaml`` has it, where that is a pair, and listed as not represented for the others:
   the alarms there stay as they are, unmanaged, and the next plan leaves them alone;
-- composites and severities have no ``accounts:``: one found in some places only is listed
-  (composites), or written and named (severities: apply makes its topic where it is missing).
+- severities have no ``accounts:``: one found in some places only is written and named (apply
+  makes its topic where it is missing).
 
 A place that cannot be read (a role that cannot be assumed, a region not enabled) is named;
 the others are imported.
@@ -41,7 +41,7 @@ SECTIONS = {
     "alarms": ("alarm", "alarm rule", ("accounts", "regions")),
     "dashboards": ("dashboard", "dashboard", ("accounts", "regions")),
     "budgets": ("budget", "budget", ("accounts",)),
-    "composites": ("composite alarm", "composite alarm", ()),
+    "composites": ("composite alarm", "composite alarm", ("accounts", "regions")),
 }
 
 

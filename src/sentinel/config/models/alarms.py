@@ -123,8 +123,11 @@ class AlarmRule(Placed):
         return self
 
 
-class CompositeAlarm(Model):
+class CompositeAlarm(Placed):
     """Alarm on a rule over other alarms: ``ALARM(a) AND NOT OK(b)``; names are rule names.
+
+    With ``accounts:`` and ``regions:``, made in those places only: every alarm its rule names
+    is made in each of them (``sentinel.config.checks_placement``).
 
     With ``for_each``, one composite per resource: the rule's templated alarms (the same
     ``for_each``) are that resource's alarms, the others the same for every composite.
