@@ -38,6 +38,25 @@ def test_a_claim_is_one_replicas_until_released_or_expired(store_url: str) -> No
     assert late.mine == {"a"} and late.in_doubt == {"a": DAY}
 
 
+def test_a_claim_taken_over_twice_is_in_doubt_since_its_first_holder_claimed_it(
+    store_url: str,
+) -> None:
+    """The second holder died too, before it looked: the third looks since the first claimed,
+    when the first may have posted."""
+    first, second, third = (RouterState(Store(store_url), owner=f"replica-{n}") for n in (1, 2, 3))
+    first.claim_alarms(["a"], DAY, LEASE)
+    taken = second.claim_alarms(["a"], DAY + LEASE + timedelta(seconds=1), LEASE)
+    assert taken.in_doubt == {"a": DAY}
+
+    again = third.claim_alarms(["a"], DAY + 2 * LEASE + timedelta(seconds=2), LEASE)
+
+    assert again.mine == {"a"} and again.in_doubt == {"a": DAY}
+    # Released once handled: a new claim of the alarm is not in doubt.
+    third.release_claims(["a"])
+    fresh = first.claim_alarms(["a"], DAY + 3 * LEASE, LEASE)
+    assert fresh.mine == {"a"} and not fresh.in_doubt
+
+
 def test_a_takeover_finds_the_slack_post_of_a_replica_killed_before_recording_it(
     world: World,
 ) -> None:

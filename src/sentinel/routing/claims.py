@@ -8,8 +8,9 @@ at once (two Slack threads, a resolve overtaking its trigger).
 
 A claim is deleted when its alarm's messages were handled and recorded. One that outlives its
 holder (killed, or its store transaction failed) says that a delivery may have gone out without
-being recorded: whoever takes it over is told since when (``in_doubt``), so that it looks before
-posting again where a repeated post would show (Slack).
+being recorded: whoever takes it over is told since when (``in_doubt``: the claim's first
+``claimed_at``, kept through every takeover), so that it looks before posting again where a
+repeated post would show (Slack).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def claim(
         if row.owner != owner and row.expires_at > now:
             result.busy[key] = row.expires_at
             continue
+        # Taken over with its first holder's claimed_at: unfinished since then, however many
+        # holders died since (one killed before it looked must not hide what the first sent).
         taken = tx.execute(
             update(CLAIMS)
             .where(
@@ -81,7 +84,7 @@ def claim(
                 CLAIMS.c.owner == row.owner,
                 CLAIMS.c.expires_at == row.expires_at,
             )
-            .values(**fresh)
+            .values(owner=owner, expires_at=now + lease)
         ).rowcount
         if taken != 1:  # another replica took it over first
             result.busy[key] = now + lease
