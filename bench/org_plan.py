@@ -27,7 +27,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -207,7 +209,8 @@ class Wire:
         default_factory=dict
     )
     recording: bool = False
-    missed: int = 0
+    # Shared with the plan's forked processes: a miss there is counted here.
+    _missed: Any = field(default_factory=lambda: multiprocessing.Value("i", 0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _session: Any = None
 
@@ -227,11 +230,16 @@ class Wire:
             with self._lock:
                 found = self.recorded.get(_key(request))
             if found is None:
-                self.missed += 1
+                with self._missed.get_lock():
+                    self._missed.value += 1
                 return None
             answer = found
         status, headers, body = answer
         return AWSResponse(request.url, status, headers, _Raw(body))
+
+    @property
+    def missed(self) -> int:
+        return int(self._missed.value)
 
     def _http(self) -> Any:
         from botocore.httpsession import URLLib3Session
@@ -296,9 +304,13 @@ def run_plan(
             return outcome
 
         fanout.plan_place = timed  # type: ignore[assignment]
-    cpu, started = time.process_time(), time.perf_counter()
+    cpu, started = _cpu(), time.perf_counter()
     try:
-        outcomes = fanout.plan_all(ws, config, places, (), parallel)
+        if wire.recording:  # in this process, where the recording is kept
+            with _threads_only():
+                outcomes = fanout.plan_all(ws, config, places, (), parallel)
+        else:
+            outcomes = fanout.plan_all(ws, config, places, (), parallel)
     finally:
         fanout.plan_place = plan_place  # type: ignore[assignment]
     wall = time.perf_counter() - started
@@ -315,8 +327,30 @@ def run_plan(
         rows=ws.counter.rows(),
         places=timings,
         empty=all(o.plan is not None and o.plan.is_empty for o in outcomes),
-        cpu=time.process_time() - cpu,
+        cpu=_cpu() - cpu,
     )
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the plan's forked
+    processes; the emulator's process runs until the end)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return sum(u.ru_utime + u.ru_stime for u in (own, children))
+
+
+@contextmanager
+def _threads_only() -> Iterator[None]:
+    from sentinel.cli import place_processes
+
+    chosen = place_processes.processes_for
+    place_processes.processes_for = lambda *_: 1  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        place_processes.processes_for = chosen  # type: ignore[assignment]
 
 
 def _hook(factory: Any, wire: Wire) -> None:

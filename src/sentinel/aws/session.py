@@ -71,6 +71,15 @@ class ApiCallCounter:
         with self._lock:
             self.calls.clear()
 
+    def snapshot(self) -> Counter[tuple[str, str]]:
+        with self._lock:
+            return Counter(self.calls)
+
+    def add(self, calls: Counter[tuple[str, str]]) -> None:
+        """Calls counted elsewhere (a forked process's)."""
+        with self._lock:
+            self.calls.update(calls)
+
     def rows(self) -> list[tuple[str, str, int]]:
         with self._lock:
             return sorted((svc, op, n) for (svc, op), n in self.calls.items())
@@ -145,6 +154,14 @@ class SessionFactory:
 
         session.events.register("before-call", on_call)
         watch(session.events)
+
+    def forked(self) -> None:
+        """In a process forked from the one that made this factory: new locks (another thread
+        may have held one at the fork) and clients of its own (the parent's connections are
+        not to be shared); the sessions and their credentials are kept."""
+        self._lock = threading.Lock()
+        self._clients = {}
+        self.counter._lock = threading.Lock()
 
     def for_account(self, account: AccountTarget) -> SessionFactory:
         """A factory whose clients work in ``account`` (through its role), sharing this one's

@@ -29,6 +29,7 @@ from rich.markup import escape
 from sentinel.aws.accounts import WrongAccountError
 from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.aws.places import Place, Places, fans_out
+from sentinel.cli.place_processes import in_processes, in_threads
 from sentinel.cli.replan import plan_again
 from sentinel.cli.unlock import report_lock, waiting
 from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
@@ -182,19 +183,27 @@ def unmatched_targets(outcomes: Sequence[Outcome], targets: Sequence[Target]) ->
         )
 
 
-def each_place(places: Sequence[T], work: Callable[[T], Outcome], parallel: int) -> list[Outcome]:
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        return list(pool.map(work, places))
-
-
 @gc_paused()  # as each plan does: one place's end must not collect over the others' states
 def plan_all(
-    ws: Workspace, config: Config, places: Places, targets: Sequence[Target], parallel: int
+    ws: Workspace,
+    config: Config,
+    places: Places,
+    targets: Sequence[Target],
+    parallel: int,
+    to_apply: bool = False,
 ) -> list[Outcome]:
+    """Every place's plan: in processes (see place_processes), or ``to_apply`` in threads of
+    this process, whose outcomes keep the contexts apply writes with."""
+    factory = ws.factory  # made before the places' processes fork: theirs is a copy
+
+    def work(place: Place) -> Outcome:
+        return plan_place(ws, config, place, targets)
+
     with ws.err.status(f"Reading AWS state of {len(places.places)} account-region(s)..."):
-        outcomes = each_place(
-            places.places, lambda place: plan_place(ws, config, place, targets), parallel
-        )
+        if to_apply:
+            outcomes = in_threads(places.places, work, parallel)
+        else:
+            outcomes = in_processes(places.places, work, parallel, factory)
     unmatched_targets(outcomes, targets)
     return outcomes
 
@@ -321,7 +330,7 @@ def apply_places(
     parallel: int,
     options: ApplyOptions,
 ) -> None:
-    outcomes = plan_all(ws, config, places, targets, parallel)
+    outcomes = plan_all(ws, config, places, targets, parallel, to_apply=True)
     for outcome in outcomes:
         header(ws.console, outcome.place)
         if outcome.plan is not None:

@@ -1,0 +1,100 @@
+"""Places planned in processes of their own, each process planning its share with threads.
+
+Once AWS has answered, a place's plan is mostly CPU: botocore turning pages into dicts, the
+desired states, the diff. Threads of one interpreter run that on one core at a time, so with
+many places the run takes as long as their CPU added up. Forked processes (one a core, at
+most ``--parallel``) run it on every core; within each, ``--parallel`` is shared out as threads
+that wait on AWS together. Only reads are planned this way (plan, drift): apply writes from the
+one process that holds the account's lock.
+
+A process gets what the parent had built (the configuration, the session factory and its
+credentials) by the fork, and sends back only the outcomes and the calls it counted. It opens
+its own connections: the parent's clients and their pools are not used in two processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sentinel.aws.places import Place
+    from sentinel.aws.session import SessionFactory
+    from sentinel.cli.fanout import Outcome
+
+Work = Callable[["Place"], "Outcome"]
+
+# What a forked process works with: set in the parent just before the fork.
+_job: tuple[Sequence[Place], Work, int, SessionFactory] | None = None
+
+
+def processes_for(places: Sequence[Place], parallel: int) -> int:
+    """How many processes plan these places: one a core, at most ``parallel``; one where
+    fork is not safe (macOS's system libraries, Windows has none)."""
+    if not sys.platform.startswith("linux"):
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    return max(1, min(cores, parallel, len(places)))
+
+
+def shares(places: Sequence[Place], processes: int) -> list[list[int]]:
+    """The places (their indices) each process plans: an account's places together, so that
+    its role is assumed by one process; accounts dealt out largest first to the least loaded.
+    With fewer accounts than processes, the places are dealt out one by one."""
+    by_account: dict[str, list[int]] = {}
+    for index, place in enumerate(places):
+        by_account.setdefault(place.account_id, []).append(index)
+    groups = list(by_account.values())
+    if len(groups) < processes:
+        groups = [[index] for index in range(len(places))]
+    dealt: list[list[int]] = [[] for _ in range(min(processes, len(groups)))]
+    for group in sorted(groups, key=len, reverse=True):
+        min(dealt, key=len).extend(group)
+    return [sorted(share) for share in dealt]
+
+
+def in_threads(places: Sequence[Place], work: Work, parallel: int) -> list[Outcome]:
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(work, places))
+
+
+def in_processes(
+    places: Sequence[Place], work: Work, parallel: int, factory: SessionFactory
+) -> list[Outcome]:
+    """``work`` for every place, in the places' order; the calls the processes made are added
+    to the factory's counter."""
+    global _job
+    processes = processes_for(places, parallel)
+    if processes < 2:
+        return in_threads(places, work, parallel)
+    split = shares(places, processes)
+    threads = max(1, -(-parallel // len(split)))
+    _job = (places, work, threads, factory)
+    outcomes: dict[int, Outcome] = {}
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(split), mp_context=context) as pool:
+            for share, (done, calls) in zip(split, pool.map(_plan_share, split), strict=True):
+                outcomes.update(zip(share, done, strict=True))
+                factory.counter.add(calls)
+    finally:
+        _job = None
+    return [outcomes[index] for index in range(len(places))]
+
+
+def _plan_share(share: list[int]) -> tuple[list[Outcome], Counter[tuple[str, str]]]:
+    """In the forked process: its places, with threads; the outcomes without their contexts
+    (clients and connections stay here) and the calls made here."""
+    assert _job is not None
+    places, work, threads, factory = _job
+    factory.forked()
+    before = factory.counter.snapshot()
+    done = in_threads([places[index] for index in share], work, threads)
+    for outcome in done:
+        outcome.ctx = None
+    return done, factory.counter.snapshot() - before
