@@ -3,7 +3,7 @@
 Once AWS has answered, a place's plan is mostly CPU: botocore turning pages into dicts, the
 desired states, the diff. Threads of one interpreter run that on one core at a time, so with
 many places the run takes as long as their CPU added up. Forked processes (one a core, at
-most ``--parallel``) run it on every core; within each, ``--parallel`` is shared out as threads
+most ``--parallel``) run it on every core; within each, its share of ``--parallel`` is threads
 that wait on AWS together. Only reads are planned this way (plan, drift): apply writes from the
 one process that holds the account's lock.
 
@@ -43,19 +43,17 @@ def processes_for(places: Sequence[Place], parallel: int) -> int:
 
 
 def shares(places: Sequence[Place], processes: int) -> list[list[int]]:
-    """The places (their indices) each process plans: an account's places together, so that
-    its role is assumed by one process; accounts dealt out largest first to the least loaded.
-    With fewer accounts than processes, the places are dealt out one by one."""
-    by_account: dict[str, list[int]] = {}
-    for index, place in enumerate(places):
-        by_account.setdefault(place.account_id, []).append(index)
-    groups = list(by_account.values())
-    if len(groups) < processes:
-        groups = [[index] for index in range(len(places))]
-    dealt: list[list[int]] = [[] for _ in range(min(processes, len(groups)))]
-    for group in sorted(groups, key=len, reverse=True):
-        min(dealt, key=len).extend(group)
-    return [sorted(share) for share in dealt]
+    """The places (their indices) each process plans: runs of consecutive places, as even as
+    they can be. The places of an account are consecutive, so an account is in one process
+    unless a run ends inside it (then two processes assume its role: one call more)."""
+    count = min(processes, len(places))
+    size, extra = divmod(len(places), count)
+    runs, start = [], 0
+    for n in range(count):
+        end = start + size + (n < extra)
+        runs.append(list(range(start, end)))
+        start = end
+    return runs
 
 
 def in_threads(places: Sequence[Place], work: Work, parallel: int) -> list[Outcome]:
@@ -73,7 +71,8 @@ def in_processes(
     if processes < 2:
         return in_threads(places, work, parallel)
     split = shares(places, processes)
-    threads = max(1, -(-parallel // len(split)))
+    # --parallel places at once in all: shared out as the places are.
+    threads = max(1, parallel // len(split))
     _job = (places, work, threads, factory)
     outcomes: dict[int, Outcome] = {}
     try:
@@ -89,7 +88,8 @@ def in_processes(
 
 def _plan_share(share: list[int]) -> tuple[list[Outcome], Counter[tuple[str, str]]]:
     """In the forked process: its places, with threads; the outcomes without their contexts
-    (clients and connections stay here) and the calls made here."""
+    (clients and connections stay here) or the states their plans compared (sent, and read
+    back, they would take as long as the plan), and the calls made here."""
     assert _job is not None
     places, work, threads, factory = _job
     factory.forked()
@@ -97,4 +97,6 @@ def _plan_share(share: list[int]) -> tuple[list[Outcome], Counter[tuple[str, str
     done = in_threads([places[index] for index in share], work, threads)
     for outcome in done:
         outcome.ctx = None
+        if outcome.plan is not None:
+            outcome.plan = outcome.plan.without_states()
     return done, factory.counter.snapshot() - before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -133,6 +133,11 @@ class Plan:
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
+
+    def without_states(self) -> Plan:
+        """The plan without the states it compared (``desired``, ``actual``): what is shown and
+        counted, small enough to send from one process to another."""
+        return replace(self, desired={}, actual={})
 
     @property
     def deletions(self) -> list[Change]:
