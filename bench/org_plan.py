@@ -17,6 +17,8 @@ Measured, in this process, with the fan-out of ``sentinel plan`` (``sentinel.cli
 
 ``--parallel 1`` is the naive alternative, and it times each (account, region) alone: the
 slowest of them is the target's yardstick. 25 ms are added before every call's send in both.
+``--parallel 16`` shares the places out over one forked process a core (``cli.place_processes``);
+"threads only" is the same plan in threads of one process, as it was before.
 
     python -m bench org_plan
     python -m bench.org_plan --accounts 2 --alarms 200      # small, while developing
@@ -398,6 +400,10 @@ def main(accounts: int = ACCOUNTS, alarms: int = ALARMS, parallel: int = PARALLE
             runs["replayed, --parallel 1"] = run_plan(root, endpoint, replay, 1, per_place=True)
             print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
             runs[f"replayed, --parallel {parallel}"] = run_plan(root, endpoint, replay, parallel)
+            with _threads_only():  # as before the places were shared out over processes
+                runs[f"replayed, --parallel {parallel}, threads only"] = run_plan(
+                    root, endpoint, replay, parallel
+                )
             print(f"load average {os.getloadavg()[0]:.1f}; replay misses {replay.missed}")
 
     ok = True
