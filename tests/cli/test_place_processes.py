@@ -131,3 +131,24 @@ def test_the_places_are_planned_in_two_processes_not_this_one(
     assert all(outcome.ctx is None and outcome.plan is not None for outcome in outcomes)
     # Sent back without the states compared: what is shown and counted.
     assert all(o.plan is not None and not o.plan.desired and o.plan.managed for o in outcomes)
+
+
+def test_the_places_of_a_process_that_dies_are_planned_again_here(
+    estate: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    parent = os.getpid()
+    planned = fanout.plan_place
+
+    def dying(*args: Any) -> fanout.Outcome:
+        place = args[2]
+        if os.getpid() != parent and place.account_name == "dev":
+            os._exit(9)  # killed, as by the kernel's out-of-memory killer
+        return planned(*args)
+
+    monkeypatch.setattr(fanout, "plan_place", dying)
+    result = run("plan", "-C", str(estate), "--detailed-exitcode")
+
+    assert result.exit_code == 2, result.output
+    assert result.stdout.count("+ alarm shop-queue-2") == 6
+    assert "planned again in this one" in caplog.text

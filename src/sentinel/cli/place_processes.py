@@ -9,23 +9,29 @@ one process that holds the account's lock.
 
 A process gets what the parent had built (the configuration, the session factory and its
 credentials) by the fork, and sends back only the outcomes and the calls it counted. It opens
-its own connections: the parent's clients and their pools are not used in two processes.
+its own connections: the parent's clients and their pools are not used in two processes. A
+process that dies (killed, out of memory) loses nothing: the places it had not answered for
+are planned again in the parent, in threads.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sentinel.aws.places import Place
     from sentinel.aws.session import SessionFactory
     from sentinel.cli.fanout import Outcome
+
+log = logging.getLogger(__name__)
 
 Work = Callable[["Place"], "Outcome"]
 
@@ -75,14 +81,29 @@ def in_processes(
     threads = max(1, parallel // len(split))
     _job = (places, work, threads, factory)
     outcomes: dict[int, Outcome] = {}
+    lost: list[int] = []
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(split), mp_context=context) as pool:
-            for share, (done, calls) in zip(split, pool.map(_plan_share, split), strict=True):
+            futures = [pool.submit(_plan_share, share) for share in split]
+            for share, future in zip(split, futures, strict=True):
+                try:
+                    done, calls = future.result()
+                except BrokenProcessPool:  # one died (killed, out of memory): none answers
+                    lost += share
+                    continue
                 outcomes.update(zip(share, done, strict=True))
                 factory.counter.add(calls)
     finally:
         _job = None
+    if lost:
+        log.warning(
+            "a process planning places ended without answering; its %d place(s) and those of "
+            "the processes stopped with it are planned again in this one",
+            len(lost),
+        )
+        again = in_threads([places[index] for index in lost], work, parallel)
+        outcomes.update(zip(lost, again, strict=True))
     return [outcomes[index] for index in range(len(places))]
 
 
