@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import botocore.session
+import pytest
 from click.testing import CliRunner
 
-from sentinel.aws.regions import is_opt_in, known_regions, opt_in_regions, region_problem
+from sentinel.aws.regions import (
+    is_opt_in,
+    known_regions,
+    opt_in_regions,
+    partition_of,
+    region_problem,
+)
 from sentinel.cli import main
 
 
@@ -45,3 +52,11 @@ def test_validate_names_an_unknown_region_at_its_line(tmp_path: Path) -> None:
     assert "sentinel.yaml:2:" in result.output
     assert "unknown AWS region 'eu-wset-1': did you mean 'eu-west-1'?" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [("us-east-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")],
+)
+def test_a_regions_partition_comes_from_botocores_data(region: str, partition: str) -> None:
+    assert partition_of(region) == partition

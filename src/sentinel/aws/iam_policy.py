@@ -34,6 +34,7 @@ import yaml
 from botocore import xform_name
 
 from sentinel.aws.failures import iam_action
+from sentinel.aws.regions import partition_of
 from sentinel.errors import SentinelError
 from sentinel.sync.lock import CALLS as LOCK_CALLS
 from sentinel.sync.lock import PARAMETER_PATTERN as LOCK_PARAMETER
@@ -237,7 +238,7 @@ def scope_of(config: Config, region: str | None = None) -> Scope:
     from sentinel.naming import prefix
 
     region = region or config.project.regions[0]
-    partition = botocore.session.get_session().get_partition_for_region(region) or "aws"
+    partition = partition_of(region) or "aws"
     names = {prefix(config.name) + "*", *_explicit_names(config)}
     refs = secret_references(config)
     return Scope(

@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import botocore.session
-
 from sentinel.aws.organization import organization_accounts
+from sentinel.aws.regions import partition_of
 from sentinel.aws.session import AccountTarget
 from sentinel.config.models.project import Project, role_arn
 from sentinel.errors import SentinelError
@@ -56,10 +55,6 @@ class Places:
 def fans_out(project: Project) -> bool:
     """Whether the project works in several accounts through roles."""
     return project.organization is not None or any(a.role for a in project.accounts)
-
-
-def partition_of(region: str) -> str:
-    return str(botocore.session.get_session().get_partition_for_region(region))
 
 
 def project_places(

@@ -34,6 +34,12 @@ def known_regions() -> frozenset[str]:
 
 
 @cache
+def partition_of(region: str) -> str:
+    """The partition of a region ("aws", "aws-cn", ...), from botocore's data: no request."""
+    return str(botocore.session.get_session().get_partition_for_region(region))
+
+
+@cache
 def opt_in_regions() -> frozenset[str]:
     text = resources.files("sentinel").joinpath("data", OPT_IN_FILE).read_text("utf-8")
     return frozenset(yaml.safe_load(text))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import botocore.exceptions
 
-from sentinel.aws.places import partition_of
+from sentinel.aws.regions import partition_of
 from sentinel.aws.session import SessionFactory
 from sentinel.delivery.outcome import DeliveryResult
 from sentinel.delivery.sns import encode_message

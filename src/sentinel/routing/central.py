@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sentinel.aws.places import fans_out, partition_of
+from sentinel.aws.places import fans_out
+from sentinel.aws.regions import partition_of
 from sentinel.aws.session import AccountTarget
 from sentinel.config.models.project import role_arn
 from sentinel.naming import severity_topic

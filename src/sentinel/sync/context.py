@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sentinel.aws.regions import partition_of
 from sentinel.naming import ownership_tags, prefix, severity_topic
 
 if TYPE_CHECKING:
@@ -89,8 +90,9 @@ class SyncContext:
 
     @cached_property
     def partition(self) -> str:
-        # botocore resolves it from the region, as the inventory does; no request is made.
-        return str(self.client("sts").meta.partition)
+        # From the region, in botocore's data (as its clients resolve it): no request, and no
+        # client made for it.
+        return partition_of(self.region)
 
     def arn(self, service: str, resource: str, regional: bool = True) -> str:
         """The ARN of one of this account's resources (``regional=False`` for global ones)."""

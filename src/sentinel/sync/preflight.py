@@ -32,6 +32,7 @@ from botocore import xform_name
 from pydantic import BaseModel
 
 from sentinel.aws.documented_limits import check_documented, limit, rule_children
+from sentinel.aws.regions import partition_of
 from sentinel.aws.request_model import RequestProblem, check_request, service_model
 from sentinel.config.references import placeholders
 from sentinel.errors import ConfigProblem, SentinelError
@@ -280,10 +281,8 @@ def _walk(value: Any) -> Iterator[Any]:
 @gc_paused()
 def check_config(config: Config, region: str | None = None) -> list[ConfigProblem]:
     """Every request the config makes, checked without AWS (what ``sentinel validate`` runs)."""
-    import boto3
-
     region = region or config.project.regions[0]
-    partition = boto3.session.Session().get_partition_for_region(region)
+    partition = partition_of(region)
     inventory = SampleInventory(config, region, PLACEHOLDER_ACCOUNT, partition)
     ctx = RecordingContext(
         config, region, PLACEHOLDER_ACCOUNT, partition, inventory, placeholder_secrets=True
