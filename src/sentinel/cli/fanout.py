@@ -60,7 +60,10 @@ parallel_option = click.option(
     type=click.IntRange(1, 64),
     default=DEFAULT_PARALLEL,
     show_default=True,
-    help="Accounts and regions worked on at once (a project with several accounts).",
+    help=(
+        "Accounts and regions worked on at once (a project with several accounts); plan and "
+        "drift share them out over one process a CPU core (Linux)."
+    ),
 )
 account_option = click.option(
     "--account",
