@@ -238,7 +238,7 @@ def scope_of(config: Config, region: str | None = None) -> Scope:
     from sentinel.naming import prefix
 
     region = region or config.project.regions[0]
-    partition = partition_of(region) or "aws"
+    partition = partition_of(region)
     names = {prefix(config.name) + "*", *_explicit_names(config)}
     refs = secret_references(config)
     return Scope(

@@ -22,9 +22,15 @@ _REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z]+)+-\d+$")
 
 
 @cache
+def _botocore() -> botocore.session.Session:
+    """One botocore session for its data (partitions, endpoints): read once."""
+    return botocore.session.get_session()
+
+
+@cache
 def known_regions() -> frozenset[str]:
     """Every region of every partition the installed botocore knows."""
-    data = botocore.session.get_session().get_data("partitions")
+    data = _botocore().get_data("partitions")
     return frozenset(
         name
         for partition in data["partitions"]
@@ -36,7 +42,7 @@ def known_regions() -> frozenset[str]:
 @cache
 def partition_of(region: str) -> str:
     """The partition of a region ("aws", "aws-cn", ...), from botocore's data: no request."""
-    return str(botocore.session.get_session().get_partition_for_region(region))
+    return str(_botocore().get_partition_for_region(region))
 
 
 @cache

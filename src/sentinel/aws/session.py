@@ -80,6 +80,10 @@ class ApiCallCounter:
         with self._lock:
             self.calls.update(calls)
 
+    def forked(self) -> None:
+        """In a forked process: a lock of its own (another thread may have held this one)."""
+        self._lock = threading.Lock()
+
     def rows(self) -> list[tuple[str, str, int]]:
         with self._lock:
             return sorted((svc, op, n) for (svc, op), n in self.calls.items())
@@ -161,7 +165,7 @@ class SessionFactory:
         not to be shared); the sessions and their credentials are kept."""
         self._lock = threading.Lock()
         self._clients = {}
-        self.counter._lock = threading.Lock()
+        self.counter.forked()
 
     def for_account(self, account: AccountTarget) -> SessionFactory:
         """A factory whose clients work in ``account`` (through its role), sharing this one's

@@ -28,15 +28,22 @@ def check_placement(model: BaseModel, source: Source, build: Assembly) -> None:
     tagging = getattr(model, "tagging", None)
     for index, rule in enumerate(tagging.required if tagging is not None else []):
         _check(rule, source, build, ("tagging", "required", index))
-    for index, composite in enumerate(getattr(model, "composites", None) or []):
-        _check_composite(composite, source.where("composites", index, "rule"), build)
-
-
-def _check_composite(composite: CompositeAlarm, spot: Where, build: Assembly) -> None:
-    """Each alarm (or composite) the rule names is made wherever the composite is."""
-    project = build.config.project
+    composites = getattr(model, "composites", None) or []
     named: list[AlarmRule | CompositeAlarm] = [*build.config.alarms, *build.config.composites]
-    items = {item.name: item for item in named}
+    items = {item.name: item for item in named} if composites else {}
+    for index, composite in enumerate(composites):
+        _check_composite(composite, items, source.where("composites", index, "rule"), build)
+
+
+def _check_composite(
+    composite: CompositeAlarm,
+    items: dict[str, AlarmRule | CompositeAlarm],
+    spot: Where,
+    build: Assembly,
+) -> None:
+    """Each alarm (or composite) the rule names (``items``: every one by name) is made
+    wherever the composite is."""
+    project = build.config.project
     accounts = _accounts_of(composite, project)
     aggregated = [aggregate.name for aggregate in find_aggregates(composite.rule)]
     plain = [n.strip() for _, n in RULE_REFERENCE.findall(composite.rule)]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sentinel.aws.regions import partition_of
 from sentinel.aws.tagging import tags_of
 from sentinel.naming import PROJECT_TAG
 from sentinel.sync.alarms import PAGE_SIZE, alarm_pages
@@ -72,8 +73,7 @@ def read_estate(
     """Every resource of the selection, in pages; nothing is written."""
     report = progress or (lambda what, count: None)
     cloudwatch = factory.client("cloudwatch", region=region)
-    sts = factory.client("sts", region=region)
-    estate = Estate(region, factory.caller_account(), str(sts.meta.partition))
+    estate = Estate(region, factory.caller_account(), partition_of(region))
     kinds = selection.kinds
     if "alarms" in kinds:
         estate.metric_alarms = list(
