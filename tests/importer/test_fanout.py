@@ -185,3 +185,45 @@ def test_a_composite_in_some_places_only_is_narrowed_like_an_alarm_rule(
     assert run("apply", "-C", str(estate), "--auto-approve").exit_code == 0
     again = run("plan", "-C", str(estate), "--detailed-exitcode")
     assert again.exit_code == 0, again.output
+
+
+def test_a_composite_over_an_alarm_kept_as_one_place_has_it_follows_that_alarm(
+    aws: SessionFactory, estate: Path
+) -> None:
+    # shop-refunds-backlog differs in staging (90 against 80): written for production and dev
+    # only. The composites over it, found everywhere, are narrowed the same way; the one over
+    # that composite as well.
+    for account, region in EVERYWHERE:
+        composite(aws, account, region, "shop-refunds-down", "shop-refunds-backlog")
+        composite(aws, account, region, "shop-refunds-page", "shop-refunds-down")
+        composite(aws, account, region, "shop-orders-down", "shop-orders-backlog")
+
+    imported = run("import", "-C", str(estate), "--force")
+
+    assert imported.exit_code == 0, imported.output
+    written = {
+        item["name"]: item
+        for path in (estate / "alarms").glob("*.yaml")
+        for item in (yaml.safe_load(path.read_text()) or {}).get("composites", [])
+    }
+    assert written["refunds-down"]["accounts"] == ["production", "dev"]
+    assert written["refunds-page"]["accounts"] == ["production", "dev"]
+    assert "accounts" not in written["orders-down"]
+    said = " ".join(imported.output.replace("│", " ").split())
+    assert "uses refunds-backlog, not written in staging/us-east-1, staging/eu-west-1" in said
+    assert "uses refunds-down, not written in staging/us-east-1, staging/eu-west-1" in said
+
+    planned = run("plan", "-C", str(estate))
+    assert planned.exit_code == 0, planned.output
+    plan_text = " ".join(planned.output.split())
+    # Adopted where each is written: 4 + 4 + 6 composites.
+    assert plan_text.count("<= adopt composite alarm") == 14
+    for sign in ("+ ", "~ ", "- ", "-/+ ", "! "):
+        assert f"\n{sign}" not in planned.output, planned.output
+    assert run("apply", "-C", str(estate), "--auto-approve").exit_code == 0
+    again = run("plan", "-C", str(estate), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    # Staging's composites are left as they were: not the project's, never deleted.
+    cloudwatch = member(aws, MEMBERS["staging"]).client("cloudwatch", region="us-east-1")
+    kept = cloudwatch.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
+    assert {c["AlarmName"] for c in kept} >= {"shop-refunds-down", "shop-refunds-page"}

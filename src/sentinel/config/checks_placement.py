@@ -7,10 +7,10 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from sentinel.config.assembly import Assembly, Loc, Source
-from sentinel.config.composite_aggregates import find_aggregates
+from sentinel.config.composite_aggregates import named_items
 from sentinel.config.models import AlarmRule, CompositeAlarm, Project
 from sentinel.config.models.base import InAccounts, Placed
-from sentinel.config.references import RULE_REFERENCE, Where
+from sentinel.config.references import Where
 
 ITEMS = ("alarms", "composites", "dashboards", "budgets", "slos")
 
@@ -45,10 +45,7 @@ def _check_composite(
     wherever the composite is."""
     project = build.config.project
     accounts = _accounts_of(composite, project)
-    aggregated = [aggregate.name for aggregate in find_aggregates(composite.rule)]
-    plain = [n.strip() for _, n in RULE_REFERENCE.findall(composite.rule)]
-    # ``ALARM(any x)`` reads as the name "any x" plainly: an aggregate names x.
-    for name in dict.fromkeys([*aggregated, *(n for n in plain if " " not in n)]):
+    for name in named_items(composite.rule):
         item = items.get(name)
         if item is None or item is composite or not (item.accounts or item.regions):
             continue  # unknown names are reported elsewhere; an unplaced alarm is everywhere

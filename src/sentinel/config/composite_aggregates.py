@@ -20,6 +20,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sentinel.config.references import RULE_REFERENCE
+
 STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
 _STATE = r"(ALARM|OK|INSUFFICIENT_DATA)"
 _NAME = r"\"?([^\"()\s,]+)\"?"
@@ -128,6 +130,14 @@ def render(aggregate: Aggregate, names: Sequence[str]) -> str:
         return f"AT_LEAST({aggregate.threshold}, {state}, ({', '.join(quoted)}))"
     joiner = " OR " if aggregate.how == "any" else " AND "
     return "(" + joiner.join(f"{aggregate.state}({name})" for name in quoted) + ")"
+
+
+def named_items(rule: str) -> list[str]:
+    """The alarm and composite names a configuration's rule uses, in order: an aggregate's
+    name (``ALARM(any x)`` reads as the name "any x" plainly) and each plain reference."""
+    aggregated = [aggregate.name for aggregate in find_aggregates(rule)]
+    plain = [n.strip() for _, n in RULE_REFERENCE.findall(rule)]
+    return list(dict.fromkeys([*aggregated, *(n for n in plain if " " not in n)]))
 
 
 def referenced_alarms(rule: str) -> set[str]:

@@ -11,6 +11,9 @@ concurrency; its files are then merged into one configuration:
   differently in some places (one name, two thresholds), is kept as the first place of
   ``sentinel.yaml`` has it, where that is a pair, and listed as not represented for the others:
   the alarms there stay as they are, unmanaged, and the next plan leaves them alone;
+- a composite is written only where every alarm and composite its rule names is written (an
+  alarm kept as the first place has it is not written in the places that differ): it is
+  narrowed to those places, or listed as not represented where no pair says them;
 - severities have no ``accounts:``: one found in some places only is written and named (apply
   makes its topic where it is missing).
 
@@ -30,6 +33,7 @@ from typing import Any
 
 from sentinel.aws.failures import AWS_FAILURES
 from sentinel.aws.places import Place
+from sentinel.config.composite_aggregates import named_items
 from sentinel.errors import SentinelError
 from sentinel.importer.result import ImportResult
 from sentinel.importer.run import PlaceImport, read_place, write_files
@@ -131,6 +135,7 @@ def merge(
                 counts[counted] = len(merged_items)
         if data:
             files[path] = (top, data, counts)
+    _composites_follow(files, read, accounts, regions, result)
     result.files = {path: counts for path, (_, _, counts) in files.items()}
     result.rules = sum(c["alarm rule"] for c in result.files.values())
     result.templates = sum(one.result.templates for _, one in found)
@@ -202,6 +207,81 @@ def _narrowed(
     if any(key not in selectors for key in narrowed):
         return None
     return narrowed
+
+
+def _composites_follow(
+    files: dict[Path, tuple[str, Any, Counter[str]]],
+    read: list[Place],
+    accounts: list[str],
+    regions: list[str],
+    result: ImportResult,
+) -> None:
+    """Narrow each composite to the places where the alarms and composites its rule names
+    are written, as ``sentinel validate`` asks; until none changes, since a composite may name
+    another."""
+    written: dict[str, dict[str, Any]] = {
+        str(item.get("name")): item
+        for _, data, _ in files.values()
+        for section in ("alarms", "composites")
+        for item in data.get(section) or []
+    }
+
+    def places(item: dict[str, Any]) -> list[Place]:
+        return [
+            p
+            for p in read
+            if p.account_name in item.get("accounts", [p.account_name])
+            and p.region in item.get("regions", [p.region])
+        ]
+
+    changed = True
+    while changed:
+        changed = False
+        for _, data, counts in files.values():
+            for composite in list(data.get("composites") or []):
+                name = str(composite.get("name"))
+                held = places(composite)
+                here, short = held, []
+                for used in named_items(str(composite.get("rule") or "")):
+                    item = written.get(used)
+                    if item is not None and item is not composite:
+                        there = places(item)
+                        if any(p not in there for p in here):
+                            short.append(used)
+                            here = [p for p in here if p in there]
+                if not short:
+                    continue
+                changed = True
+                dropped = [p for p in held if p not in here]
+                narrowed = (
+                    _narrowed(here, ("accounts", "regions"), read, accounts, regions, False)
+                    if here
+                    else None
+                )
+                if narrowed is None:  # no place has all it uses (places meet as pairs)
+                    data["composites"].remove(composite)
+                    counts["composite alarm"] -= 1
+                    if not counts["composite alarm"]:
+                        del counts["composite alarm"]
+                    del written[name]
+                    result.skip(
+                        "composite alarm",
+                        name,
+                        f"uses {', '.join(short)}, written in none of {_where(held)}: left "
+                        "unmanaged",
+                    )
+                    continue
+                for key in ("accounts", "regions"):
+                    composite.pop(key, None)
+                composite.update(narrowed)
+                result.skip(
+                    "composite alarm",
+                    name,
+                    f"uses {', '.join(short)}, not written in {_where(dropped)}: left "
+                    "unmanaged there",
+                )
+            if not data.get("composites", True):
+                del data["composites"]
 
 
 def _severities(

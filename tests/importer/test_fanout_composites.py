@@ -1,0 +1,64 @@
+"""The import's merge narrows a composite to where the alarms its rule uses are written."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sentinel.aws.places import Place
+from sentinel.importer.fanout import _composites_follow
+from sentinel.importer.result import ImportResult
+
+READ = [
+    Place(account_id=f"{n:012d}", account_name=name, region=region, home=region == "us-east-1")
+    for n, name in enumerate(("production", "staging"), start=1)
+    for region in ("us-east-1", "eu-west-1")
+]
+
+
+def follow(alarms: list[dict[str, Any]], composites: list[dict[str, Any]]) -> ImportResult:
+    result = ImportResult(project="shop", directory=Path("."))
+    data = {"alarms": alarms, "composites": composites}
+    files = {Path("alarms/critical.yaml"): ("", data, Counter({"composite alarm": 2}))}
+    _composites_follow(files, READ, ["production", "staging"], ["us-east-1", "eu-west-1"], result)
+    result.files = {path: counts for path, (_, _, counts) in files.items()}
+    return result
+
+
+def test_a_composite_is_narrowed_to_the_places_every_alarm_it_uses_is_written() -> None:
+    alarms = [
+        {"name": "orders", "accounts": ["production"]},
+        {"name": "payments", "regions": ["eu-west-1"]},
+    ]
+    both = {"name": "both", "rule": 'ALARM("orders") OR ALARM("payments")'}
+    unknown = {"name": "other", "rule": 'ALARM("not-imported")', "regions": ["us-east-1"]}
+
+    result = follow(alarms, [both, unknown])
+
+    assert both["accounts"] == ["production"] and both["regions"] == ["eu-west-1"]
+    assert unknown == {"name": "other", "rule": 'ALARM("not-imported")', "regions": ["us-east-1"]}
+    [skipped] = result.not_represented
+    assert skipped.name == "both"
+    assert skipped.reason == (
+        "uses orders, payments, not written in production/us-east-1, staging/us-east-1, "
+        "staging/eu-west-1: left unmanaged there"
+    )
+
+
+def test_a_composite_where_nothing_it_uses_is_written_is_left_unmanaged() -> None:
+    alarms = [{"name": "orders", "accounts": ["production"]}]
+    down = {"name": "down", "rule": 'ALARM("orders")', "accounts": ["staging"]}
+    # Over a composite left unmanaged: a name the configuration does not hold, left alone as
+    # the import leaves any alarm it did not import.
+    page = {"name": "page", "rule": 'ALARM("down")', "accounts": ["staging"]}
+
+    result = follow(alarms, [down, page])
+
+    [skipped] = result.not_represented
+    assert skipped.name == "down"
+    assert skipped.reason == (
+        "uses orders, written in none of staging/us-east-1, staging/eu-west-1: left unmanaged"
+    )
+    assert result.files == {Path("alarms/critical.yaml"): Counter({"composite alarm": 1})}
+    assert page["accounts"] == ["staging"]
