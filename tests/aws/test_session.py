@@ -131,7 +131,7 @@ def test_timestamps_are_utc_datetimes_in_every_account(aws: SessionFactory) -> N
 def test_timestamps_parse_as_botocore_parses_them(value: object) -> None:
     import botocore.utils
 
-    from sentinel.aws.session import parse_timestamp
+    from sentinel.aws.response_parsing import parse_timestamp
 
     assert parse_timestamp(value) == botocore.utils.parse_timestamp(value)
     assert parse_timestamp(value).utcoffset() == timedelta(0)

@@ -7,7 +7,6 @@ Every command gets its clients from one ``SessionFactory`` so that retries, the 
 from __future__ import annotations
 
 import copy
-import datetime
 import os
 import threading
 from collections import Counter
@@ -30,6 +29,7 @@ from botocore.credentials import (
 from sentinel import clock
 from sentinel.aws.failures import AWS_FAILURES, is_access_denied, translate, watch
 from sentinel.aws.regions import region_problem
+from sentinel.aws.response_parsing import parse_fast
 from sentinel.errors import AwsError
 
 DEFAULT_REGION = "us-east-1"
@@ -143,7 +143,7 @@ class SessionFactory:
             base = session or boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound as exc:
             raise AwsError(f"AWS profile not found: {profile}") from exc
-        _parse_fast(base)
+        parse_fast(base._session)
         self._instrument(base)
         self._sessions[AccountTarget()] = base
         self.region = region or base.region_name or DEFAULT_REGION
@@ -251,10 +251,11 @@ class SessionFactory:
         core = botocore.session.Session()
         core.register_component("credential_provider", CredentialResolver([_Fixed(credentials)]))
         # The service models, endpoints and partitions the base session has read already, not
-        # read and decoded again for every account (their loader caches what it has read).
-        core.register_component("data_loader", base._session.get_component("data_loader"))
+        # read and decoded again for every account (their loader caches what it has read);
+        # and its parsers (``parse_fast``).
+        for component in ("data_loader", "response_parser_factory"):
+            core.register_component(component, base._session.get_component(component))
         session = boto3.Session(botocore_session=core, region_name=self.region)
-        _parse_fast(session)
         self._instrument(session)
         return session
 
@@ -279,24 +280,6 @@ class SessionFactory:
                     kwargs["endpoint_url"] = self.endpoint_url
                 self._clients[key] = session.client(service, **kwargs)
             return self._clients[key]
-
-
-def _parse_fast(session: boto3.Session) -> None:
-    """Timestamps in epoch seconds (JSON protocols) become datetimes without dateutil: a
-    DescribeAlarms page of 100 alarms has 200 of them."""
-    factory = session._session.get_component("response_parser_factory")
-    factory.set_parser_defaults(timestamp_parser=parse_timestamp)
-
-
-def parse_timestamp(value: Any) -> datetime.datetime:
-    """botocore's timestamp parser, with epoch seconds made UTC datetimes directly."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return datetime.datetime.fromtimestamp(value, datetime.UTC)
-        except (OverflowError, OSError, ValueError):
-            pass
-    parsed: datetime.datetime = botocore.utils.parse_timestamp(value)
-    return parsed
 
 
 def _attempts_from_environment() -> int | None:
