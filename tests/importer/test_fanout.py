@@ -148,6 +148,28 @@ def composite(aws: SessionFactory, account: str, region: str, name: str, child: 
     )
 
 
+def composites(directory: Path) -> dict[str, dict[str, Any]]:
+    return {
+        item["name"]: item
+        for path in (directory / "alarms").glob("*.yaml")
+        for item in (yaml.safe_load(path.read_text()) or {}).get("composites", [])
+    }
+
+
+def adopted_then_converged(directory: Path, composites: int) -> None:
+    """The plan after the import only adopts (``composites`` composite alarms among what it
+    adopts); after the apply, the plan is empty."""
+    planned = run("plan", "-C", str(directory))
+    assert planned.exit_code == 0, planned.output
+    plan_text = " ".join(planned.output.split())
+    assert plan_text.count("<= adopt composite alarm") == composites
+    for sign in ("+ ", "~ ", "- ", "-/+ ", "! "):
+        assert f"\n{sign}" not in planned.output, planned.output
+    assert run("apply", "-C", str(directory), "--auto-approve").exit_code == 0
+    again = run("plan", "-C", str(directory), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+
+
 def test_a_composite_in_some_places_only_is_narrowed_like_an_alarm_rule(
     aws: SessionFactory, estate: Path
 ) -> None:
@@ -161,11 +183,7 @@ def test_a_composite_in_some_places_only_is_narrowed_like_an_alarm_rule(
     imported = run("import", "-C", str(estate), "--force")
 
     assert imported.exit_code == 0, imported.output
-    written = {
-        item["name"]: item
-        for path in (estate / "alarms").glob("*.yaml")
-        for item in (yaml.safe_load(path.read_text()) or {}).get("composites", [])
-    }
+    written = composites(estate)
     assert set(written) == {"orders-down", "payments-down", "eu-down"}
     assert "accounts" not in written["orders-down"] and "regions" not in written["orders-down"]
     assert written["payments-down"]["accounts"] == ["production"]
@@ -175,16 +193,8 @@ def test_a_composite_in_some_places_only_is_narrowed_like_an_alarm_rule(
     said = " ".join(imported.output.split())
     assert "3 composite alarms" in said and "Not represented (1)" in said
 
-    planned = run("plan", "-C", str(estate))
-    assert planned.exit_code == 0, planned.output
-    plan_text = " ".join(planned.output.split())
     # Adopted where each is: 6 + 2 + 3 composites.
-    assert plan_text.count("<= adopt composite alarm") == 11
-    for sign in ("+ ", "~ ", "- ", "-/+ ", "! "):
-        assert f"\n{sign}" not in planned.output, planned.output
-    assert run("apply", "-C", str(estate), "--auto-approve").exit_code == 0
-    again = run("plan", "-C", str(estate), "--detailed-exitcode")
-    assert again.exit_code == 0, again.output
+    adopted_then_converged(estate, composites=11)
 
 
 def test_a_composite_over_an_alarm_kept_as_one_place_has_it_follows_that_alarm(
@@ -201,11 +211,7 @@ def test_a_composite_over_an_alarm_kept_as_one_place_has_it_follows_that_alarm(
     imported = run("import", "-C", str(estate), "--force")
 
     assert imported.exit_code == 0, imported.output
-    written = {
-        item["name"]: item
-        for path in (estate / "alarms").glob("*.yaml")
-        for item in (yaml.safe_load(path.read_text()) or {}).get("composites", [])
-    }
+    written = composites(estate)
     assert written["refunds-down"]["accounts"] == ["production", "dev"]
     assert written["refunds-page"]["accounts"] == ["production", "dev"]
     assert "accounts" not in written["orders-down"]
@@ -213,16 +219,8 @@ def test_a_composite_over_an_alarm_kept_as_one_place_has_it_follows_that_alarm(
     assert "uses refunds-backlog, not written in staging/us-east-1, staging/eu-west-1" in said
     assert "uses refunds-down, not written in staging/us-east-1, staging/eu-west-1" in said
 
-    planned = run("plan", "-C", str(estate))
-    assert planned.exit_code == 0, planned.output
-    plan_text = " ".join(planned.output.split())
     # Adopted where each is written: 4 + 4 + 6 composites.
-    assert plan_text.count("<= adopt composite alarm") == 14
-    for sign in ("+ ", "~ ", "- ", "-/+ ", "! "):
-        assert f"\n{sign}" not in planned.output, planned.output
-    assert run("apply", "-C", str(estate), "--auto-approve").exit_code == 0
-    again = run("plan", "-C", str(estate), "--detailed-exitcode")
-    assert again.exit_code == 0, again.output
+    adopted_then_converged(estate, composites=14)
     # Staging's composites are left as they were: not the project's, never deleted.
     cloudwatch = member(aws, MEMBERS["staging"]).client("cloudwatch", region="us-east-1")
     kept = cloudwatch.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
