@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, ForwardRef, get_args
 
 from pydantic import BaseModel
 
@@ -62,7 +63,7 @@ _LABELS = {"alarm": "alarm rule", "dashboard": "dashboard", "slo": "SLO"}
 
 def _templates(model: BaseModel, path: str = "") -> Iterator[tuple[str, ForEach]]:
     """Every ``for_each`` in a model, with where it sits (``rows[1]``; empty: the model's own)."""
-    for name in type(model).model_fields:
+    for name in _nesting_fields(type(model)):
         value = getattr(model, name)
         if isinstance(value, ForEach):
             yield path, value
@@ -72,6 +73,23 @@ def _templates(model: BaseModel, path: str = "") -> Iterator[tuple[str, ForEach]
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from _templates(item, f"{path}.{name}[{index}]".lstrip("."))
+
+
+@cache
+def _nesting_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model class that can hold a model (a ``for_each`` among them): a rule
+    has thousands of siblings, and most of its fields are strings and numbers."""
+    return tuple(
+        name for name, field in model.model_fields.items() if _may_hold_model(field.annotation)
+    )
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    if annotation is Any or annotation is object or isinstance(annotation, str | ForwardRef):
+        return True  # not known: looked into
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_model(argument) for argument in get_args(annotation))
 
 
 def _why_empty(for_each: ForEach, inventory: Inventory, region: str) -> str:
