@@ -20,7 +20,7 @@ import functools
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -535,12 +535,15 @@ class _Places:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        positions = getattr(config, "positions", {})
-        self._by_source = {
+        self._positions = getattr(config, "positions", {})
+
+    @cached_property
+    def _by_source(self) -> dict[str, Place]:
+        """Made when a problem needs it: a plan with none is checked in every place."""
+        return {
             str(where): Place(where.file, where.position.line, where.position.column)
-            for where in positions.values()
+            for where in self._positions.values()
         }
-        self._positions = positions
 
     def named(self, kind: str, name: str) -> Place:
         where = self._positions.get((kind, name))
