@@ -148,3 +148,15 @@ def test_a_session_and_its_assumed_roles_parse_through_the_faster_parser(
     factories = [c._endpoint._response_parser_factory for c in (base, other)]
     assert isinstance(factories[0], ResponseParserFactory)
     assert factories[0] is factories[1]
+
+
+def test_the_member_lists_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sentinel.aws import response_parsing
+
+    monkeypatch.setattr(response_parsing, "MEMBER_LISTS", 3)
+    model = botocore.session.get_session().get_service_model("logs")
+    factory = ResponseParserFactory()
+    for operation in model.operation_names[:10]:
+        shape = model.operation_model(operation).output_shape
+        factory.create_parser("json").parse(response({}), shape)
+        assert 1 <= len(factory._members) <= 3

@@ -23,6 +23,8 @@ from botocore import parsers
 # them (``_default_handle``).
 _AS_IS = frozenset({"string", "integer", "long", "boolean", "double", "float"})
 
+# Member lists a factory keeps: every shape of the clients of a long run is a few thousand.
+MEMBER_LISTS = 20_000
 # A structure's member: its name, its name on the wire, its shape, and its shape's type when
 # the value needs a handler (None: taken as it is).
 Member = tuple[str, str, Any, str | None]
@@ -76,6 +78,8 @@ class JSONParser(parsers.JSONParser):
             )
             for name, member in shape.members.items()
         ]
+        if len(self._members) >= MEMBER_LISTS:  # clients made again and again: start anew
+            self._members.clear()
         self._members[id(shape)] = (shape, members)
         return members
 
