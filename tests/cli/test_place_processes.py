@@ -4,6 +4,7 @@ the places shared out evenly."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,48 @@ def test_the_places_of_a_process_that_dies_are_planned_again_here(
     assert result.exit_code == 2, result.output
     assert result.stdout.count("+ alarm shop-queue-2") == 6
     assert "planned again in this one" in caplog.text
+
+
+@pytest.mark.real_clock  # the looks at the count are timed waits
+def test_the_places_done_are_counted_across_the_processes_while_they_run(
+    aws: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    monkeypatch.setattr(place_processes, "TICK", 0.01)
+    where = places({"a": 3, "b": 3})
+    progress = place_processes.Progress(len(where))
+    parent = os.getpid()
+
+    def work(place: Place) -> fanout.Outcome:
+        time.sleep(0.1)
+        progress.advance()
+        return fanout.Outcome(place=place, error=str(os.getpid()))
+
+    seen: list[int] = []
+    outcomes = place_processes.in_processes(where, work, 4, aws, lambda: seen.append(progress.done))
+
+    assert [o.place for o in outcomes] == where
+    assert len({o.error for o in outcomes}) == 2 and str(parent) not in {o.error for o in outcomes}
+    assert progress.done == 6
+    # Seen from this process while the others planned: rising, some before the end.
+    assert seen == sorted(seen) and seen[-1] == 6 and min(seen) < 6
+
+
+@pytest.mark.real_clock  # the looks at the count are timed waits
+def test_in_threads_the_outcomes_keep_the_places_order_and_the_count_is_looked_at(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(place_processes, "TICK", 0.01)
+    where = places({"a": 4})
+    progress = place_processes.Progress(len(where))
+
+    def work(place: Place) -> fanout.Outcome:
+        time.sleep(0.3 if place.region == "region-0" else 0.01)  # the first ends last
+        progress.advance()
+        return fanout.Outcome(place=place)
+
+    seen: list[int] = []
+    outcomes = place_processes.in_threads(where, work, 4, lambda: seen.append(progress.done))
+
+    assert [o.place for o in outcomes] == where
+    assert seen[-1] == 4 and 3 in seen

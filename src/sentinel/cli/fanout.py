@@ -29,7 +29,7 @@ from rich.markup import escape
 from sentinel.aws.accounts import WrongAccountError
 from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.aws.places import Place, Places, fans_out
-from sentinel.cli.place_processes import in_processes, in_threads
+from sentinel.cli.place_processes import Progress, in_processes, in_threads
 from sentinel.cli.replan import plan_again
 from sentinel.cli.unlock import report_lock, waiting
 from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
@@ -198,15 +198,26 @@ def plan_all(
     """Every place's plan: in processes (see place_processes), or ``to_apply`` in threads of
     this process, whose outcomes keep the contexts apply writes with."""
     factory = ws.factory  # made before the places' processes fork: theirs is a copy
+    progress = Progress(len(places.places))
 
     def work(place: Place) -> Outcome:
-        return plan_place(ws, config, place, targets)
+        try:
+            return plan_place(ws, config, place, targets)
+        finally:
+            progress.advance()
 
-    with ws.err.status(f"Reading AWS state of {len(places.places)} account-region(s)..."):
+    def said() -> str:
+        return f"Reading AWS state: {progress.done} of {progress.total} account-region(s) read..."
+
+    with ws.err.status(said()) as status:
+
+        def waiting() -> None:
+            status.update(said())
+
         if to_apply:
-            outcomes = in_threads(places.places, work, parallel)
+            outcomes = in_threads(places.places, work, parallel, waiting)
         else:
-            outcomes = in_processes(places.places, work, parallel, factory)
+            outcomes = in_processes(places.places, work, parallel, factory, waiting)
     unmatched_targets(outcomes, targets)
     return outcomes
 

@@ -22,9 +22,9 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sentinel.aws.places import Place
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Work = Callable[["Place"], "Outcome"]
+TICK = 0.2  # seconds between two looks at the places done, while they are planned
 
 # What a forked process works with: set in the parent just before the fork.
 _job: tuple[Sequence[Place], Work, int, SessionFactory] | None = None
@@ -62,20 +63,58 @@ def shares(places: Sequence[Place], processes: int) -> list[list[int]]:
     return runs
 
 
-def in_threads(places: Sequence[Place], work: Work, parallel: int) -> list[Outcome]:
+class Progress:
+    """The places done, counted by the threads of every process (an integer in shared
+    memory, which the forked processes inherit)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._done = multiprocessing.Value("i", 0)
+
+    def advance(self) -> None:
+        with self._done.get_lock():
+            self._done.value += 1
+
+    @property
+    def done(self) -> int:
+        # A place of a process that died is planned again here: counted twice, shown once.
+        return min(int(self._done.value), self.total)
+
+
+Waiting = Callable[[], None]
+
+
+def _wait(futures: Sequence[Future[Any]], waiting: Waiting | None) -> None:
+    """Until every future is done; ``waiting`` is called every ``TICK`` seconds meanwhile."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=TICK)
+        if waiting is not None:
+            waiting()
+
+
+def in_threads(
+    places: Sequence[Place], work: Work, parallel: int, waiting: Waiting | None = None
+) -> list[Outcome]:
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        return list(pool.map(work, places))
+        futures = [pool.submit(work, place) for place in places]
+        _wait(futures, waiting)
+        return [future.result() for future in futures]
 
 
 def in_processes(
-    places: Sequence[Place], work: Work, parallel: int, factory: SessionFactory
+    places: Sequence[Place],
+    work: Work,
+    parallel: int,
+    factory: SessionFactory,
+    waiting: Waiting | None = None,
 ) -> list[Outcome]:
     """``work`` for every place, in the places' order; the calls the processes made are added
-    to the factory's counter."""
+    to the factory's counter. ``waiting`` is called now and then until all are done."""
     global _job
     processes = processes_for(places, parallel)
     if processes < 2:
-        return in_threads(places, work, parallel)
+        return in_threads(places, work, parallel, waiting)
     split = shares(places, processes)
     # --parallel places at once in all: shared out as the places are.
     threads = max(1, parallel // len(split))
@@ -86,6 +125,7 @@ def in_processes(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(split), mp_context=context) as pool:
             futures = [pool.submit(_plan_share, share) for share in split]
+            _wait(futures, waiting)
             for share, future in zip(split, futures, strict=True):
                 try:
                     done, calls = future.result()
@@ -102,7 +142,7 @@ def in_processes(
             "the processes stopped with it are planned again in this one",
             len(lost),
         )
-        again = in_threads([places[index] for index in lost], work, parallel)
+        again = in_threads([places[index] for index in lost], work, parallel, waiting)
         outcomes.update(zip(lost, again, strict=True))
     return [outcomes[index] for index in range(len(places))]
 
