@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,18 @@ def _import_places(
         config.project.project,
         selection,
     )
-    with ws.err.status(f"Reading {len(places.places)} accounts and regions..."):
+    total, count, counting = len(places.places), [0], threading.Lock()
+
+    def said() -> str:
+        return f"Reading {total} accounts and regions: {count[0]} read..."
+
+    with ws.err.status(said()) as status:
+
+        def read_one() -> None:
+            with counting:
+                count[0] += 1
+                status.update(said())
+
         done = import_places(
             places.places,
             read,
@@ -141,6 +153,7 @@ def _import_places(
             failure,
             force=force,
             parallel=parallel,
+            read_one=read_one,
         )
     render_import(done.result, ws.console)
     for problem in places.problems:

@@ -70,9 +70,11 @@ def import_places(
     explain: Callable[[Exception, Place], str],
     force: bool = False,
     parallel: int = 8,
+    read_one: Callable[[], None] | None = None,
 ) -> FanoutImport:
     """Read every place with ``read`` (``parallel`` at a time), merge, and write the files; a
-    place that fails (an AWS or Sentinel error, said by ``explain``) is left out and named."""
+    place that fails (an AWS or Sentinel error, said by ``explain``) is left out and named.
+    ``read_one`` is called as each place is read (or fails), from the thread that read it."""
     check_directory(directory, force)
     found: list[tuple[Place, PlaceImport]] = []
     failed: list[tuple[Place, str]] = []
@@ -82,6 +84,9 @@ def import_places(
             return place, read(place)
         except FAILURES as exc:
             return place, explain(exc, place)
+        finally:
+            if read_one is not None:
+                read_one()
 
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
         for place, outcome in pool.map(one, places):

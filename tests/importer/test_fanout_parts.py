@@ -1,4 +1,5 @@
-"""The import's merge narrows a composite to where the alarms its rule uses are written."""
+"""Parts of the import over several places, without AWS: the merge narrows a composite to where
+the alarms its rule uses are written; each place is counted as it is read."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ def test_a_composite_where_nothing_it_uses_is_written_is_left_unmanaged() -> Non
     )
     assert result.files == {Path("alarms/critical.yaml"): Counter({"composite alarm": 1})}
     assert page["accounts"] == ["staging"]
+
+
+def test_each_place_read_or_failed_is_counted_as_it_is_read(tmp_path: Path) -> None:
+    from sentinel.errors import SentinelError
+    from sentinel.importer.fanout import import_places
+    from sentinel.importer.run import PlaceImport
+
+    def read(place: Place) -> PlaceImport:
+        if place.account_name == "staging":
+            raise SentinelError("cannot assume the role")
+        return PlaceImport(files={}, result=ImportResult(project="shop", directory=tmp_path))
+
+    counted: list[int] = []
+    done = import_places(
+        READ, read, tmp_path, "shop", lambda exc, _: str(exc), read_one=lambda: counted.append(1)
+    )
+
+    assert len(counted) == len(READ) == 4
+    assert [str(place.account_name) for place, _ in done.failed] == ["staging", "staging"]
