@@ -498,6 +498,8 @@ def read_places(
     """Run ``work`` in each account and region (``parallel`` at once), each printing to a
     console of its own; a failure is that place's, and the others go on."""
 
+    progress = Progress(len(places.places))
+
     def one(place: Place) -> Section:
         section = Section(place)
         buffer = io.StringIO()
@@ -511,11 +513,16 @@ def read_places(
             section.exit_code, section.data = work(place_context(ws, config, place), console)
         except FAILURES as exc:
             section.error, section.exit_code = failure(exc, place), 1
+        finally:
+            progress.advance()
         section.text = buffer.getvalue()
         return section
 
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        return list(pool.map(one, places.places))
+    def said() -> str:
+        return f"Reading AWS: {progress.done} of {progress.total} account-region(s) done..."
+
+    with ws.err.status(said()) as status:
+        return in_threads(places.places, one, parallel, lambda: status.update(said()))
 
 
 def print_sections(ws: Workspace, places: Places, sections: Sequence[Section]) -> int:

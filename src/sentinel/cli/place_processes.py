@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from sentinel.aws.places import Place
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Work = Callable[["Place"], "Outcome"]
+Done = TypeVar("Done")
 TICK = 0.2  # seconds between two looks at the places done, while they are planned
 
 # What a forked process works with: set in the parent just before the fork.
@@ -94,8 +95,12 @@ def _wait(futures: Sequence[Future[Any]], waiting: Waiting | None) -> None:
 
 
 def in_threads(
-    places: Sequence[Place], work: Work, parallel: int, waiting: Waiting | None = None
-) -> list[Outcome]:
+    places: Sequence[Place],
+    work: Callable[[Place], Done],
+    parallel: int,
+    waiting: Waiting | None = None,
+) -> list[Done]:
+    """``work`` for every place, ``parallel`` at once, in the places' order."""
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         futures = [pool.submit(work, place) for place in places]
         _wait(futures, waiting)
