@@ -198,3 +198,34 @@ def test_in_threads_the_outcomes_keep_the_places_order_and_the_count_is_looked_a
 
     assert [o.place for o in outcomes] == where
     assert seen[-1] == 4 and 3 in seen
+
+
+@pytest.mark.real_clock  # the status line is updated after timed waits
+def test_the_status_line_counts_the_places_read(
+    estate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from sentinel.aws.places import project_places
+    from sentinel.cli.options import Workspace
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    monkeypatch.setattr(place_processes, "TICK", 0.01)
+    shown = io.StringIO()
+    ws = Workspace(
+        config_dir=estate,
+        profile=None,
+        region=None,
+        verbose=False,
+        console=Console(file=io.StringIO()),
+        err=Console(file=shown, force_terminal=True, width=100),
+    )
+    config = ws.load_config()
+
+    outcomes = fanout.plan_all(ws, config, project_places(config.project, ws.factory), (), 4)
+
+    assert [o.error for o in outcomes] == [None] * 6
+    assert "Reading AWS state: 0 of 6 account-region(s) read..." in shown.getvalue()
+    assert "Reading AWS state: 6 of 6 account-region(s) read..." in shown.getvalue()
