@@ -16,7 +16,6 @@ from typing import Any
 import boto3
 import botocore.exceptions
 import botocore.session
-import botocore.utils
 from botocore.config import Config
 from botocore.credentials import (
     AssumeRoleCredentialFetcher,

@@ -29,7 +29,7 @@ from rich.markup import escape
 from sentinel.aws.accounts import WrongAccountError
 from sentinel.aws.failures import AWS_FAILURES, describe
 from sentinel.aws.places import Place, Places, fans_out
-from sentinel.cli.place_processes import Progress, in_processes, in_threads
+from sentinel.cli.place_processes import counted_status, in_processes, in_threads
 from sentinel.cli.replan import plan_again
 from sentinel.cli.unlock import report_lock, waiting
 from sentinel.errors import ConfigError, RefusedError, SentinelError, TargetError
@@ -198,21 +198,17 @@ def plan_all(
     """Every place's plan: in processes (see place_processes), or ``to_apply`` in threads of
     this process, whose outcomes keep the contexts apply writes with."""
     factory = ws.factory  # made before the places' processes fork: theirs is a copy
-    progress = Progress(len(places.places))
+    with counted_status(
+        ws.err,
+        len(places.places),
+        lambda done, total: f"Reading AWS state: {done} of {total} account-region(s) read...",
+    ) as (progress, waiting):
 
-    def work(place: Place) -> Outcome:
-        try:
-            return plan_place(ws, config, place, targets)
-        finally:
-            progress.advance()
-
-    def said() -> str:
-        return f"Reading AWS state: {progress.done} of {progress.total} account-region(s) read..."
-
-    with ws.err.status(said()) as status:
-
-        def waiting() -> None:
-            status.update(said())
+        def work(place: Place) -> Outcome:
+            try:
+                return plan_place(ws, config, place, targets)
+            finally:
+                progress.advance()
 
         if to_apply:
             outcomes = in_threads(places.places, work, parallel, waiting)
@@ -498,31 +494,31 @@ def read_places(
     """Run ``work`` in each account and region (``parallel`` at once), each printing to a
     console of its own; a failure is that place's, and the others go on."""
 
-    progress = Progress(len(places.places))
+    with counted_status(
+        ws.err,
+        len(places.places),
+        lambda done, total: f"Reading AWS: {done} of {total} account-region(s) done...",
+    ) as (progress, waiting):
 
-    def one(place: Place) -> Section:
-        section = Section(place)
-        buffer = io.StringIO()
-        console = Console(
-            file=buffer,
-            highlight=False,
-            width=ws.console.width,
-            force_terminal=ws.console.is_terminal,
-        )
-        try:
-            section.exit_code, section.data = work(place_context(ws, config, place), console)
-        except FAILURES as exc:
-            section.error, section.exit_code = failure(exc, place), 1
-        finally:
-            progress.advance()
-        section.text = buffer.getvalue()
-        return section
+        def one(place: Place) -> Section:
+            section = Section(place)
+            buffer = io.StringIO()
+            console = Console(
+                file=buffer,
+                highlight=False,
+                width=ws.console.width,
+                force_terminal=ws.console.is_terminal,
+            )
+            try:
+                section.exit_code, section.data = work(place_context(ws, config, place), console)
+            except FAILURES as exc:
+                section.error, section.exit_code = failure(exc, place), 1
+            finally:
+                progress.advance()
+            section.text = buffer.getvalue()
+            return section
 
-    def said() -> str:
-        return f"Reading AWS: {progress.done} of {progress.total} account-region(s) done..."
-
-    with ws.err.status(said()) as status:
-        return in_threads(places.places, one, parallel, lambda: status.update(said()))
+        return in_threads(places.places, one, parallel, waiting)
 
 
 def print_sections(ws: Workspace, places: Places, sections: Sequence[Section]) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from sentinel.cli.fanout import (
     place_context,
 )
 from sentinel.cli.options import Workspace, common_options
+from sentinel.cli.place_processes import counted_status
 from sentinel.importer.estate import KINDS, Selection
 from sentinel.importer.fanout import import_places, read_with
 from sentinel.importer.render import render_import
@@ -133,17 +133,15 @@ def _import_places(
         config.project.project,
         selection,
     )
-    total, count, counting = len(places.places), [0], threading.Lock()
-
-    def said() -> str:
-        return f"Reading {total} accounts and regions: {count[0]} read..."
-
-    with ws.err.status(said()) as status:
+    with counted_status(
+        ws.err,
+        len(places.places),
+        lambda done, total: f"Reading {total} accounts and regions: {done} read...",
+    ) as (progress, waiting):
 
         def read_one() -> None:
-            with counting:
-                count[0] += 1
-                status.update(said())
+            progress.advance()
+            waiting()
 
         done = import_places(
             places.places,

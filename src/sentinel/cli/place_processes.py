@@ -21,12 +21,15 @@ import multiprocessing
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from sentinel.aws.places import Place
     from sentinel.aws.session import SessionFactory
     from sentinel.cli.fanout import Outcome
@@ -83,6 +86,21 @@ class Progress:
 
 
 Waiting = Callable[[], None]
+
+
+@contextmanager
+def counted_status(
+    console: Console, total: int, said: Callable[[int, int], str]
+) -> Iterator[tuple[Progress, Waiting]]:
+    """A status line saying ``said(done, total)``; yields the count to advance as each place
+    is done, and what redraws the line (``waiting``)."""
+    progress = Progress(total)
+
+    def text() -> str:
+        return said(progress.done, total)
+
+    with console.status(text()) as status:
+        yield progress, lambda: status.update(text())
 
 
 def _wait(futures: Sequence[Future[Any]], waiting: Waiting | None) -> None:
