@@ -225,3 +225,45 @@ def test_a_composite_over_an_alarm_kept_as_one_place_has_it_follows_that_alarm(
     cloudwatch = member(aws, MEMBERS["staging"]).client("cloudwatch", region="us-east-1")
     kept = cloudwatch.describe_alarms(AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]
     assert {c["AlarmName"] for c in kept} >= {"shop-refunds-down", "shop-refunds-page"}
+
+
+def tag_as_the_projects(aws: SessionFactory, account: str, names: list[str]) -> None:
+    for region in REGIONS:
+        cloudwatch = member(aws, MEMBERS[account]).client("cloudwatch", region=region)
+        found = cloudwatch.describe_alarms(
+            AlarmNames=names, AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        )
+        for alarm in found["MetricAlarms"] + found["CompositeAlarms"]:
+            cloudwatch.tag_resource(
+                ResourceARN=alarm["AlarmArn"], Tags=[{"Key": "sentinel:project", "Value": "shop"}]
+            )
+
+
+def test_what_the_projects_tag_marks_and_is_left_out_is_named_as_deleted_by_the_next_apply(
+    aws: SessionFactory, estate: Path
+) -> None:
+    # Staging's variants carry the project's tag (an earlier apply made them): a plan of the
+    # imported config deletes them there, and the import says so instead of "left unmanaged".
+    for account, region in EVERYWHERE:
+        composite(aws, account, region, "shop-refunds-down", "shop-refunds-backlog")
+    tag_as_the_projects(aws, "staging", ["shop-refunds-backlog", "shop-refunds-down"])
+
+    imported = run("import", "-C", str(estate), "--force")
+
+    assert imported.exit_code == 0, imported.output
+    said = " ".join(imported.output.replace("│", " ").split())
+    assert "Deleted by the next apply (2)" in said, imported.output
+    assert "alarm shop-refunds-backlog staging/us-east-1, staging/eu-west-1" in said
+    assert "composite alarm shop-refunds-down staging/us-east-1, staging/eu-west-1" in said
+    assert (
+        "in staging/us-east-1, staging/eu-west-1: the next apply deletes it in "
+        "staging/us-east-1, staging/eu-west-1, where this project's tag marks it" in said
+    )
+    assert "sentinel:project=shop" in said
+
+    planned = run("plan", "-C", str(estate))
+    assert planned.exit_code == 0, planned.output
+    deletions = [line for line in planned.output.splitlines() if line.startswith("- ")]
+    assert sorted(deletions) == sorted(
+        ["- alarm shop-refunds-backlog", "- composite alarm shop-refunds-down"] * 2
+    ), planned.output

@@ -4,11 +4,12 @@ the alarms its rule uses are written; each place is counted as it is read."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sentinel.aws.places import Place
-from sentinel.importer.fanout import _composites_follow
+from sentinel.importer.fanout import _composites_follow, _fate
 from sentinel.importer.result import ImportResult
 
 READ = [
@@ -18,11 +19,22 @@ READ = [
 ]
 
 
-def follow(alarms: list[dict[str, Any]], composites: list[dict[str, Any]]) -> ImportResult:
+def follow(
+    alarms: list[dict[str, Any]],
+    composites: list[dict[str, Any]],
+    owned: frozenset[tuple[str, str]] = frozenset(),
+) -> ImportResult:
+    """``owned``: (composite, account) where the project's tag marks that composite."""
     result = ImportResult(project="shop", directory=Path("."))
     data = {"alarms": alarms, "composites": composites}
     files = {Path("alarms/critical.yaml"): ("", data, Counter({"composite alarm": 2}))}
-    _composites_follow(files, READ, ["production", "staging"], ["us-east-1", "eu-west-1"], result)
+
+    def fate(name: str, places: Sequence[Place]) -> str:
+        return _fate([p for p in places if (name, p.account_name) in owned])
+
+    _composites_follow(
+        files, READ, ["production", "staging"], ["us-east-1", "eu-west-1"], result, fate
+    )
     result.files = {path: counts for path, (_, _, counts) in files.items()}
     return result
 
@@ -59,10 +71,24 @@ def test_a_composite_where_nothing_it_uses_is_written_is_left_unmanaged() -> Non
     [skipped] = result.not_represented
     assert skipped.name == "down"
     assert skipped.reason == (
-        "uses orders, written in none of staging/us-east-1, staging/eu-west-1: left unmanaged"
+        "uses orders, written in none of staging/us-east-1, staging/eu-west-1: left unmanaged there"
     )
     assert result.files == {Path("alarms/critical.yaml"): Counter({"composite alarm": 1})}
     assert page["accounts"] == ["staging"]
+
+
+def test_a_composite_left_out_where_the_projects_tag_marks_it_is_said_to_be_deleted() -> None:
+    alarms = [{"name": "orders", "accounts": ["production"]}]
+    down = {"name": "down", "rule": 'ALARM("orders")'}
+
+    result = follow(alarms, [down], owned=frozenset({("down", "staging")}))
+
+    assert down["accounts"] == ["production"]
+    [skipped] = result.not_represented
+    assert skipped.reason == (
+        "uses orders, not written in staging/us-east-1, staging/eu-west-1: the next apply "
+        "deletes it in staging/us-east-1, staging/eu-west-1, where this project's tag marks it"
+    )
 
 
 def test_each_place_read_or_failed_is_counted_as_it_is_read(tmp_path: Path) -> None:

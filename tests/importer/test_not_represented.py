@@ -7,6 +7,7 @@ from pathlib import Path
 from sentinel.aws.session import SessionFactory
 from sentinel.importer.run import import_config
 
+from .conftest import Run
 from .small import cpu_alarm, instances, topic
 
 
@@ -116,3 +117,32 @@ def test_what_another_sentinel_project_manages_is_left_out_and_named(
     written = "".join(p.read_text() for p in out.rglob("*.yaml"))
     assert "billing" not in written
     assert "cpu-own" in written
+    assert result.deleted == []
+
+
+def test_the_projects_own_resource_that_is_left_out_is_named_as_deleted_by_the_next_apply(
+    aws: SessionFactory, tmp_path: Path, run: Run
+) -> None:
+    arn = topic(aws)
+    [instance] = instances(aws, [{"Name": "one"}])
+    cpu_alarm(aws, "shop-cpu", instance, arn)
+    # Tagged by an earlier apply, then muted by hand: no config reproduces it, and a plan
+    # deletes what the project's tag marks and the config leaves out.
+    cpu_alarm(aws, "shop-cpu-muted", instance, arn, ActionsEnabled=False)
+    cloudwatch = aws.client("cloudwatch")
+    [muted] = cloudwatch.describe_alarms(AlarmNames=["shop-cpu-muted"])["MetricAlarms"]
+    cloudwatch.tag_resource(
+        ResourceARN=muted["AlarmArn"], Tags=[{"Key": "sentinel:project", "Value": "shop"}]
+    )
+    out = tmp_path / "shop"
+
+    imported = run("import", "-C", str(out), "--project", "shop", "--region", "us-east-1")
+
+    assert imported.exit_code == 0, imported.output
+    said = " ".join(imported.output.replace("│", " ").split())
+    assert "Deleted by the next apply (1)" in said
+    assert "alarm shop-cpu-muted us-east-1" in said
+    assert "these carry the tag sentinel:project=shop where this config does not write" in said
+    planned = run("plan", "-C", str(out))
+    deletions = [line for line in planned.output.splitlines() if line.startswith("- ")]
+    assert deletions == ["- alarm shop-cpu-muted"], planned.output

@@ -57,6 +57,9 @@ class Estate:
     """Topic ARN -> its subscriptions."""
     managed: list[tuple[str, str, str]] = field(default_factory=list)
     """(kind, name, project) of what another Sentinel project manages: left out."""
+    owned: set[tuple[str, str]] = field(default_factory=set)
+    """(kind, name) of what this project's tag marks: a plan deletes it if the config does not
+    write it."""
 
     def arn(self, service: str, resource: str, regional: bool = True) -> str:
         region = self.region if regional else ""
@@ -112,7 +115,8 @@ _TAGGED_TYPES = ["cloudwatch:alarm", "sns:topic"]
 def _drop_managed(
     factory: SessionFactory, region: str, estate: Estate, project: str | None
 ) -> None:
-    """Leave out what a Sentinel project other than ``project`` owns, naming it."""
+    """Leave out what a Sentinel project other than ``project`` owns, naming it; note what
+    ``project`` owns."""
     tagging = factory.client("resourcegroupstaggingapi", region=region)
     owners: dict[str, str] = {}
     if estate.metric_alarms or estate.composite_alarms or estate.topics:
@@ -155,6 +159,8 @@ def _drop_managed(
         owner = other(arn)
         if owner:
             estate.managed.append((kind, name, owner))
+        elif project is not None and owners.get(arn) == project:
+            estate.owned.add((kind, name))
         return owner is None
 
     estate.metric_alarms = [

@@ -17,6 +17,9 @@ concurrency; its files are then merged into one configuration:
 - severities have no ``accounts:``: one found in some places only is written and named (apply
   makes its topic where it is missing).
 
+What is left out of a place but carries this project's tag there is not left alone: the next
+apply deletes it. Its reason says so, and it is listed as deleted by the next apply.
+
 A place that cannot be read (a role that cannot be assumed, a region not enabled) is named;
 the others are imported.
 """
@@ -28,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +39,15 @@ from sentinel.aws.failures import AWS_FAILURES
 from sentinel.aws.places import Place
 from sentinel.config.composite_aggregates import named_items
 from sentinel.errors import SentinelError
-from sentinel.importer.result import ImportResult
+from sentinel.importer.owned import SECTION_KINDS
+from sentinel.importer.result import ImportResult, NotRepresented
 from sentinel.importer.run import PlaceImport, read_place, write_files
-from sentinel.importer.writer import PROJECT_FILE, check_directory, existing_project
+from sentinel.importer.writer import (
+    PROJECT_FILE,
+    UNROUTED_FILE,
+    check_directory,
+    existing_project,
+)
 
 # The items of each section of a file: what they are called in "not represented" and in the
 # file counts, and how they may be narrowed (both selectors, accounts only, or none).
@@ -107,6 +117,11 @@ def merge(
     read = [place for place, _ in found]
     accounts = _unique(place.account_name for place in read)
     regions = _unique(place.region for place in read)
+    imports = dict(found)
+
+    def fate(section: str, name: str, places: Sequence[Place]) -> str:
+        return _fate([p for p in places if (section, name) in imports[p].owned])
+
     for _place, one in found:
         result.imported.update(one.result.imported)
         result.env.extend(e for e in one.result.env if e not in result.env)
@@ -134,13 +149,30 @@ def merge(
                 continue
             kind, counted, selectors = SECTIONS.get(section, (section, section, ()))
             per_place = [(p, v) for p, v in items if v]
-            merged_items = _items(per_place, kind, selectors, read, accounts, regions, result)
+            merged_items = _items(
+                per_place,
+                kind,
+                selectors,
+                read,
+                accounts,
+                regions,
+                result,
+                partial(fate, section),
+            )
             if merged_items:
                 data[section] = merged_items
                 counts[counted] = len(merged_items)
         if data:
             files[path] = (top, data, counts)
-    _composites_follow(files, read, accounts, regions, result)
+    _composites_follow(
+        files,
+        read,
+        accounts,
+        regions,
+        result,
+        partial(fate, "composites"),
+    )
+    _deleted(files, found, result)
     result.files = {path: counts for path, (_, _, counts) in files.items()}
     result.rules = sum(c["alarm rule"] for c in result.files.values())
     result.templates = sum(one.result.templates for _, one in found)
@@ -155,7 +187,10 @@ def _items(
     accounts: list[str],
     regions: list[str],
     result: ImportResult,
+    fate: Callable[[str, Sequence[Place]], str],
 ) -> list[dict[str, Any]]:
+    """One item per name: its first variant, narrowed to where it is; ``fate`` says what
+    becomes of a place's item that is not written there."""
     where: dict[str, dict[str, list[Place]]] = {}  # name -> variant -> places
     first: dict[str, dict[str, Any]] = {}
     order: list[str] = []
@@ -174,13 +209,19 @@ def _items(
         chosen, places = next(iter(variants.items()))
         narrowed = _narrowed(places, selectors, read, accounts, regions, kind == "budget")
         if narrowed is None:
-            result.skip(kind, name, f"is in {_where(places)}: no accounts:/regions: pair says so")
+            result.skip(
+                kind,
+                name,
+                f"is in {_where(places)}: no accounts:/regions: pair says so: {fate(name, places)}",
+            )
         else:
             written.append({**first[chosen], **narrowed})
         for others in list(variants.values())[1:]:
             differs = "differs from" if narrowed is not None else "also differs from"
             result.skip(
-                kind, name, f"{differs} {_where(places)}'s in {_where(others)}: left unmanaged"
+                kind,
+                name,
+                f"{differs} {_where(places)}'s in {_where(others)}: {fate(name, others)}",
             )
     return written
 
@@ -220,6 +261,7 @@ def _composites_follow(
     accounts: list[str],
     regions: list[str],
     result: ImportResult,
+    fate: Callable[[str, Sequence[Place]], str],
 ) -> None:
     """Narrow each composite to the places where the alarms and composites its rule names
     are written, as ``sentinel validate`` asks; until none changes, since a composite may name
@@ -232,12 +274,7 @@ def _composites_follow(
     }
 
     def places(item: dict[str, Any]) -> list[Place]:
-        return [
-            p
-            for p in read
-            if p.account_name in item.get("accounts", [p.account_name])
-            and p.region in item.get("regions", [p.region])
-        ]
+        return [p for p in read if _written_in(item, p)]
 
     changed = True
     while changed:
@@ -272,8 +309,8 @@ def _composites_follow(
                     result.skip(
                         "composite alarm",
                         name,
-                        f"uses {', '.join(short)}, written in none of {_where(held)}: left "
-                        "unmanaged",
+                        f"uses {', '.join(short)}, written in none of {_where(held)}: "
+                        f"{fate(name, held)}",
                     )
                     continue
                 for key in ("accounts", "regions"):
@@ -282,11 +319,50 @@ def _composites_follow(
                 result.skip(
                     "composite alarm",
                     name,
-                    f"uses {', '.join(short)}, not written in {_where(dropped)}: left "
-                    "unmanaged there",
+                    f"uses {', '.join(short)}, not written in {_where(dropped)}: "
+                    f"{fate(name, dropped)}",
                 )
             if not data.get("composites", True):
                 del data["composites"]
+
+
+def _written_in(item: dict[str, Any], place: Place) -> bool:
+    return place.account_name in item.get("accounts", [place.account_name]) and (
+        place.region in item.get("regions", [place.region])
+    )
+
+
+def _fate(owned: Sequence[Place]) -> str:
+    """What becomes of an item left out of some places; ``owned``: those of them where it
+    carries this project's tag."""
+    if not owned:
+        return "left unmanaged there"
+    return f"the next apply deletes it in {_where(owned)}, where this project's tag marks it"
+
+
+def _deleted(
+    files: dict[Path, tuple[str, Any, Counter[str]]],
+    found: Sequence[tuple[Place, PlaceImport]],
+    result: ImportResult,
+) -> None:
+    """List what carries this project's tag in a place and is not written there."""
+    items = [
+        (section, item)
+        for path, (_, data, _) in files.items()
+        if path.name != UNROUTED_FILE
+        for section in SECTION_KINDS
+        for item in data.get(section) or []
+    ]
+    places_of: dict[tuple[str, str], list[Place]] = {}
+    for place, one in found:
+        written = {
+            (section, str(item.get("name"))) for section, item in items if _written_in(item, place)
+        }
+        gone = [r for key, marked in one.owned.items() if key not in written for r in marked]
+        for resource in _unique([*gone, *one.unwritten]):
+            places_of.setdefault(resource, []).append(place)
+    for (kind, name), places in sorted(places_of.items()):
+        result.deleted.append(NotRepresented(kind, name, _where(places)))
 
 
 def _severities(

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sentinel.importer.result import ImportResult
+from sentinel.naming import PROJECT_TAG
 
 _KINDS = ("alarm", "composite alarm", "dashboard", "topic", "subscription", "budget")
 
@@ -55,6 +56,28 @@ def render_import(result: ImportResult, console: Console) -> None:
         console.print(table)
     elif not managed:
         console.print("Everything read is represented in the config.")
+    if result.deleted:
+        _deleted(result, console)
+
+
+def _deleted(result: ImportResult, console: Console) -> None:
+    table = Table(
+        title=f"Deleted by the next apply ({len(result.deleted)})",
+        title_justify="left",
+        title_style="bold yellow",
+    )
+    table.add_column("kind")
+    table.add_column("name")
+    table.add_column("where")
+    for item in result.deleted:
+        table.add_row(item.kind, item.name, item.reason)
+    console.print(table)
+    console.print(
+        f"[yellow]warning:[/] these carry the tag {PROJECT_TAG}={result.project} where this "
+        "config does not write them, so the next plan deletes them there. To keep them "
+        "unmanaged, remove that tag from them before the next apply.",
+        soft_wrap=True,
+    )
 
 
 def _count(n: int, kind: str) -> str:

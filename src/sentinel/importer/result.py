@@ -47,6 +47,9 @@ class ImportResult:
     static_fallbacks: list[StaticFallback] = field(default_factory=list)
     managed: list[NotRepresented] = field(default_factory=list)
     """What another Sentinel project manages, left out; ``reason`` names that project."""
+    deleted: list[NotRepresented] = field(default_factory=list)
+    """What this project's tag marks and the config does not write: the next plan deletes it;
+    ``reason`` says where."""
     read_calls: int = 0
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from sentinel.importer.composites import build_composites, used_alarms
 from sentinel.importer.dashboards import build_dashboards
 from sentinel.importer.estate import Estate, Progress, Selection, read_estate
 from sentinel.importer.names import Names, is_name
+from sentinel.importer.owned import owned_items
 from sentinel.importer.result import ImportResult, NotRepresented
 from sentinel.importer.routing import import_routes
 from sentinel.importer.rules import UNROUTED, action_pattern, build_rules
@@ -43,6 +44,10 @@ class PlaceImport:
 
     files: dict[Path, tuple[str, Any, Counter[str]]]  # path -> (header, data, counts)
     result: ImportResult
+    owned: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    """(section, item name) -> the (kind, AWS name) it stands for that the project's tag marks."""
+    unwritten: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, AWS name) the project's tag marks that no item of the files stands for."""
 
 
 def import_config(
@@ -60,6 +65,8 @@ def import_config(
     name = project_name(directory, existing, project)
     found = read_place(factory, directory, region, name, existing, selection, progress)
     write_files(directory, found.files)
+    for kind, resource in found.unwritten:
+        found.result.deleted.append(NotRepresented(kind, resource, region))
     return found.result
 
 
@@ -125,7 +132,8 @@ def read_place(
         budgets,
     )
     result.files = {path: counts for path, (_top, _data, counts) in files.items()}
-    return PlaceImport(files, result)
+    owned, unwritten = owned_items(files, rules.alarms_of_rule, estate.owned, name)
+    return PlaceImport(files, result, owned, unwritten)
 
 
 def write_files(directory: Path, files: dict[Path, tuple[str, Any, Counter[str]]]) -> None:
