@@ -91,6 +91,11 @@ def shared_session(aws: SessionFactory, monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
+    return shop_project(tmp_path)
+
+
+def shop_project(tmp_path: Path) -> Path:
+    """The shop project in three accounts (their roles made) and two regions, not applied."""
     for account in MEMBERS.values():
         make_role(account)
     return write_config(

@@ -12,7 +12,15 @@ import yaml
 from click.testing import Result
 
 from cli.shop_commands import invoke, share_session
-from cli.test_accounts_fanout import MEMBERS, REGIONS, listed, make_role, member, project
+from cli.test_accounts_fanout import (
+    MEMBERS,
+    REGIONS,
+    listed,
+    make_role,
+    member,
+    project,
+    shop_project,
+)
 from sentinel.aws.session import SessionFactory
 from sentinel.cli.import_ import import_command
 from sentinel.cli.sync import apply_command, plan_command
@@ -267,3 +275,24 @@ def test_what_the_projects_tag_marks_and_is_left_out_is_named_as_deleted_by_the_
     assert sorted(deletions) == sorted(
         ["- alarm shop-refunds-backlog", "- composite alarm shop-refunds-down"] * 2
     ), planned.output
+
+
+def test_a_project_applied_everywhere_imports_with_nothing_to_delete(
+    aws: SessionFactory, tmp_path: Path
+) -> None:
+    # Its budget (the account's, read in its first region only) and its severity topics carry
+    # the project's tag in every place, and are all written: nothing is named as deleted.
+    applied_from = shop_project(tmp_path)
+    assert run("apply", "-C", str(applied_from), "--auto-approve").exit_code == 0
+    directory = tmp_path / "imported"
+    directory.mkdir()
+    (directory / "sentinel.yaml").write_text((applied_from / "sentinel.yaml").read_text())
+
+    imported = run("import", "-C", str(directory), "--force")
+
+    assert imported.exit_code == 0, imported.output
+    assert "Deleted by the next apply" not in imported.output
+    assert "Everything read is represented in the config." in imported.output
+    planned = run("plan", "-C", str(directory), "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output
+    assert planned.output.count("No changes") == len(EVERYWHERE)

@@ -56,6 +56,8 @@ def owned_items(
     resources no item stands for: a plan of these files deletes those."""
     items: dict[tuple[str, str], list[tuple[str, str]]] = {}
     written: set[tuple[str, str]] = set()
+    # Topics are written as severities, each found in any place: none is left out.
+    owned = {resource for resource in owned if resource[0] in SECTION_KINDS.values()}
     for section, item in config_items(files):
         resources = resources_of(section, item, alarms_of_rule, project)
         written.update(resources)

@@ -96,6 +96,7 @@ def read_place(
     estate = read_estate(factory, region, selection or Selection(), progress, project=name)
     if not budgets_too:
         estate.budgets = []
+        estate.owned = {(kind, n) for kind, n in estate.owned if kind != "budget"}
     result = ImportResult(project=name, directory=directory)
     for kind, resource, owner in estate.managed:
         result.managed.append(NotRepresented(kind, resource, owner))
