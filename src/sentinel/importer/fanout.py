@@ -39,15 +39,10 @@ from sentinel.aws.failures import AWS_FAILURES
 from sentinel.aws.places import Place
 from sentinel.config.composite_aggregates import named_items
 from sentinel.errors import SentinelError
-from sentinel.importer.owned import SECTION_KINDS
+from sentinel.importer.owned import config_items
 from sentinel.importer.result import ImportResult, NotRepresented
 from sentinel.importer.run import PlaceImport, read_place, write_files
-from sentinel.importer.writer import (
-    PROJECT_FILE,
-    UNROUTED_FILE,
-    check_directory,
-    existing_project,
-)
+from sentinel.importer.writer import PROJECT_FILE, check_directory, existing_project
 
 # The items of each section of a file: what they are called in "not represented" and in the
 # file counts, and how they may be narrowed (both selectors, accounts only, or none).
@@ -346,13 +341,7 @@ def _deleted(
     result: ImportResult,
 ) -> None:
     """List what carries this project's tag in a place and is not written there."""
-    items = [
-        (section, item)
-        for path, (_, data, _) in files.items()
-        if path.name != UNROUTED_FILE
-        for section in SECTION_KINDS
-        for item in data.get(section) or []
-    ]
+    items = list(config_items(files))
     places_of: dict[tuple[str, str], list[Place]] = {}
     for place, one in found:
         written = {
