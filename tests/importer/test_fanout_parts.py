@@ -108,3 +108,43 @@ def test_each_place_read_or_failed_is_counted_as_it_is_read(tmp_path: Path) -> N
 
     assert len(counted) == len(READ) == 4
     assert [str(place.account_name) for place, _ in done.failed] == ["staging", "staging"]
+
+
+def test_owned_resources_are_matched_to_the_items_that_stand_for_them() -> None:
+    from sentinel.importer.owned import owned_items
+
+    files = {
+        Path("alarms/critical.yaml"): (
+            "",
+            {
+                "alarms": [{"name": "queues-{id}"}, {"name": "cpu"}],
+                "composites": [{"name": "down", "aws_name": "Legacy Down"}],
+            },
+            Counter(),
+        ),
+        Path("dashboards/overview.yaml"): ("", {"dashboards": [{"name": "overview"}]}, Counter()),
+        # Outside the config folders, not read by a plan: what it holds is not written.
+        Path("unrouted-alarms.yaml"): ("", {"alarms": [{"name": "quiet"}]}, Counter()),
+    }
+    alarms_of_rule = {
+        "queues-{id}": ["shop-queues-a", "shop-queues-b"],
+        "cpu": ["shop-cpu"],
+        "quiet": ["shop-quiet"],
+    }
+    owned = {
+        ("alarm", "shop-queues-b"),
+        ("composite alarm", "Legacy Down"),
+        ("dashboard", "shop-overview"),
+        ("alarm", "shop-quiet"),
+        ("budget", "shop-gone"),
+        ("topic", "shop-critical"),
+    }
+
+    items, unwritten = owned_items(files, alarms_of_rule, owned, "shop")
+
+    assert items == {
+        ("alarms", "queues-{id}"): [("alarm", "shop-queues-b")],
+        ("composites", "down"): [("composite alarm", "Legacy Down")],
+        ("dashboards", "overview"): [("dashboard", "shop-overview")],
+    }
+    assert unwritten == [("alarm", "shop-quiet"), ("budget", "shop-gone")]
