@@ -83,6 +83,8 @@ def queues_in(aws: SessionFactory, account: str, region: str) -> list[str]:
     return [url.rsplit("/", 1)[-1] for url in sqs.list_queues().get("QueueUrls", [])]
 
 
+# The router drains the queue with SQS long polls: moto's timed wait hangs under libfaketime.
+@pytest.mark.real_clock
 def test_one_central_queue_hears_every_account_and_names_it(
     aws: SessionFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
