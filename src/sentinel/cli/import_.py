@@ -74,7 +74,8 @@ def import_command(
     Every resource keeps its AWS name; secrets in subscription endpoints become env:
     references, named in the output. What cannot be represented, or another Sentinel project
     manages, is listed. `sentinel plan -C DIR` then shows adoptions only, which apply tags.
-    Writes nothing to AWS; refuses a non-empty DIR unless --force.
+    What already carries this project's sentinel:project tag and is not written is listed as
+    deleted by the next apply. Writes nothing to AWS; refuses a non-empty DIR unless --force.
 
     When DIR's sentinel.yaml lists accounts with a `role:` (or has `organization:`), reads
     every account and region of it, --parallel at a time, and writes one configuration: what
