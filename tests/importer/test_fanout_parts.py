@@ -118,7 +118,7 @@ def test_owned_resources_are_matched_to_the_items_that_stand_for_them() -> None:
             "",
             {
                 "alarms": [{"name": "queues-{id}"}, {"name": "cpu"}],
-                "composites": [{"name": "down", "aws_name": "Legacy Down"}],
+                "composites": [{"name": "down", "aws_name": "shop-down-legacy"}],
             },
             Counter(),
         ),
@@ -133,18 +133,19 @@ def test_owned_resources_are_matched_to_the_items_that_stand_for_them() -> None:
     }
     owned = {
         ("alarm", "shop-queues-b"),
-        ("composite alarm", "Legacy Down"),
+        ("composite alarm", "shop-down-legacy"),
         ("dashboard", "shop-overview"),
         ("alarm", "shop-quiet"),
         ("budget", "shop-gone"),
         ("topic", "shop-critical"),
+        ("alarm", "Outside The Prefix"),  # a plan reads it only while its config names it
     }
 
     items, unwritten = owned_items(files, alarms_of_rule, owned, "shop")
 
     assert items == {
         ("alarms", "queues-{id}"): [("alarm", "shop-queues-b")],
-        ("composites", "down"): [("composite alarm", "Legacy Down")],
+        ("composites", "down"): [("composite alarm", "shop-down-legacy")],
         ("dashboards", "overview"): [("dashboard", "shop-overview")],
     }
     assert unwritten == [("alarm", "shop-quiet"), ("budget", "shop-gone")]

@@ -129,11 +129,15 @@ def test_the_projects_own_resource_that_is_left_out_is_named_as_deleted_by_the_n
     # Tagged by an earlier apply, then muted by hand: no config reproduces it, and a plan
     # deletes what the project's tag marks and the config leaves out.
     cpu_alarm(aws, "shop-cpu-muted", instance, arn, ActionsEnabled=False)
+    # Outside the project's prefix: a plan reads it only while its config names it.
+    cpu_alarm(aws, "Legacy CPU muted", instance, arn, ActionsEnabled=False)
     cloudwatch = aws.client("cloudwatch")
-    [muted] = cloudwatch.describe_alarms(AlarmNames=["shop-cpu-muted"])["MetricAlarms"]
-    cloudwatch.tag_resource(
-        ResourceARN=muted["AlarmArn"], Tags=[{"Key": "sentinel:project", "Value": "shop"}]
-    )
+    for muted in cloudwatch.describe_alarms(AlarmNames=["shop-cpu-muted", "Legacy CPU muted"])[
+        "MetricAlarms"
+    ]:
+        cloudwatch.tag_resource(
+            ResourceARN=muted["AlarmArn"], Tags=[{"Key": "sentinel:project", "Value": "shop"}]
+        )
     out = tmp_path / "shop"
 
     imported = run("import", "-C", str(out), "--project", "shop", "--region", "us-east-1")

@@ -1,8 +1,9 @@
 """What this project's tag already marks, against what the import writes.
 
-A plan deletes what carries the project's ``sentinel:project`` tag and its config does not
-write. An import that leaves such a resource out (it differs from the place that is kept, it
-cannot be represented, ``--tag`` left it out) says so: "left unmanaged" would not be true.
+A plan deletes what carries the project's ``sentinel:project`` tag, is named with the
+project's prefix, and its config does not write. An import that leaves such a resource out
+(it differs from the place that is kept, it cannot be represented, ``--tag`` left it out) says
+so: "left unmanaged" would not be true.
 """
 
 from __future__ import annotations
@@ -56,8 +57,14 @@ def owned_items(
     resources no item stands for: a plan of these files deletes those."""
     items: dict[tuple[str, str], list[tuple[str, str]]] = {}
     written: set[tuple[str, str]] = set()
-    # Topics are written as severities, each found in any place: none is left out.
-    owned = {resource for resource in owned if resource[0] in SECTION_KINDS.values()}
+    # Topics are written as severities, each found in any place: none is left out. A plan
+    # reads the names of the project's prefix and those its config names: one outside the
+    # prefix that the config leaves out is never read, so never deleted.
+    owned = {
+        (kind, name)
+        for kind, name in owned
+        if kind in SECTION_KINDS.values() and name.startswith(prefix(project))
+    }
     for section, item in config_items(files):
         resources = resources_of(section, item, alarms_of_rule, project)
         written.update(resources)
