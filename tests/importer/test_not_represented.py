@@ -150,3 +150,31 @@ def test_the_projects_own_resource_that_is_left_out_is_named_as_deleted_by_the_n
     planned = run("plan", "-C", str(out))
     deletions = [line for line in planned.output.splitlines() if line.startswith("- ")]
     assert deletions == ["- alarm shop-cpu-muted"], planned.output
+
+
+def test_the_projects_own_alarm_that_prefix_leaves_unread_is_named_as_deleted(
+    aws: SessionFactory, tmp_path: Path, run: Run
+) -> None:
+    arn = topic(aws, "shop-api-critical")  # read with --prefix shop-api: the alarm's severity
+    [instance] = instances(aws, [{"Name": "one"}])
+    cloudwatch = aws.client("cloudwatch")
+    for name in ("shop-api-cpu", "shop-db-cpu"):
+        cpu_alarm(aws, name, instance, arn)
+        [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        cloudwatch.tag_resource(
+            ResourceARN=alarm["AlarmArn"], Tags=[{"Key": "sentinel:project", "Value": "shop"}]
+        )
+    out = tmp_path / "shop"
+
+    imported = run(
+        "import", "-C", str(out), "--project", "shop", "--region", "us-east-1",
+        "--prefix", "shop-api",
+    )  # fmt: skip
+
+    assert imported.exit_code == 0, imported.output
+    said = " ".join(imported.output.replace("│", " ").split())
+    assert "Deleted by the next apply (1)" in said
+    assert "alarm shop-db-cpu us-east-1" in said
+    planned = run("plan", "-C", str(out))
+    deletions = [line for line in planned.output.splitlines() if line.startswith("- ")]
+    assert deletions == ["- alarm shop-db-cpu"], planned.output

@@ -163,6 +163,12 @@ def _drop_managed(
             estate.owned.add((kind, name))
         return owner is None
 
+    read = {a["AlarmArn"] for a in estate.metric_alarms + estate.composite_alarms}
+    for arn, owner in owners.items():
+        # The project's alarms that --prefix or --kinds left unread: no config written here
+        # names them.
+        if owner == project and arn not in read and ":alarm:" in arn:
+            estate.owned.add(("alarm", arn.split(":alarm:", 1)[1]))
     estate.metric_alarms = [
         a for a in estate.metric_alarms if keep("alarm", a["AlarmName"], a["AlarmArn"])
     ]
