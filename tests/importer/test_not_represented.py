@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from sentinel.aws.session import SessionFactory
 from sentinel.importer.run import import_config
 
@@ -152,8 +154,15 @@ def test_the_projects_own_resource_that_is_left_out_is_named_as_deleted_by_the_n
     assert deletions == ["- alarm shop-cpu-muted"], planned.output
 
 
-def test_the_projects_own_alarm_that_prefix_leaves_unread_is_named_as_deleted(
-    aws: SessionFactory, tmp_path: Path, run: Run
+@pytest.mark.parametrize(
+    ("narrowing", "unread"),
+    [
+        (("--prefix", "shop-api"), ["shop-db-cpu"]),
+        (("--kinds", "topics,dashboards"), ["shop-api-cpu", "shop-db-cpu"]),
+    ],
+)
+def test_the_projects_own_alarms_that_a_selection_leaves_unread_are_named_as_deleted(
+    aws: SessionFactory, tmp_path: Path, run: Run, narrowing: tuple[str, str], unread: list[str]
 ) -> None:
     arn = topic(aws, "shop-api-critical")  # read with --prefix shop-api: the alarm's severity
     [instance] = instances(aws, [{"Name": "one"}])
@@ -167,14 +176,14 @@ def test_the_projects_own_alarm_that_prefix_leaves_unread_is_named_as_deleted(
     out = tmp_path / "shop"
 
     imported = run(
-        "import", "-C", str(out), "--project", "shop", "--region", "us-east-1",
-        "--prefix", "shop-api",
-    )  # fmt: skip
+        "import", "-C", str(out), "--project", "shop", "--region", "us-east-1", *narrowing
+    )
 
     assert imported.exit_code == 0, imported.output
     said = " ".join(imported.output.replace("│", " ").split())
-    assert "Deleted by the next apply (1)" in said
-    assert "alarm shop-db-cpu us-east-1" in said
+    assert f"Deleted by the next apply ({len(unread)})" in said
+    for name in unread:
+        assert f"alarm {name} us-east-1" in said
     planned = run("plan", "-C", str(out))
     deletions = [line for line in planned.output.splitlines() if line.startswith("- ")]
-    assert deletions == ["- alarm shop-db-cpu"], planned.output
+    assert sorted(deletions) == [f"- alarm {name}" for name in unread], planned.output

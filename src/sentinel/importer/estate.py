@@ -102,7 +102,8 @@ def read_estate(
         estate.budgets = [
             b for b in estate.budgets if b.budget["BudgetName"].startswith(selection.prefix)
         ]
-    _drop_managed(factory, region, estate, project)
+    narrowed = bool(selection.prefix) or not {"alarms", "composites"} <= kinds
+    _drop_managed(factory, region, estate, project, list_owners=narrowed)
     if selection.tag is not None:
         _keep_tagged(factory, region, estate, selection.tag)
     return estate
@@ -113,13 +114,19 @@ _TAGGED_TYPES = ["cloudwatch:alarm", "sns:topic"]
 
 
 def _drop_managed(
-    factory: SessionFactory, region: str, estate: Estate, project: str | None
+    factory: SessionFactory,
+    region: str,
+    estate: Estate,
+    project: str | None,
+    list_owners: bool = False,
 ) -> None:
     """Leave out what a Sentinel project other than ``project`` owns, naming it; note what
     ``project`` owns."""
     tagging = factory.client("resourcegroupstaggingapi", region=region)
     owners: dict[str, str] = {}
-    if estate.metric_alarms or estate.composite_alarms or estate.topics:
+    # Listed when something tagged was read, or when the selection may have left some of the
+    # project's alarms unread.
+    if estate.metric_alarms or estate.composite_alarms or estate.topics or list_owners:
         paginator = tagging.get_paginator("get_resources")
         for page in paginator.paginate(
             TagFilters=[{"Key": PROJECT_TAG}], ResourceTypeFilters=_TAGGED_TYPES
