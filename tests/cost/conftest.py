@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
+import time_machine
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from sentinel.config import load_config
@@ -47,8 +48,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def today() -> date:
-    return datetime.now(UTC).date()
+def today() -> Iterator[date]:
+    """Today (UTC), the same for the whole test: the clock is set to noon of it and runs on from
+    there, so a test that starts before midnight and ends after it sees one day."""
+    day = datetime.now(UTC).date()
+    with time_machine.travel(datetime.combine(day, time(12), tzinfo=UTC), tick=True):
+        yield day
 
 
 @pytest.fixture
