@@ -74,8 +74,8 @@ def _deleted(result: ImportResult, console: Console) -> None:
     console.print(table)
     console.print(
         f"[yellow]warning:[/] these carry the tag {PROJECT_TAG}={result.project} where this "
-        "config does not write them, so the next plan deletes them there. To keep them "
-        "unmanaged, remove that tag from them before the next apply.",
+        "config does not write them: the next apply deletes them there. To keep them "
+        "unmanaged, remove that tag from them first.",
         soft_wrap=True,
     )
 
