@@ -47,13 +47,23 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened.dispose()
 
 
+@pytest.fixture(scope="session")
+def cost_day() -> date:
+    """The day the cost tests of this session run on: the day (UTC) the session started."""
+    return datetime.now(UTC).date()
+
+
+def held_at(day: date) -> time_machine.travel:
+    """The clock at noon of ``day``, running on from there: a test that starts before midnight
+    and ends after it still sees one day."""
+    return time_machine.travel(datetime.combine(day, time(12), tzinfo=UTC), tick=True)
+
+
 @pytest.fixture
-def today() -> Iterator[date]:
-    """Today (UTC), the same for the whole test: the clock is set to noon of it and runs on from
-    there, so a test that starts before midnight and ends after it sees one day."""
-    day = datetime.now(UTC).date()
-    with time_machine.travel(datetime.combine(day, time(12), tzinfo=UTC), tick=True):
-        yield day
+def today(cost_day: date) -> Iterator[date]:
+    """Today, the same for the whole test and for the filled store: the session's day."""
+    with held_at(cost_day):
+        yield cost_day
 
 
 @pytest.fixture
@@ -65,7 +75,7 @@ def bill(aws: object, today: date) -> CostTable:
 
 
 @pytest.fixture(scope="session")
-def filled_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def filled_store_file(tmp_path_factory: pytest.TempPathFactory, cost_day: date) -> Path:
     """A store whose cache already holds what yesterday's report needs from the bill.
 
     Tests of delivery and rendering start from it, so that only the cache tests pay for the
@@ -78,18 +88,18 @@ def filled_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sentinel.cost.runs import run_report
 
     path = tmp_path_factory.mktemp("filled") / "store.db"
-    today = datetime.now(UTC).date()
-    with mock_aws():
+    with held_at(cost_day), mock_aws():
         factory = SessionFactory(session=boto3.Session(region_name="us-east-1"))
-        load_cost_table(make_bill(today))
+        load_cost_table(make_bill(cost_day))
         config = load_config(write_config(tmp_path_factory.mktemp("filled-config")))
         run_report(config, factory, Store(f"sqlite:///{path}"), deliver=False)
     return path
 
 
 @pytest.fixture
-def warm_store(filled_store_file: Path, tmp_path: Path) -> Iterator[Store]:
-    """A copy of the filled store: yesterday's report needs no Cost Explorer request."""
+def warm_store(filled_store_file: Path, tmp_path: Path, today: date) -> Iterator[Store]:
+    """A copy of the filled store: yesterday's report needs no Cost Explorer request (on the
+    day it was filled, which ``today`` holds)."""
     copy = tmp_path / "warm.db"
     shutil.copy(filled_store_file, copy)
     opened = Store(f"sqlite:///{copy}")
