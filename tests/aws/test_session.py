@@ -128,13 +128,26 @@ def test_timestamps_are_utc_datetimes_in_every_account(aws: SessionFactory) -> N
         "Tue, 01 Dec 2026 00:00:00 GMT",
     ],
 )
-def test_timestamps_parse_as_botocore_parses_them(value: object) -> None:
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_timestamps_parse_as_botocore_parses_them(
+    value: object, zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same moment as botocore's, in UTC on a machine in any zone (botocore gives epoch
+    seconds the machine's zone)."""
+    import time
+
     import botocore.utils
 
     from sentinel.aws.response_parsing import parse_timestamp
 
-    assert parse_timestamp(value) == botocore.utils.parse_timestamp(value)
-    assert parse_timestamp(value).utcoffset() == timedelta(0)
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert parse_timestamp(value) == botocore.utils.parse_timestamp(value)
+        assert parse_timestamp(value).utcoffset() == timedelta(0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_the_service_models_are_read_once_for_every_account(

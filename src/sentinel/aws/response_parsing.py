@@ -106,10 +106,20 @@ def parse_fast(core: Any) -> None:
 
 
 def parse_timestamp(value: Any) -> datetime.datetime:
-    """botocore's timestamp parser, with epoch seconds made UTC datetimes directly."""
+    """botocore's timestamp parser, with epoch seconds (a number, or a string of one) made UTC
+    datetimes directly. botocore gives them the machine's zone: the same moment, but printed
+    in local time."""
+    seconds: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = value
+    elif isinstance(value, str):
         try:
-            return datetime.datetime.fromtimestamp(value, datetime.UTC)
+            seconds = float(value)
+        except ValueError:
+            seconds = None
+    if seconds is not None:
+        try:
+            return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
         except (OverflowError, OSError, ValueError):
             pass
     parsed: datetime.datetime = botocore.utils.parse_timestamp(value)
