@@ -109,18 +109,10 @@ def parse_timestamp(value: Any) -> datetime.datetime:
     """botocore's timestamp parser, with epoch seconds (a number, or a string of one) made UTC
     datetimes directly. botocore gives them the machine's zone: the same moment, but printed
     in local time."""
-    seconds: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = value
-    elif isinstance(value, str):
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
         try:
-            seconds = float(value)
-        except ValueError:
-            seconds = None
-    if seconds is not None:
-        try:
-            return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+            return datetime.datetime.fromtimestamp(float(value), datetime.UTC)
         except (OverflowError, OSError, ValueError):
-            pass
+            pass  # not epoch seconds (ISO 8601, RFC 822), or out of range
     parsed: datetime.datetime = botocore.utils.parse_timestamp(value)
     return parsed

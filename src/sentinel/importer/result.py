@@ -48,7 +48,7 @@ class ImportResult:
     managed: list[NotRepresented] = field(default_factory=list)
     """What another Sentinel project manages, left out; ``reason`` names that project."""
     deleted: list[NotRepresented] = field(default_factory=list)
-    """What this project's tag marks and the config does not write: the next plan deletes it;
+    """What this project's tag marks and the config does not write: the next apply deletes it;
     ``reason`` says where."""
     read_calls: int = 0
 

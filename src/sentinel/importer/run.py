@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,10 +93,10 @@ def read_place(
 ) -> PlaceImport:
     """Read one account and region, and build the files of its configuration (not written)."""
     before = factory.counter.total()
-    estate = read_estate(factory, region, selection or Selection(), progress, project=name)
-    if not budgets_too:
-        estate.budgets = []
-        estate.owned = {(kind, n) for kind, n in estate.owned if kind != "budget"}
+    selection = selection or Selection()
+    if not budgets_too:  # the account's budgets are read in its first region only
+        selection = replace(selection, kinds=selection.kinds - {"budgets"})
+    estate = read_estate(factory, region, selection, progress, project=name)
     result = ImportResult(project=name, directory=directory)
     for kind, resource, owner in estate.managed:
         result.managed.append(NotRepresented(kind, resource, owner))
