@@ -83,7 +83,7 @@ class Result:
     queue: tuple[int, int]
     dead_letters: tuple[int, int]
     claims_left: int
-    in_doubt_found: int  # Slack posts found after a takeover instead of posted again
+    in_doubt_found: int  # Slack posts found (sent unrecorded) instead of posted again
     told_then_stale: set[str]  # sent by a replica killed before recording, then seen as stale
     stale_pages: set[tuple[str, str]]  # their PagerDuty events
 
@@ -134,7 +134,7 @@ class Result:
                 f"Slack: {sum(self.posts.values())} posts for {len(self.delivered)} delivered "
                 f"changes ({self.posts_repeated} twice), {len(self.threads)} threads for "
                 f"{self.alarms} alarms (max {max(self.threads.values(), default=0)} per alarm), "
-                f"{self.in_doubt_found} found after a takeover instead of posted again",
+                f"{self.in_doubt_found} found instead of posted again",
                 f"queue {self.queue[0]} visible / {self.queue[1]} in flight, DLQ "
                 f"{self.dead_letters[0] + self.dead_letters[1]}, claims left {self.claims_left}",
             ]
@@ -390,7 +390,7 @@ def _run(
     threads = Counter(
         m["metadata"]["event_payload"]["alert_key"] for m in posted if "thread_ts" not in m
     )
-    found = sum(_log_count(workdir, "found after a takeover"))
+    found = sum(_log_count(workdir, "(found, not sent again)"))
     return Result(
         messages=len(bodies),
         changes=len(changes),

@@ -69,7 +69,8 @@ class DeliveryFailed(Exception):
 
     ``destination`` names it (``Slack #alerts``, ``SES``); ``retry_after`` is the service's own
     wish (429 Retry-After); ``permanent`` means retrying cannot help (a revoked token, a missing
-    channel): the router sends the message to the dead-letter queue.
+    channel): the router sends the message to the dead-letter queue. ``unanswered``: no answer
+    came (a timeout, a dropped connection), so the message may have been accepted all the same.
     """
 
     def __init__(
@@ -78,9 +79,11 @@ class DeliveryFailed(Exception):
         reason: str,
         retry_after: float | None = None,
         permanent: bool = False,
+        unanswered: bool = False,
     ) -> None:
         super().__init__(f"{destination}: {reason}")
         self.destination = destination
         self.reason = reason
         self.retry_after = retry_after
         self.permanent = permanent
+        self.unanswered = unanswered

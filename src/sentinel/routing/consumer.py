@@ -207,7 +207,8 @@ class Consumer:
         stop: threading.Event | None,
     ) -> list[Decision]:
         """Handle claimed messages, each in one store transaction committed once its
-        destinations answered (so a crash leaves at most the message in hand unrecorded), then
+        destinations answered (so a crash leaves at most the message in hand unrecorded, marked
+        in the store as being sent: ``RouterState.sending``), then
         delete the handled ones together: the store knows them, so one that comes back after a
         crash is not sent again. The claims go last; a failure leaves them to expire."""
         decisions: list[Decision] = []

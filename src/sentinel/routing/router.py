@@ -120,7 +120,8 @@ class Router:
         self._oncall_cache: tuple[datetime, Person | None] | None = None
         self.lease = CLAIM_LEASE
         # Alarms claimed over from a replica that never finished, and since when (the consumer
-        # sets it per batch): before posting, look whether that replica's post went out.
+        # sets it per batch): before posting, look whether that replica's post went out. A
+        # message marked as being sent (``RouterState.sending``) is looked for the same way.
         self.in_doubt: dict[str, datetime] = {}
         # The silences active when the batch in hand was received (read once per batch).
         self._silences: list[Silence] | None = None
@@ -252,13 +253,17 @@ class Router:
         if done is None:
             done = self.state.accepted_by(delivery_id)
         failures: list[DeliveryFailed] = []
-        since = self.in_doubt.get(alert.key)
         targets = [d for d in self.destinations.get(severity, []) if d.id not in done]
         threads = self.state.threads(alert.key) if targets else {}
         if self.delivery_hours is not None:
             targets = self._by_the_hour(severity, alert, targets, threads)
+        unfinished: dict[str, datetime] = {}
+        if targets:
+            unfinished = self.state.sending_since(delivery_id)
+            self.state.sending(delivery_id, [d.id for d in targets], self.clock())
         for destination in targets:
             thread = threads.get(destination.id)
+            since = _earliest(self.in_doubt.get(alert.key), unfinished.get(destination.id))
             try:
                 if since is not None and hasattr(destination, "find_sent"):
                     channel = self.state.channel_of(destination.id) if thread is None else None
@@ -274,6 +279,8 @@ class Router:
             except DeliveryFailed as exc:
                 log.warning("%s %s: %s", severity, alert.name, exc)
                 failures.append(exc)
+                if not exc.unanswered:  # refused: nothing went out
+                    self.state.not_sent(delivery_id, destination.id)
                 continue
             self._accepted(alert.key, delivery_id, destination, sent)
             decision.sent.append((destination.label, sent.action))
@@ -712,3 +719,9 @@ def _duration(seconds: int) -> str:
     if seconds % 60 == 0:
         return f"{seconds // 60}m"
     return f"{seconds}s"
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    """Since when something may have gone out unrecorded (None: nothing may have)."""
+    known = [t for t in times if t is not None]
+    return min(known) if known else None

@@ -3,7 +3,8 @@
 - ``router_messages``: every SNS MessageId handled, so a duplicate delivery is sent once.
 - which destination accepted which message (or digest), so a retry after a partial failure sends
   only to the destinations that have not accepted it yet: the store's "once" records
-  (``sentinel.store.once``), scope ``router``, key the message, part the destination.
+  (``sentinel.store.once``), scope ``router``, key the message, part the destination; ``done``
+  once accepted, ``claimed`` while being sent (a sender that died leaves it so).
 - ``router_alarms``: per alarm, the newest state change seen and the state people were last told.
 - ``router_threads``: the Slack message of an alarm, where later changes reply and update.
 - ``router_held``: alarms waiting out a group wait, quiet hours or a maintenance window.
@@ -14,7 +15,8 @@
 - ``router_silences``: alarms silenced from the command line (``sentinel.routing.silences``).
 
 Calls inside ``transaction()`` share one transaction (the consumer opens one per message, so a
-message's reads and writes cost one commit, not twenty); outside it, each call is its own.
+message's reads and writes cost one commit, not twenty, plus one before anything goes out:
+``sending``); outside it, each call is its own.
 
 Times are kept as naive UTC (SQLite has no time zones) and handed out aware.
 """
@@ -122,6 +124,27 @@ _ACCEPTED_BY = select(once.ONCE.c.part).where(
     once.ONCE.c.key == bindparam("message_id"),
     once.ONCE.c.status == once.DONE,
 )
+_SENDING = select(once.ONCE.c.part, once.ONCE.c.started_at).where(
+    once.ONCE.c.scope == SCOPE,
+    once.ONCE.c.key == bindparam("message_id"),
+    once.ONCE.c.status == once.CLAIMED,
+)
+_SENDING_DONE = (
+    update(once.ONCE)
+    .where(
+        once.ONCE.c.scope == SCOPE,
+        once.ONCE.c.key == bindparam("b_message_id"),
+        once.ONCE.c.part == bindparam("b_part"),
+        once.ONCE.c.status == once.CLAIMED,
+    )
+    .values(status=once.DONE, done_at=bindparam("b_done_at"), holder=None)
+)
+_SENDING_REFUSED = delete(once.ONCE).where(
+    once.ONCE.c.scope == SCOPE,
+    once.ONCE.c.key == bindparam("b_message_id"),
+    once.ONCE.c.part == bindparam("b_part"),
+    once.ONCE.c.status == once.CLAIMED,
+)
 _ALARM = select(ALARMS).where(ALARMS.c.alert_key == bindparam("key"))
 _OBSERVED = select(ALARMS.c.last_event_at, ALARMS.c.last_message_id, ALARMS.c.notified_state).where(
     ALARMS.c.alert_key == bindparam("key")
@@ -210,10 +233,14 @@ class RouterState:
         if current is not None:
             yield current
             return
-        with self.store.engine.begin() as connection:
+        with self.store.engine.connect() as connection:
             self._local.connection = connection
             try:
                 yield connection
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
             finally:
                 self._local.connection = None
 
@@ -304,8 +331,70 @@ class RouterState:
 
     def accepted(self, message_id: str, destination: str, now: datetime) -> None:
         self._written(once.ONCE, message_id)
+        marked: set[tuple[str, str]] = self._marked()
         with self._tx() as tx:
-            once.record_done(tx, SCOPE, message_id, destination, _naive(now))
+            if (message_id, destination) in marked:  # its record exists: one update
+                marked.discard((message_id, destination))
+                values = {"b_message_id": message_id, "b_part": destination}
+                if tx.execute(_SENDING_DONE, {**values, "b_done_at": _naive(now)}).rowcount == 1:
+                    return
+            if not once.record_done(tx, SCOPE, message_id, destination, _naive(now)):
+                tx.execute(
+                    _SENDING_DONE,
+                    {"b_message_id": message_id, "b_part": destination, "b_done_at": _naive(now)},
+                )
+
+    def sending(self, message_id: str, destinations: Iterable[str], now: datetime) -> None:
+        """Say, durably, that ``message_id`` is about to go to ``destinations``, and commit what
+        the transaction holds so far (the change observed with it): a replica killed before it
+        recorded the answers leaves the mark, and whoever handles the message again looks for
+        what may have gone out (``sending_since``) instead of sending it twice, while an older
+        change of the alarm is known stale."""
+        self._written(once.ONCE, message_id)
+        parts = list(destinations)
+        rows = [
+            {
+                "scope": SCOPE,
+                "key": message_id,
+                "part": destination,
+                "status": once.CLAIMED,
+                "holder": self.owner,
+                "lease_until": None,
+                "attempts": 1,
+                "started_at": _naive(now),
+                "done_at": None,
+                "detail": None,
+                "outcome": None,
+            }
+            for destination in parts
+        ]
+        with self._tx() as tx:
+            once.insert_all_new(tx, rows)
+        self._marked().update((message_id, destination) for destination in parts)
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.commit()
+
+    def _marked(self) -> set[tuple[str, str]]:
+        """(message, destination) marked as being sent by this thread: their record exists."""
+        marked: set[tuple[str, str]] | None = getattr(self._local, "marked", None)
+        if marked is None:
+            marked = self._local.marked = set()
+        return marked
+
+    def not_sent(self, message_id: str, destination: str) -> None:
+        """``destination`` refused ``message_id``: nothing of it went out there."""
+        with self._tx() as tx:
+            tx.execute(_SENDING_REFUSED, {"b_message_id": message_id, "b_part": destination})
+
+    def sending_since(self, message_id: str) -> dict[str, datetime]:
+        """The destinations ``message_id`` was about to go to without their answer recorded
+        (its sender died or failed): since when."""
+        if self._absent(once.ONCE, message_id):
+            return {}
+        with self._tx() as tx:
+            rows = tx.execute(_SENDING, {"message_id": message_id})
+            return {row.part: row.started_at.replace(tzinfo=UTC) for row in rows}
 
     # --- alarms ------------------------------------------------------------------------------
 
@@ -628,7 +717,7 @@ class RouterState:
         cutoff = _naive(now - keep)
         with self._tx() as tx:
             tx.execute(delete(MESSAGES).where(MESSAGES.c.completed_at < cutoff))
-            once.forget(tx, SCOPE, cutoff)
+            once.forget(tx, SCOPE, cutoff, unfinished=True)
             tx.execute(delete(PAGES).where(PAGES.c.closed_at < cutoff))
 
 

@@ -287,9 +287,19 @@ def _chunks(keys: Iterable[str], size: int = 500) -> Iterator[list[str]]:
         yield wanted[start : start + size]
 
 
-def forget(tx: Connection, scope: str, before: datetime, keys: Iterable[str] | None = None) -> int:
-    """Drop a scope's records done before ``before`` (of ``keys`` only, when given)."""
-    query = delete(ONCE).where(ONCE.c.scope == scope, ONCE.c.done_at < before)
+def forget(
+    tx: Connection,
+    scope: str,
+    before: datetime,
+    keys: Iterable[str] | None = None,
+    unfinished: bool = False,
+) -> int:
+    """Drop a scope's records done before ``before`` (of ``keys`` only, when given);
+    ``unfinished``: those never finished, started before ``before``, too."""
+    ended = ONCE.c.done_at < before
+    if unfinished:
+        ended = or_(ended, (ONCE.c.done_at.is_(None)) & (ONCE.c.started_at < before))
+    query = delete(ONCE).where(ONCE.c.scope == scope, ended)
     if keys is not None:
         query = query.where(ONCE.c.key.in_(list(keys)))
     return tx.execute(query).rowcount or 0
@@ -309,6 +319,17 @@ def insert_new(tx: Connection, values: Mapping[str, Any]) -> bool:
             return False
         return True
     return tx.execute(statement, dict(values)).first() is not None
+
+
+def insert_all_new(tx: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert the records of ``rows`` that do not exist yet, in one statement where the database
+    has ON CONFLICT DO NOTHING."""
+    statement = _INSERTS_ALL_NEW.get(tx.dialect.name)
+    if statement is None:
+        for row in rows:
+            insert_new(tx, row)
+    elif rows:
+        tx.execute(statement, rows)
 
 
 def _which(scope: str, key: str, part: str) -> tuple[ColumnElement[bool], ...]:
@@ -331,4 +352,8 @@ def _held(
 _INSERTS_NEW: dict[str, Insert] = {
     "postgresql": postgresql.insert(ONCE).on_conflict_do_nothing().returning(ONCE.c.key),
     "sqlite": sqlite.insert(ONCE).on_conflict_do_nothing().returning(ONCE.c.key),
+}
+_INSERTS_ALL_NEW: dict[str, Insert] = {
+    "postgresql": postgresql.insert(ONCE).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(ONCE).on_conflict_do_nothing(),
 }

@@ -5,9 +5,10 @@ later change updates that message to the new state (``chat.update``) and replies
 so a channel shows one line per incident, not one per state change. The update comes first:
 it is idempotent, so a retry after a failed reply never posts the reply twice.
 
-Every post carries message metadata naming its alarm and SNS message, so that a router taking
-over an alarm from a replica that died mid-delivery finds that replica's post (``find_sent``)
-instead of posting it again. One connection per destination is kept alive across calls.
+Every post carries message metadata naming its alarm and SNS message, so that a router handling
+a message that may have gone out unrecorded (a replica died mid-delivery, an answer was lost)
+finds the post (``find_sent``) instead of posting it again. One connection per destination is
+kept alive across calls.
 """
 
 from __future__ import annotations
@@ -158,10 +159,10 @@ class SlackDestination:
         since: datetime,
         channel: str | None = None,
     ) -> Found:
-        """What a replica that stopped short after ``since`` posted of this alarm: its thread,
-        and whether this notification is there. ``channel``: the id earlier posts went to.
-        Unknown (no channel id yet, Slack unreachable) counts as not there: the post is sent,
-        at worst twice, never lost."""
+        """What was posted of this alarm after ``since`` without being recorded (its sender
+        died, or its answer was lost): its thread, and whether this notification is there.
+        ``channel``: the id earlier posts went to. Unknown (no channel id yet, Slack
+        unreachable) counts as not there: the post is sent, at worst twice, never lost."""
         alert = notification.alert
         self.channel_id = self.channel_id or channel
         oldest = f"{(since - HISTORY_SLACK).timestamp():.6f}"
@@ -175,14 +176,14 @@ class SlackDestination:
                     if payload.get("alert_key") == alert.key and not _is_reply(message):
                         found = Thread(self.channel_id, str(message["ts"]))
                         if payload.get("message_id") == alert.message_id:
-                            return Found(found, Sent("posted (found after a takeover)", found))
+                            return Found(found, Sent("posted (found, not sent again)", found))
                         thread = found
                         break
                 else:
                     return Found()
             for message in self._replies(thread, oldest):
                 if _payload(message).get("message_id") == alert.message_id:
-                    return Found(thread, Sent("replied in thread (found after a takeover)", thread))
+                    return Found(thread, Sent("replied in thread (found, not sent again)", thread))
         except DeliveryFailed as exc:
             log.warning("%s: cannot look for an unfinished post (%s); posting", self.label, exc)
             return Found()
@@ -269,7 +270,7 @@ class SlackDestination:
                 raise DeliveryFailed(self.label, error, permanent=True) from None
             raise DeliveryFailed(self.label, error or f"HTTP {status}") from None
         except (SlackClientError, OSError) as exc:
-            raise DeliveryFailed(self.label, _short(exc)) from None
+            raise DeliveryFailed(self.label, _short(exc), unanswered=True) from None
 
 
 def _metadata(notification: Notification) -> dict[str, Any]:
