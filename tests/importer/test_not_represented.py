@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -157,21 +158,53 @@ def test_the_projects_own_resource_that_is_left_out_is_named_as_deleted_by_the_n
 @pytest.mark.parametrize(
     ("narrowing", "unread"),
     [
-        (("--prefix", "shop-api"), ["shop-db-cpu"]),
-        (("--kinds", "topics,dashboards"), ["shop-api-cpu", "shop-db-cpu"]),
+        (
+            ("--prefix", "shop-api"),
+            ["alarm shop-db-cpu", "budget shop-db-monthly", "dashboard shop-db-board"],
+        ),
+        (
+            ("--kinds", "topics,dashboards"),
+            [
+                "alarm shop-api-cpu",
+                "alarm shop-db-cpu",
+                "budget shop-api-monthly",
+                "budget shop-db-monthly",
+            ],
+        ),
     ],
 )
-def test_the_projects_own_alarms_that_a_selection_leaves_unread_are_named_as_deleted(
+def test_the_projects_own_resources_that_a_selection_leaves_unread_are_named_as_deleted(
     aws: SessionFactory, tmp_path: Path, run: Run, narrowing: tuple[str, str], unread: list[str]
 ) -> None:
     arn = topic(aws, "shop-api-critical")  # read with --prefix shop-api: the alarm's severity
     [instance] = instances(aws, [{"Name": "one"}])
     cloudwatch = aws.client("cloudwatch")
-    for name in ("shop-api-cpu", "shop-db-cpu"):
+    budgets = aws.client("budgets")
+    account = aws.caller_account()
+    owned = [{"Key": "sentinel:project", "Value": "shop"}]
+    for part in ("api", "db"):
+        name = f"shop-{part}-cpu"
         cpu_alarm(aws, name, instance, arn)
         [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        cloudwatch.tag_resource(ResourceARN=alarm["AlarmArn"], Tags=owned)
+        board = f"shop-{part}-board"
+        text = {"type": "text", "x": 0, "y": 0, "width": 24, "height": 2}
+        widget = {**text, "properties": {"markdown": f"the {part} tier"}}
+        cloudwatch.put_dashboard(
+            DashboardName=board, DashboardBody=json.dumps({"widgets": [widget]})
+        )
         cloudwatch.tag_resource(
-            ResourceARN=alarm["AlarmArn"], Tags=[{"Key": "sentinel:project", "Value": "shop"}]
+            ResourceARN=f"arn:aws:cloudwatch::{account}:dashboard/{board}", Tags=owned
+        )
+        budgets.create_budget(
+            AccountId=account,
+            Budget={
+                "BudgetName": f"shop-{part}-monthly",
+                "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+                "TimeUnit": "MONTHLY",
+                "BudgetType": "COST",
+            },
+            ResourceTags=owned,
         )
     out = tmp_path / "shop"
 
@@ -182,8 +215,8 @@ def test_the_projects_own_alarms_that_a_selection_leaves_unread_are_named_as_del
     assert imported.exit_code == 0, imported.output
     said = " ".join(imported.output.replace("│", " ").split())
     assert f"Deleted by the next apply ({len(unread)})" in said
-    for name in unread:
-        assert f"alarm {name} us-east-1" in said
+    for resource in unread:
+        assert f"{resource} us-east-1" in said
     planned = run("plan", "-C", str(out))
     deletions = [line for line in planned.output.splitlines() if line.startswith("- ")]
-    assert sorted(deletions) == [f"- alarm {name}" for name in unread], planned.output
+    assert sorted(deletions) == [f"- {resource}" for resource in unread], planned.output

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel.aws.regions import partition_of
 from sentinel.aws.tagging import tags_of
-from sentinel.naming import PROJECT_TAG
+from sentinel.naming import PROJECT_TAG, prefix
 from sentinel.sync.alarms import PAGE_SIZE, alarm_pages
 from sentinel.sync.budgets import BudgetDocument, read_notifications
 from sentinel.sync.topics import topic_name_of
@@ -72,8 +72,10 @@ def read_estate(
     selection: Selection,
     progress: Progress | None = None,
     project: str | None = None,
+    budgets_here: bool = True,
 ) -> Estate:
-    """Every resource of the selection, in pages; nothing is written."""
+    """Every resource of the selection, in pages; nothing is written. ``budgets_here``: the
+    account's budgets are planned in this region (its first)."""
     report = progress or (lambda what, count: None)
     cloudwatch = factory.client("cloudwatch", region=region)
     estate = Estate(region, factory.caller_account(), partition_of(region))
@@ -104,6 +106,8 @@ def read_estate(
         ]
     narrowed = bool(selection.prefix) or not {"alarms", "composites"} <= kinds
     _drop_managed(factory, region, estate, project, list_owners=narrowed)
+    if project is not None:
+        _owned_unread(factory, region, estate, project, selection, budgets_here)
     if selection.tag is not None:
         _keep_tagged(factory, region, estate, selection.tag)
     return estate
@@ -202,6 +206,51 @@ def _drop_managed(
             estate.arn("budgets", f"budget/{document.budget['BudgetName']}", regional=False),
         )
     ]
+
+
+def _owned_unread(
+    factory: SessionFactory,
+    region: str,
+    estate: Estate,
+    project: str,
+    selection: Selection,
+    budgets_here: bool,
+) -> None:
+    """Note the project's dashboards and budgets that ``--kinds`` or ``--prefix`` left unread
+    (no config written here names them, so a plan of it deletes them): those named with the
+    project's prefix, each tag read (the Tagging API lists neither)."""
+    own = prefix(project)
+    covered = own.startswith(selection.prefix)  # every name of the project's prefix was read
+    if not (covered and "dashboards" in selection.kinds):
+        cloudwatch = factory.client("cloudwatch", region=region)
+        for page in cloudwatch.get_paginator("list_dashboards").paginate(DashboardNamePrefix=own):
+            for entry in page.get("DashboardEntries", []):
+                name = entry["DashboardName"]
+                arn = estate.arn("cloudwatch", f"dashboard/{name}", regional=False)
+                if name in estate.dashboards:
+                    continue
+                try:
+                    tags = cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
+                except cloudwatch.exceptions.ResourceNotFoundException:
+                    continue
+                if {t["Key"]: t["Value"] for t in tags}.get(PROJECT_TAG) == project:
+                    estate.owned.add(("dashboard", name))
+    if budgets_here and not (covered and "budgets" in selection.kinds):
+        budgets = factory.client("budgets", region=region)
+        read = {document.budget["BudgetName"] for document in estate.budgets}
+        pages = budgets.get_paginator("describe_budgets").paginate(AccountId=estate.account)
+        for page in pages:
+            for budget in page.get("Budgets", []):
+                name = budget["BudgetName"]
+                if not name.startswith(own) or name in read:
+                    continue
+                arn = estate.arn("budgets", f"budget/{name}", regional=False)
+                try:
+                    tags = budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", [])
+                except budgets.exceptions.NotFoundException:
+                    continue
+                if {t["Key"]: t["Value"] for t in tags}.get(PROJECT_TAG) == project:
+                    estate.owned.add(("budget", name))
 
 
 def _counted(items: Iterator[dict[str, Any]], what: str, report: Progress) -> Iterator[Any]:

@@ -96,7 +96,9 @@ def read_place(
     selection = selection or Selection()
     if not budgets_too:  # the account's budgets are read in its first region only
         selection = replace(selection, kinds=selection.kinds - {"budgets"})
-    estate = read_estate(factory, region, selection, progress, project=name)
+    estate = read_estate(
+        factory, region, selection, progress, project=name, budgets_here=budgets_too
+    )
     result = ImportResult(project=name, directory=directory)
     for kind, resource, owner in estate.managed:
         result.managed.append(NotRepresented(kind, resource, owner))
