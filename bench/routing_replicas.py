@@ -164,6 +164,16 @@ class Fleet:
             self.processes[slot] = process
             self.logs_of[slot] = out
 
+    def check_alive(self) -> None:
+        """A replica that exited on its own (not killed here) failed: say why, not wait on."""
+        for process, log in zip(self.processes, self.logs_of, strict=True):
+            if process.poll() is not None:
+                errors = log.with_suffix(".err").read_text(errors="replace").splitlines()
+                raise RuntimeError(
+                    f"replica {log.stem} exited with {process.returncode}: "
+                    + " | ".join(errors[-3:])
+                )
+
     def at_work(self) -> list[int]:
         """The replicas that have handled messages (past their start-up)."""
         return [i for i, log in enumerate(self.logs_of) if log.read_bytes().count(b"\n") > 0]
@@ -352,6 +362,7 @@ def _run(
         # Kill while the queue drains, at random moments of the replicas' work.
         while done_kills < kills and counts(sqs, url) != (0, 0):
             time.sleep(rng.uniform(0.2, 1.0))
+            fleet.check_alive()
             if fleet.at_work():
                 fleet.kill_one(rng)
                 done_kills += 1
@@ -359,6 +370,7 @@ def _run(
         quiet = 0
         while quiet < 3 and time.monotonic() < deadline:
             time.sleep(0.5)
+            fleet.check_alive()
             quiet = quiet + 1 if counts(sqs, url) == (0, 0) else 0
         seconds = time.monotonic() - started
     finally:

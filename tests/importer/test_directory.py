@@ -39,6 +39,18 @@ def test_a_directory_that_is_not_empty_is_refused_without_force(
     assert [
         r["name"] for r in yaml.safe_load((out / "alarms/critical.yaml").read_text())["alarms"]
     ] == ["cpu"]
+    # The file it did not replace is kept, and said to be: the import did not compare it.
+    assert (out / "alarms" / "mine.yaml").read_text() == "alarms: []\n"
+    said = " ".join(forced.output.split())
+    assert "1 configuration file(s) already in" in said
+    assert "were kept as they were (alarms/mine.yaml)" in said
+    # Imported again over its own files: each is replaced, none kept.
+    again = run("import", "-C", str(out), "--project", "shop", "--force")
+    assert again.exit_code == 0, again.output
+    assert "(alarms/mine.yaml)" in " ".join(again.output.split())
+    (out / "alarms" / "mine.yaml").unlink()
+    last = run("import", "-C", str(out), "--project", "shop", "--force")
+    assert last.exit_code == 0 and "were kept as they were" not in last.output
 
 
 def test_the_project_comes_from_sentinel_yaml_or_project(

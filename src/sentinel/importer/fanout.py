@@ -101,7 +101,7 @@ def import_places(
                 found.append((place, outcome))
     result = ImportResult(project=project, directory=directory)
     files = merge(found, result)
-    write_files(directory, files)
+    result.kept = write_files(directory, files)
     return FanoutImport(result, list(places), failed)
 
 

@@ -58,6 +58,8 @@ def render_import(result: ImportResult, console: Console) -> None:
         console.print("Everything read is represented in the config.")
     if result.deleted:
         _deleted(result, console)
+    if result.kept:
+        _kept(result, console)
 
 
 def _deleted(result: ImportResult, console: Console) -> None:
@@ -76,6 +78,18 @@ def _deleted(result: ImportResult, console: Console) -> None:
         f"[yellow]warning:[/] these carry the tag {PROJECT_TAG}={result.project} where this "
         "config does not write them: the next apply deletes them there. To keep them "
         "unmanaged, remove that tag from them first.",
+        soft_wrap=True,
+    )
+
+
+def _kept(result: ImportResult, console: Console) -> None:
+    shown = ", ".join(str(path) for path in result.kept[:5])
+    more = f" and {len(result.kept) - 5} more" if len(result.kept) > 5 else ""
+    console.print(
+        f"[yellow]warning:[/] {len(result.kept)} configuration file(s) already in "
+        f"{result.directory} were kept as they were ({shown}{more}): this import did not "
+        "compare them with what it read, and what it says the next apply deletes leaves them "
+        f"out. `sentinel plan -C {result.directory}` shows what the next apply does with them.",
         soft_wrap=True,
     )
 

@@ -51,6 +51,9 @@ class ImportResult:
     """What this project's tag marks and the config does not write: the next apply deletes it;
     ``reason`` says where."""
     read_calls: int = 0
+    kept: list[Path] = field(default_factory=list)
+    """Configuration files already in the directory that the import did not replace (--force):
+    kept as they were, and not compared with what was read."""
 
     @property
     def collapse_ratio(self) -> float:

@@ -64,7 +64,7 @@ def import_config(
     existing = existing_project(directory)
     name = project_name(directory, existing, project)
     found = read_place(factory, directory, region, name, existing, selection, progress)
-    write_files(directory, found.files)
+    found.result.kept = write_files(directory, found.files)
     for kind, resource in found.unwritten:
         found.result.deleted.append(NotRepresented(kind, resource, region))
     return found.result
@@ -139,10 +139,23 @@ def read_place(
     return PlaceImport(files, result, owned, unwritten)
 
 
-def write_files(directory: Path, files: dict[Path, tuple[str, Any, Counter[str]]]) -> None:
+# The folders of a configuration's files, beside its sentinel.yaml.
+CONFIG_FOLDERS = ("alarms", "dashboards", "budgets", "monitors")
+
+
+def write_files(directory: Path, files: dict[Path, tuple[str, Any, Counter[str]]]) -> list[Path]:
+    """Write ``files``; the configuration files already in ``directory`` that none of them
+    replaces (kept as they were: --force), relative to it."""
+    kept = [
+        path.relative_to(directory)
+        for folder in CONFIG_FOLDERS
+        for path in sorted((directory / folder).rglob("*"))
+        if path.suffix in (".yaml", ".yml") and path.is_file() and path not in files
+    ]
     directory.mkdir(parents=True, exist_ok=True)
     for path, (top, data, _counts) in files.items():
         write(path, top, data)
+    return kept
 
 
 def _defaults(existing: dict[str, Any] | None, estate: Estate) -> AlarmDefaults:
