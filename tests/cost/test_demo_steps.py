@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]  # the P2P Sandbox configuration
 
 
 @pytest.fixture
-def emulator() -> Iterator[EmulatorServer]:
+def emulator(today: date) -> Iterator[EmulatorServer]:
+    """The demo account's costs up to ``today``, the clock held there for the whole test."""
     with start_server(port=0, seed=False) as server:
-        load_cost_table(cost_history(datetime.now(UTC).date(), "123456789012"), "123456789012")
+        load_cost_table(cost_history(today, "123456789012"), "123456789012")
         yield server
 
 

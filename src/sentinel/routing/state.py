@@ -331,18 +331,15 @@ class RouterState:
 
     def accepted(self, message_id: str, destination: str, now: datetime) -> None:
         self._written(once.ONCE, message_id)
-        marked: set[tuple[str, str]] = self._marked()
+        marked: set[tuple[str, str]] = getattr(self._local, "marked", set())
+        values = {"b_message_id": message_id, "b_part": destination, "b_done_at": _naive(now)}
         with self._tx() as tx:
             if (message_id, destination) in marked:  # its record exists: one update
                 marked.discard((message_id, destination))
-                values = {"b_message_id": message_id, "b_part": destination}
-                if tx.execute(_SENDING_DONE, {**values, "b_done_at": _naive(now)}).rowcount == 1:
+                if tx.execute(_SENDING_DONE, values).rowcount == 1:
                     return
             if not once.record_done(tx, SCOPE, message_id, destination, _naive(now)):
-                tx.execute(
-                    _SENDING_DONE,
-                    {"b_message_id": message_id, "b_part": destination, "b_done_at": _naive(now)},
-                )
+                tx.execute(_SENDING_DONE, values)  # marked by a sender that stopped short
 
     def sending(self, message_id: str, destinations: Iterable[str], now: datetime) -> None:
         """Say, durably, that ``message_id`` is about to go to ``destinations``, and commit what
@@ -370,17 +367,11 @@ class RouterState:
         ]
         with self._tx() as tx:
             once.insert_all_new(tx, rows)
-        self._marked().update((message_id, destination) for destination in parts)
+        # The message this thread is sending: its answers update the records just made.
+        self._local.marked = {(message_id, destination) for destination in parts}
         connection: Connection | None = getattr(self._local, "connection", None)
         if connection is not None:
             connection.commit()
-
-    def _marked(self) -> set[tuple[str, str]]:
-        """(message, destination) marked as being sent by this thread: their record exists."""
-        marked: set[tuple[str, str]] | None = getattr(self._local, "marked", None)
-        if marked is None:
-            marked = self._local.marked = set()
-        return marked
 
     def not_sent(self, message_id: str, destination: str) -> None:
         """``destination`` refused ``message_id``: nothing of it went out there."""
