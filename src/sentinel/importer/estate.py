@@ -141,26 +141,16 @@ def _drop_managed(
                     owners[mapping["ResourceARN"]] = tags[PROJECT_TAG]
     cloudwatch = factory.client("cloudwatch", region=region)
     for name in estate.dashboards:
-        arn = estate.arn("cloudwatch", f"dashboard/{name}", regional=False)
-        try:
-            found = cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-        except cloudwatch.exceptions.ResourceNotFoundException:
-            found = []
-        owner = {t["Key"]: t["Value"] for t in found}.get(PROJECT_TAG)
+        owner = _dashboard_owner(cloudwatch, estate, name)
         if owner:
-            owners[arn] = owner
+            owners[estate.arn("cloudwatch", f"dashboard/{name}", regional=False)] = owner
     if estate.budgets:
         budgets = factory.client("budgets", region=region)
         for document in estate.budgets:
             name = document.budget["BudgetName"]
-            arn = estate.arn("budgets", f"budget/{name}", regional=False)
-            try:
-                listed = budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", [])
-            except budgets.exceptions.NotFoundException:
-                listed = []
-            owner = {t["Key"]: t["Value"] for t in listed}.get(PROJECT_TAG)
+            owner = _budget_owner(budgets, estate, name)
             if owner:
-                owners[arn] = owner
+                owners[estate.arn("budgets", f"budget/{name}", regional=False)] = owner
 
     def other(arn: str) -> str | None:
         owner = owners.get(arn)
@@ -226,14 +216,8 @@ def _owned_unread(
         for page in cloudwatch.get_paginator("list_dashboards").paginate(DashboardNamePrefix=own):
             for entry in page.get("DashboardEntries", []):
                 name = entry["DashboardName"]
-                arn = estate.arn("cloudwatch", f"dashboard/{name}", regional=False)
-                if name in estate.dashboards:
-                    continue
-                try:
-                    tags = cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-                except cloudwatch.exceptions.ResourceNotFoundException:
-                    continue
-                if {t["Key"]: t["Value"] for t in tags}.get(PROJECT_TAG) == project:
+                unread = name not in estate.dashboards
+                if unread and _dashboard_owner(cloudwatch, estate, name) == project:
                     estate.owned.add(("dashboard", name))
     if budgets_here and not (covered and "budgets" in selection.kinds):
         budgets = factory.client("budgets", region=region)
@@ -242,15 +226,35 @@ def _owned_unread(
         for page in pages:
             for budget in page.get("Budgets", []):
                 name = budget["BudgetName"]
-                if not name.startswith(own) or name in read:
-                    continue
-                arn = estate.arn("budgets", f"budget/{name}", regional=False)
-                try:
-                    tags = budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", [])
-                except budgets.exceptions.NotFoundException:
-                    continue
-                if {t["Key"]: t["Value"] for t in tags}.get(PROJECT_TAG) == project:
+                unread = name.startswith(own) and name not in read
+                if unread and _budget_owner(budgets, estate, name) == project:
                     estate.owned.add(("budget", name))
+
+
+def _dashboard_owner(cloudwatch: Any, estate: Estate, name: str) -> str | None:
+    """The Sentinel project a dashboard's tag names (None: none, or it is gone)."""
+    arn = estate.arn("cloudwatch", f"dashboard/{name}", regional=False)
+    gone = cloudwatch.exceptions.ResourceNotFoundException
+    return _owner_of(
+        lambda: cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags", []), gone
+    )
+
+
+def _budget_owner(budgets: Any, estate: Estate, name: str) -> str | None:
+    """The Sentinel project a budget's tag names (None: none, or it is gone)."""
+    arn = estate.arn("budgets", f"budget/{name}", regional=False)
+    gone = budgets.exceptions.NotFoundException
+    return _owner_of(
+        lambda: budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", []), gone
+    )
+
+
+def _owner_of(tags: Callable[[], list[dict[str, str]]], gone: type[Exception]) -> str | None:
+    try:
+        listed = tags()
+    except gone:
+        return None
+    return {t["Key"]: t["Value"] for t in listed}.get(PROJECT_TAG)
 
 
 def _counted(items: Iterator[dict[str, Any]], what: str, report: Progress) -> Iterator[Any]:
