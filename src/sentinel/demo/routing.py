@@ -87,15 +87,19 @@ def show_router_queue(ctx: DemoContext) -> None:
         return
     sqs = _client(ctx, "sqs")
     name = queue_name(load_config(ctx.config_dir).name)
-    if not sqs.list_queues(QueueNamePrefix=name).get("QueueUrls"):
+    try:
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except sqs.exceptions.QueueDoesNotExist:
         _apply_routing(ctx)
-    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     redrive = json.loads(attributes["RedrivePolicy"])
     queue_arn = attributes["QueueArn"]
+    pages = _client(ctx, "sns").get_paginator("list_subscriptions").paginate()
     topics = sorted(
         s["TopicArn"].rsplit(":", 1)[-1]
-        for s in _client(ctx, "sns").list_subscriptions()["Subscriptions"]
+        for page in pages
+        for s in page.get("Subscriptions", [])
         if s["Endpoint"] == queue_arn
     )
     ctx.console.print(
