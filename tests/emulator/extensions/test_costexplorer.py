@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import botocore.exceptions
 import pytest
 import requests
+import time_machine
 from moto.ce.responses import CostExplorerResponse
 
 from sentinel.aws.session import SessionFactory
@@ -92,15 +93,16 @@ def test_paging_through_next_page_token(ce: Any, monkeypatch: pytest.MonkeyPatch
 
 
 def test_recent_days_are_estimated(aws: SessionFactory) -> None:
-    today = datetime.now(UTC).date()
+    today = date(2028, 3, 1)  # the days before it close February of a leap year
     days = [today - timedelta(days=n) for n in (3, 2, 1)]
     load_cost_records([CostRecord(day, EC2, "BoxUsage:t3.large", 2.0) for day in days])
 
-    response = aws.client("ce").get_cost_and_usage(
-        TimePeriod={"Start": days[0].isoformat(), "End": today.isoformat()},
-        Granularity="DAILY",
-        Metrics=["UnblendedCost"],
-    )
+    with time_machine.travel(datetime(2028, 3, 1, 12, tzinfo=UTC), tick=False):
+        response = aws.client("ce").get_cost_and_usage(
+            TimePeriod={"Start": days[0].isoformat(), "End": today.isoformat()},
+            Granularity="DAILY",
+            Metrics=["UnblendedCost"],
+        )
 
     assert [r["Estimated"] for r in response["ResultsByTime"]] == [False, True, True]
 
