@@ -44,6 +44,7 @@ class SeedSummary:
     seconds: float
     instance_ids: dict[str, str]
     load_balancer_dimension: str
+    seeded_at: datetime  # the moment the metrics and costs were placed at (UTC)
 
     @property
     def resource_count(self) -> int:
@@ -114,4 +115,5 @@ def seed_demo_account(
         seconds=round(time.perf_counter() - started, 3),
         instance_ids=dict(created.instance_ids),
         load_balancer_dimension=created.load_balancer_dimension,
+        seeded_at=now,
     )
